@@ -1,0 +1,140 @@
+"""Input and output shapes of the accounts API (api.md, Accounts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts import permissions
+from accounts.models import Grant, Organization, User
+from accounts.roles import ADMIN_ROLES, ROLE_ORG_KINDS, ROLE_SCOPE, OrgKind, Role
+from config.api.serializers import IdField, StrictSerializer
+
+
+class TokenRequest(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class TokenResponse(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    user = serializers.IntegerField()
+
+
+class PasswordChangeRequest(StrictSerializer):
+    old_password = serializers.CharField(max_length=256, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class PasswordResetRequest(StrictSerializer):
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class OrgCreate(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    code = serializers.RegexField(r"^[A-Za-z0-9_.\-]+$", max_length=64)
+    kind = serializers.ChoiceField(choices=OrgKind.choices)
+    parent = IdField(allow_null=True)  # type: ignore[assignment]
+
+
+class OrgUpdate(StrictSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    parent = IdField(allow_null=True, required=False)  # type: ignore[assignment]
+
+
+class OrgOut(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "code", "kind", "kind_label", "parent", "depth", "created_at"]
+
+
+class UserCreate(StrictSerializer):
+    username = serializers.RegexField(r"^[A-Za-z0-9_.@+\-]+$", max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    display_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    org = IdField(allow_null=True, required=False)
+
+
+class UserUpdate(StrictSerializer):
+    display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    org = IdField(allow_null=True, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class GrantBrief(serializers.ModelSerializer):
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Grant
+        fields = ["id", "role", "role_label", "org"]
+
+
+class UserOut(serializers.ModelSerializer):
+    """An account; the phone is masked unless the context says the reader may see it whole."""
+
+    phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "phone", "org", "is_active", "date_joined", "last_login"]
+
+    def get_phone(self, user: User) -> str:
+        if self.context.get("full_phone"):
+            return user.phone
+        return permissions.mask_phone(user.phone)
+
+
+class UserDetailOut(UserOut):
+    grants = GrantBrief(many=True, read_only=True)
+
+    class Meta(UserOut.Meta):
+        fields = [*UserOut.Meta.fields, "grants"]
+
+
+class GrantCreate(StrictSerializer):
+    user = IdField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    org = IdField(allow_null=True)
+
+
+class GrantOut(serializers.ModelSerializer):
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Grant
+        fields = ["id", "user", "role", "role_label", "org", "granted_by", "created_at"]
+
+
+class RoleOut(serializers.Serializer):
+    role = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    scope = serializers.CharField()
+    org_kinds = serializers.ListField(child=serializers.CharField())
+    separation_of_duties = serializers.BooleanField()
+
+
+def role_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "role": role.value,
+            "label": str(role.label),
+            "scope": ROLE_SCOPE[role].value,
+            "org_kinds": [k.value for k in OrgKind if k in ROLE_ORG_KINDS[role]],
+            "separation_of_duties": role in ADMIN_ROLES,
+        }
+        for role in Role
+    ]
+
+
+class MeOut(UserDetailOut):
+    pass
+
+
+NOT_VISIBLE_REF = _("对象不存在或不在您的权限范围内")

@@ -1,0 +1,285 @@
+"""HTTP endpoints of the accounts package; each parses input and calls one action or selector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import actions, permissions, selectors
+from accounts.api import serializers as s
+from accounts.models import Organization, User
+from approvals.audit import record_personal_data_read
+from config.api.idempotency import idempotent
+from config.errors import InvalidInput, NotVisible
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _validated(serializer_class: type[s.StrictSerializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _ref(getter: Any, user: User, field: str, pk: int | None) -> Any:
+    """Resolve an id sent in the body through the caller's scope; unknown or hidden → 404 naming the field."""
+    if pk is None:
+        return None
+    try:
+        return getter(user, pk)
+    except NotVisible:
+        raise NotVisible(_("“{field}”所指的对象不存在或不在您的权限范围内").format(field=field)) from None
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) <= selectors.MAX_ID:
+        raise InvalidInput.for_field(name, _("必须是正整数"), code="invalid_parameter")
+    return int(raw)
+
+
+class PaginatedListMixin:
+    """``{"results", "next", "previous"}`` through the keyset paginator of the settings."""
+
+    def paginated(self, request: Request, queryset: QuerySet[Any], serializer: Any, **context: Any) -> Response:
+        from config.api.pagination import KeysetPagination
+
+        paginator = KeysetPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)  # type: ignore[arg-type]
+        data = serializer(page, many=True, context=context).data
+        return paginator.get_paginated_response(data)
+
+
+# --- authentication -----------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.TokenRequest, responses={200: s.TokenResponse}, summary="登录，获取 API 令牌")
+    def post(self, request: Request) -> Response:
+        data = _validated(s.TokenRequest, request)
+        user, token = actions.log_in(request=request._request, username=data["username"], password=data["password"])
+        from knox.models import AuthToken
+
+        expiry = AuthToken.objects.filter(user=user).order_by("-created").values_list("expiry", flat=True).first()
+        return Response({"token": token, "expires_at": expiry, "user": user.pk})
+
+
+class LogoutView(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="退出登录，吊销当前令牌")
+    def post(self, request: Request) -> Response:
+        from knox.models import AuthToken
+
+        if isinstance(request.auth, AuthToken):
+            actions.log_out(actor=_user(request), token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(request=s.PasswordChangeRequest, responses={204: None}, summary="修改本人密码（吊销全部令牌）")
+    def post(self, request: Request) -> Response:
+        data = _validated(s.PasswordChangeRequest, request)
+        actions.change_password(
+            actor=_user(request), old_password=data["old_password"], new_password=data["new_password"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: s.MeOut}, summary="当前用户及其角色")
+    def get(self, request: Request) -> Response:
+        user = User.objects.prefetch_related("grants").get(pk=_user(request).pk)
+        return Response(s.MeOut(user, context={"full_phone": True}).data)
+
+
+# --- organisations --------------------------------------------------------------------------
+
+
+class OrgListView(PaginatedListMixin, APIView):
+    @extend_schema(
+        responses={200: s.OrgOut(many=True)},
+        parameters=[
+            OpenApiParameter("parent", int, description="只列出该组织的直接下级"),
+            OpenApiParameter("under", int, description="只列出该组织及其全部下级"),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("q", str, description="名称包含"),
+            OpenApiParameter("cursor", str),
+            OpenApiParameter("limit", int),
+        ],
+        summary="组织列表",
+    )
+    def get(self, request: Request) -> Response:
+        user = _user(request)
+        under_id = _int_param(request, "under")
+        under = _ref(selectors.get_visible_org, user, "under", under_id)
+        orgs = selectors.list_orgs(
+            user,
+            parent=_int_param(request, "parent"),
+            kind=request.query_params.get("kind") or None,
+            under=under,
+            q=request.query_params.get("q") or None,
+        )
+        return self.paginated(request, orgs, s.OrgOut)
+
+    @extend_schema(request=s.OrgCreate, responses={201: s.OrgOut}, summary="创建组织（安全管理员）")
+    @idempotent
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = _validated(s.OrgCreate, request)
+        parent = _ref(selectors.get_visible_org, user, "parent", data["parent"])
+        org = actions.create_organization(
+            actor=user, name=data["name"], code=data["code"], kind=data["kind"], parent=parent
+        )
+        return Response(s.OrgOut(org).data, status=status.HTTP_201_CREATED)
+
+
+class OrgDetailView(APIView):
+    @extend_schema(responses={200: s.OrgOut}, summary="组织详情")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.OrgOut(selectors.get_visible_org(_user(request), pk)).data)
+
+    @extend_schema(request=s.OrgUpdate, responses={200: s.OrgOut}, summary="重命名或移动组织（安全管理员）")
+    def patch(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        org = selectors.get_visible_org(user, pk)
+        data = _validated(s.OrgUpdate, request)
+        kwargs: dict[str, Any] = {}
+        if "name" in data:
+            kwargs["name"] = data["name"]
+        if "parent" in data:
+            kwargs["parent"] = _ref(selectors.get_visible_org, user, "parent", data["parent"])
+        org = actions.update_organization(org.pk, actor=user, **kwargs)
+        return Response(s.OrgOut(org).data)
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+class UserListView(PaginatedListMixin, APIView):
+    @extend_schema(
+        responses={200: s.UserOut(many=True)},
+        parameters=[OpenApiParameter("org", int), OpenApiParameter("q", str), OpenApiParameter("cursor", str)],
+        summary="用户列表（手机号脱敏）",
+    )
+    def get(self, request: Request) -> Response:
+        user = _user(request)
+        users = selectors.list_users(user, org=_int_param(request, "org"), q=request.query_params.get("q") or None)
+        return self.paginated(request, users, s.UserOut)
+
+    @extend_schema(request=s.UserCreate, responses={201: s.UserOut}, summary="创建用户（安全管理员）")
+    @idempotent
+    def post(self, request: Request) -> Response:
+        actor = _user(request)
+        data = _validated(s.UserCreate, request)
+        org = _ref(selectors.get_visible_org, actor, "org", data.get("org"))
+        if "org" not in data:
+            org = actor.org
+        user = actions.create_user(
+            actor=actor,
+            username=data["username"],
+            password=data["password"],
+            display_name=data["display_name"],
+            phone=data["phone"],
+            org=org,
+        )
+        return Response(s.UserOut(user).data, status=status.HTTP_201_CREATED)
+
+
+class UserDetailView(APIView):
+    @extend_schema(responses={200: s.UserDetailOut}, summary="用户详情（安全管理员可见完整手机号，且记入审计）")
+    def get(self, request: Request, pk: int) -> Response:
+        actor = _user(request)
+        user = selectors.get_visible_user(actor, pk)
+        full = permissions.may_read_personal_data(actor, user)
+        if full and user.pk != actor.pk and user.phone:
+            record_personal_data_read(actor=actor, target=user, fields=["phone"])
+        return Response(s.UserDetailOut(user, context={"full_phone": full}).data)
+
+    @extend_schema(request=s.UserUpdate, responses={200: s.UserOut}, summary="修改、停用或启用用户（安全管理员）")
+    def patch(self, request: Request, pk: int) -> Response:
+        actor = _user(request)
+        target = selectors.get_visible_user(actor, pk)
+        data = _validated(s.UserUpdate, request)
+        if "org" in data:
+            data["org"] = _ref(selectors.get_visible_org, actor, "org", data["org"])
+        user = actions.update_user(target.pk, actor=actor, **data)
+        return Response(s.UserOut(user).data)
+
+
+class UserPasswordView(APIView):
+    @extend_schema(request=s.PasswordResetRequest, responses={204: None}, summary="重置他人密码（安全管理员）")
+    def post(self, request: Request, pk: int) -> Response:
+        actor = _user(request)
+        target = selectors.get_visible_user(actor, pk)
+        data = _validated(s.PasswordResetRequest, request)
+        actions.reset_password(target.pk, actor=actor, new_password=data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- grants and roles -----------------------------------------------------------------------
+
+
+class GrantListView(PaginatedListMixin, APIView):
+    @extend_schema(
+        responses={200: s.GrantOut(many=True)},
+        parameters=[
+            OpenApiParameter("user", int),
+            OpenApiParameter("role", str),
+            OpenApiParameter("org", int),
+            OpenApiParameter("cursor", str),
+        ],
+        summary="角色授权列表",
+    )
+    def get(self, request: Request) -> Response:
+        grants = selectors.list_grants(
+            _user(request),
+            for_user=_int_param(request, "user"),
+            role=request.query_params.get("role") or None,
+            org=_int_param(request, "org"),
+        )
+        return self.paginated(request, grants, s.GrantOut)
+
+    @extend_schema(request=s.GrantCreate, responses={201: s.GrantOut}, summary="授予角色（安全管理员）")
+    @idempotent
+    def post(self, request: Request) -> Response:
+        actor = _user(request)
+        data = _validated(s.GrantCreate, request)
+        target = _ref(selectors.get_visible_user, actor, "user", data["user"])
+        org: Organization | None = _ref(selectors.get_visible_org, actor, "org", data["org"])
+        grant = actions.grant_role(actor=actor, user_id=target.pk, role=data["role"], org=org)
+        return Response(s.GrantOut(grant).data, status=status.HTTP_201_CREATED)
+
+
+class GrantDetailView(APIView):
+    @extend_schema(responses={200: s.GrantOut}, summary="授权详情")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.GrantOut(selectors.get_visible_grant(_user(request), pk)).data)
+
+    @extend_schema(responses={204: None}, summary="撤销角色（安全管理员）")
+    def delete(self, request: Request, pk: int) -> Response:
+        actor = _user(request)
+        grant = selectors.get_visible_grant(actor, pk)
+        actions.revoke_grant(grant.pk, actor=actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RoleListView(APIView):
+    @extend_schema(responses={200: s.RoleOut(many=True)}, summary="角色列表")
+    def get(self, request: Request) -> Response:
+        return Response({"results": s.role_rows(), "next": None, "previous": None})

@@ -1,0 +1,153 @@
+"""The one place that answers "may this user do this at this organisation".
+
+Scope is role + organisation: a grant at an organisation covers that organisation, and for the
+roles whose meaning says so (``accounts.roles.ROLE_SCOPE``) everything below it. Every answer is
+one SQL query (or a lazy queryset usable as a subquery), whatever the depth of the tree.
+django-guardian sits behind this module for grants that are truly per object (an assigned
+judge, an objection's investigator); nothing here makes one guardian row per nomination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Substr
+
+from accounts.models import Grant, Organization, User
+from accounts.roles import ADMIN_ROLES, ROLE_SCOPE, Role, Scope
+
+
+def _grants(user: User, roles: Iterable[Role]) -> QuerySet[Grant]:
+    return Grant.objects.filter(user_id=user.pk, role__in=list(roles), user__is_active=True)
+
+
+def _covering(grants: QuerySet[Grant], org_ref: OuterRef | Organization) -> QuerySet[Grant]:
+    """Grants among ``grants`` that cover the organisation ``org_ref`` (an OuterRef to an org row or an org)."""
+    if isinstance(org_ref, Organization):
+        subtree = Q(org__path__in=_prefixes(org_ref.path))
+        exact = Q(org_id=org_ref.pk)
+    else:
+        # The grant's org path is a prefix of the outer org's path.
+        subtree = Q(org__path=Substr(org_ref, 1, Length("org__path")))
+        exact = Q(org__path=org_ref)
+    subtree_roles = [role for role, scope in ROLE_SCOPE.items() if scope is Scope.SUBTREE]
+    return grants.filter(Q(org__isnull=True) | exact | (Q(role__in=subtree_roles) & subtree))
+
+
+def _prefixes(path: str) -> list[str]:
+    """ "/1/7/42/" → ["/1/", "/1/7/", "/1/7/42/"]."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def has_role_at(user: User, role: Role | Iterable[Role], org: Organization | None) -> bool:
+    """Does ``user`` hold ``role`` (one of ``role``) at ``org``, directly or through an organisation above it?
+
+    ``org=None`` asks for a system-wide grant.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    roles = [role] if isinstance(role, str) else list(role)
+    grants = _grants(user, roles)
+    if org is None:
+        return grants.filter(org__isnull=True).exists()
+    return _covering(grants, org).exists()
+
+
+def orgs_where(user: User, role: Role | Iterable[Role]) -> QuerySet[Organization]:
+    """Organisations at which ``user`` may act as ``role``: lazy, usable as a subquery (``org__in=``)."""
+    roles = [role] if isinstance(role, str) else list(role)
+    grants = _grants(user, roles)
+    return Organization.objects.filter(Exists(_covering(grants, OuterRef("path"))))
+
+
+def holds_any(user: User, roles: Iterable[Role]) -> bool:
+    return _grants(user, roles).exists()
+
+
+def is_security_admin(user: User) -> bool:
+    return holds_any(user, [Role.SECURITY_ADMIN])
+
+
+# --- the questions the accounts actions ask ------------------------------------------------
+
+
+def can_manage_org(user: User, org: Organization | None) -> bool:
+    """Create below, rename or move ``org`` (``None``: create a root organisation)."""
+    return has_role_at(user, Role.SECURITY_ADMIN, org)
+
+
+def can_manage_user(user: User, target: User) -> bool:
+    """Change the account ``target`` (belonging to ``target.org``)."""
+    return has_role_at(user, Role.SECURITY_ADMIN, target.org)
+
+
+def can_grant_at(user: User, org: Organization | None) -> bool:
+    return has_role_at(user, Role.SECURITY_ADMIN, org)
+
+
+def conflicting_roles(role: Role, held: Iterable[str]) -> set[str]:
+    """Roles already held that 三员分立 forbids next to ``role``."""
+    held = set(held) - {role}
+    if role in ADMIN_ROLES:
+        return held
+    return held & set(ADMIN_ROLES)
+
+
+# --- scopes for reading (404 outside) -------------------------------------------------------
+
+_STAFF_ROLES = [Role.SECURITY_ADMIN, Role.AUDITOR, Role.SYSTEM_ADMIN]
+
+
+def visible_orgs(user: User) -> QuerySet[Organization]:
+    """Organisations the user may see: everything at or below any of their grants, and the ancestors."""
+    grants = Grant.objects.filter(user_id=user.pk, user__is_active=True)
+    below = Exists(grants.filter(Q(org__isnull=True) | Q(org__path=Substr(OuterRef("path"), 1, Length("org__path")))))
+    # An ancestor's path is a prefix of the grant's org path.
+    above = Exists(grants.filter(org__path__startswith=OuterRef("path")))
+    home = Q(pk=user.org_id) if user.org_id else Q(pk__in=[])
+    return Organization.objects.filter(below | above | home)
+
+
+def visible_users(user: User) -> QuerySet[User]:
+    """Accounts the user may see: the administrative roles see the accounts of their organisations."""
+    staff_orgs = orgs_where(user, _STAFF_ROLES)
+    system_wide = Exists(_grants(user, _STAFF_ROLES).filter(org__isnull=True))
+    return User.objects.filter(Q(pk=user.pk) | Q(org__in=staff_orgs) | Q(system_wide))
+
+
+def visible_grants(user: User) -> QuerySet[Grant]:
+    """Grants the user may see: their own, and those at organisations they administer."""
+    staff_orgs = orgs_where(user, _STAFF_ROLES)
+    system_wide = Exists(_grants(user, _STAFF_ROLES).filter(org__isnull=True))
+    return Grant.objects.filter(Q(user_id=user.pk) | Q(org__in=staff_orgs) | Q(system_wide))
+
+
+def may_read_personal_data(user: User, target: User) -> bool:
+    """Full phone numbers: the person themself and the security administrator of their organisation."""
+    return user.pk == target.pk or has_role_at(user, Role.SECURITY_ADMIN, target.org)
+
+
+def mask_phone(phone: str) -> str:
+    """ "13812345678" → "138****5678" (personal information, PIPL)."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+__all__ = [
+    "can_grant_at",
+    "can_manage_org",
+    "can_manage_user",
+    "conflicting_roles",
+    "has_role_at",
+    "holds_any",
+    "is_security_admin",
+    "mask_phone",
+    "may_read_personal_data",
+    "orgs_where",
+    "visible_grants",
+    "visible_orgs",
+    "visible_users",
+]

@@ -1,0 +1,91 @@
+"""The roles of api.md, what each one covers, and where it may be granted.
+
+Pure data, no ORM: ``accounts/permissions.py`` turns it into queries.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SUBMITTER = "submitter", _("申报单位经办人")
+    UNIT_LEADER = "unit_leader", _("单位负责人")
+    PARTY_SECRETARY = "party_secretary", _("党组织书记")
+    DISTRICT_REVIEWER = "district_reviewer", _("区（县）民政局审核人")
+    CITY_REVIEWER = "city_reviewer", _("市民政局审核人")
+    COMMITTEE = "committee", _("组委会成员")
+    CAMPAIGN_ADMIN = "campaign_admin", _("活动管理员")
+    JUDGE = "judge", _("评审专家")
+    AUDITOR = "auditor", _("审计管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
+
+class OrgKind(models.TextChoices):
+    CITY = "city", _("市")
+    DISTRICT = "district", _("区（县）")
+    TOWNSHIP = "township", _("乡镇（街道）")
+    UNIT = "unit", _("单位")
+    PARTY = "party", _("党组织")
+    COMMITTEE = "committee", _("组委会")
+
+
+class Scope(enum.Enum):
+    """How far below its organisation a grant reaches."""
+
+    EXACT = "exact"  # the organisation itself
+    SUBTREE = "subtree"  # the organisation and everything below it
+
+
+# 三员分立: these three are exclusive on one account, with each other and with every role that
+# reads or decides nomination content (design.md, Seals and the audit trail).
+ADMIN_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDITOR, Role.SYSTEM_ADMIN})
+
+ROLE_SCOPE: dict[Role, Scope] = {
+    Role.SUBMITTER: Scope.EXACT,
+    Role.UNIT_LEADER: Scope.EXACT,
+    Role.PARTY_SECRETARY: Scope.EXACT,
+    # A district bureau acts on the nominations of its townships and units (domain.md).
+    Role.DISTRICT_REVIEWER: Scope.SUBTREE,
+    Role.CITY_REVIEWER: Scope.SUBTREE,
+    Role.COMMITTEE: Scope.EXACT,
+    Role.CAMPAIGN_ADMIN: Scope.EXACT,
+    Role.JUDGE: Scope.EXACT,
+    Role.AUDITOR: Scope.SUBTREE,
+    Role.SECURITY_ADMIN: Scope.SUBTREE,
+    Role.SYSTEM_ADMIN: Scope.SUBTREE,
+}
+
+_ANY_KIND = frozenset(OrgKind)
+
+# The kinds of organisation at which each role may be granted.
+ROLE_ORG_KINDS: dict[Role, frozenset[OrgKind]] = {
+    Role.SUBMITTER: frozenset({OrgKind.UNIT}),
+    Role.UNIT_LEADER: frozenset({OrgKind.UNIT}),
+    Role.PARTY_SECRETARY: frozenset({OrgKind.PARTY}),
+    Role.DISTRICT_REVIEWER: frozenset({OrgKind.DISTRICT}),
+    Role.CITY_REVIEWER: frozenset({OrgKind.CITY}),
+    Role.COMMITTEE: frozenset({OrgKind.COMMITTEE}),
+    Role.CAMPAIGN_ADMIN: frozenset({OrgKind.CITY, OrgKind.DISTRICT, OrgKind.UNIT, OrgKind.COMMITTEE}),
+    Role.JUDGE: frozenset({OrgKind.COMMITTEE}),
+    Role.AUDITOR: _ANY_KIND,
+    Role.SECURITY_ADMIN: _ANY_KIND,
+    Role.SYSTEM_ADMIN: _ANY_KIND,
+}
+
+# Only the administrative roles may be granted system-wide (org = null).
+SYSTEM_WIDE_ROLES = ADMIN_ROLES
+
+# The kinds of parent each kind of organisation may have (None: a root).
+ALLOWED_PARENT_KINDS: dict[OrgKind, frozenset[OrgKind | None]] = {
+    OrgKind.CITY: frozenset({None}),
+    OrgKind.DISTRICT: frozenset({OrgKind.CITY, None}),
+    OrgKind.TOWNSHIP: frozenset({OrgKind.DISTRICT}),
+    OrgKind.UNIT: frozenset({OrgKind.TOWNSHIP, OrgKind.DISTRICT, OrgKind.CITY}),
+    OrgKind.PARTY: frozenset({OrgKind.UNIT, OrgKind.TOWNSHIP, OrgKind.DISTRICT, OrgKind.CITY}),
+    OrgKind.COMMITTEE: frozenset({OrgKind.CITY, OrgKind.DISTRICT, None}),
+}

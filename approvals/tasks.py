@@ -1,0 +1,14 @@
+"""Celery tasks of the approvals package: thin adapters around the actions."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="approvals.anchor_audit")
+def anchor_audit_task() -> int | None:
+    """Sign the audit chain heads that grew since the last anchor (fired by beat)."""
+    from approvals.audit import anchor_chain_heads
+
+    anchor = anchor_chain_heads()
+    return anchor.pk if anchor else None

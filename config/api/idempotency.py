@@ -1,0 +1,86 @@
+"""``Idempotency-Key`` for POSTs that create (api.md, Conventions).
+
+The same key and body again returns the first response and creates nothing; the same key
+with another body is 422 ``idempotency_key_reused``; a request racing one still in flight with
+the same key is 409 ``idempotency_in_progress``, so concurrent requests create one object.
+A request that failed leaves no record, so the client may retry it with the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import IdempotencyRecord, User
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _body_hash(request: Request) -> str:
+    body = json.dumps(request.data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
+    """Wrap an APIView ``post`` so that it honours the ``Idempotency-Key`` header."""
+
+    @wraps(view_method)
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get(HEADER)
+        if not key:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > MAX_KEY_LENGTH:
+            return Response(
+                {"code": "invalid_idempotency_key", "detail": _("Idempotency-Key 过长（最多 255 个字符）")}, status=400
+            )
+        body_hash = _body_hash(request)
+        endpoint = request.path
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=_user(request), key=key, endpoint=endpoint, body_hash=body_hash
+                )
+        except IntegrityError:
+            first = IdempotencyRecord.objects.get(user=_user(request), key=key)
+            if first.endpoint != endpoint or first.body_hash != body_hash:
+                return Response(
+                    {"code": "idempotency_key_reused", "detail": _("该 Idempotency-Key 已用于另一个请求")}, status=422
+                )
+            if first.status_code is None:
+                return Response(
+                    {"code": "idempotency_in_progress", "detail": _("使用该 Idempotency-Key 的请求正在处理中")},
+                    status=409,
+                )
+            replay = Response(first.response, status=first.status_code)
+            replay["Idempotent-Replayed"] = "true"
+            return replay
+        try:
+            response = view_method(self, request, *args, **kwargs)
+        except BaseException:
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            raise
+        if 200 <= response.status_code < 300:
+            IdempotencyRecord.objects.filter(pk=record.pk).update(
+                status_code=response.status_code, response=json.loads(JSONRenderer().render(response.data))
+            )
+        else:
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return response
+
+    return wrapper

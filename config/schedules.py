@@ -1,0 +1,30 @@
+"""Periodic tasks that beat fires, kept in the database (django-celery-beat) so they survive restarts.
+
+``manage.py setup_schedules`` writes these rows idempotently; the launcher runs it at start.
+An administrator may change an interval in the admin; a later start keeps the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    task: str
+    every_seconds: int
+    description: str
+
+
+def schedules() -> list[Schedule]:
+    return [
+        Schedule(
+            name="审计链锚定 (audit anchor)",
+            task="approvals.anchor_audit",
+            every_seconds=settings.SEALFLOW_AUDIT_ANCHOR_MINUTES * 60,
+            description="Sign the audit chain heads that grew since the last anchor.",
+        ),
+    ]

@@ -1,0 +1,15 @@
+"""Settings for the test suite: same PostgreSQL engine and broker as production, fast hasher."""
+
+from config import embedded
+
+# The suite starts (or attaches to) the embedded servers itself when no server is configured.
+embedded.bootstrap_env()
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Each test run gets its own cache namespace so that lockout counters never leak between runs.
+CACHES["default"]["KEY_PREFIX"] = env("SEALFLOW_CACHE_PREFIX", default="sealflow-test")  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

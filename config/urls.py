@@ -1,0 +1,31 @@
+"""URL map: the API under /api/v1/, its schema, the web pages, the admin."""
+
+from django.contrib import admin
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.web import home
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for the launcher and load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/", include("config.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("", home, name="home"),
+]
+
+handler400 = "config.api.errors.json_400"
+handler404 = "config.api.errors.json_404"
+handler500 = "config.api.errors.json_500"

@@ -1,0 +1,60 @@
+"""Management commands: create_security_admin, load_demo, setup_schedules."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_celery_beat.models import PeriodicTask
+
+from accounts.demo import ACCOUNTS, ORGS
+from accounts.models import Grant, Organization, User
+from approvals.audit import verify_audit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_security_admin_reads_the_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "Strong-Pass-2026")
+
+    call_command("create_security_admin", "root_admin")
+
+    user = User.objects.get(username="root_admin")
+    assert user.check_password("Strong-Pass-2026")
+    grant = Grant.objects.get(user=user)
+    assert grant.role == "security_admin"
+    assert grant.org is None
+
+
+def test_create_security_admin_refuses_a_weak_password(monkeypatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "password")
+
+    with pytest.raises(CommandError, match="密码"):
+        call_command("create_security_admin", "root_admin")
+
+    assert not User.objects.filter(username="root_admin").exists()
+
+
+def test_create_security_admin_needs_the_variable(monkeypatch):
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+
+    with pytest.raises(CommandError, match="ADMIN_PASSWORD"):
+        call_command("create_security_admin", "root_admin")
+
+
+def test_load_demo_is_idempotent_and_its_trail_verifies():
+    call_command("load_demo")
+    counts = (Organization.objects.count(), User.objects.count(), Grant.objects.count())
+
+    call_command("load_demo")
+
+    assert counts == (len(ORGS), len(ACCOUNTS), len(ACCOUNTS))
+    assert (Organization.objects.count(), User.objects.count(), Grant.objects.count()) == counts
+    assert Organization.objects.filter(kind="district", parent__code="SH").count() == 16
+    assert verify_audit().valid
+
+
+def test_setup_schedules_is_idempotent():
+    call_command("setup_schedules")
+    call_command("setup_schedules")
+
+    assert PeriodicTask.objects.filter(task="approvals.anchor_audit").count() == 1

@@ -1,0 +1,194 @@
+"""POST /api/v1/auth/token and the token's life: expiry, revocation, lockout (api.md, Conventions)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from approvals.models import AuditEvent
+from tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token"
+
+
+def login(client: APIClient, username: str, password: str, ip: str = "10.0.0.1"):
+    return client.post(TOKEN_URL, {"username": username, "password": password}, format="json", REMOTE_ADDR=ip)
+
+
+@pytest.fixture
+def alice() -> User:
+    return UserFactory.create(username="alice")
+
+
+def test_good_credentials_give_a_token_that_authenticates(api, alice):
+    response = login(api, "alice", TEST_PASSWORD)
+
+    assert response.status_code == 200
+    token = response.json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    me = api.get("/api/v1/me")
+    assert me.status_code == 200
+    assert me.json()["username"] == "alice"
+    assert AuditEvent.objects.filter(action="auth.login_succeeded", object_id=str(alice.pk)).count() == 1
+
+
+def test_token_is_stored_hashed(api, alice):
+    token = login(api, "alice", TEST_PASSWORD).json()["token"]
+
+    stored = AuthToken.objects.get(user=alice)
+    assert token not in (stored.digest, stored.token_key)
+    assert len(stored.digest) == 128
+
+
+def test_bad_password_is_400_with_code_and_is_audited(api, alice):
+    response = login(api, "alice", "wrong")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_credentials"
+    assert AuditEvent.objects.filter(action="auth.login_failed", object_id=str(alice.pk)).exists()
+    assert not AuthToken.objects.exists()
+
+
+def test_unknown_user_gets_the_same_answer_as_a_bad_password(api):
+    response = login(api, "nobody", "wrong")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_credentials"
+
+
+def test_missing_fields_are_400_per_field(api):
+    response = api.post(TOKEN_URL, {"username": "x"}, format="json")
+
+    assert response.status_code == 400
+    assert "password" in response.json()["errors"]
+
+
+def test_no_token_is_401(api):
+    response = api.get("/api/v1/orgs")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_garbage_token_is_401(api):
+    api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    response = api.get("/api/v1/orgs")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_token"
+
+
+def test_expired_token_is_401(api, alice, client_for):
+    client = client_for(alice)
+    AuthToken.objects.filter(user=alice).update(expiry=timezone.now() - timedelta(seconds=1))
+
+    response = client.get("/api/v1/me")
+
+    assert response.status_code == 401
+
+
+def test_logout_revokes_the_token(api, alice):
+    token = login(api, "alice", TEST_PASSWORD).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert api.post("/api/v1/auth/logout").status_code == 204
+    assert api.get("/api/v1/me").status_code == 401
+
+
+def test_password_change_revokes_every_token(api, alice, client_for):
+    other_session = client_for(alice)
+    token = login(api, "alice", TEST_PASSWORD).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    response = api.post(
+        "/api/v1/auth/password", {"old_password": TEST_PASSWORD, "new_password": "New-Secret-2026"}, format="json"
+    )
+
+    assert response.status_code == 204
+    assert api.get("/api/v1/me").status_code == 401
+    assert other_session.get("/api/v1/me").status_code == 401
+    assert login(APIClient(), "alice", "New-Secret-2026").status_code == 200
+    assert AuditEvent.objects.filter(action="user.password_changed", object_id=str(alice.pk)).exists()
+
+
+def test_weak_new_password_is_refused_in_chinese(api, alice, client_for):
+    client = client_for(alice)
+
+    response = client.post(
+        "/api/v1/auth/password", {"old_password": TEST_PASSWORD, "new_password": "12345678"}, format="json"
+    )
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "weak_password"
+    assert any("密码" in message for message in body["errors"]["password"])
+    alice.refresh_from_db()
+    assert alice.check_password(TEST_PASSWORD)
+
+
+def test_wrong_old_password_changes_nothing(alice, client_for):
+    response = client_for(alice).post(
+        "/api/v1/auth/password", {"old_password": "nope", "new_password": "New-Secret-2026"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "wrong_password"
+    alice.refresh_from_db()
+    assert alice.check_password(TEST_PASSWORD)
+
+
+def test_disabled_account_cannot_log_in_and_its_tokens_stop_working(api, alice, client_for, security_admin):
+    alice_client = client_for(alice)
+
+    response = client_for(security_admin).patch(f"/api/v1/users/{alice.pk}", {"is_active": False}, format="json")
+
+    assert response.status_code == 200
+    assert alice_client.get("/api/v1/me").status_code == 401
+    assert login(api, "alice", TEST_PASSWORD).status_code == 400
+    assert not AuthToken.objects.filter(user=alice).exists()
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_account_is_locked_after_repeated_failures_from_any_address(api, alice):
+    for i in range(2):
+        assert login(api, "alice", "wrong", ip=f"10.0.1.{i}").status_code == 400
+    # The failure that reaches the limit locks.
+    assert login(api, "alice", "wrong", ip="10.0.1.9").status_code == 429
+
+    response = login(api, "alice", TEST_PASSWORD, ip="10.0.2.1")
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"
+    assert AuditEvent.objects.filter(action="auth.locked_out").exists()
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_address_is_locked_after_repeated_failures_on_any_account(api, alice):
+    for i in range(2):
+        assert login(api, f"someone{i}", "wrong", ip="10.0.3.3").status_code == 400
+    assert login(api, "someone9", "wrong", ip="10.0.3.3").status_code == 429
+
+    assert login(api, "alice", TEST_PASSWORD, ip="10.0.3.3").status_code == 429
+    # The same account from another address is not locked.
+    assert login(api, "alice", TEST_PASSWORD, ip="10.0.3.4").status_code == 200
+
+
+def test_web_login_page_is_chinese_and_signs_in(client, alice):
+    page = client.get("/login/")
+    assert page.status_code == 200
+    assert "登录" in page.content.decode()
+
+    response = client.post("/login/", {"username": "alice", "password": TEST_PASSWORD}, REMOTE_ADDR="10.0.5.5")
+
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert AuditEvent.objects.filter(action="auth.login_succeeded", data__channel="web").exists()
