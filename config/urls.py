@@ -1,8 +1,9 @@
 """URL map: the API under /api/v1/, its schema, the web pages, the admin."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -25,6 +26,14 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", home, name="home"),
 ]
+
+if settings.SEALFLOW_BENCH_VIEWS:
+
+    def bench_hello(request: HttpRequest) -> HttpResponse:
+        """The framework floor: a bare Django view, for bench/ ratios."""
+        return HttpResponse(b"hello")
+
+    urlpatterns.append(path("bench/hello", bench_hello))
 
 handler400 = "config.api.errors.json_400"
 handler404 = "config.api.errors.json_404"

@@ -84,13 +84,15 @@ if embedded.uses_embedded_postgres():
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": embedded.DB_NAME,
+            "NAME": os.environ.get("SEALFLOW_DB_NAME", embedded.DB_NAME),
             "USER": "postgres",
             "HOST": os.environ.get(embedded.PG_HOST_ENV, str(embedded.PG_DATA)),
         }
     }
 else:
     DATABASES = {"default": env.db("DATABASE_URL")}
+    if os.environ.get("SEALFLOW_DB_NAME"):  # the benchmarks run on a database of their own
+        DATABASES["default"]["NAME"] = os.environ["SEALFLOW_DB_NAME"]
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 # No ATOMIC_REQUESTS: every action is its own durable transaction (style.md, decision 2).
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -214,6 +216,9 @@ SEALFLOW_AUDIT_ANCHOR_MINUTES = env.int("SEALFLOW_AUDIT_ANCHOR_MINUTES", default
 # Key that authenticates audit anchors; kept outside the database so that a database superuser
 # cannot forge an anchor after cutting a chain.
 SEALFLOW_AUDIT_ANCHOR_KEY = env("SEALFLOW_AUDIT_ANCHOR_KEY", default=SECRET_KEY)
+
+# Extra URLs that the benchmarks compare against (a bare Django view); never on in production.
+SEALFLOW_BENCH_VIEWS = env.bool("SEALFLOW_BENCH_VIEWS", default=False)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,64 @@
+"""One benchmark runner: ``.venv/bin/python -m bench`` prints ratios measured side by side in one run.
+
+Absolute numbers on these 2-core machines move ±20–35 % between runs
+(notes/performance-reliability.md), so every target is a ratio of two things measured
+in the same run on the same server. Figures are recorded in bench/README.md.
+
+It works on a database of its own (``sealflow_bench``, dropped and recreated) on the
+configured PostgreSQL (the embedded one by default), never on the product's data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+BENCH_DB = "sealflow_bench"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["SEALFLOW_DB_NAME"] = BENCH_DB
+    os.environ["SEALFLOW_BENCH_VIEWS"] = "1"
+    from config import embedded
+
+    embedded.bootstrap_env()
+    from bench import setup_db
+
+    setup_db.recreate_database(BENCH_DB)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    from bench import accounts_bench, http_bench
+
+    results: dict[str, dict[str, object]] = {}
+    results.update(accounts_bench.grant_queries(large=1_000 if args.quick else 10_000))
+    results.update(accounts_bench.subtree_depth(total=10_000 if args.quick else 100_000))
+    results.update(http_bench.http_ratios(requests=200 if args.quick else 1_000))
+
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    print()
+    print(f"{'benchmark':<44} {'ratio':>8}  {'target':<10} {'pass':<5} detail")
+    failed = 0
+    for name, row in results.items():
+        ok = bool(row["pass"])
+        failed += 0 if ok else 1
+        print(f"{name:<44} {row['ratio']:>8.3f}  {row['target']!s:<10} {'yes' if ok else 'NO':<5} {row['detail']}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

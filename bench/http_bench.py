@@ -1,0 +1,113 @@
+"""HTTP benchmarks against a real gunicorn serving the benchmark database.
+
+Each endpoint is compared with a bare Django view served by the same gunicorn in the same run.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from accounts.models import Grant, User
+from accounts.roles import Role
+from bench.timing import row
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "Bench-Pass-2026"  # noqa: S105
+CONCURRENCY = 4
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _request(port: int, method: str, path: str, body: bytes | None = None, token: str | None = None) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status
+
+
+def _rate(n: int, call: Callable[[], int], expect: int) -> float:
+    """Requests per second for ``n`` calls spread over CONCURRENCY client threads."""
+    call()
+    errors: list[int] = []
+    per_thread = n // CONCURRENCY
+
+    def worker() -> None:
+        for _ in range(per_thread):
+            status = call()
+            if status != expect:
+                errors.append(status)
+
+    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"unexpected statuses {sorted(set(errors))}")
+    return per_thread * CONCURRENCY / elapsed
+
+
+def http_ratios(*, requests: int) -> dict[str, dict[str, object]]:
+    user = User.objects.create(username="bench_http")
+    user.set_password(PASSWORD)
+    user.save()
+    Grant.objects.create(user=user, role=Role.SECURITY_ADMIN, org=None)
+
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                if _request(port, "GET", "/bench/hello") == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        login_body = json.dumps({"username": "bench_http", "password": PASSWORD}).encode()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", "/api/v1/auth/token", body=login_body, headers={"Content-Type": "application/json"})
+        token = json.loads(conn.getresponse().read())["token"]
+
+        hello = _rate(requests, lambda: _request(port, "GET", "/bench/hello"), 200)
+        orgs = _rate(requests, lambda: _request(port, "GET", "/api/v1/orgs?limit=50", token=token), 200)
+        # Password hashing (PBKDF2, Django's production default) dominates a login; fewer samples.
+        login = _rate(max(CONCURRENCY * 5, requests // 20),
+                      lambda: _request(port, "POST", "/api/v1/auth/token", body=login_body), 200)  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return {
+        "GET /api/v1/orgs page / bare Django view": row(
+            orgs / hello,
+            ">= 0.05",
+            orgs / hello >= 0.05,
+            f"{orgs:.0f} vs {hello:.0f} req/s (2 workers, c={CONCURRENCY})",
+        ),
+        "POST /api/v1/auth/token / bare Django view": row(
+            login / hello, "report", True, f"{login:.1f} vs {hello:.0f} req/s: PBKDF2 cost, by design"
+        ),
+    }

@@ -1,0 +1,23 @@
+"""Small timing helpers: best-of-N medians, so that one slow sample does not decide a ratio."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def median_seconds(fn: Callable[[], object], *, repeat: int = 7, number: int = 20) -> float:
+    """Median over ``repeat`` rounds of the mean time of ``number`` calls."""
+    fn()  # warm caches and connections
+    rounds = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        rounds.append((time.perf_counter() - start) / number)
+    return statistics.median(rounds)
+
+
+def row(ratio: float, target: str, passed: bool, detail: str) -> dict[str, object]:
+    return {"ratio": ratio, "target": target, "pass": passed, "detail": detail}
