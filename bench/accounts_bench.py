@@ -69,7 +69,7 @@ def subtree_depth(*, total: int) -> dict[str, dict[str, object]]:
         _fix_paths(nxt)
         level = nxt
         made += len(nxt)
-    leaves_per_node = max(0, (total - made) // len(level))
+    leaves_per_node = max(0, -(-(total - made) // len(level)))  # ceiling: reach ``total``
     leaves: list[Organization] = []
     for parent in level:
         leaves.extend(
@@ -85,6 +85,7 @@ def subtree_depth(*, total: int) -> dict[str, dict[str, object]]:
 
     shallow = _org("probe-d1", OrgKind.DISTRICT, root)
     deep_parent = level[len(level) // 2]
+    deep_parent.refresh_from_db()  # bulk-created: its path was set in SQL
     deep = _org("probe-d5", OrgKind.DISTRICT, deep_parent)
     for probe in (shallow, deep):
         _fix_paths(
@@ -105,6 +106,8 @@ def subtree_depth(*, total: int) -> dict[str, dict[str, object]]:
     deep.refresh_from_db()
     shallow.refresh_from_db()
     assert len(list(selectors.subtree(deep))) == len(list(selectors.subtree(shallow))) == 51
+    assert (shallow.depth, deep.depth) == (1, 5)
+    assert deep.path.count("/") == 7
 
     t_shallow = median_seconds(lambda: list(selectors.subtree(shallow)))
     t_deep = median_seconds(lambda: list(selectors.subtree(deep)))
