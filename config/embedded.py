@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import psutil  # type: ignore[import-untyped]
+import psutil
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("SEALFLOW_DATA_DIR", BASE_DIR / ".sealflow")).expanduser().resolve()

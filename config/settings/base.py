@@ -155,12 +155,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / ".sealflow" / "static"
+STATIC_ROOT = embedded.DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = env("SEALFLOW_MEDIA_ROOT", default=str(BASE_DIR / ".sealflow" / "media"))
+MEDIA_ROOT = env("SEALFLOW_MEDIA_ROOT", default=str(embedded.DATA_DIR / "media"))
 
 # Requests: bodies beyond this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SEALFLOW_MAX_BODY_BYTES", default=2 * 1024 * 1024)

