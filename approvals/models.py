@@ -9,6 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from workflows.models import NominationKind
+
 
 class AuditEvent(models.Model):
     """Append-only record of who did what to which object, written in the action's transaction.
@@ -35,6 +37,15 @@ class AuditEvent(models.Model):
         PERMISSION_DENIED = "permission.denied", _("拒绝越权操作")
         PERSONAL_DATA_READ = "personal_data.read", _("查看个人信息")
         AUDIT_VERIFIED = "audit.verified", _("校验审计链")
+        CAMPAIGN_CREATED = "campaign.created", _("创建评选活动")
+        CAMPAIGN_UPDATED = "campaign.updated", _("修改评选活动")
+        CAMPAIGN_STATUS_CHANGED = "campaign.status_changed", _("评选活动状态变更")
+        NOMINATION_CREATED = "nomination.created", _("创建申报")
+        NOMINATION_UPDATED = "nomination.updated", _("修改申报")
+        NOMINATION_SUBMITTED = "nomination.submitted", _("提交申报")
+        ATTACHMENT_ADDED = "attachment.added", _("上传附件")
+        ATTACHMENT_REMOVED = "attachment.removed", _("删除附件")
+        IMPORT_APPLIED = "import.applied", _("批量导入")
 
     occurred_at = models.DateTimeField(_("时间"))
     action = models.CharField(_("操作"), max_length=64, choices=Action.choices)
@@ -109,3 +120,84 @@ class AuditAnchorHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id}#{self.seq}"
+
+
+class Nomination(models.Model):
+    """A unit's application (申报) to a campaign, from draft through the sign-off chain."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        IN_REVIEW = "in_review", _("审批中")
+        RETURNED = "returned", _("退回修改")
+        REJECTED = "rejected", _("未通过")
+        APPROVED = "approved", _("审批通过")
+        IN_PUBLICITY = "in_publicity", _("公示中")
+        FINAL = "final", _("最终确定")
+        REVOKED = "revoked", _("已撤销")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    # Statuses that hold one of the unit's or campaign's places (a returned one will come back).
+    HOLDS_PLACE = (Status.IN_REVIEW, Status.RETURNED, Status.APPROVED, Status.IN_PUBLICITY, Status.FINAL)
+
+    Kind = NominationKind
+
+    campaign = models.ForeignKey("workflows.Campaign", on_delete=models.PROTECT, related_name="nominations")
+    unit = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="nominations")
+    # The district (区/县) above the unit, fixed at creation: quotas and reviewers route by it.
+    district = models.ForeignKey(
+        "accounts.Organization", null=True, on_delete=models.PROTECT, related_name="district_nominations"
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=NominationKind.choices)
+    title = models.CharField(_("名称"), max_length=200)
+    form: models.JSONField[Any, Any] = models.JSONField(_("申报表内容"), default=dict)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    stage = models.CharField(_("当前环节"), max_length=40, blank=True, default="")
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("申报")
+        verbose_name_plural = _("申报")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["campaign", "unit", "status"], name="nomination_unit_idx"),
+            models.Index(fields=["campaign", "district", "status"], name="nomination_district_idx"),
+            models.Index(fields=["campaign", "status", "stage"], name="nomination_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attachment(models.Model):
+    """A file of a nomination, stored under its SHA-256 (the seals bind these hashes)."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="attachments")
+    field = models.CharField(_("表单项"), max_length=64)
+    type = models.CharField(_("类型"), max_length=16)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    display_name = models.CharField(_("文件名"), max_length=200)
+    storage_name = models.CharField(max_length=200)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["nomination", "field"], name="attachment_field_idx")]
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts import permissions
 from accounts.models import User
 from accounts.roles import Role
-from approvals.models import AuditEvent
-from config.errors import NotPermitted
+from approvals.models import AuditEvent, Nomination
+from config.errors import NotPermitted, NotVisible
 
 
 def list_audit_events(
@@ -40,3 +40,51 @@ def list_audit_events(
     if until is not None:
         events = events.filter(occurred_at__lt=until)
     return events.order_by("id")
+
+
+def visible_nominations(user: User) -> QuerySet[Nomination]:
+    """Nominations the user may see at all; every other nomination selector starts here.
+
+    The unit's submitters and leader see their unit's, drafts included; its party secretary,
+    the reviewers above it and the host's committee, campaign admins and judges see them once
+    submitted. The three administrators see none (三员分立). One SQL query.
+    """
+    unit_roles = permissions.orgs_where(user, [Role.SUBMITTER, Role.UNIT_LEADER])
+    reviewer_orgs = permissions.orgs_where(user, [Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER])
+    party_units = permissions.orgs_where(user, Role.PARTY_SECRETARY).values("parent_id")
+    host_orgs = permissions.orgs_where(user, [Role.COMMITTEE, Role.CAMPAIGN_ADMIN, Role.JUDGE])
+    submitted = ~Q(status=Nomination.Status.DRAFT)
+    return Nomination.objects.filter(
+        Q(unit__in=unit_roles)
+        | (submitted & (Q(unit__in=reviewer_orgs) | Q(unit__in=party_units) | Q(campaign__host_org__in=host_orgs)))
+    )
+
+
+def get_visible_nomination(user: User, pk: int) -> Nomination:
+    """One nomination, or 404 for missing and forbidden alike."""
+    if not 0 < pk <= 2**63 - 1:
+        raise NotVisible()
+    nomination = visible_nominations(user).select_related("campaign", "unit", "district").filter(pk=pk).first()
+    if nomination is None:
+        raise NotVisible()
+    return nomination
+
+
+def list_nominations(
+    user: User, *, campaign: int | None = None, status: str | None = None, unit: int | None = None
+) -> QuerySet[Nomination]:
+    nominations = visible_nominations(user).select_related("campaign", "unit")
+    if campaign is not None:
+        nominations = nominations.filter(campaign_id=campaign)
+    if status:
+        nominations = nominations.filter(status=status)
+    if unit is not None:
+        nominations = nominations.filter(unit_id=unit)
+    return nominations.order_by("id")
+
+
+def may_reveal_personal_data(user: User, nomination: Nomination) -> bool:
+    """Unmasked ID numbers and phones: the unit's submitters and the host's committee and admins."""
+    return permissions.has_role_at(user, Role.SUBMITTER, nomination.unit) or permissions.has_role_at(
+        user, [Role.COMMITTEE, Role.CAMPAIGN_ADMIN], nomination.campaign.host_org
+    )

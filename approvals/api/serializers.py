@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from approvals.models import AuditEvent
+from approvals.models import Attachment, AuditEvent, Nomination
+from config.api.serializers import IdField, StrictSerializer
+from workflows import forms
+from workflows.models import NominationKind
 
 
 class AuditEventOut(serializers.ModelSerializer):
@@ -42,3 +47,62 @@ class AuditVerifyOut(serializers.Serializer):
     chains = serializers.IntegerField()
     anchors = serializers.IntegerField()
     problems = AuditProblemOut(many=True)
+
+
+class NominationIn(StrictSerializer):
+    campaign = IdField()
+    unit = IdField()
+    kind = serializers.ChoiceField(choices=NominationKind.choices)
+    title = serializers.CharField(max_length=200, allow_blank=True, default="")
+    form = serializers.DictField(required=False, default=dict)
+
+
+class NominationUpdate(StrictSerializer):
+    title = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    form = serializers.DictField(required=False)
+
+
+class AttachmentOut(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "field", "name", "type", "size", "sha256", "width", "height", "uploaded_at"]
+
+
+class NominationOut(serializers.ModelSerializer):
+    """A nomination; personal values in the form are masked unless the context reveals them."""
+
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    form = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+    signoffs = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id", "campaign", "unit", "unit_name", "district", "kind", "title", "form", "status", "status_label",
+            "stage", "version", "content_hash", "created_at", "updated_at", "submitted_at", "attachments", "signoffs",
+        ]  # fmt: skip
+
+    def get_form(self, nomination: Nomination) -> dict[str, Any]:
+        if self.context.get("reveal"):
+            return dict(nomination.form)
+        definition = nomination.campaign.forms.get(nomination.kind) or {"fields": []}
+        return forms.mask_form_data(definition, nomination.form)
+
+    def get_attachments(self, nomination: Nomination) -> list[dict[str, Any]]:
+        live = nomination.attachments.filter(removed_at__isnull=True).order_by("id")
+        return list(AttachmentOut(live, many=True).data)
+
+    def get_signoffs(self, nomination: Nomination) -> list[dict[str, Any]]:
+        return []  # the sign-off chain fills this (next issue)
+
+
+class NominationBrief(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = ["id", "campaign", "unit", "unit_name", "kind", "title", "status", "stage", "submitted_at"]

@@ -1,8 +1,17 @@
 from django.urls import path
 
-from approvals.api import views
+from approvals.api import nominations, views
 
 urlpatterns = [
     path("audit", views.AuditListView.as_view(), name="audit-list"),
     path("audit/verify", views.AuditVerifyView.as_view(), name="audit-verify"),
+    path("nominations", nominations.NominationListView.as_view(), name="nomination-list"),
+    path("nominations/<id:pk>", nominations.NominationDetailView.as_view(), name="nomination-detail"),
+    path("nominations/<id:pk>/submit", nominations.NominationSubmitView.as_view(), name="nomination-submit"),
+    path(
+        "nominations/<id:pk>/attachments",
+        nominations.NominationAttachmentsView.as_view(),
+        name="nomination-attachments",
+    ),
+    path("attachments/<id:pk>", nominations.AttachmentDetailView.as_view(), name="attachment-detail"),
 ]

@@ -2,5 +2,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.api.urls")),
+    path("", include("workflows.api.urls")),
     path("", include("approvals.api.urls")),
 ]

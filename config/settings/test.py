@@ -13,3 +13,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Each test run gets its own cache namespace so that lockout counters never leak between runs.
 CACHES["default"]["KEY_PREFIX"] = env("SEALFLOW_CACHE_PREFIX", default="sealflow-test")  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing

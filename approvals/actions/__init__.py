@@ -1,0 +1,11 @@
+"""State changes of a nomination's life; the API, pages, admin and tasks call these only."""
+
+from approvals.actions.nominations import (
+    add_attachment,
+    create_nomination,
+    remove_attachment,
+    submit_nomination,
+    update_nomination,
+)
+
+__all__ = ["add_attachment", "create_nomination", "remove_attachment", "submit_nomination", "update_nomination"]

@@ -1,0 +1,76 @@
+"""Reads of campaigns: what a user may see, and how much of each quota is used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
+
+from accounts import permissions
+from accounts.models import Organization, User
+from accounts.roles import ADMIN_ROLES, Role
+from config.errors import NotVisible
+from workflows.models import Campaign, Quota
+
+MAX_ID = 2**63 - 1
+
+
+def visible_campaigns(user: User) -> QuerySet[Campaign]:
+    """Campaigns past draft are public notices; a draft only to the campaign admins of its host."""
+    if permissions.holds_any(user, ADMIN_ROLES):
+        # 三员分立: the administrators see campaigns only as names, through the admin.
+        return Campaign.objects.none()
+    admin_of = permissions.orgs_where(user, Role.CAMPAIGN_ADMIN)
+    return Campaign.objects.filter(~Q(status=Campaign.Status.DRAFT) | Q(host_org__in=admin_of))
+
+
+def get_visible_campaign(user: User, pk: int) -> Campaign:
+    if not 0 < pk <= MAX_ID:
+        raise NotVisible()
+    campaign = visible_campaigns(user).select_related("host_org").filter(pk=pk).first()
+    if campaign is None:
+        raise NotVisible()
+    return campaign
+
+
+@dataclass(frozen=True)
+class QuotaUsage:
+    org: Organization
+    kind: str
+    max: int
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.max - self.used)
+
+
+def quota_usage(campaign: Campaign) -> list[QuotaUsage]:
+    """Used / remaining places of each organisation quota of ``campaign``, in one query.
+
+    A nomination uses a place while it holds one (``Nomination.HOLDS_PLACE``); the sign-off
+    issue narrows the district quotas to nominations that hold the district's seal.
+    """
+    from approvals.models import Nomination
+
+    used = (
+        Nomination.objects.filter(
+            campaign=campaign,
+            status__in=Nomination.HOLDS_PLACE,
+            unit__path__startswith=OuterRef("org__path"),
+        )
+        .filter(Q(Exact(OuterRef("kind"), "")) | Q(kind=OuterRef("kind")))
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = (
+        Quota.objects.filter(campaign=campaign)
+        .select_related("org")
+        .annotate(used=Coalesce(Subquery(used), 0))
+        .order_by("id")
+    )
+    return [QuotaUsage(q.org, q.kind, q.max, q.used) for q in rows]
