@@ -56,7 +56,14 @@ ORGS: list[tuple[str, str, OrgKind, str | None]] = [
     # [001] Pingshan, Shenzhen
     ("SZ", "深圳市民政局", OrgKind.CITY, None),
     ("SZ-PS", "坪山区民政局", OrgKind.DISTRICT, "SZ"),
+    ("SZ-PS-CMT", "坪山区社会组织参与基层社会治理案例征集工作组", OrgKind.COMMITTEE, "SZ-PS"),
     ("SZ-PS-SHZZ", "深圳市坪山区社会组织总会", OrgKind.UNIT, "SZ-PS"),
+    ("SZ-PS-HX", "坪山区和谐社区发展中心", OrgKind.UNIT, "SZ-PS"),
+    # [004] Shandong (the province's bureau stands at the top of the tree, as a city would)
+    ("SD", "山东省民政厅", OrgKind.CITY, None),
+    ("SD-CMT", "山东省民政工作创新案例评审组", OrgKind.COMMITTEE, "SD"),
+    ("SD-SS", "泗水县民政局", OrgKind.DISTRICT, "SD"),
+    ("SD-SS-ETFL", "泗水县儿童福利指导中心", OrgKind.UNIT, "SD-SS"),
 ]
 
 
@@ -90,6 +97,16 @@ ACCOUNTS = [
     DemoAccount("taishan_admin", "台山活动管理员", Role.CAMPAIGN_ADMIN, "JM-TS-CMT", "13900000015"),
     DemoAccount("taishan_submitter", "台城义工服务队经办人", Role.SUBMITTER, "JM-TS-TC-YG", "13900000016"),
     DemoAccount("taishan_party", "台城义工服务队党支部书记", Role.PARTY_SECRETARY, "JM-TS-TC-YG-P", "13900000017"),
+    DemoAccount("taishan_leader", "台城义工服务队队长", Role.UNIT_LEADER, "JM-TS-TC-YG", "13900000018"),
+    DemoAccount("taishan_committee", "台山评审组委会成员", Role.COMMITTEE, "JM-TS-CMT", "13900000019"),
+    DemoAccount("dehua_committee", "德化评选组委会成员", Role.COMMITTEE, "QZ-DH-CMT", "13900000020"),
+    DemoAccount("pingshan_admin", "坪山案例征集管理员", Role.CAMPAIGN_ADMIN, "SZ-PS-CMT", "13900000021"),
+    DemoAccount("pingshan_committee", "坪山案例评审专家组成员", Role.COMMITTEE, "SZ-PS-CMT", "13900000022"),
+    DemoAccount("pingshan_submitter", "和谐社区发展中心经办人", Role.SUBMITTER, "SZ-PS-HX", "13900000023"),
+    DemoAccount("shandong_admin", "山东创新案例活动管理员", Role.CAMPAIGN_ADMIN, "SD-CMT", "13900000024"),
+    DemoAccount("shandong_committee", "山东创新案例评审组成员", Role.COMMITTEE, "SD-CMT", "13900000025"),
+    DemoAccount("sishui_reviewer", "泗水县民政局审核人", Role.DISTRICT_REVIEWER, "SD-SS", "13900000026"),
+    DemoAccount("sishui_submitter", "泗水县儿童福利指导中心经办人", Role.SUBMITTER, "SD-SS-ETFL", "13900000027"),
 ]
 
 BOOTSTRAP_USERNAME = "security"

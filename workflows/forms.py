@@ -50,21 +50,10 @@ FIELD_TYPES: Final[tuple[str, ...]] = (*SCALAR_TYPES, PERSON_LIST, *ATTACHMENT_F
 PERSONAL_BY_DEFAULT: Final[frozenset[str]] = frozenset({ID_NUMBER, PHONE})
 
 # Short attachment type names (lower case, no dot) a ``files`` field may allow; ``images`` only the image ones.
+# Exactly the types whose content approvals/uploads.py can verify (a test keeps the two equal): a type
+# that cannot be checked from its bytes (OFD, WPS, PPT, plain text) is not offered.
 IMAGE_FILE_TYPES: Final[tuple[str, ...]] = ("jpg", "png")
-FILE_TYPES: Final[tuple[str, ...]] = (
-    "pdf",
-    "ofd",
-    "doc",
-    "docx",
-    "wps",
-    "xls",
-    "xlsx",
-    "ppt",
-    "pptx",
-    "txt",
-    *IMAGE_FILE_TYPES,
-    "mp4",
-)
+FILE_TYPES: Final[tuple[str, ...]] = ("pdf", "doc", "docx", "xls", "xlsx", *IMAGE_FILE_TYPES, "mp4")
 
 # Caps that hold even when a definition sets no limit, so that drafts cannot store unbounded junk.
 HARD_MAX_TEXT_LENGTH: Final = 100_000

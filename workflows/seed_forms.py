@@ -486,7 +486,7 @@ SEED_004_CASE_FORM: Final[dict[str, Any]] = {
             "key": "materials",
             "label": "佐证材料",
             "type": "files",
-            "allowed_types": ["pdf", "ofd", "doc", "docx", "jpg", "png"],
+            "allowed_types": ["pdf", "doc", "docx", "jpg", "png"],
             "max_count": 10,
             "max_size_mb": 20,
         },

@@ -109,6 +109,16 @@ def create_nomination(
 
     The draft may be incomplete (autosave); audited as ``nomination.created``.
     """
+    return create_nomination_in_transaction(
+        actor=actor, campaign=campaign, unit=unit, kind=kind, title=title, form=form
+    )
+
+
+def create_nomination_in_transaction(
+    *, actor: User, campaign: Campaign, unit: Organization, kind: str, title: str, form: dict[str, Any]
+) -> Nomination:
+    """The body of ``create_nomination``, for actions that create several in one transaction (imports)."""
+    assert connection.in_atomic_block
     _check_submitter(actor, unit, ("accounts.organization", str(unit.pk)))
     campaign = Campaign.objects.get(pk=campaign.pk)
     _check_window(campaign, ("workflows.campaign", str(campaign.pk)))

@@ -570,3 +570,9 @@ def test_rejection_is_invalid_input_with_a_file_field_error() -> None:
     assert error.detail == "文件“空.pdf”是空文件"
     assert error.errors == {"file": [error.detail]}
     assert error.code in uploads.REJECTION_CODES
+
+
+def test_form_file_types_are_exactly_the_types_uploads_can_verify() -> None:
+    from workflows import forms
+
+    assert set(forms.FILE_TYPES) == set(uploads.SUPPORTED_TYPES)

@@ -1,0 +1,150 @@
+"""The five seed campaigns as demo data: their real forms, chains, rules and figures.
+
+Created and opened through the audited actions by each campaign's demo administrator, so
+the demo trail verifies like a real one. The submission windows are moved into the present
+(opened 30 days ago, closing 60 days from the first load) so that the demo is live; the
+rules keep their real dates (e.g. the 2013–2014 window of [003]).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from accounts.roles import Role
+from workflows import actions
+from workflows.models import Campaign
+from workflows.seed_forms import SEED_CAMPAIGNS
+
+# [002] 各区个人入围名额 (individual entrants per district); total 85.
+SHANGHAI_INDIVIDUAL_QUOTAS = {
+    "PD": 14, "HP": 4, "XH": 5, "CN": 4, "JA": 5, "PT": 4, "HK": 3, "YP": 5,
+    "MH": 5, "BS": 5, "JD": 5, "JS": 4, "SJ": 6, "QP": 4, "FX": 5, "CM": 7,
+}  # fmt: skip
+
+
+def _stage(key: str, name: str, role: Role, *, seal: bool = False, days: int | None = None) -> dict[str, Any]:
+    return {"key": key, "name": name, "role": role, "seal": seal, "time_limit_days": days}
+
+
+def demo_definitions() -> list[dict[str, Any]]:
+    """The definitions, by seed; ``admin`` is the demo account that creates each one."""
+    return [
+        {
+            "seed": "002",
+            "admin": "campaign_admin",
+            "host": "SH-YWTB",
+            "title": "2024年上海市“一网通办”业务技能竞赛",
+            "bodies": {"guiding": ["上海市民政局"], "host": ["上海市“一网通办”业务技能竞赛组委会"]},
+            "stages": [
+                _stage("district_review", "区民政局意见", Role.DISTRICT_REVIEWER, seal=True, days=10),
+                _stage("city_review", "市民政局意见", Role.CITY_REVIEWER, seal=True, days=10),
+                _stage("committee_review", "组委会意见", Role.COMMITTEE, seal=True, days=10),
+            ],
+            "quotas": [("SH-" + code, n, "individual") for code, n in SHANGHAI_INDIVIDUAL_QUOTAS.items()],
+            "total_max": 24 + 85,
+            "awards": {"collective": 16, "individual": 55},
+            "entrants_per_award": Decimal("1.5"),
+            "publicity_days": 3,
+            "publicity_working_days": True,
+        },
+        {
+            "seed": "003",
+            "admin": "taishan_admin",
+            "host": "JM-TS-CMT",
+            "title": "2014年台山市党员义工创新服务项目与创新工作案例申报",
+            "bodies": {"host": ["市委组织部", "市委宣传部", "市直机关工委", "团市委", "市义工联"]},
+            "stages": [
+                _stage("unit_opinion", "单位意见", Role.UNIT_LEADER, seal=True),
+                _stage("party_opinion", "申报单位党组织意见", Role.PARTY_SECRETARY, seal=True),
+                _stage("committee_review", "专家评审", Role.COMMITTEE),
+            ],
+            "per_unit_max": 3,
+            "publicity_days": 7,
+            "publicity_working_days": False,
+        },
+        {
+            "seed": "000",
+            "admin": "dehua_admin",
+            "host": "QZ-DH-CMT",
+            "title": "德化首届民政领域微服务案例评选比赛",
+            "bodies": {
+                "guiding": ["泉州市民政局"],
+                "host": ["中共德化县委县直机关工作委员会", "中共德化县政府综合系统委员会", "德化县民政局"],
+                "organiser": ["德化县社会工作专业人才基地", "德化县致和社工事务所"],
+            },
+            "stages": [_stage("host_audit", "主办单位资格审核", Role.COMMITTEE, days=5)],
+            "min_per_township": 1,
+            "awards": {"case": 20},
+        },
+        {
+            "seed": "001",
+            "admin": "pingshan_admin",
+            "host": "SZ-PS-CMT",
+            "title": "2023年坪山区社会组织参与基层社会治理案例征集",
+            "bodies": {
+                "host": ["坪山区委基层治理领导小组办公室", "坪山区委政法委", "坪山区民政局"],
+                "organiser": ["深圳市坪山区社会组织总会"],
+            },
+            "stages": [_stage("expert_review", "专家评审", Role.COMMITTEE)],
+            "awards": {"case": 20},
+        },
+        {
+            "seed": "004",
+            "admin": "shandong_admin",
+            "host": "SD-CMT",
+            "title": "2020年度全省民政工作创新案例",
+            "bodies": {"host": ["山东省民政厅"]},
+            "stages": [
+                _stage("first_screening", "初审筛选", Role.DISTRICT_REVIEWER),
+                _stage("expert_review", "专家评审", Role.COMMITTEE),
+            ],
+            "awards": {"case": 26 + 8},
+            "publicity_days": 5,
+        },
+    ]
+
+
+def campaign_spec(definition: dict[str, Any], orgs: dict[str, Organization]) -> dict[str, Any]:
+    """The create_campaign spec of one demo definition, its window moved into the present."""
+    seed = SEED_CAMPAIGNS[definition["seed"]]
+    now = timezone.now()
+    spec: dict[str, Any] = {
+        "title": definition["title"],
+        "host_org": orgs[definition["host"]],
+        "bodies": definition.get("bodies", {}),
+        "kinds": list(seed["forms"]),
+        "forms": copy.deepcopy(seed["forms"]),
+        "eligibility": copy.deepcopy(seed["eligibility"]),
+        "opens_at": now - timedelta(days=30),
+        "submission_deadline": (now + timedelta(days=60)).replace(hour=15, minute=59, second=59, microsecond=0),
+        "stages": definition["stages"],
+        "quotas": [{"org": orgs[code], "max": n, "kind": kind} for code, n, kind in definition.get("quotas", [])],
+    }
+    for name in ("per_unit_max", "total_max", "min_per_township", "awards", "entrants_per_award",
+                 "publicity_days", "publicity_working_days"):  # fmt: skip
+        if name in definition:
+            spec[name] = definition[name]
+    return spec
+
+
+def load_demo_campaigns() -> int:
+    """Create and open the seed campaigns that do not exist yet (by title); returns how many."""
+    orgs = {o.code: o for o in Organization.objects.all()}
+    created = 0
+    for definition in demo_definitions():
+        if Campaign.objects.filter(title=definition["title"]).exists():
+            continue
+        admin = User.objects.get(username=definition["admin"])
+        campaign = actions.create_campaign(actor=admin, spec=campaign_spec(definition, orgs))
+        actions.change_campaign_status(campaign.pk, actor=admin, transition="open")
+        created += 1
+    return created
+
+
+__all__ = ["load_demo_campaigns"]
