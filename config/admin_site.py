@@ -22,7 +22,7 @@ def _holds(request: HttpRequest, roles: frozenset[Role]) -> bool:
 
 
 def admin_site_has_permission(request: HttpRequest) -> bool:
-    return _holds(request, frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.SECURITY_ADMIN}))
+    return _holds(request, frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.SECURITY_ADMIN, Role.CAMPAIGN_ADMIN}))
 
 
 class RoleAdminMixin:
