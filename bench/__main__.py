@@ -41,12 +41,13 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
 
-    from bench import accounts_bench, http_bench, intake_bench
+    from bench import accounts_bench, http_bench, import_bench, intake_bench
 
     results: dict[str, dict[str, object]] = {}
     results.update(accounts_bench.grant_queries(large=1_000 if args.quick else 10_000))
     results.update(accounts_bench.subtree_depth(total=10_000 if args.quick else 100_000))
     results.update(intake_bench.submit_queries(large=1_000 if args.quick else 10_000))
+    results.update(import_bench.import_scaling(small=100, large=1_000 if args.quick else 10_000))
     results.update(http_bench.http_ratios(requests=200 if args.quick else 1_000))
 
     RESULTS.mkdir(exist_ok=True)

@@ -484,6 +484,9 @@ class Launcher:
                     f"{bind}:{self.port}",
                     "--workers",
                     str(self.workers),
+                    # An Excel import of 10,000 rows takes ~75 s in one request (bench/README.md).
+                    "--timeout",
+                    os.environ.get("WEB_TIMEOUT", "180"),
                     "--access-logfile",
                     "-",
                 ],

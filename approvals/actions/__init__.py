@@ -1,5 +1,6 @@
 """State changes of a nomination's life; the API, pages, admin and tasks call these only."""
 
+from approvals.actions.imports import import_nominations
 from approvals.actions.nominations import (
     add_attachment,
     create_nomination,
@@ -8,4 +9,11 @@ from approvals.actions.nominations import (
     update_nomination,
 )
 
-__all__ = ["add_attachment", "create_nomination", "remove_attachment", "submit_nomination", "update_nomination"]
+__all__ = [
+    "add_attachment",
+    "create_nomination",
+    "import_nominations",
+    "remove_attachment",
+    "submit_nomination",
+    "update_nomination",
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.api import nominations, views
+from approvals.api import imports, nominations, views
 
 urlpatterns = [
     path("audit", views.AuditListView.as_view(), name="audit-list"),
@@ -14,4 +14,11 @@ urlpatterns = [
         name="nomination-attachments",
     ),
     path("attachments/<id:pk>", nominations.AttachmentDetailView.as_view(), name="attachment-detail"),
+]
+
+# Excel import and export of a campaign's nominations (approvals/api/imports.py).
+urlpatterns += [
+    path("campaigns/<id:pk>/import-template", imports.ImportTemplateView.as_view(), name="campaign-import-template"),
+    path("campaigns/<id:pk>/import", imports.ImportView.as_view(), name="campaign-import"),
+    path("campaigns/<id:pk>/export", imports.ExportView.as_view(), name="campaign-export"),
 ]

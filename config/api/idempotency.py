@@ -33,8 +33,20 @@ def _user(request: Request) -> User:
 
 
 def _body_hash(request: Request) -> str:
-    body = json.dumps(request.data, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
+    """The request's content: JSON as canonical text; an uploaded file by its bytes, not its name."""
+    digest = hashlib.sha256()
+    files = getattr(request, "FILES", {}) or {}
+    fields = (
+        {k: v for k, v in request.data.items() if k not in files} if hasattr(request.data, "items") else request.data
+    )
+    digest.update(json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode())
+    for name in sorted(files):
+        upload = files[name]
+        digest.update(f"\n{name}\n".encode())
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+    return digest.hexdigest()
 
 
 def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
