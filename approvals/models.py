@@ -46,6 +46,9 @@ class AuditEvent(models.Model):
         ATTACHMENT_ADDED = "attachment.added", _("上传附件")
         ATTACHMENT_REMOVED = "attachment.removed", _("删除附件")
         IMPORT_APPLIED = "import.applied", _("批量导入")
+        SEAL_CREATED = "seal.created", _("加盖电子印章")
+        SEAL_KEY_CREATED = "seal_key.created", _("创建印章密钥")
+        SEAL_KEY_ROTATED = "seal_key.rotated", _("更换印章密钥")
 
     occurred_at = models.DateTimeField(_("时间"))
     action = models.CharField(_("操作"), max_length=64, choices=Action.choices)
@@ -201,3 +204,75 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class SealKey(models.Model):
+    """An organisation's signing key pair for electronic seals (design.md, Seals).
+
+    The private key is stored encrypted (AES-256-GCM, approvals/seals.py) under a master key
+    that never enters the database. At most one key per organisation is active; rotation
+    retires it (``retired_at``) and keeps it, so seals made with it still verify.
+    """
+
+    class Algorithm(models.TextChoices):
+        ED25519 = "ed25519", "Ed25519"
+        SM2 = "sm2", "SM2"
+
+    org = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="seal_keys", verbose_name=_("组织")
+    )
+    algorithm = models.CharField(_("算法"), max_length=16, choices=Algorithm.choices)
+    # First 16 hex digits of SHA-256 over the raw public key bytes (approvals/seals.py).
+    key_id = models.CharField(_("密钥标识"), max_length=16, unique=True)
+    # Ed25519: PEM (SubjectPublicKeyInfo); SM2: hex of the uncompressed point 04‖x‖y.
+    public_key = models.TextField(_("公钥"))
+    private_key_encrypted = models.BinaryField()
+    created_at = models.DateTimeField(_("创建时间"))
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("印章密钥")
+        verbose_name_plural = _("印章密钥")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org"], condition=models.Q(retired_at__isnull=True), name="sealkey_one_active_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm}:{self.key_id}"
+
+
+class Seal(models.Model):
+    """An organisation's electronic seal on a nomination at one stage (append-only).
+
+    ``payload`` is the exact canonical JSON that was signed; ``seal_hash`` is its SHA-256 and
+    ``prev_hash`` the previous seal's, so the seals of a nomination form a chain. A database
+    trigger refuses UPDATE and DELETE (migration 0006); ``approvals.seals.verify_seal_chain``
+    finds what a database superuser changed anyway.
+    """
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="seals")
+    # The sign-off this seal belongs to (a foreign key once the sign-off model exists).
+    signoff_id = models.BigIntegerField(null=True, blank=True)
+    stage = models.CharField(_("环节"), max_length=40)
+    sequence = models.PositiveIntegerField(_("序号"))
+    payload = models.TextField()
+    seal_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    key = models.ForeignKey(SealKey, on_delete=models.PROTECT, related_name="seals")
+    algorithm = models.CharField(_("算法"), max_length=16, choices=SealKey.Algorithm.choices)
+    signature = models.TextField()
+    created_at = models.DateTimeField(_("盖章时间"))
+
+    class Meta:
+        verbose_name = _("电子印章")
+        verbose_name_plural = _("电子印章")
+        ordering = ["nomination", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["nomination", "sequence"], name="seal_unique_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"seal {self.nomination_id}#{self.sequence}"

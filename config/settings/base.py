@@ -220,6 +220,11 @@ SEALFLOW_AUDIT_ANCHOR_KEY = env("SEALFLOW_AUDIT_ANCHOR_KEY", default=SECRET_KEY)
 # Extra URLs that the benchmarks compare against (a bare Django view); never on in production.
 SEALFLOW_BENCH_VIEWS = env.bool("SEALFLOW_BENCH_VIEWS", default=False)
 
+# Seals: private keys are encrypted at rest (AES-256-GCM) with a key derived from this secret.
+# Empty: a key file under the data folder is created (embedded/dev mode); set it in production.
+SEALFLOW_SEAL_KEY_ENCRYPTION_KEY = env("SEALFLOW_SEAL_KEY_ENCRYPTION_KEY", default="")
+SEALFLOW_SEAL_KEY_FILE = env("SEALFLOW_SEAL_KEY_FILE", default=str(embedded.DATA_DIR / "seal-master.key"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
