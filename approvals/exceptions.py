@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import InvalidInput, StateConflict
+from config.errors import InvalidInput, NotPermitted, StateConflict
 
 
 class NominationNotEditable(StateConflict):
@@ -23,3 +23,23 @@ class NotEligible(InvalidInput):
 class AttachmentLimit(InvalidInput):
     code = "attachment_limit"
     message = _("附件数量已达上限")
+
+
+class TaskAlreadyDecided(StateConflict):
+    code = "task_already_decided"
+    message = _("该审批任务已经办理，不能重复办理")
+
+
+class SelfApprovalForbidden(NotPermitted):
+    code = "self_approval_forbidden"
+    message = _("不能审批本人提交的申报")
+
+
+class OpinionRequired(InvalidInput):
+    code = "opinion_required"
+    message = _("退回修改或不同意时必须填写意见")
+
+
+class WithdrawNotAllowed(StateConflict):
+    code = "withdraw_not_allowed"
+    message = _("申报已有审批意见，不能撤回")

@@ -46,6 +46,12 @@ class AuditEvent(models.Model):
         ATTACHMENT_ADDED = "attachment.added", _("上传附件")
         ATTACHMENT_REMOVED = "attachment.removed", _("删除附件")
         IMPORT_APPLIED = "import.applied", _("批量导入")
+        NOMINATION_SIGNED_OFF = "nomination.signed_off", _("审批通过本环节")
+        NOMINATION_RETURNED = "nomination.returned", _("退回修改")
+        NOMINATION_REJECTED = "nomination.rejected", _("不同意")
+        NOMINATION_APPROVED = "nomination.approved", _("审批全部通过")
+        NOMINATION_WITHDRAWN = "nomination.withdrawn", _("撤回申报")
+        TASK_TRANSFERRED = "task.transferred", _("转交审批任务")
         SEAL_CREATED = "seal.created", _("加盖电子印章")
         SEAL_KEY_CREATED = "seal_key.created", _("创建印章密钥")
         SEAL_KEY_ROTATED = "seal_key.rotated", _("更换印章密钥")
@@ -164,6 +170,17 @@ class Nomination(models.Model):
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The sign-off engine (workflows/flows.py): the current submission's viewflow process, the
+    # open task of the current stage, and who may decide it (role at an organisation), kept here
+    # so that an inbox is one indexed query.
+    process = models.ForeignKey("viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    task = models.ForeignKey("viewflow.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    stage_role = models.CharField(max_length=32, blank=True, default="")
+    stage_org = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stage_entered_at = models.DateTimeField(null=True, blank=True)
+    round = models.PositiveIntegerField(_("提交轮次"), default=0)
 
     class Meta:
         verbose_name = _("申报")
@@ -173,6 +190,7 @@ class Nomination(models.Model):
             models.Index(fields=["campaign", "unit", "status"], name="nomination_unit_idx"),
             models.Index(fields=["campaign", "district", "status"], name="nomination_district_idx"),
             models.Index(fields=["campaign", "status", "stage"], name="nomination_stage_idx"),
+            models.Index(fields=["stage_role", "stage_org", "id"], name="nomination_inbox_idx"),
         ]
 
     def __str__(self) -> str:
@@ -276,3 +294,36 @@ class Seal(models.Model):
 
     def __str__(self) -> str:
         return f"seal {self.nomination_id}#{self.sequence}"
+
+
+class SignOff(models.Model):
+    """One decision at one stage (an opinion, kept forever; a return does not erase it)."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("同意")
+        RETURN = "return", _("退回修改")
+        REJECT = "reject", _("不同意")
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="signoffs")
+    round = models.PositiveIntegerField(_("提交轮次"))
+    stage = models.CharField(_("环节"), max_length=40)
+    stage_name = models.CharField(_("环节名称"), max_length=100)
+    role = models.CharField(_("角色"), max_length=32)
+    decision = models.CharField(_("意见"), max_length=16, choices=Decision.choices)
+    opinion = models.TextField(_("意见内容"), blank=True)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_label = models.CharField(max_length=200)
+    org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    task_id = models.BigIntegerField(unique=True)
+    content_hash = models.CharField(max_length=64)
+    seal = models.OneToOneField("approvals.Seal", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("签署时间"))
+
+    class Meta:
+        verbose_name = _("审批意见")
+        verbose_name_plural = _("审批意见")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["nomination", "id"], name="signoff_nomination_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id}:{self.stage}:{self.decision}"

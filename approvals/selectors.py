@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
 
 from accounts import permissions
-from accounts.models import User
-from accounts.roles import Role
+from accounts.models import Grant, User
+from accounts.roles import ROLE_SCOPE, Role, Scope
 from approvals.models import AuditEvent, Nomination
 from config.errors import NotPermitted, NotVisible
+from workflows.models import Stage
 
 
 def list_audit_events(
@@ -88,3 +90,35 @@ def may_reveal_personal_data(user: User, nomination: Nomination) -> bool:
     return permissions.has_role_at(user, Role.SUBMITTER, nomination.unit) or permissions.has_role_at(
         user, [Role.COMMITTEE, Role.CAMPAIGN_ADMIN], nomination.campaign.host_org
     )
+
+
+_current_stage = Stage.objects.filter(campaign=OuterRef("campaign"), key=OuterRef("stage"))
+
+
+def list_inbox(user: User, *, campaign: int | None = None, stage: str | None = None) -> QuerySet[Nomination]:
+    """Nominations whose current stage waits for this user, in one SQL query.
+
+    Routed by role and organisation scope: the user holds the stage's role at the stage's
+    organisation or above it (for the roles that cover their subtree). No per-nomination grant.
+    """
+    grants = Grant.objects.filter(user_id=user.pk, user__is_active=True, role=OuterRef("stage_role"))
+    subtree_roles = [role for role, scope in ROLE_SCOPE.items() if scope is Scope.SUBTREE]
+    covering = grants.filter(
+        Q(org_id=OuterRef("stage_org_id"))
+        | Q(role__in=subtree_roles, org__path=Substr(OuterRef("stage_org__path"), 1, Length("org__path")))
+    )
+    inbox = (
+        Nomination.objects.filter(status=Nomination.Status.IN_REVIEW, task__isnull=False)
+        .filter(Exists(covering))
+        .exclude(submitted_by_id=user.pk)
+        .select_related("campaign", "unit", "stage_org", "district")
+        .annotate(
+            stage_name=Subquery(_current_stage.values("name")[:1]),
+            stage_time_limit=Subquery(_current_stage.values("time_limit_days")[:1]),
+        )
+    )
+    if campaign is not None:
+        inbox = inbox.filter(campaign_id=campaign)
+    if stage:
+        inbox = inbox.filter(stage=stage)
+    return inbox.order_by("id")

@@ -8,12 +8,15 @@ from approvals.actions.nominations import (
     submit_nomination,
     update_nomination,
 )
+from approvals.actions.sign_offs import sign_off, withdraw_nomination
 
 __all__ = [
     "add_attachment",
     "create_nomination",
     "import_nominations",
     "remove_attachment",
+    "sign_off",
     "submit_nomination",
     "update_nomination",
+    "withdraw_nomination",
 ]

@@ -19,6 +19,7 @@ from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
 from approvals import uploads
+from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.audit import record_event
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
 from approvals.models import Attachment, AuditEvent, Nomination
@@ -28,7 +29,7 @@ from workflows import eligibility, forms
 from workflows.exceptions import DeadlinePassed, NotOpenYet, QuotaExceeded
 from workflows.models import Campaign
 
-EDITABLE = (Nomination.Status.DRAFT, Nomination.Status.RETURNED)
+EDITABLE = (Nomination.Status.DRAFT, Nomination.Status.RETURNED, Nomination.Status.WITHDRAWN)
 FILE_TYPES = forms.ATTACHMENT_FIELD_TYPES
 
 
@@ -212,7 +213,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     _check_submitter(actor, nomination.unit, _target(nomination))
     if nomination.status not in EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
-    first_submission = nomination.status == Nomination.Status.DRAFT
+    first_submission = nomination.status in (Nomination.Status.DRAFT, Nomination.Status.WITHDRAWN)
     campaign = nomination.campaign
     if first_submission:
         _check_window(campaign, _target(nomination))
@@ -235,16 +236,16 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
         raise NotEligible(errors={"eligibility": failed})
     if first_submission:
         _check_places(nomination)
-    first_stage = campaign.stages.order_by("position").values_list("key", flat=True).first()
     nomination.status = Nomination.Status.IN_REVIEW
-    nomination.stage = first_stage or ""
+    start_chain_in_transaction(nomination)
     nomination.submitted_by = actor
     nomination.submitted_at = timezone.now()
     nomination.content_hash = _content_hash(nomination)
     nomination.version += 1
     nomination.save(
-        update_fields=["status", "stage", "submitted_by", "submitted_at", "content_hash", "version", "updated_at"]
-    )
+        update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "task", "process", "round",
+                       "submitted_by", "submitted_at", "content_hash", "version", "updated_at"]
+    )  # fmt: skip
     record_event(
         AuditEvent.Action.NOMINATION_SUBMITTED,
         actor=actor,
@@ -253,6 +254,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
             "stage": nomination.stage,
             "content_hash": nomination.content_hash,
             "resubmission": not first_submission,
+            "round": nomination.round,
             "version": nomination.version,
         },
     )

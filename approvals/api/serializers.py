@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from approvals.models import Attachment, AuditEvent, Nomination
+from approvals.models import Attachment, AuditEvent, Nomination, SignOff
 from config.api.serializers import IdField, StrictSerializer
 from workflows import forms
 from workflows.models import NominationKind
@@ -97,7 +97,7 @@ class NominationOut(serializers.ModelSerializer):
         return list(AttachmentOut(live, many=True).data)
 
     def get_signoffs(self, nomination: Nomination) -> list[dict[str, Any]]:
-        return []  # the sign-off chain fills this (next issue)
+        return list(SignOffOut(nomination.signoffs.select_related("org", "seal__key").order_by("id"), many=True).data)
 
 
 class NominationBrief(serializers.ModelSerializer):
@@ -106,3 +106,54 @@ class NominationBrief(serializers.ModelSerializer):
     class Meta:
         model = Nomination
         fields = ["id", "campaign", "unit", "unit_name", "kind", "title", "status", "stage", "submitted_at"]
+
+
+class SignOffOut(serializers.ModelSerializer):
+    """One opinion (api.md: stage, decision, opinion, signer, org, signed_at, seal)."""
+
+    signer = serializers.CharField(source="signer_label")
+    org = serializers.IntegerField(source="org_id")
+    org_name = serializers.CharField(source="org.name")
+    decision_label = serializers.CharField(source="get_decision_display")
+    seal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SignOff
+        fields = ["stage", "stage_name", "round", "decision", "decision_label", "opinion", "signer", "org",
+                  "org_name", "signed_at", "seal"]  # fmt: skip
+
+    def get_seal(self, signoff: SignOff) -> dict[str, Any] | None:
+        if signoff.seal is None:
+            return None
+        return {"sequence": signoff.seal.sequence, "hash": signoff.seal.seal_hash, "key_id": signoff.seal.key.key_id,
+                "algorithm": signoff.seal.algorithm}  # fmt: skip
+
+
+class TaskOut(serializers.Serializer):
+    """An open sign-off task in a reviewer's inbox."""
+
+    id = serializers.IntegerField(source="task_id")
+    nomination = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    campaign = serializers.IntegerField(source="campaign_id")
+    campaign_title = serializers.CharField(source="campaign.title")
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField(source="unit.name")
+    stage = serializers.CharField()
+    stage_name = serializers.CharField()
+    org = serializers.IntegerField(source="stage_org_id")
+    waiting_since = serializers.DateTimeField(source="stage_entered_at")
+    deadline = serializers.SerializerMethodField()
+
+    def get_deadline(self, nomination: Nomination) -> str | None:
+        limit = getattr(nomination, "stage_time_limit", None)
+        if not limit or nomination.stage_entered_at is None:
+            return None
+        from datetime import timedelta
+
+        return serializers.DateTimeField().to_representation(nomination.stage_entered_at + timedelta(days=limit))
+
+
+class DecisionIn(StrictSerializer):
+    opinion = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")

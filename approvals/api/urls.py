@@ -1,6 +1,7 @@
 from django.urls import path
 
-from approvals.api import imports, nominations, views
+from approvals.api import imports, nominations, tasks, views
+from approvals.models import SignOff
 
 urlpatterns = [
     path("audit", views.AuditListView.as_view(), name="audit-list"),
@@ -14,6 +15,18 @@ urlpatterns = [
         name="nomination-attachments",
     ),
     path("attachments/<id:pk>", nominations.AttachmentDetailView.as_view(), name="attachment-detail"),
+]
+
+# The sign-off chain (api.md, Sign-off tasks).
+urlpatterns += [
+    path("tasks", tasks.TaskListView.as_view(), name="task-list"),
+    path(
+        "tasks/<id:pk>/approve", tasks.TaskDecisionView.as_view(decision=SignOff.Decision.APPROVE), name="task-approve"
+    ),
+    path("tasks/<id:pk>/return", tasks.TaskDecisionView.as_view(decision=SignOff.Decision.RETURN), name="task-return"),
+    path("tasks/<id:pk>/reject", tasks.TaskDecisionView.as_view(decision=SignOff.Decision.REJECT), name="task-reject"),
+    path("nominations/<id:pk>/withdraw", tasks.NominationWithdrawView.as_view(), name="nomination-withdraw"),
+    path("nominations/<id:pk>/verify", tasks.NominationVerifyView.as_view(), name="nomination-verify"),
 ]
 
 # Excel import and export of a campaign's nominations (approvals/api/imports.py).

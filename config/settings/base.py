@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "viewflow",
+    "viewflow.workflow",
     "accounts",
     "workflows",
     "approvals",

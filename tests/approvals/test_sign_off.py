@@ -1,0 +1,257 @@
+"""The sign-off chain through the API: inbox, approve / return / reject, seals, withdraw, races."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.roles import Role
+from approvals.actions import create_nomination, sign_off, submit_nomination
+from approvals.exceptions import TaskAlreadyDecided
+from approvals.models import AuditEvent, Nomination, Seal, SignOff
+from tests.campaigns import make_campaign, valid_case_form
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def seal_key_file(settings, tmp_path):
+    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "seal-master.key")
+
+
+@pytest.fixture
+def people(tree):
+    """The signers of the test chain: 单位意见 (unit leader) → 区民政局 (seal) → 组委会 (seal)."""
+    return {
+        "leader": user_with_role(Role.UNIT_LEADER, tree.unit, username="leader"),
+        "district": user_with_role(Role.DISTRICT_REVIEWER, tree.district, username="district"),
+        "other_district": user_with_role(Role.DISTRICT_REVIEWER, tree.other_district, username="other_district"),
+        "committee": user_with_role(Role.COMMITTEE, tree.committee, username="committee"),
+    }
+
+
+@pytest.fixture
+def submitted(tree, submitter):
+    campaign = make_campaign(tree.committee)
+    nomination = create_nomination(
+        actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="助老服务案例", form=valid_case_form()
+    )
+    return submit_nomination(nomination.pk, actor=submitter)
+
+
+def decide(client_for, user, nomination, decision="approve", opinion="同意推荐"):
+    nomination.refresh_from_db()
+    return client_for(user).post(f"/api/v1/tasks/{nomination.task_id}/{decision}", {"opinion": opinion}, format="json")
+
+
+def test_submission_starts_a_viewflow_process_at_the_first_stage(submitted):
+    assert submitted.process is not None
+    assert submitted.stage == "unit_opinion"
+    task = Task.objects.get(pk=submitted.task_id)
+    assert task.status == STATUS.NEW
+    assert task.process_id == submitted.process_id
+
+
+def test_inbox_holds_only_what_waits_for_the_caller(submitted, people, client_for):
+    leader_inbox = client_for(people["leader"]).get("/api/v1/tasks").json()["results"]
+    district_inbox = client_for(people["district"]).get("/api/v1/tasks").json()["results"]
+
+    assert [(t["nomination"], t["stage"], t["stage_name"]) for t in leader_inbox] == [
+        (submitted.pk, "unit_opinion", "单位意见")
+    ]
+    assert district_inbox == []
+
+
+def test_full_chain_approves_and_seals_at_the_sealing_stages(submitted, people, client_for):
+    for who in ("leader", "district", "committee"):
+        response = decide(client_for, people[who], submitted)
+        assert response.status_code == 200, response.content
+
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"
+    assert submitted.task is None
+    signoffs = list(SignOff.objects.filter(nomination=submitted).order_by("id"))
+    assert [(s.stage, s.decision, s.seal_id is not None) for s in signoffs] == [
+        ("unit_opinion", "approve", False),
+        ("district_review", "approve", True),
+        ("committee_review", "approve", True),
+    ]
+    assert Seal.objects.filter(nomination=submitted).count() == 2
+    body = client_for(people["committee"]).get(f"/api/v1/nominations/{submitted.pk}").json()
+    assert [s["stage"] for s in body["signoffs"]] == ["unit_opinion", "district_review", "committee_review"]
+    assert body["signoffs"][1]["seal"]["sequence"] == 1
+    assert client_for(people["committee"]).get(f"/api/v1/nominations/{submitted.pk}/verify").json() == {
+        "valid": True,
+        "problems": [],
+    }
+    actions = list(AuditEvent.objects.filter(object_id=str(submitted.pk), object_type="approvals.nomination")
+                   .values_list("action", flat=True))  # fmt: skip
+    assert actions.count("nomination.signed_off") == 2
+    assert actions.count("nomination.approved") == 1
+    assert actions.count("seal.created") == 2
+
+
+def test_return_then_resubmit_passes_the_whole_chain_again(submitted, submitter, people, client_for):
+    decide(client_for, people["leader"], submitted)
+    returned = decide(client_for, people["district"], submitted, "return", "请补充服务数据")
+    assert returned.status_code == 200
+    submitted.refresh_from_db()
+    assert submitted.status == "returned"
+
+    client = client_for(submitter)
+    assert (
+        client.patch(
+            f"/api/v1/nominations/{submitted.pk}", {"title": "助老服务案例（修改）"}, format="json"
+        ).status_code
+        == 200
+    )
+    resubmitted = client.post(f"/api/v1/nominations/{submitted.pk}/submit").json()
+
+    assert resubmitted["status"] == "in_review"
+    assert resubmitted["stage"] == "unit_opinion"  # the earlier seal bound the old content
+    for who in ("leader", "district", "committee"):
+        assert decide(client_for, people[who], submitted).status_code == 200
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"
+    assert submitted.round == 2
+    opinions = [s["opinion"] for s in client.get(f"/api/v1/nominations/{submitted.pk}").json()["signoffs"]]
+    assert "请补充服务数据" in opinions  # earlier opinions stay on record
+    assert len(opinions) == 5
+
+
+def test_reject_is_final(submitted, submitter, people, client_for):
+    assert decide(client_for, people["leader"], submitted, "reject", "不符合条件").status_code == 200
+
+    submitted.refresh_from_db()
+    assert submitted.status == "rejected"
+    assert client_for(submitter).post(f"/api/v1/nominations/{submitted.pk}/submit").status_code == 409
+
+
+def test_return_and_reject_need_an_opinion(submitted, people, client_for):
+    response = decide(client_for, people["leader"], submitted, "return", "  ")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "opinion_required"
+    assert not SignOff.objects.exists()
+
+
+def test_second_decision_on_a_decided_task_is_409(submitted, people, client_for):
+    submitted.refresh_from_db()
+    task_id = submitted.task_id
+    client_for(people["leader"]).post(f"/api/v1/tasks/{task_id}/approve", {"opinion": "同意"}, format="json")
+
+    response = client_for(people["leader"]).post(f"/api/v1/tasks/{task_id}/approve", {}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "task_already_decided"
+    assert SignOff.objects.count() == 1
+
+
+def test_wrong_district_and_wrong_role_are_refused_and_nothing_is_written(submitted, people, client_for):
+    decide(client_for, people["leader"], submitted)
+
+    other = decide(client_for, people["other_district"], submitted)
+    wrong_role = decide(client_for, people["committee"], submitted)
+
+    assert other.status_code == 403
+    assert wrong_role.status_code == 403
+    assert SignOff.objects.count() == 1
+    assert AuditEvent.objects.filter(action="permission.denied").count() == 2
+
+
+def test_unknown_task_is_404(people, client_for):
+    assert client_for(people["leader"]).post("/api/v1/tasks/999999/approve", {}, format="json").status_code == 404
+
+
+def test_nobody_signs_off_what_they_submitted(tree, people, client_for):
+    # given: the unit leader also submits for the unit
+    from accounts.models import Grant
+
+    Grant.objects.create(user=people["leader"], role=Role.SUBMITTER, org=tree.unit)
+    campaign = make_campaign(tree.committee)
+    own = create_nomination(
+        actor=people["leader"],
+        campaign=campaign,
+        unit=tree.unit,
+        kind="case",
+        title="本人提交",
+        form=valid_case_form(),
+    )
+    own = submit_nomination(own.pk, actor=people["leader"])
+
+    response = decide(client_for, people["leader"], own)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "self_approval_forbidden"
+    assert client_for(people["leader"]).get("/api/v1/tasks").json()["results"] == []
+
+
+def test_withdraw_before_the_first_decision_only(submitted, submitter, people, client_for):
+    client = client_for(submitter)
+
+    assert client.post(f"/api/v1/nominations/{submitted.pk}/withdraw").json()["status"] == "withdrawn"
+    assert client.post(f"/api/v1/nominations/{submitted.pk}/submit").json()["stage"] == "unit_opinion"
+    decide(client_for, people["leader"], submitted)
+    refused = client.post(f"/api/v1/nominations/{submitted.pk}/withdraw")
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "withdraw_not_allowed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_decisions_record_exactly_one(tree, submitter, settings, tmp_path):
+    # given: two holders of the unit leader role deciding the same task at the same instant
+    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "k")
+    leaders = [user_with_role(Role.UNIT_LEADER, tree.unit) for _ in range(2)]
+    campaign = make_campaign(tree.committee)
+    nomination = create_nomination(
+        actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="案例", form=valid_case_form()
+    )
+    nomination = submit_nomination(nomination.pk, actor=submitter)
+    task_id = nomination.task_id
+    assert task_id is not None
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def approve(leader):
+        barrier.wait()
+        try:
+            sign_off(task_id, actor=leader, decision="approve", opinion="同意")
+            outcomes.append("ok")
+        except TaskAlreadyDecided:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=approve, args=(leader,)) for leader in leaders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert sorted(outcomes) == ["conflict", "ok"]
+    assert SignOff.objects.count() == 1
+    assert AuditEvent.objects.filter(action="nomination.signed_off").count() == 1
+    assert Task.objects.filter(process_id=nomination.process_id, flow_task_type="HUMAN").count() == 2
+    assert Nomination.objects.get().stage == "district_review"
+
+
+def test_api_contract_of_a_decision(submitted, people):
+    _instance, token = AuthToken.objects.create(user=people["leader"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    submitted.refresh_from_db()
+
+    response = client.post(f"/api/v1/tasks/{submitted.task_id}/approve", {"opinion": "同意推荐"}, format="json")
+
+    assert response.status_code == 200
+    assert {"stage", "decision", "opinion", "signer", "org", "signed_at", "seal"} <= set(response.json())
