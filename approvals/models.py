@@ -180,7 +180,15 @@ class Nomination(models.Model):
         "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     stage_entered_at = models.DateTimeField(null=True, blank=True)
+    # When the stage's time limit runs out (none without a limit); nothing is approved by timeout.
+    stage_deadline = models.DateTimeField(null=True, blank=True)
+    # A reviewer may hand the open task to another holder of the stage's role (转交).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     round = models.PositiveIntegerField(_("提交轮次"), default=0)
+    # Printed on the forms and QR code; the public verification page looks a nomination up by it.
+    verification_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
 
     class Meta:
         verbose_name = _("申报")

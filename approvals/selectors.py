@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
+from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Grant, User
@@ -95,7 +96,9 @@ def may_reveal_personal_data(user: User, nomination: Nomination) -> bool:
 _current_stage = Stage.objects.filter(campaign=OuterRef("campaign"), key=OuterRef("stage"))
 
 
-def list_inbox(user: User, *, campaign: int | None = None, stage: str | None = None) -> QuerySet[Nomination]:
+def list_inbox(
+    user: User, *, campaign: int | None = None, stage: str | None = None, overdue: bool = False
+) -> QuerySet[Nomination]:
     """Nominations whose current stage waits for this user, in one SQL query.
 
     Routed by role and organisation scope: the user holds the stage's role at the stage's
@@ -110,15 +113,17 @@ def list_inbox(user: User, *, campaign: int | None = None, stage: str | None = N
     inbox = (
         Nomination.objects.filter(status=Nomination.Status.IN_REVIEW, task__isnull=False)
         .filter(Exists(covering))
+        .filter(Q(assignee__isnull=True) | Q(assignee_id=user.pk))
         .exclude(submitted_by_id=user.pk)
         .select_related("campaign", "unit", "stage_org", "district")
         .annotate(
             stage_name=Subquery(_current_stage.values("name")[:1]),
-            stage_time_limit=Subquery(_current_stage.values("time_limit_days")[:1]),
         )
     )
     if campaign is not None:
         inbox = inbox.filter(campaign_id=campaign)
     if stage:
         inbox = inbox.filter(stage=stage)
+    if overdue:
+        inbox = inbox.filter(stage_deadline__lt=timezone.now())
     return inbox.order_by("id")

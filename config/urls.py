@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.web import home
+from approvals.api.tasks import verify_page
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("config.api.urls")),
     path("admin/", admin.site.urls),
+    path("verify/<str:code>", verify_page, name="verify-page"),
     path("", include("accounts.urls")),
     path("", home, name="home"),
 ]

@@ -50,17 +50,15 @@ class QuotaUsage:
 def quota_usage(campaign: Campaign) -> list[QuotaUsage]:
     """Used / remaining places of each organisation quota of ``campaign``, in one query.
 
-    A nomination uses a place while it holds one (``Nomination.HOLDS_PLACE``); the sign-off
-    issue narrows the district quotas to nominations that hold the district's seal.
+    Where the chain has a district sealing stage, a place is used by a nomination holding that
+    sealed approval (not rejected, revoked or withdrawn); otherwise by every submitted
+    nomination holding a place.
     """
-    from approvals.models import Nomination
+    from approvals.actions.sign_offs import quota_holders
 
     used = (
-        Nomination.objects.filter(
-            campaign=campaign,
-            status__in=Nomination.HOLDS_PLACE,
-            unit__path__startswith=OuterRef("org__path"),
-        )
+        quota_holders(campaign.pk)
+        .filter(unit__path__startswith=OuterRef("org__path"))
         .filter(Q(Exact(OuterRef("kind"), "")) | Q(kind=OuterRef("kind")))
         .order_by()
         .values("campaign")

@@ -8,7 +8,7 @@ from approvals.actions.nominations import (
     submit_nomination,
     update_nomination,
 )
-from approvals.actions.sign_offs import sign_off, withdraw_nomination
+from approvals.actions.sign_offs import sign_off, sign_off_batch, transfer_task, withdraw_nomination
 
 __all__ = [
     "add_attachment",
@@ -16,6 +16,8 @@ __all__ = [
     "import_nominations",
     "remove_attachment",
     "sign_off",
+    "sign_off_batch",
+    "transfer_task",
     "submit_nomination",
     "update_nomination",
     "withdraw_nomination",

@@ -7,6 +7,7 @@ authority under the lock, and writes its rows and audit event in one durable tra
 from __future__ import annotations
 
 import hashlib
+import secrets
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
@@ -238,13 +239,17 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
         _check_places(nomination)
     nomination.status = Nomination.Status.IN_REVIEW
     start_chain_in_transaction(nomination)
+    if not nomination.verification_code:
+        nomination.verification_code = secrets.token_hex(10).upper()
     nomination.submitted_by = actor
     nomination.submitted_at = timezone.now()
     nomination.content_hash = _content_hash(nomination)
     nomination.version += 1
     nomination.save(
-        update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "task", "process", "round",
-                       "submitted_by", "submitted_at", "content_hash", "version", "updated_at"]
+        update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task",
+                       "assignee", "process",
+                       "round", "verification_code", "submitted_by", "submitted_at", "content_hash", "version",
+                       "updated_at"]
     )  # fmt: skip
     record_event(
         AuditEvent.Action.NOMINATION_SUBMITTED,

@@ -9,7 +9,10 @@ transaction, so the process state and our records commit together.
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -22,10 +25,12 @@ from approvals import seals
 from approvals.audit import record_event
 from approvals.exceptions import OpinionRequired, SelfApprovalForbidden, TaskAlreadyDecided, WithdrawNotAllowed
 from approvals.models import AuditEvent, Nomination, SignOff
-from config.errors import NotPermitted, NotVisible, StateConflict
+from approvals.selectors import visible_nominations
+from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from workflows import flows
+from workflows.exceptions import QuotaExceeded
 from workflows.flows import SignOffFlow
-from workflows.models import Stage
+from workflows.models import Quota, Stage
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -64,7 +69,11 @@ def _enter_stage(nomination: Nomination, stage: Stage, task: Task) -> None:
     nomination.stage_role = stage.role
     nomination.stage_org = org
     nomination.stage_entered_at = timezone.now()
+    nomination.stage_deadline = (
+        nomination.stage_entered_at + timedelta(days=stage.time_limit_days) if stage.time_limit_days else None
+    )
     nomination.task = task
+    nomination.assignee = None
 
 
 def _open_review_task(process_id: int) -> Task:
@@ -98,29 +107,86 @@ def _leave_stage(nomination: Nomination) -> None:
     nomination.stage_role = ""
     nomination.stage_org = None
     nomination.stage_entered_at = None
+    nomination.stage_deadline = None
     nomination.task = None
+    nomination.assignee = None
 
 
 @transaction.atomic(durable=True)
 def sign_off(task_id: int, *, actor: User, decision: SignOff.Decision | str, opinion: str) -> SignOff:
     """Decide the current stage of a nomination: 同意, 退回修改 or 不同意.
 
-    Locks the nomination, then re-checks under the lock: the task is the nomination's open task
-    (else 409 ``task_already_decided``), the actor holds the stage's role at the stage's
-    organisation (else 403), the actor did not submit it (403 ``self_approval_forbidden``), an
-    opinion is given for a return or a rejection. Writes the sign-off, the seal when the stage
-    seals and the decision is 同意, the audit event, and moves the process along.
+    Locks the nomination, then re-checks under the lock: the actor may see it (else 404), the
+    task is its open task (else 409 ``task_already_decided``), the actor holds the stage's role at
+    the stage's organisation and, after a transfer, is the assignee (else 403), the actor did
+    not submit it (403 ``self_approval_forbidden``), an opinion is given for a return or a
+    rejection, and at the district's sealing stage the quotas hold (409 ``quota_exceeded``).
+    Writes the sign-off, the seal when the stage seals and the decision is 同意, the audit event,
+    and moves the process along.
     """
-    decision = SignOff.Decision(decision)
+    nomination = _lock_nomination_of_task(task_id)
+    return _decide(nomination, task_id, actor=actor, decision=SignOff.Decision(decision), opinion=opinion)
+
+
+MAX_BATCH = 100
+
+
+@transaction.atomic(durable=True)
+def sign_off_batch(task_ids: list[int], *, actor: User, opinion: str) -> list[SignOff]:
+    """Approve up to 100 tasks of one stage with one opinion: all of them, or none.
+
+    The nominations are locked in id order (no deadlock with another batch); the quota is
+    checked as each one is approved, so it holds for the whole batch. The first refusal aborts
+    the batch, and its message names the task.
+    """
+    unique = sorted(set(task_ids))
+    if not unique or len(unique) > MAX_BATCH:
+        raise InvalidInput.for_field(
+            "tasks", _("一次批量审批 1 到 {n} 个任务").format(n=MAX_BATCH), code="invalid_batch"
+        )
+    ids = dict(Nomination.objects.filter(task_id__in=unique).values_list("task_id", "pk"))
+    missing = [t for t in unique if t not in ids]
+    if missing:
+        raise TaskAlreadyDecided(_("任务 {ids} 已办理或不存在").format(ids="、".join(map(str, missing))))
+    nominations = list(
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related(*_RELATED)
+        .filter(pk__in=ids.values())
+        .order_by("pk")
+    )
+    if len({n.stage for n in nominations}) > 1 or len({n.campaign_id for n in nominations}) > 1:
+        raise InvalidInput.for_field("tasks", _("批量审批的任务必须属于同一活动的同一环节"), code="mixed_batch")
+    results = []
+    for nomination in nominations:
+        task_id = nomination.task_id
+        assert task_id is not None
+        try:
+            results.append(
+                _decide(nomination, task_id, actor=actor, decision=SignOff.Decision.APPROVE, opinion=opinion)
+            )
+        except SealflowError as exc:
+            exc.detail = _("任务 {task}（{title}）：{detail}").format(
+                task=task_id, title=nomination.title, detail=exc.detail
+            )
+            raise
+    return results
+
+
+_RELATED = ("campaign", "campaign__host_org", "unit", "district", "stage_org")
+
+
+def _lock_nomination_of_task(task_id: int) -> Nomination:
     nomination_id = Nomination.objects.filter(task_id=task_id).values_list("pk", flat=True).first()
     if nomination_id is None:
         nomination_id = _nomination_of_task(task_id)
-    nomination = (
-        Nomination.objects.select_for_update(of=("self",))
-        .select_related("campaign", "campaign__host_org", "unit", "district", "stage_org")
-        .get(pk=nomination_id)
-    )
+    return Nomination.objects.select_for_update(of=("self",)).select_related(*_RELATED).get(pk=nomination_id)
+
+
+def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: SignOff.Decision, opinion: str) -> SignOff:
+    """The body of a decision; the caller holds the nomination's lock inside its transaction."""
     target = ("approvals.nomination", str(nomination.pk))
+    if not visible_nominations(actor).filter(pk=nomination.pk).exists():
+        raise NotVisible()
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
         raise TaskAlreadyDecided(target=target)
     task = Task.objects.select_related("process").get(pk=task_id)
@@ -130,6 +196,8 @@ def sign_off(task_id: int, *, actor: User, decision: SignOff.Decision | str, opi
     assert org is not None
     if not permissions.has_role_at(actor, Role(nomination.stage_role), org):
         raise NotPermitted(target=target)
+    if nomination.assignee_id is not None and nomination.assignee_id != actor.pk:
+        raise NotPermitted(_("该任务已转交给其他人办理"), target=target)
     if actor.pk in (nomination.submitted_by_id, nomination.created_by_id):
         raise SelfApprovalForbidden(target=target)
     opinion = opinion.strip()
@@ -138,6 +206,8 @@ def sign_off(task_id: int, *, actor: User, decision: SignOff.Decision | str, opi
     stages = _stages(nomination)
     index = next(i for i, s in enumerate(stages) if s.key == nomination.stage)
     stage = stages[index]
+    if decision == SignOff.Decision.APPROVE and is_quota_stage(stage):
+        _check_quotas_at_seal(nomination, stage)
     seal = None
     if stage.seal and decision == SignOff.Decision.APPROVE:
         seal = seals.create_seal(
@@ -156,28 +226,131 @@ def sign_off(task_id: int, *, actor: User, decision: SignOff.Decision | str, opi
         _enter_stage(nomination, stages[index + 1], _open_review_task(task.process_id))
         action = AuditEvent.Action.NOMINATION_SIGNED_OFF
         data["next_stage"] = nomination.stage
-    elif decision == SignOff.Decision.APPROVE:
-        _drive(task, actor, flows.APPROVED)
-        _leave_stage(nomination)
-        nomination.status = Nomination.Status.APPROVED
-        action = AuditEvent.Action.NOMINATION_APPROVED
-    elif decision == SignOff.Decision.RETURN:
-        _drive(task, actor, flows.RETURNED)
-        _leave_stage(nomination)
-        nomination.status = Nomination.Status.RETURNED
-        action = AuditEvent.Action.NOMINATION_RETURNED
     else:
-        _drive(task, actor, flows.REJECTED)
+        outcome, status, action = _ENDINGS[decision]
+        _drive(task, actor, outcome)
         _leave_stage(nomination)
-        nomination.status = Nomination.Status.REJECTED
-        action = AuditEvent.Action.NOMINATION_REJECTED
+        nomination.status = status
     nomination.version += 1
-    nomination.save(
-        update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "task", "version",
-                       "updated_at"]
-    )  # fmt: skip
+    nomination.save(update_fields=[*_STAGE_FIELDS, "status", "version", "updated_at"])
     record_event(action, actor=actor, target=nomination, data=data)
     return signoff
+
+
+# How a decision that leaves the chain ends it: the route's outcome, the status, the audit action.
+_ENDINGS = {
+    SignOff.Decision.APPROVE: (flows.APPROVED, Nomination.Status.APPROVED, AuditEvent.Action.NOMINATION_APPROVED),
+    SignOff.Decision.RETURN: (flows.RETURNED, Nomination.Status.RETURNED, AuditEvent.Action.NOMINATION_RETURNED),
+    SignOff.Decision.REJECT: (flows.REJECTED, Nomination.Status.REJECTED, AuditEvent.Action.NOMINATION_REJECTED),
+}
+_STAGE_FIELDS = ("stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task", "assignee")
+
+
+def is_quota_stage(stage: Stage) -> bool:
+    """The district bureau's sealing stage is where the district quotas bind [002]."""
+    return stage.seal and stage.signer_org == Stage.SignerOrg.DISTRICT
+
+
+def holding_district_approval(campaign_id: int) -> QuerySet[Nomination]:
+    """Nominations that hold the district's sealed approval and are not out of the race.
+
+    A nomination approved again after a return holds one place, not two.
+    """
+    quota_stages = Stage.objects.filter(campaign_id=campaign_id, seal=True, signer_org=Stage.SignerOrg.DISTRICT)
+    approved = SignOff.objects.filter(
+        nomination=OuterRef("pk"), decision=SignOff.Decision.APPROVE, stage__in=quota_stages.values("key")
+    )
+    return Nomination.objects.filter(campaign_id=campaign_id).filter(Exists(approved)).exclude(status__in=OUT_OF_RACE)
+
+
+def quota_holders(campaign_id: int) -> QuerySet[Nomination]:
+    """Who uses a quota place: the district's sealed approval where the chain has such a stage,
+    else every nomination holding a submission place (``Nomination.HOLDS_PLACE``). One query."""
+    quota_stages = Stage.objects.filter(campaign_id=campaign_id, seal=True, signer_org=Stage.SignerOrg.DISTRICT)
+    approved = SignOff.objects.filter(
+        nomination=OuterRef("pk"), decision=SignOff.Decision.APPROVE, stage__in=quota_stages.values("key")
+    )
+    return Nomination.objects.filter(campaign_id=campaign_id).filter(
+        (Exists(approved) & ~Q(status__in=OUT_OF_RACE))
+        | (~Exists(quota_stages) & Q(status__in=Nomination.HOLDS_PLACE))
+    )
+
+
+OUT_OF_RACE = (Nomination.Status.REJECTED, Nomination.Status.REVOKED, Nomination.Status.WITHDRAWN)
+
+
+def _lock_place(*keys: object) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [":".join(map(str, keys))])
+
+
+def _check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
+    """Every quota over the nomination's unit (and the campaign total) has a place left.
+
+    Each quota is taken under an advisory lock held to the end of the transaction, in quota-id
+    order, so N+1 reviewers racing for N places: exactly N succeed and the count never overshoots.
+    """
+    target = ("approvals.nomination", str(nomination.pk))
+    holding = holding_district_approval(nomination.campaign_id).exclude(pk=nomination.pk)
+    quotas = (
+        Quota.objects.filter(campaign_id=nomination.campaign_id, kind__in=["", nomination.kind])
+        .select_related("org")
+        .order_by("pk")
+    )
+    for quota in quotas:
+        if not nomination.unit.path.startswith(quota.org.path):
+            continue
+        _lock_place("quota-seal", quota.pk)
+        used = holding.filter(unit__path__startswith=quota.org.path)
+        if quota.kind:
+            used = used.filter(kind=quota.kind)
+        if used.count() >= quota.max:
+            raise QuotaExceeded(
+                _("{org}的名额已用完（共 {n} 个）").format(org=quota.org.name, n=quota.max), target=target
+            )
+    total = nomination.campaign.total_max
+    if total is not None:
+        _lock_place("quota-seal-total", nomination.campaign_id)
+        if holding.count() >= total:
+            raise QuotaExceeded(_("本活动名额已满（共 {n} 个）").format(n=total), target=target)
+
+
+@transaction.atomic(durable=True)
+def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
+    """Hand an open task to another holder of the stage's role at the stage's organisation (转交)."""
+    nomination = _lock_nomination_of_task(task_id)
+    target = ("approvals.nomination", str(nomination.pk))
+    if not visible_nominations(actor).filter(pk=nomination.pk).exists():
+        raise NotVisible()
+    if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
+        raise TaskAlreadyDecided(target=target)
+    org = nomination.stage_org
+    assert org is not None
+    role = Role(nomination.stage_role)
+    allowed = permissions.has_role_at(actor, role, org) and nomination.assignee_id in (None, actor.pk)
+    if not allowed:
+        raise NotPermitted(target=target)
+    receiver = User.objects.filter(pk=to_user_id, is_active=True).first()
+    if receiver is None or receiver.pk == actor.pk or not permissions.has_role_at(receiver, role, org):
+        raise InvalidInput.for_field(
+            "to_user", _("只能转交给本组织同一角色的其他人员"), code="invalid_transfer_target"
+        )
+    if receiver.pk in (nomination.submitted_by_id, nomination.created_by_id):
+        raise SelfApprovalForbidden(target=target)
+    previous = nomination.assignee_id
+    nomination.assignee = receiver
+    nomination.version += 1
+    nomination.save(update_fields=["assignee", "version", "updated_at"])
+    task = Task.objects.get(pk=task_id)
+    task.owner = receiver
+    task.save(update_fields=["owner"])
+    record_event(
+        AuditEvent.Action.TASK_TRANSFERRED,
+        actor=actor,
+        target=nomination,
+        data={"task": task_id, "stage": nomination.stage, "from": previous or actor.pk, "to": receiver.pk},
+    )
+    return nomination
 
 
 def _nomination_of_task(task_id: int) -> int:

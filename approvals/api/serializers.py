@@ -144,16 +144,24 @@ class TaskOut(serializers.Serializer):
     stage_name = serializers.CharField()
     org = serializers.IntegerField(source="stage_org_id")
     waiting_since = serializers.DateTimeField(source="stage_entered_at")
-    deadline = serializers.SerializerMethodField()
+    deadline = serializers.DateTimeField(source="stage_deadline")
+    overdue = serializers.SerializerMethodField()
+    assignee = serializers.IntegerField(source="assignee_id", allow_null=True)
 
-    def get_deadline(self, nomination: Nomination) -> str | None:
-        limit = getattr(nomination, "stage_time_limit", None)
-        if not limit or nomination.stage_entered_at is None:
-            return None
-        from datetime import timedelta
+    def get_overdue(self, nomination: Nomination) -> bool:
+        from django.utils import timezone
 
-        return serializers.DateTimeField().to_representation(nomination.stage_entered_at + timedelta(days=limit))
+        return nomination.stage_deadline is not None and nomination.stage_deadline < timezone.now()
 
 
 class DecisionIn(StrictSerializer):
     opinion = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
+class BatchDecisionIn(StrictSerializer):
+    tasks = serializers.ListField(child=IdField(), min_length=1, max_length=100)
+    opinion = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
+class TransferIn(StrictSerializer):
+    to_user = IdField()

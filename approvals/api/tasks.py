@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.views import PaginatedListMixin, _int_param, _user
 from approvals import actions, seals, selectors
-from approvals.api.serializers import DecisionIn, NominationOut, SignOffOut, TaskOut
-from approvals.models import SignOff
+from approvals.api.serializers import (
+    BatchDecisionIn,
+    DecisionIn,
+    NominationOut,
+    SignOffOut,
+    TaskOut,
+    TransferIn,
+)
+from approvals.models import Nomination, SignOff
+from config.errors import NotVisible
 
 
 class TaskListView(PaginatedListMixin, APIView):
@@ -19,6 +32,7 @@ class TaskListView(PaginatedListMixin, APIView):
         parameters=[
             OpenApiParameter("campaign", int),
             OpenApiParameter("stage", str),
+            OpenApiParameter("overdue", bool, description="只列出已超过办理时限的任务"),
             OpenApiParameter("cursor", str),
             OpenApiParameter("limit", int),
         ],
@@ -26,7 +40,10 @@ class TaskListView(PaginatedListMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         inbox = selectors.list_inbox(
-            _user(request), campaign=_int_param(request, "campaign"), stage=request.query_params.get("stage") or None
+            _user(request),
+            campaign=_int_param(request, "campaign"),
+            stage=request.query_params.get("stage") or None,
+            overdue=request.query_params.get("overdue") in ("1", "true"),
         )
         return self.paginated(request, inbox, TaskOut)
 
@@ -59,3 +76,85 @@ class NominationVerifyView(APIView):
         nomination = selectors.get_visible_nomination(_user(request), pk)
         problems = seals.verify_nomination(nomination)
         return Response({"valid": not problems, "problems": [p.as_dict() for p in problems]})
+
+
+class TaskBatchApproveView(APIView):
+    @extend_schema(
+        request=BatchDecisionIn,
+        responses={200: SignOffOut(many=True)},
+        summary="批量同意（最多 100 个，全部成功或全部不办理）",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = BatchDecisionIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        signoffs = actions.sign_off_batch(data["tasks"], actor=_user(request), opinion=data["opinion"])
+        return Response({"results": SignOffOut(signoffs, many=True).data, "next": None})
+
+
+class TaskTransferView(APIView):
+    @extend_schema(request=TransferIn, responses={200: NominationOut}, summary="转交给本组织同一角色的其他人员")
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = TransferIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        nomination = actions.transfer_task(pk, actor=_user(request), to_user_id=serializer.validated_data["to_user"])
+        return Response(NominationOut(nomination).data)
+
+
+class NominationSealsView(APIView):
+    @extend_schema(responses={200: dict}, summary="导出印章链（可用 docs/verify_seals.py 离线校验）")
+    def get(self, request: Request, pk: int) -> Response:
+        nomination = selectors.get_visible_nomination(_user(request), pk)
+        return Response(seals.export_chain(nomination))
+
+
+class PublicVerifyView(APIView):
+    """The public seal check by verification code: no content, no personal data."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict}, summary="公开验章（凭校验码，无需登录）")
+    def get(self, request: Request, code: str) -> Response:
+        return Response(public_verification(code))
+
+
+def public_verification(code: str) -> dict[str, Any]:
+    nomination = (
+        Nomination.objects.select_related("campaign", "unit").filter(verification_code=code.upper()[:32]).first()
+    )
+    if nomination is None:
+        raise NotVisible()
+    problems = seals.verify_nomination(nomination)
+    signoffs = (
+        SignOff.objects.filter(nomination=nomination, seal__isnull=False).select_related("org", "seal").order_by("id")
+    )
+    return {
+        "title": nomination.title,
+        "unit": nomination.unit.name,
+        "campaign": nomination.campaign.title,
+        "status": nomination.status,
+        "status_label": nomination.get_status_display(),
+        "valid": not problems,
+        "problems": [p.as_dict() for p in problems],
+        "seals": [
+            {
+                "sequence": s.seal.sequence if s.seal else None,
+                "stage_name": s.stage_name,
+                "org": s.org.name,
+                "decision": s.get_decision_display(),
+                "signed_at": s.signed_at.isoformat(),
+                "seal_hash": s.seal.seal_hash if s.seal else "",
+            }
+            for s in signoffs
+        ],
+    }
+
+
+def verify_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The public verification page (校验码 printed on the forms): who sealed what, and whether it holds."""
+    try:
+        result = public_verification(code)
+    except NotVisible:
+        return render(request, "approvals/verify.html", {"result": None}, status=404)
+    return render(request, "approvals/verify.html", {"result": result})

@@ -20,6 +20,10 @@ urlpatterns = [
 # The sign-off chain (api.md, Sign-off tasks).
 urlpatterns += [
     path("tasks", tasks.TaskListView.as_view(), name="task-list"),
+    path("tasks/approve-batch", tasks.TaskBatchApproveView.as_view(), name="task-approve-batch"),
+    path("tasks/<id:pk>/transfer", tasks.TaskTransferView.as_view(), name="task-transfer"),
+    path("nominations/<id:pk>/seals", tasks.NominationSealsView.as_view(), name="nomination-seals"),
+    path("public/verify/<str:code>", tasks.PublicVerifyView.as_view(), name="public-verify"),
     path(
         "tasks/<id:pk>/approve", tasks.TaskDecisionView.as_view(decision=SignOff.Decision.APPROVE), name="task-approve"
     ),

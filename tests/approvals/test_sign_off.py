@@ -154,16 +154,16 @@ def test_second_decision_on_a_decided_task_is_409(submitted, people, client_for)
     assert SignOff.objects.count() == 1
 
 
-def test_wrong_district_and_wrong_role_are_refused_and_nothing_is_written(submitted, people, client_for):
+def test_wrong_district_is_404_and_wrong_role_403_and_nothing_is_written(submitted, people, client_for):
     decide(client_for, people["leader"], submitted)
 
     other = decide(client_for, people["other_district"], submitted)
     wrong_role = decide(client_for, people["committee"], submitted)
 
-    assert other.status_code == 403
-    assert wrong_role.status_code == 403
+    assert other.status_code == 404  # outside the caller's scope
+    assert wrong_role.status_code == 403  # the committee sees it but does not sign this stage
     assert SignOff.objects.count() == 1
-    assert AuditEvent.objects.filter(action="permission.denied").count() == 2
+    assert AuditEvent.objects.filter(action="permission.denied").count() == 1
 
 
 def test_unknown_task_is_404(people, client_for):

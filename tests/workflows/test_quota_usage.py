@@ -12,8 +12,9 @@ from workflows.selectors import quota_usage
 pytestmark = pytest.mark.django_db
 
 
-def test_usage_counts_submitted_nominations_below_each_quota_org(tree, submitter, django_assert_num_queries):
+def test_without_a_district_seal_usage_counts_submitted_nominations(tree, submitter, django_assert_num_queries):
     campaign = make_campaign(tree.committee)
+    campaign.stages.update(seal=False)  # no district sealing stage: a submitted nomination uses a place
     add_quota(campaign, tree.district, 14)
     add_quota(campaign, tree.other_district, 4)
     Quota.objects.create(campaign=campaign, org=tree.district, kind="collective", max=2)
