@@ -306,7 +306,7 @@ def _active_key(org: Organization) -> SealKey | None:
     return SealKey.objects.filter(org=org, retired_at__isnull=True).first()
 
 
-def ensure_key(org: Organization, *, algorithm: str = ED25519) -> SealKey:
+def ensure_key(org: Organization, *, algorithm: str | None = None) -> SealKey:
     """The organisation's active seal key, made now (audited ``seal_key.created``) if it has none.
 
     Must run inside the caller's transaction. ``algorithm`` applies only to a key made here; an
@@ -314,6 +314,8 @@ def ensure_key(org: Organization, *, algorithm: str = ED25519) -> SealKey:
     once end with one key: the second waits for the first's lock and then finds its key.
     """
     assert connection.in_atomic_block, "seal keys are made inside the caller's transaction"
+    # New keys use the deployment's algorithm: Ed25519 by default, SM2 for GB/T 38540-style sites.
+    algorithm = algorithm or getattr(settings, "SEALFLOW_SEAL_ALGORITHM", ED25519)
     if algorithm not in SealKey.Algorithm.values:
         raise ValueError(f"unknown seal algorithm {algorithm!r}")
     key = _active_key(org)

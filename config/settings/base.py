@@ -224,6 +224,8 @@ SEALFLOW_BENCH_VIEWS = env.bool("SEALFLOW_BENCH_VIEWS", default=False)
 # Seals: private keys are encrypted at rest (AES-256-GCM) with a key derived from this secret.
 # Empty: a key file under the data folder is created (embedded/dev mode); set it in production.
 SEALFLOW_SEAL_KEY_ENCRYPTION_KEY = env("SEALFLOW_SEAL_KEY_ENCRYPTION_KEY", default="")
+# Algorithm of newly made seal keys: "ed25519" or "sm2" (SM2 with SM3, gmssl).
+SEALFLOW_SEAL_ALGORITHM = env("SEALFLOW_SEAL_ALGORITHM", default="ed25519")
 SEALFLOW_SEAL_KEY_FILE = env("SEALFLOW_SEAL_KEY_FILE", default=str(embedded.DATA_DIR / "seal-master.key"))
 
 LOGGING = {

@@ -244,3 +244,18 @@ def test_seal_chain_export_verifies_offline_shape(tree, submitter, client_for):
     assert exported["nomination"] == nomination.pk
     assert len(exported["seals"]) == 1
     assert exported["public_keys"]
+
+
+def test_deployment_may_seal_with_sm2(tree, submitter, settings):
+    from approvals.models import Seal
+    from approvals.seals import verify_nomination
+
+    settings.SEALFLOW_SEAL_ALGORITHM = "sm2"
+    campaign = district_campaign(tree)
+    reviewer = user_with_role(Role.DISTRICT_REVIEWER, tree.district)
+    (nomination,) = submitted_nominations(campaign, tree.unit, submitter, 1)
+
+    sign_off(task_of(nomination), actor=reviewer, decision="approve", opinion="同意")
+
+    assert Seal.objects.get().algorithm == "sm2"
+    assert verify_nomination(Nomination.objects.get()) == []
