@@ -59,7 +59,7 @@ WRONG = ["other_unit_leader", "other_district_reviewer", "other_committee", "cit
 
 
 @pytest.mark.parametrize("stage", STAGE_KEYS)
-@pytest.mark.parametrize("who", WRONG + [k for k in STAGE_KEYS])
+@pytest.mark.parametrize("who", [*WRONG, *STAGE_KEYS])
 def test_only_the_stage_signer_decides(tree, submitter, cast, client_for, stage, who):
     nomination = at_stage(tree, submitter, cast, stage)
     actor = submitter if who == "submitter" else cast[who]
