@@ -212,12 +212,15 @@ def _forget_stale_postmaster_pid() -> None:
 
 
 def _create_database(host: str) -> None:
+    """Create the application database (``SEALFLOW_DB_NAME`` when set, e.g. for a second checkout)."""
     import psycopg
+    from psycopg import sql
 
+    name = os.environ.get("SEALFLOW_DB_NAME") or DB_NAME
     with psycopg.connect(host=host, user="postgres", dbname="postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def postgres_pid() -> int | None:

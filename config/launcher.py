@@ -505,7 +505,7 @@ class Launcher:
                     "-l",
                     "INFO",
                     "--scheduler",
-                    "django_celery_beat.schedulers:DatabaseScheduler",
+                    "config.beat:Scheduler",
                     "--pidfile",
                     str(self.run_dir / "celerybeat.pid"),
                     "--schedule",

@@ -211,7 +211,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
 # How often beat anchors the audit chain heads.
 SEALFLOW_AUDIT_ANCHOR_MINUTES = env.int("SEALFLOW_AUDIT_ANCHOR_MINUTES", default=10)
 # Key that authenticates audit anchors; kept outside the database so that a database superuser
