@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.http import HttpRequest
@@ -36,6 +36,7 @@ from accounts.models import Grant, Organization, User
 from accounts.roles import ALLOWED_PARENT_KINDS, ROLE_ORG_KINDS, SYSTEM_WIDE_ROLES, OrgKind, Role
 from approvals.audit import record_event
 from approvals.models import AuditEvent
+from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
 
 _UNSET: Any = object()
@@ -59,8 +60,7 @@ def _check_parent_kind(kind: OrgKind, parent: Organization | None) -> None:
 
 def _lock_tree() -> None:
     """Serialise changes to the tree's shape, so that two moves can never make a cycle together."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended('accounts:org-tree', 0))")
+    advisory_xact_lock("accounts", "org-tree")
 
 
 @transaction.atomic(durable=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from approvals import sealing
 from approvals.models import AuditAnchor, AuditAnchorHead, AuditEvent
+from config.db import advisory_xact_lock
 from config.request_context import current_request_context
 
 if TYPE_CHECKING:
@@ -43,9 +44,8 @@ def record_event(
     assert connection.in_atomic_block, "audit events are written inside the action's transaction"
     assert action in _ACTIONS, f"unregistered audit action {action!r}"
     object_type, object_id = target if isinstance(target, tuple) else object_ref(target)
-    with connection.cursor() as cursor:
-        # One chain per object: lock it for this transaction, then read its head.
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"audit:{object_type}:{object_id}"])
+    # One chain per object: lock it for this transaction, then read its head.
+    advisory_xact_lock("audit", object_type, object_id)
     head = (
         AuditEvent.objects.filter(object_type=object_type, object_id=object_id)
         .order_by("-seq")
@@ -269,8 +269,7 @@ def anchor_chain_heads() -> AuditAnchor | None:
 
     Serialised by an advisory lock so two beat runs never anchor the same range twice.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended('audit:anchor', 0))")
+    advisory_xact_lock("audit", "anchor")
     previous = AuditAnchor.objects.order_by("-id").first()
     since = previous.last_event_id if previous else 0
     prev_digest = previous.digest if previous else sealing.GENESIS_HASH

@@ -42,6 +42,7 @@ from approvals.audit import object_ref, record_event
 from approvals.models import AuditEvent, Nomination, Seal, SealKey
 from approvals.sealing import GENESIS_HASH, canonical_json, utc_timestamp
 from config import embedded
+from config.db import advisory_xact_lock
 from config.errors import NotPermitted
 
 SEAL_FORMAT = "sealflow.seal/1"
@@ -285,8 +286,7 @@ def signature_valid(algorithm: str, public_key: str, message: bytes, signature: 
 def _lock_org_keys(org: Organization) -> None:
     """Serialise key creation and rotation per organisation (an advisory lock, not the org row,
     so that rows referencing the organisation are not held up)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"seal_key:{org.pk}"])
+    advisory_xact_lock("seal_key", org.pk)
 
 
 def _new_key(org: Organization, algorithm: str, now: datetime) -> SealKey:

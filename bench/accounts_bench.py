@@ -8,15 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from accounts import actions, permissions, selectors
 from accounts.models import Grant, Organization, User
 from accounts.roles import OrgKind, Role
+from bench.orgs import make_org
 from bench.timing import median_seconds, row
 
 
 def _org(name: str, kind: OrgKind, parent: Organization | None) -> Organization:
-    org = Organization.objects.create(name=name, code=f"B-{name}", kind=kind, parent=parent)
-    org.path = f"{parent.path if parent else '/'}{org.pk}/"
-    org.depth = parent.depth + 1 if parent else 0
-    org.save(update_fields=["path", "depth"])
-    return org
+    return make_org(name, kind, parent, prefix="B")
 
 
 def _queries_for_one_grant(admin: User, unit: Organization, n: int) -> int:

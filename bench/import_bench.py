@@ -20,6 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from accounts.models import Grant, Organization, User
 from accounts.roles import OrgKind, Role
 from approvals import actions, excel
+from bench.orgs import make_org
 from bench.timing import row
 from workflows.models import Campaign
 from workflows.seed_forms import SEED_000_CASE_FORM, SEED_SAMPLES
@@ -28,11 +29,7 @@ KIND = "case"
 
 
 def _org(name: str, kind: OrgKind, parent: Organization | None) -> Organization:
-    org = Organization.objects.create(name=name, code=f"IMP-{name}", kind=kind, parent=parent)
-    org.path = f"{parent.path if parent else '/'}{org.pk}/"
-    org.depth = parent.depth + 1 if parent else 0
-    org.save(update_fields=["path", "depth"])
-    return org
+    return make_org(name, kind, parent, prefix="IMP")
 
 
 def _setup() -> tuple[Campaign, Organization, User]:

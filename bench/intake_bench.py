@@ -12,6 +12,7 @@ from accounts.models import Grant, Organization, User
 from accounts.roles import OrgKind, Role
 from approvals.actions import create_nomination, submit_nomination
 from approvals.models import Nomination
+from bench.orgs import make_org
 from bench.timing import row
 from workflows.models import Campaign, Stage
 
@@ -19,11 +20,7 @@ FORM = {"fields": [{"key": "summary", "label": "简介", "type": "long_text", "r
 
 
 def _org(name: str, kind: OrgKind, parent: Organization | None) -> Organization:
-    org = Organization.objects.create(name=name, code=f"I-{name}", kind=kind, parent=parent)
-    org.path = f"{parent.path if parent else '/'}{org.pk}/"
-    org.depth = parent.depth + 1 if parent else 0
-    org.save(update_fields=["path", "depth"])
-    return org
+    return make_org(name, kind, parent, prefix="I")
 
 
 def _queries_for_one_submit(submitter: User, campaign: Campaign, unit: Organization) -> int:

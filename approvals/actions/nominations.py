@@ -25,6 +25,7 @@ from approvals.audit import record_event
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
 from approvals.models import Attachment, AuditEvent, Nomination
 from approvals.sealing import canonical_json
+from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
 from workflows import eligibility, forms
 from workflows.exceptions import DeadlinePassed, NotOpenYet, QuotaExceeded
@@ -177,24 +178,19 @@ def update_nomination(
     return nomination
 
 
-def _lock_place(*keys: object) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [":".join(map(str, keys))])
-
-
 def _check_places(nomination: Nomination) -> None:
     """The campaign's total and the unit's cap, taken atomically: racing submitters cannot both win."""
     campaign = nomination.campaign
     holding = Nomination.objects.filter(campaign=campaign, status__in=Nomination.HOLDS_PLACE)
     # Locks in a fixed order (campaign, then unit), so two submissions never wait on each other in a cycle.
     if campaign.total_max is not None:
-        _lock_place("quota", campaign.pk)
+        advisory_xact_lock("quota", campaign.pk)
         if holding.count() >= campaign.total_max:
             raise QuotaExceeded(
                 _("本活动名额已满（共 {n} 个）").format(n=campaign.total_max), target=_target(nomination)
             )
     if campaign.per_unit_max is not None:
-        _lock_place("quota", campaign.pk, nomination.unit_id)
+        advisory_xact_lock("quota", campaign.pk, nomination.unit_id)
         if holding.filter(unit=nomination.unit_id).count() >= campaign.per_unit_max:
             raise QuotaExceeded(
                 _("本单位名额已满（每单位限报 {n} 个）").format(n=campaign.per_unit_max), target=_target(nomination)

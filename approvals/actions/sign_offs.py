@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from approvals.audit import record_event
 from approvals.exceptions import OpinionRequired, SelfApprovalForbidden, TaskAlreadyDecided, WithdrawNotAllowed
 from approvals.models import AuditEvent, Nomination, SignOff
 from approvals.selectors import visible_nominations
+from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from workflows import flows
 from workflows.exceptions import QuotaExceeded
@@ -279,11 +280,6 @@ def quota_holders(campaign_id: int) -> QuerySet[Nomination]:
 OUT_OF_RACE = (Nomination.Status.REJECTED, Nomination.Status.REVOKED, Nomination.Status.WITHDRAWN)
 
 
-def _lock_place(*keys: object) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [":".join(map(str, keys))])
-
-
 def _check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
     """Every quota over the nomination's unit (and the campaign total) has a place left.
 
@@ -300,7 +296,7 @@ def _check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
     for quota in quotas:
         if not nomination.unit.path.startswith(quota.org.path):
             continue
-        _lock_place("quota-seal", quota.pk)
+        advisory_xact_lock("quota-seal", quota.pk)
         used = holding.filter(unit__path__startswith=quota.org.path)
         if quota.kind:
             used = used.filter(kind=quota.kind)
@@ -310,7 +306,7 @@ def _check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
             )
     total = nomination.campaign.total_max
     if total is not None:
-        _lock_place("quota-seal-total", nomination.campaign_id)
+        advisory_xact_lock("quota-seal-total", nomination.campaign_id)
         if holding.count() >= total:
             raise QuotaExceeded(_("本活动名额已满（共 {n} 个）").format(n=total), target=target)
 
