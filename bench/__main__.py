@@ -28,6 +28,9 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["SEALFLOW_DB_NAME"] = BENCH_DB
     os.environ["SEALFLOW_BENCH_VIEWS"] = "1"
+    RESULTS.mkdir(exist_ok=True)
+    # The benchmark's seals use a key of their own, never the product's.
+    os.environ.setdefault("SEALFLOW_SEAL_KEY_FILE", str(RESULTS / "seal-master.key"))
     from config import embedded
 
     embedded.bootstrap_env()
@@ -41,7 +44,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
 
-    from bench import accounts_bench, http_bench, import_bench, intake_bench
+    from bench import accounts_bench, http_bench, import_bench, intake_bench, signoff_bench
 
     results: dict[str, dict[str, object]] = {}
     results.update(accounts_bench.grant_queries(large=1_000 if args.quick else 10_000))
@@ -49,6 +52,12 @@ def main() -> int:
     results.update(intake_bench.submit_queries(large=1_000 if args.quick else 10_000))
     results.update(import_bench.import_scaling(small=100, large=1_000 if args.quick else 10_000))
     results.update(http_bench.http_ratios(requests=200 if args.quick else 1_000))
+    results.update(signoff_bench.approve_queries())
+    results.update(signoff_bench.approve_full_stack_vs_raw_sql(requests=200 if args.quick else 500))
+    results.update(
+        signoff_bench.inbox_scale(national=10_000, events=300_000) if args.quick else signoff_bench.inbox_scale()
+    )
+    results.update(signoff_bench.hot_vs_cold(seconds=3 if args.quick else 10, cold=10_000 if args.quick else 100_000))
 
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))

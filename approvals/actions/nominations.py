@@ -56,12 +56,18 @@ def _file_fields(definition: dict[str, Any]) -> set[str]:
     return {f["key"] for f in definition.get("fields", []) if f.get("type") in FILE_TYPES}
 
 
-def _with_attachments(nomination: Nomination, form: dict[str, Any]) -> tuple[dict[str, Any], dict[int, Any]]:
+def _live_attachments(nomination: Nomination) -> list[Attachment]:
+    return list(nomination.attachments.filter(removed_at__isnull=True).order_by("id"))
+
+
+def _with_attachments(
+    nomination: Nomination, form: dict[str, Any], attachments: list[Attachment]
+) -> tuple[dict[str, Any], dict[int, Any]]:
     """The form as validated: file fields hold the ids of the nomination's live attachments."""
     definition = _definition(nomination)
     data = {k: v for k, v in form.items() if k not in _file_fields(definition)}
     infos: dict[int, forms.AttachmentInfo] = {}
-    for attachment in nomination.attachments.filter(removed_at__isnull=True).order_by("id"):
+    for attachment in attachments:
         data.setdefault(attachment.field, []).append(attachment.pk)
         infos[attachment.pk] = forms.AttachmentInfo(
             type=attachment.type, size=attachment.size, is_image=attachment.width is not None
@@ -89,9 +95,10 @@ def _district_of(unit: Organization) -> Organization | None:
     return ancestors.order_by("-depth").first()
 
 
-def _content_hash(nomination: Nomination) -> str:
+def _content_hash(nomination: Nomination, attachments: list[Attachment] | None = None) -> str:
     """What a seal will bind: the nomination's content and its files' hashes, as it stands."""
-    files = list(nomination.attachments.filter(removed_at__isnull=True).order_by("id").values_list("field", "sha256"))
+    live = _live_attachments(nomination) if attachments is None else attachments
+    files = [(a.field, a.sha256) for a in live]
     content = {"kind": nomination.kind, "title": nomination.title, "form": nomination.form, "files": files}
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
@@ -215,7 +222,8 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     if first_submission:
         _check_window(campaign, _target(nomination))
     definition = _definition(nomination)
-    data, infos = _with_attachments(nomination, nomination.form)
+    attachments = _live_attachments(nomination)
+    data, infos = _with_attachments(nomination, nomination.form, attachments)
     errors = _form_errors(
         forms.validate_form_data(definition, data, partial=False, attachments=infos, today=timezone.localdate())
     )
@@ -239,7 +247,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
         nomination.verification_code = secrets.token_hex(10).upper()
     nomination.submitted_by = actor
     nomination.submitted_at = timezone.now()
-    nomination.content_hash = _content_hash(nomination)
+    nomination.content_hash = _content_hash(nomination, attachments)
     nomination.version += 1
     nomination.save(
         update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task",

@@ -25,7 +25,7 @@ from approvals import seals
 from approvals.audit import record_event
 from approvals.exceptions import OpinionRequired, SelfApprovalForbidden, TaskAlreadyDecided, WithdrawNotAllowed
 from approvals.models import AuditEvent, Nomination, SignOff
-from approvals.selectors import visible_nominations
+from approvals.selectors import sees_submitted_nomination
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from workflows import flows
@@ -186,7 +186,7 @@ def _lock_nomination_of_task(task_id: int) -> Nomination:
 def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: SignOff.Decision, opinion: str) -> SignOff:
     """The body of a decision; the caller holds the nomination's lock inside its transaction."""
     target = ("approvals.nomination", str(nomination.pk))
-    if not visible_nominations(actor).filter(pk=nomination.pk).exists():
+    if not sees_submitted_nomination(actor, nomination):
         raise NotVisible()
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
         raise TaskAlreadyDecided(target=target)
@@ -316,7 +316,7 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
     """Hand an open task to another holder of the stage's role at the stage's organisation (转交)."""
     nomination = _lock_nomination_of_task(task_id)
     target = ("approvals.nomination", str(nomination.pk))
-    if not visible_nominations(actor).filter(pk=nomination.pk).exists():
+    if not sees_submitted_nomination(actor, nomination):
         raise NotVisible()
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
         raise TaskAlreadyDecided(target=target)

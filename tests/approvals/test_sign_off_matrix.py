@@ -79,3 +79,14 @@ def test_only_the_stage_signer_decides(tree, submitter, cast, client_for, stage,
     assert AuditEvent.objects.exclude(action="permission.denied").count() == events_before
     if response.status_code == 403:
         assert AuditEvent.objects.filter(action="permission.denied", actor=actor).exists()
+
+
+@pytest.mark.parametrize("who", [*WRONG, *STAGE_KEYS])
+def test_the_one_nomination_visibility_check_agrees_with_the_scope_query(tree, submitter, cast, who):
+    from approvals.selectors import sees_submitted_nomination, visible_nominations
+
+    nomination = at_stage(tree, submitter, cast, "district_review")
+    actor = submitter if who == "submitter" else cast[who]
+
+    expected = visible_nominations(actor).filter(pk=nomination.pk).exists()
+    assert sees_submitted_nomination(actor, nomination) is expected
