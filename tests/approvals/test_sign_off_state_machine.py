@@ -1,0 +1,695 @@
+"""R11: a Hypothesis state machine over intake and the sign-off chain (notes/performance-reliability.md §8).
+
+Random actors of every role create, edit, submit, decide (approve / return / reject) and withdraw
+nominations through the real actions, on PostgreSQL, without mocks. A model of who may do what,
+written here independently of ``accounts.permissions``, predicts each outcome: an allowed action
+must succeed and write exactly its audit events; a refused one must be refused for a reason that
+applies (any of them: the order of the checks is the action's business) and change nothing. After
+every step the invariants of the chain are checked against the database.
+
+The actions are durable transactions and the audit, seal and sign-off tables refuse DELETE, so
+examples cannot be rolled back: the test is transactional (pytest-django truncates at the end),
+each example builds its own organisations and users under a fresh prefix, and every check is
+scoped to the example's own objects.
+
+A failure is shrunk (for up to Hypothesis's five minutes) to a short list of steps, printed as
+``state.<rule>(...)`` calls with the draws of each step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from accounts import permissions
+from accounts.models import Grant, Organization
+from accounts.roles import OrgKind, Role
+from approvals import seals
+from approvals.actions import (
+    create_nomination,
+    sign_off,
+    sign_offs,
+    submit_nomination,
+    update_nomination,
+    withdraw_nomination,
+)
+from approvals.audit import verify_audit
+from approvals.exceptions import (
+    NominationInvalid,
+    NominationNotEditable,
+    NotEligible,
+    OpinionRequired,
+    SelfApprovalForbidden,
+    TaskAlreadyDecided,
+    WithdrawNotAllowed,
+)
+from approvals.models import AuditEvent, Nomination, Seal, SealKey, SignOff
+from config.errors import NotPermitted, NotVisible, SealflowError
+from tests.campaigns import STAGES, make_campaign, valid_case_form
+from tests.factories import OrganizationFactory, user_with_role
+from workflows.exceptions import QuotaExceeded
+from workflows.flows import SignOffFlow
+
+# The unit's cap: 1, so that 20 steps often reach it (a full unit, a withdrawn one coming back).
+PER_UNIT_MAX = 1
+STAGE_KEYS = [stage["key"] for stage in STAGES]
+SEALING = {stage["key"] for stage in STAGES if stage["seal"]}
+Status = Nomination.Status
+EDITABLE = {Status.DRAFT, Status.RETURNED, Status.WITHDRAWN}
+OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
+NOMINATION = "approvals.nomination"
+ORGANIZATION = "accounts.organization"
+A = AuditEvent.Action
+
+# --- the model of who may do what (independent of accounts.permissions) ---------------------
+
+UNITS = ("unit", "other_unit")
+ACTORS = (
+    "sub1", "sub2", "other_sub", "leader1", "leader2", "other_leader", "district_rev", "other_rev", "committee",
+    "security_admin", "auditor",
+)  # fmt: skip
+# leader2 holds both roles at the unit: the separation of submitter and signer is exercised.
+SUBMITTERS = {"unit": {"sub1", "sub2", "leader2"}, "other_unit": {"other_sub"}}
+SIGNERS = {
+    ("unit_opinion", "unit"): {"leader1", "leader2"},
+    ("unit_opinion", "other_unit"): {"other_leader"},
+    ("district_review", "unit"): {"district_rev"},
+    ("district_review", "other_unit"): {"other_rev"},
+    ("committee_review", "unit"): {"committee"},
+    ("committee_review", "other_unit"): {"committee"},
+}
+# The organisation at which each stage is decided (and sealed, at a sealing stage), for each unit.
+SIGNER_ORG = {
+    ("unit_opinion", "unit"): "unit",
+    ("unit_opinion", "other_unit"): "other_unit",
+    ("district_review", "unit"): "district",
+    ("district_review", "other_unit"): "other_district",
+    ("committee_review", "unit"): "committee",
+    ("committee_review", "other_unit"): "committee",
+}
+
+# Why an action may be refused, and the errors that say so.
+UNAUTHORISED = "unauthorised"
+SELF_APPROVAL = "self_approval"
+TASK_DECIDED = "task_decided"
+NOT_EDITABLE = "not_editable"
+INVALID = "invalid"
+INELIGIBLE = "ineligible"
+NO_PLACE = "no_place"
+NO_OPINION = "no_opinion"
+NOT_WITHDRAWABLE = "not_withdrawable"
+ERRORS: dict[str, type[SealflowError]] = {
+    SELF_APPROVAL: SelfApprovalForbidden,
+    TASK_DECIDED: TaskAlreadyDecided,
+    NOT_EDITABLE: NominationNotEditable,
+    INVALID: NominationInvalid,
+    INELIGIBLE: NotEligible,
+    NO_PLACE: QuotaExceeded,
+    NO_OPINION: OpinionRequired,
+    NOT_WITHDRAWABLE: WithdrawNotAllowed,
+}
+
+
+def _refuses_for(error: SealflowError, reason: str) -> bool:
+    if reason == UNAUTHORISED:  # 403, or 404 for what the actor may not even see
+        return isinstance(error, NotPermitted | NotVisible) and not isinstance(error, SelfApprovalForbidden)
+    return type(error) is ERRORS[reason]
+
+
+def _form(kind: str) -> dict[str, Any]:
+    form = valid_case_form()
+    if kind == "incomplete":  # fine for a draft, not for a submission
+        del form["summary"]
+    elif kind == "ineligible":  # complete, but carried out more than 3 years ago
+        form["carried_out_on"] = (timezone.localdate() - timedelta(days=5 * 366)).isoformat()
+    elif kind == "junk":  # refused even in a draft
+        form = {"summary": 5}
+    return form
+
+
+FORMS = st.sampled_from(["valid", "valid", "incomplete", "ineligible", "junk"])
+TITLES = st.sampled_from(["助老服务案例", "社区食堂（修改）", "", "   "])
+DECISIONS = st.sampled_from(SignOff.Decision.values)
+OPINIONS = st.sampled_from(["同意推荐", "", "  ", "请补充服务数据"])
+
+_EXAMPLES = itertools.count(1)
+# Row counts of every table an action writes, and the last audit event's id, in one query
+# (table names from the models, not from input).
+_TABLES = [m._meta.db_table for m in (Nomination, SignOff, Seal, SealKey, AuditEvent, Task, Process)]
+_LAST_EVENT = f"(SELECT coalesce(max(id), 0) FROM {AuditEvent._meta.db_table})"  # noqa: S608
+_COUNT_ROWS = "SELECT " + ", ".join([*(f"(SELECT count(*) FROM {t})" for t in _TABLES), _LAST_EVENT])  # noqa: S608
+
+
+@dataclass
+class Expected:
+    """What the model says a nomination is; the invariants compare the database with it."""
+
+    pk: int
+    unit: str
+    created_by: str
+    title: str
+    form_kind: str
+    form: dict[str, Any]
+    status: str = Status.DRAFT
+    stage: str = ""
+    version: int = 1
+    round: int = 0
+    task_id: int | None = None
+    submitters: dict[int, str] = field(default_factory=dict)  # round → who submitted it
+    # (round, stage, decision, opinion, signer), in order
+    signoffs: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    seals: list[tuple[str, str]] = field(default_factory=list)  # (stage, organisation), in order
+    seals_when_rejected: int | None = None
+    events: Counter[str] = field(default_factory=Counter)
+
+
+class SignOffMachine(RuleBasedStateMachine):
+    """Intake and the sign-off chain driven by random actors of every role."""
+
+    nominations = Bundle("nominations")
+
+    def __init__(self) -> None:
+        super().__init__()
+        prefix = f"H{next(_EXAMPLES)}-{uuid.uuid4().hex[:8]}"
+
+        def org(key: str, name: str, kind: OrgKind, parent: Organization | None) -> Organization:
+            return OrganizationFactory.create(name=f"{name}{prefix}", code=f"{prefix}-{key}", kind=kind, parent=parent)
+
+        city = org("city", "市民政局", OrgKind.CITY, None)
+        committee = org("cmt", "组委会", OrgKind.COMMITTEE, city)
+        district = org("pd", "浦东新区民政局", OrgKind.DISTRICT, city)
+        township = org("ljz", "陆家嘴街道", OrgKind.TOWNSHIP, district)
+        unit = org("ljzc", "陆家嘴中心", OrgKind.UNIT, township)
+        org("ljzp", "陆家嘴中心党支部", OrgKind.PARTY, unit)
+        other_district = org("hp", "黄浦区民政局", OrgKind.DISTRICT, city)
+        other_township = org("njd", "南京东路街道", OrgKind.TOWNSHIP, other_district)
+        other_unit = org("njdc", "南京东路中心", OrgKind.UNIT, other_township)
+        self.orgs = {
+            "city": city, "committee": committee, "district": district, "unit": unit,
+            "other_district": other_district, "other_unit": other_unit,
+        }  # fmt: skip
+        grants: dict[str, tuple[Role, Organization | None]] = {
+            "sub1": (Role.SUBMITTER, unit),
+            "sub2": (Role.SUBMITTER, unit),
+            "other_sub": (Role.SUBMITTER, other_unit),
+            "leader1": (Role.UNIT_LEADER, unit),
+            "leader2": (Role.UNIT_LEADER, unit),
+            "other_leader": (Role.UNIT_LEADER, other_unit),
+            "district_rev": (Role.DISTRICT_REVIEWER, district),
+            "other_rev": (Role.DISTRICT_REVIEWER, other_district),
+            "committee": (Role.COMMITTEE, committee),
+            "security_admin": (Role.SECURITY_ADMIN, None),
+            "auditor": (Role.AUDITOR, None),
+        }
+        self.users = {
+            name: user_with_role(role, where, username=f"{prefix}-{name}") for name, (role, where) in grants.items()
+        }
+        Grant.objects.create(user=self.users["leader2"], role=Role.SUBMITTER, org=unit)
+        self.names = {user.pk: name for name, user in self.users.items()}
+        self.campaign = make_campaign(committee, per_unit_max=PER_UNIT_MAX)
+        self.model: dict[int, Expected] = {}
+        self.decided_tasks: list[tuple[int, int, str]] = []  # (task id, nomination, stage it was at)
+        self.keyed_orgs: set[str] = set()
+        self.seen_signoffs: dict[int, tuple[Any, ...]] = {}
+        self.mark = 0
+        # Seals need a master key file; the settings change last, so that teardown always undoes it.
+        self.key_dir = tempfile.TemporaryDirectory()
+        self.override = override_settings(SEALFLOW_SEAL_KEY_FILE=str(Path(self.key_dir.name) / "seal-master.key"))
+        self.override.enable()
+
+    def teardown(self) -> None:
+        self.override.disable()
+        self.key_dir.cleanup()
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _actor(plausible: set[str]) -> st.SearchStrategy[str]:
+        """Someone holding a role that fits (so the chain moves on), or anyone at all."""
+        return st.sampled_from(sorted(plausible)) | st.sampled_from(ACTORS)
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        """The example's nominations, the row counts and the last audit event's id."""
+        rows = Nomination.objects.filter(pk__in=list(self.model)).order_by("pk")
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNT_ROWS)
+            counts = cursor.fetchone()
+        return (
+            list(rows.values_list("pk", "status", "stage", "version", "round", "task_id", "title", "form")),
+            counts,
+        )
+
+    def _attempt(self, what: str, reasons: set[str], call: Callable[[], Any]) -> tuple[bool, Any]:
+        """Run the action; a refusal must give an applicable reason and leave everything as it was."""
+        before = self._snapshot()
+        self.mark = before[1][-1]
+        error: SealflowError | None = None
+        try:
+            result = call()
+        except SealflowError as refusal:
+            error = refusal
+        if error is not None:
+            assert reasons, f"{what} was refused ({type(error).__name__}, {error.code}) although it is allowed"
+            assert any(_refuses_for(error, reason) for reason in reasons), (
+                f"{what} was refused with {type(error).__name__} ({error.code}), expected one of {sorted(reasons)}"
+            )
+            assert self._snapshot() == before, f"{what} was refused but changed something"
+            return False, None
+        assert not reasons, f"{what} succeeded although it must be refused: {sorted(reasons)}"
+        return True, result
+
+    def _expect_events(self, expected: list[tuple[str, int, str, str | None]]) -> None:
+        """The events the action just wrote: (object type, object id, action, actor name), in order."""
+        written = AuditEvent.objects.filter(id__gt=self.mark).order_by("id")
+        rows = written.values_list("object_type", "object_id", "action", "actor_id")
+        got = [(t, i, a, self.names.get(u) if u else None) for t, i, a, u in rows]
+        assert got == [(t, str(i), str(a), who) for t, i, a, who in expected]
+        for _type, pk, action, _who in expected:
+            if _type == NOMINATION:
+                self.model[pk].events[str(action)] += 1
+
+    def _holding(self, unit: str) -> int:
+        return sum(1 for n in self.model.values() if n.unit == unit and n.status in Nomination.HOLDS_PLACE)
+
+    def _create(self, actor: str, unit: str, title: str, form_kind: str) -> int | None:
+        reasons = set()
+        if actor not in SUBMITTERS[unit]:
+            reasons.add(UNAUTHORISED)
+        if form_kind == "junk":
+            reasons.add(INVALID)
+        form = _form(form_kind)
+        ok, nomination = self._attempt(
+            "create_nomination",
+            reasons,
+            lambda: create_nomination(
+                actor=self.users[actor],
+                campaign=self.campaign,
+                unit=self.orgs[unit],
+                kind="case",
+                title=title,
+                form=form,
+            ),
+        )
+        if not ok:
+            return None
+        self.model[nomination.pk] = Expected(nomination.pk, unit, actor, title, form_kind, form)
+        self._expect_events([(NOMINATION, nomination.pk, A.NOMINATION_CREATED, actor)])
+        return int(nomination.pk)
+
+    def _submit(self, pk: int, actor: str) -> None:
+        n = self.model[pk]
+        reasons = set()
+        if actor not in SUBMITTERS[n.unit]:
+            reasons.add(UNAUTHORISED)
+        if n.status not in EDITABLE:
+            reasons.add(NOT_EDITABLE)
+        if n.form_kind == "incomplete" or not n.title.strip():
+            reasons.add(INVALID)
+        if n.form_kind == "ineligible":
+            reasons.add(INELIGIBLE)
+        first = n.status in (Status.DRAFT, Status.WITHDRAWN)
+        if first and self._holding(n.unit) >= PER_UNIT_MAX:
+            reasons.add(NO_PLACE)
+        ok, nomination = self._attempt(
+            "submit_nomination", reasons, lambda: submit_nomination(pk, actor=self.users[actor])
+        )
+        if not ok:
+            return
+        n.status, n.stage, n.task_id = Status.IN_REVIEW, STAGE_KEYS[0], nomination.task_id
+        n.round += 1
+        n.version += 1
+        n.submitters[n.round] = actor
+        self._expect_events([(NOMINATION, pk, A.NOMINATION_SUBMITTED, actor)])
+
+    def _leave_task(self, n: Expected) -> None:
+        assert n.task_id is not None
+        self.decided_tasks.append((n.task_id, n.pk, n.stage))
+        n.task_id = None
+
+    # --- rules -----------------------------------------------------------------------------
+
+    @initialize(
+        target=nominations,
+        drafts=st.lists(
+            st.tuples(
+                st.sampled_from(
+                    [("sub1", "unit"), ("sub2", "unit"), ("leader2", "unit"), ("other_sub", "other_unit")]
+                ),
+                st.booleans(),
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+    )
+    def start_with_nominations(self, drafts: list[tuple[tuple[str, str], bool]]) -> Any:
+        """A few drafts, some already submitted, so that 20 steps reach the end of the chain."""
+        created = []
+        for (actor, unit), submitted in drafts:
+            pk = self._create(actor, unit, "助老服务案例", "valid")
+            assert pk is not None
+            if submitted:
+                self._submit(pk, actor)
+            created.append(pk)
+        return multiple(*created)
+
+    @rule(target=nominations, data=st.data(), unit=st.sampled_from(UNITS), title=TITLES, form_kind=FORMS)
+    def create(self, data: st.DataObject, unit: str, title: str, form_kind: str) -> Any:
+        actor = data.draw(self._actor(SUBMITTERS[unit]), label="actor")
+        pk = self._create(actor, unit, title, form_kind)
+        return multiple() if pk is None else pk
+
+    @rule(data=st.data(), pk=nominations, title=st.none() | TITLES, form_kind=st.none() | FORMS)
+    def edit(self, data: st.DataObject, pk: int, title: str | None, form_kind: str | None) -> None:
+        n = self.model[pk]
+        actor = data.draw(self._actor(SUBMITTERS[n.unit]), label="actor")
+        reasons = set()
+        if actor not in SUBMITTERS[n.unit]:
+            reasons.add(UNAUTHORISED)
+        if n.status not in EDITABLE:
+            reasons.add(NOT_EDITABLE)
+        if form_kind == "junk":
+            reasons.add(INVALID)
+        form = _form(form_kind) if form_kind is not None else None
+        ok, _result = self._attempt(
+            "update_nomination",
+            reasons,
+            lambda: update_nomination(pk, actor=self.users[actor], title=title, form=form),
+        )
+        if not ok:
+            return
+        changed = (title is not None and title != n.title) or (form is not None and form != n.form)
+        if title is not None:
+            n.title = title
+        if form is not None and form_kind is not None:
+            n.form, n.form_kind = form, form_kind
+        if changed:
+            n.version += 1
+            self._expect_events([(NOMINATION, pk, A.NOMINATION_UPDATED, actor)])
+        else:
+            self._expect_events([])
+
+    @rule(data=st.data())
+    def submit(self, data: st.DataObject) -> None:
+        # Returned and withdrawn ones first, then drafts: resubmissions get reached.
+        order = sorted(self.model.values(), key=lambda n: (n.status not in EDITABLE, n.status == Status.DRAFT, n.pk))
+        n = data.draw(st.sampled_from(order), label="nomination")
+        self._submit(n.pk, data.draw(self._actor(SUBMITTERS[n.unit]), label="actor"))
+
+    @precondition(lambda self: any(n.status == Status.IN_REVIEW for n in self.model.values()))
+    @rule(data=st.data(), opinion=OPINIONS)
+    def approve(self, data: st.DataObject, opinion: str) -> None:
+        self._decide(data, SignOff.Decision.APPROVE, opinion)
+
+    @precondition(lambda self: any(n.status == Status.IN_REVIEW for n in self.model.values()))
+    @rule(
+        data=st.data(), decision=st.sampled_from([SignOff.Decision.RETURN, SignOff.Decision.REJECT]), opinion=OPINIONS
+    )
+    def return_or_reject(self, data: st.DataObject, decision: SignOff.Decision, opinion: str) -> None:
+        self._decide(data, decision, opinion)
+
+    def _decide(self, data: st.DataObject, decision: SignOff.Decision, opinion: str) -> None:
+        # The furthest along first: returns and rejections after a seal get reached.
+        in_review = sorted(
+            (n for n in self.model.values() if n.status == Status.IN_REVIEW),
+            key=lambda n: (-STAGE_KEYS.index(n.stage), n.pk),
+        )
+        n = data.draw(st.sampled_from(in_review), label="nomination")
+        signers = SIGNERS[(n.stage, n.unit)]
+        own = {n.created_by, n.submitters[n.round]}
+        actor = data.draw(self._actor(signers), label="actor")
+        reasons = set()
+        if actor not in signers:
+            reasons.add(UNAUTHORISED)
+        if actor in own:
+            reasons.add(SELF_APPROVAL)
+        if decision != SignOff.Decision.APPROVE and not opinion.strip():
+            reasons.add(NO_OPINION)
+        assert n.task_id is not None
+        task_id = n.task_id
+        ok, signoff = self._attempt(
+            f"sign_off {decision} at {n.stage}",
+            reasons,
+            lambda: sign_off(task_id, actor=self.users[actor], decision=decision, opinion=opinion),
+        )
+        if not ok:
+            return
+        stage = n.stage
+        sealed = stage in SEALING and decision == SignOff.Decision.APPROVE
+        assert (signoff.decision, signoff.seal_id is not None) == (decision, sealed)
+        n.signoffs.append((n.round, stage, str(decision), opinion.strip(), actor))
+        n.version += 1
+        expected: list[tuple[str, int, str, str | None]] = []
+        if sealed:
+            seal_org = SIGNER_ORG[(stage, n.unit)]
+            if seal_org not in self.keyed_orgs:  # the organisation's first seal makes its key
+                self.keyed_orgs.add(seal_org)
+                expected.append((ORGANIZATION, self.orgs[seal_org].pk, A.SEAL_KEY_CREATED, None))
+            expected.append((NOMINATION, n.pk, A.SEAL_CREATED, actor))
+            n.seals.append((stage, seal_org))
+        self._leave_task(n)
+        index = STAGE_KEYS.index(stage)
+        if decision == SignOff.Decision.APPROVE and index + 1 < len(STAGE_KEYS):
+            n.stage = STAGE_KEYS[index + 1]
+            n.task_id = Nomination.objects.values_list("task_id", flat=True).get(pk=n.pk)
+            expected.append((NOMINATION, n.pk, A.NOMINATION_SIGNED_OFF, actor))
+        elif decision == SignOff.Decision.APPROVE:
+            n.status = Status.APPROVED
+            expected.append((NOMINATION, n.pk, A.NOMINATION_APPROVED, actor))
+        elif decision == SignOff.Decision.RETURN:
+            n.status = Status.RETURNED
+            expected.append((NOMINATION, n.pk, A.NOMINATION_RETURNED, actor))
+        else:
+            n.status = Status.REJECTED
+            n.seals_when_rejected = len(n.seals)
+            expected.append((NOMINATION, n.pk, A.NOMINATION_REJECTED, actor))
+        self._expect_events(expected)
+
+    @precondition(lambda self: bool(self.decided_tasks))
+    @rule(data=st.data(), decision=DECISIONS, opinion=OPINIONS)
+    def decide_a_decided_task(self, data: st.DataObject, decision: SignOff.Decision, opinion: str) -> None:
+        task_id, pk, stage = data.draw(st.sampled_from(self.decided_tasks), label="task")
+        n = self.model[pk]
+        signers = SIGNERS[(stage, n.unit)]
+        actor = data.draw(self._actor(signers), label="actor")
+        reasons = {TASK_DECIDED}  # and whatever else applies: the order of the checks is the action's
+        if actor not in signers:
+            reasons.add(UNAUTHORISED)
+        if actor == n.created_by or actor in n.submitters.values():
+            reasons.add(SELF_APPROVAL)
+        if decision != SignOff.Decision.APPROVE and not opinion.strip():
+            reasons.add(NO_OPINION)
+        self._attempt(
+            "sign_off on a decided task",
+            reasons,
+            lambda: sign_off(task_id, actor=self.users[actor], decision=decision, opinion=opinion),
+        )
+
+    @rule(data=st.data())
+    def withdraw(self, data: st.DataObject) -> None:
+        # The ones in review first, the furthest along first (a decision forbids it); then the rest.
+        order = sorted(
+            self.model.values(),
+            key=lambda n: (n.status != Status.IN_REVIEW, -STAGE_KEYS.index(n.stage) if n.stage else 0, n.pk),
+        )
+        n = data.draw(st.sampled_from(order), label="nomination")
+        pk = n.pk
+        actor = data.draw(self._actor(SUBMITTERS[n.unit]), label="actor")
+        reasons = set()
+        if actor not in SUBMITTERS[n.unit]:
+            reasons.add(UNAUTHORISED)
+        if n.status != Status.IN_REVIEW or any(s[0] == n.round for s in n.signoffs):
+            reasons.add(NOT_WITHDRAWABLE)
+        ok, _result = self._attempt(
+            "withdraw_nomination", reasons, lambda: withdraw_nomination(pk, actor=self.users[actor])
+        )
+        if not ok:
+            return
+        self._leave_task(n)
+        n.status, n.stage = Status.WITHDRAWN, ""
+        n.version += 1
+        self._expect_events([(NOMINATION, pk, A.NOMINATION_WITHDRAWN, actor)])
+
+    # --- invariants ------------------------------------------------------------------------
+
+    @invariant()
+    def nominations_are_as_the_model_says(self) -> None:
+        rows = Nomination.objects.filter(pk__in=list(self.model)).values(
+            "pk", "status", "stage", "version", "round", "title", "form", "created_by_id", "submitted_by_id"
+        )
+        assert len(rows) == len(self.model)
+        for row in rows:
+            n = self.model[row["pk"]]
+            assert row["status"] in Status.values
+            submitter = self.users[n.submitters[n.round]].pk if n.round else None
+            assert (row["status"], row["version"], row["round"], row["title"], row["form"]) == (
+                n.status, n.version, n.round, n.title, n.form,
+            )  # fmt: skip
+            assert (row["created_by_id"], row["submitted_by_id"]) == (self.users[n.created_by].pk, submitter)
+            if n.status in (Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN):
+                assert row["stage"] == n.stage
+
+    @invariant()
+    def in_review_exactly_when_an_open_task_and_a_stage(self) -> None:
+        open_tasks: dict[int, set[int]] = {}
+        for task_id, nomination_id in Task.objects.filter(
+            process__data__nomination__in=list(self.model), status__in=OPEN_TASK, flow_task=SignOffFlow.review
+        ).values_list("pk", "process__data__nomination"):
+            open_tasks.setdefault(int(nomination_id), set()).add(task_id)
+        for nomination in Nomination.objects.filter(pk__in=list(self.model)):
+            tasks = open_tasks.get(nomination.pk, set())
+            in_review = nomination.status == Status.IN_REVIEW
+            assert in_review == bool(nomination.task_id in tasks and nomination.stage), nomination.pk
+            if in_review:
+                assert tasks == {nomination.task_id}, (nomination.pk, tasks)
+                assert nomination.stage_org_id is not None
+                assert nomination.stage_role
+                assert Task.objects.get(pk=nomination.task_id).process_id == nomination.process_id
+            else:
+                assert not tasks, (nomination.pk, tasks)
+                assert nomination.task_id is None, nomination.pk
+
+    @invariant()
+    def one_audit_event_per_change(self) -> None:
+        got: dict[int, Counter[str]] = {pk: Counter() for pk in self.model}
+        for object_id, action in AuditEvent.objects.filter(
+            object_type=NOMINATION, object_id__in=[str(pk) for pk in self.model]
+        ).values_list("object_id", "action"):
+            got[int(object_id)][action] += 1
+        assert got == {pk: n.events for pk, n in self.model.items()}
+        orgs = {str(org.pk): name for name, org in self.orgs.items()}
+        org_events = Counter(
+            (orgs[i], a) for i, a in AuditEvent.objects.filter(
+                object_type=ORGANIZATION, object_id__in=list(orgs)).values_list("object_id", "action")
+        )  # fmt: skip
+        assert org_events == Counter((name, str(A.SEAL_KEY_CREATED)) for name in self.keyed_orgs)
+        assert not AuditEvent.objects.filter(actor__in=list(self.names)).exclude(object_type=NOMINATION).exists()
+
+    @invariant()
+    def seals_verify_and_none_after_a_rejection(self) -> None:
+        for nomination in Nomination.objects.filter(pk__in=list(self.model)).select_related("campaign"):
+            assert seals.verify_nomination(nomination) == [], nomination.pk
+        stored: dict[int, list[tuple[str, str]]] = {pk: [] for pk in self.model}
+        org_names = {org.pk: name for name, org in self.orgs.items()}
+        for nomination_id, stage, org_id in (
+            Seal.objects.filter(nomination__in=list(self.model))
+            .order_by("nomination", "sequence")
+            .values_list("nomination_id", "stage", "key__org_id")
+        ):
+            stored[nomination_id].append((stage, org_names[org_id]))
+        for pk, n in self.model.items():
+            assert stored[pk] == n.seals, pk
+            if n.seals_when_rejected is not None:
+                assert len(stored[pk]) == n.seals_when_rejected, f"nomination {pk} sealed after its rejection"
+
+    @invariant()
+    def audit_trail_verifies(self) -> None:
+        report = verify_audit()
+        assert report.valid, [p.as_dict() for p in report.problems[:5]]
+
+    @invariant()
+    def unit_places_are_never_exceeded(self) -> None:
+        for unit in UNITS:
+            holding = Nomination.objects.filter(
+                campaign=self.campaign, unit=self.orgs[unit], status__in=Nomination.HOLDS_PLACE
+            ).count()
+            assert holding <= PER_UNIT_MAX, (unit, holding)
+
+    @invariant()
+    def sign_offs_follow_the_chain_and_are_kept(self) -> None:
+        rows = list(
+            SignOff.objects.filter(nomination__in=list(self.model))
+            .order_by("id")
+            .values_list("id", "nomination_id", "round", "stage", "decision", "opinion", "signer_id", "org_id",
+                         "seal_id")
+        )  # fmt: skip
+        # Earlier opinions are never lost or changed: what was seen before is still there, as it was.
+        now = {row[0]: row[1:] for row in rows}
+        for pk, seen in self.seen_signoffs.items():
+            assert now.get(pk) == seen, f"sign-off {pk} changed or vanished"
+        self.seen_signoffs = now
+        by_round: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        for _id, nomination_id, round_, stage, decision, opinion, signer_id, org_id, seal_id in rows:
+            n = self.model[nomination_id]
+            by_round.setdefault((nomination_id, round_), []).append((stage, decision))
+            # Nobody without the stage's role at the stage's organisation signs, nor the author.
+            signer = self.names.get(signer_id)
+            assert signer in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer)
+            assert signer not in (n.created_by, n.submitters[round_]), (nomination_id, stage, signer)
+            assert org_id == self.orgs[SIGNER_ORG[(stage, n.unit)]].pk, (nomination_id, stage, org_id)
+            sealed = stage in SEALING and decision == SignOff.Decision.APPROVE
+            assert (seal_id is not None) == sealed, (nomination_id, stage, decision)
+            assert opinion or decision == SignOff.Decision.APPROVE, (nomination_id, stage, decision)
+        for (nomination_id, _round), decided in by_round.items():
+            # No stage skipped: approvals are a prefix of the chain, and a decision ends all but the last.
+            approved = [stage for stage, decision in decided if decision == SignOff.Decision.APPROVE]
+            assert approved == STAGE_KEYS[: len(approved)], (nomination_id, decided)
+            assert [stage for stage, _ in decided] == STAGE_KEYS[: len(decided)], (nomination_id, decided)
+        for pk, n in self.model.items():
+            mine = [(r[2], r[3], r[4], r[5], self.names.get(r[6])) for r in rows if r[1] == pk]
+            assert mine == n.signoffs, pk
+
+
+HYPOTHESIS_SETTINGS = settings(
+    max_examples=25,
+    stateful_step_count=20,
+    deadline=None,
+    database=None,  # no .hypothesis/ directory in the work tree
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_random_actions_by_every_role_keep_the_chain_invariants() -> None:
+    run_state_machine_as_test(SignOffMachine, settings=HYPOTHESIS_SETTINGS)
+
+
+class _EveryoneHoldsEveryRole:
+    """``accounts.permissions`` as a broken sign-off module would see it: every role everywhere."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(permissions, name)
+
+    @staticmethod
+    def has_role_at(user: Any, role: Any, org: Any) -> bool:
+        return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_machine_notices_when_sign_off_stops_checking_roles(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: sign_off and withdraw_nomination no longer check the actor's role
+    monkeypatch.setattr(sign_offs, "permissions", _EveryoneHoldsEveryRole())
+
+    # when / then: a fixed run (no shrinking) finds an actor who is let through
+    with pytest.raises(AssertionError, match="must be refused"):
+        run_state_machine_as_test(
+            SignOffMachine,
+            settings=settings(
+                HYPOTHESIS_SETTINGS, phases=[Phase.generate], derandomize=True, report_multiple_bugs=False
+            ),
+        )
