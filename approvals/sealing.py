@@ -80,3 +80,9 @@ def sign_anchor(key: str, digest: str) -> str:
 
 def anchor_signature_valid(key: str, digest: str, signature: str) -> bool:
     return hmac.compare_digest(sign_anchor(key, digest), signature)
+
+
+def content_hash(*, kind: str, title: str, form: dict[str, Any], files: list[tuple[str, str]]) -> str:
+    """What a seal binds: a nomination's kind, title, form and its files' (field, SHA-256), as they stand."""
+    content = {"kind": kind, "title": title, "form": form, "files": [list(f) for f in files]}
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()

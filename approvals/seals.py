@@ -680,7 +680,7 @@ def content_hash_to_check(nomination: Nomination) -> str | None:
     last seal must bind the current content unless the nomination is editable now or was
     resubmitted after that seal (the next seal will bind the new content).
     """
-    from approvals.actions.nominations import EDITABLE, _content_hash
+    from approvals.actions.nominations import EDITABLE, nomination_content_hash
 
     if nomination.status in EDITABLE:
         return None
@@ -691,7 +691,7 @@ def content_hash_to_check(nomination: Nomination) -> str | None:
             last_seal_event, resubmitted_after = seq, False
         elif last_seal_event is not None:
             resubmitted_after = True
-    return None if resubmitted_after else _content_hash(nomination)
+    return None if resubmitted_after else nomination_content_hash(nomination)
 
 
 def verify_nomination(nomination: Nomination) -> list[SealProblem]:

@@ -6,7 +6,6 @@ authority under the lock, and writes its rows and audit event in one durable tra
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
@@ -19,12 +18,11 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
-from approvals import uploads
+from approvals import sealing, uploads
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.audit import record_event
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
 from approvals.models import Attachment, AuditEvent, Nomination
-from approvals.sealing import canonical_json
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
 from workflows import eligibility, forms
@@ -95,12 +93,12 @@ def _district_of(unit: Organization) -> Organization | None:
     return ancestors.order_by("-depth").first()
 
 
-def _content_hash(nomination: Nomination, attachments: list[Attachment] | None = None) -> str:
-    """What a seal will bind: the nomination's content and its files' hashes, as it stands."""
+def nomination_content_hash(nomination: Nomination, attachments: list[Attachment] | None = None) -> str:
+    """The hash a seal will bind for ``nomination`` as it stands now (approvals/sealing.py)."""
     live = _live_attachments(nomination) if attachments is None else attachments
-    files = [(a.field, a.sha256) for a in live]
-    content = {"kind": nomination.kind, "title": nomination.title, "form": nomination.form, "files": files}
-    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    return sealing.content_hash(
+        kind=nomination.kind, title=nomination.title, form=nomination.form, files=[(a.field, a.sha256) for a in live]
+    )
 
 
 def _check_window(campaign: Campaign, target: tuple[str, str]) -> None:
@@ -180,7 +178,7 @@ def update_nomination(
         AuditEvent.Action.NOMINATION_UPDATED,
         actor=actor,
         target=nomination,
-        data={"changed": changed, "version": nomination.version, "content_hash": _content_hash(nomination)},
+        data={"changed": changed, "version": nomination.version, "content_hash": nomination_content_hash(nomination)},
     )
     return nomination
 
@@ -247,7 +245,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
         nomination.verification_code = secrets.token_hex(10).upper()
     nomination.submitted_by = actor
     nomination.submitted_at = timezone.now()
-    nomination.content_hash = _content_hash(nomination, attachments)
+    nomination.content_hash = nomination_content_hash(nomination, attachments)
     nomination.version += 1
     nomination.save(
         update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task",

@@ -26,7 +26,7 @@ from accounts.models import Organization, User
 from accounts.roles import Role
 from approvals import sealing, seals
 from approvals.actions import create_nomination, submit_nomination
-from approvals.actions.nominations import _content_hash
+from approvals.actions.nominations import nomination_content_hash
 from approvals.models import AuditEvent, Nomination, Seal, SealKey
 from config.errors import NotPermitted
 from tests.campaigns import make_campaign, valid_case_form
@@ -416,7 +416,7 @@ def test_content_changed_after_sealing_is_found(nomination, chain):
     Nomination.objects.filter(pk=nomination.pk).update(form={**nomination.form, "summary": "篡改后的案例简介内容。"})
     nomination.refresh_from_db()
 
-    problems = seals.verify_seal_chain(nomination, current_content_hash=_content_hash(nomination))
+    problems = seals.verify_seal_chain(nomination, current_content_hash=nomination_content_hash(nomination))
 
     assert [(p.kind, p.sequence) for p in problems] == [("content_changed_since_seal", 3)]
     assert [(p.kind, p.sequence) for p in seals.verify_nomination(nomination)] == [("content_changed_since_seal", 3)]
