@@ -6,30 +6,19 @@ from django.db.models import QuerySet
 
 from accounts import permissions
 from accounts.models import Grant, Organization, User
-from config.errors import NotVisible
-
-MAX_ID = 2**63 - 1
-
-
-def _get(queryset: QuerySet, pk: int):  # type: ignore[no-untyped-def]
-    if not 0 < pk <= MAX_ID:
-        raise NotVisible()
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise NotVisible()
-    return obj
+from config.db import get_in_scope
 
 
 def get_visible_org(user: User, pk: int) -> Organization:
-    return _get(permissions.visible_orgs(user), pk)
+    return get_in_scope(permissions.visible_orgs(user), pk)
 
 
 def get_visible_user(user: User, pk: int) -> User:
-    return _get(permissions.visible_users(user).select_related("org"), pk)
+    return get_in_scope(permissions.visible_users(user).select_related("org"), pk)
 
 
 def get_visible_grant(user: User, pk: int) -> Grant:
-    return _get(permissions.visible_grants(user).select_related("org", "user"), pk)
+    return get_in_scope(permissions.visible_grants(user).select_related("org", "user"), pk)
 
 
 def list_orgs(

@@ -12,7 +12,8 @@ from accounts import permissions
 from accounts.models import Grant, User
 from accounts.roles import ROLE_SCOPE, Role, Scope
 from approvals.models import AuditEvent, Nomination
-from config.errors import NotPermitted, NotVisible
+from config.db import get_in_scope
+from config.errors import NotPermitted
 from workflows.models import Stage
 
 
@@ -84,12 +85,7 @@ def sees_submitted_nomination(user: User, nomination: Nomination) -> bool:
 
 def get_visible_nomination(user: User, pk: int) -> Nomination:
     """One nomination, or 404 for missing and forbidden alike."""
-    if not 0 < pk <= 2**63 - 1:
-        raise NotVisible()
-    nomination = visible_nominations(user).select_related("campaign", "unit", "district").filter(pk=pk).first()
-    if nomination is None:
-        raise NotVisible()
-    return nomination
+    return get_in_scope(visible_nominations(user).select_related("campaign", "unit", "district"), pk)
 
 
 def list_nominations(

@@ -11,10 +11,8 @@ from django.db.models.lookups import Exact
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import ADMIN_ROLES, Role
-from config.errors import NotVisible
+from config.db import get_in_scope
 from workflows.models import Campaign, Quota
-
-MAX_ID = 2**63 - 1
 
 
 def visible_campaigns(user: User) -> QuerySet[Campaign]:
@@ -27,12 +25,7 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
 
 
 def get_visible_campaign(user: User, pk: int) -> Campaign:
-    if not 0 < pk <= MAX_ID:
-        raise NotVisible()
-    campaign = visible_campaigns(user).select_related("host_org").filter(pk=pk).first()
-    if campaign is None:
-        raise NotVisible()
-    return campaign
+    return get_in_scope(visible_campaigns(user).select_related("host_org"), pk)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from accounts.api import serializers as s
 from accounts.models import Organization, User
 from approvals.audit import record_personal_data_read
 from config.api.idempotency import idempotent
+from config.db import MAX_ID
 from config.errors import InvalidInput, NotVisible
 
 
@@ -47,7 +48,7 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if not raw:
         return None
-    if not raw.isdigit() or not 0 < int(raw) <= selectors.MAX_ID:
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
         raise InvalidInput.for_field(name, _("必须是正整数"), code="invalid_parameter")
     return int(raw)
 

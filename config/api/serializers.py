@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-MAX_ID = 2**63 - 1
+from config.db import MAX_ID
 
 
 class StrictSerializer(serializers.Serializer):
