@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 _ACTIONS = frozenset(AuditEvent.Action.values)
+# One event to append: its action and its data.
+EventSpec = tuple["AuditEvent.Action | str", "dict[str, Any] | None"]
 SYSTEM_LABEL = "system"
 
 
@@ -41,8 +43,24 @@ def record_event(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to ``target``'s chain; must run inside the caller's transaction."""
+    return record_events([(action, data)], actor=actor, target=target)[0]
+
+
+def record_events(
+    events: list[EventSpec],
+    *,
+    actor: User | None,
+    target: models.Model | tuple[str, str],
+) -> list[AuditEvent]:
+    """Append several events of one action to ``target``'s chain, in order, in one insert.
+
+    One chain lock and one head read whatever their number (a sealing approval writes
+    ``seal.created`` and ``nomination.signed_off``); must run inside the caller's transaction.
+    """
     assert connection.in_atomic_block, "audit events are written inside the action's transaction"
-    assert action in _ACTIONS, f"unregistered audit action {action!r}"
+    assert events, "no events to record"
+    for action, _data in events:
+        assert action in _ACTIONS, f"unregistered audit action {action!r}"
     object_type, object_id = target if isinstance(target, tuple) else object_ref(target)
     # One chain per object: lock it for this transaction, then read its head.
     advisory_xact_lock("audit", object_type, object_id)
@@ -54,22 +72,30 @@ def record_event(
     )
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, sealing.GENESIS_HASH)
     context = current_request_context()
-    event = AuditEvent(
-        occurred_at=timezone.now(),
-        action=str(action),
-        actor=actor,
-        actor_label=actor.label if actor is not None else SYSTEM_LABEL,
-        object_type=object_type,
-        object_id=object_id,
-        seq=seq,
-        data=sealing.normalise_data(data),
-        request_id=context.request_id,
-        ip_address=context.ip_address,
-        prev_hash=prev_hash,
-    )
-    event.hash = _hash_of(event)
-    event.save(force_insert=True)
-    return event
+    occurred_at = timezone.now()
+    written = []
+    for action, data in events:
+        event = AuditEvent(
+            occurred_at=occurred_at,
+            action=str(action),
+            actor=actor,
+            actor_label=actor.label if actor is not None else SYSTEM_LABEL,
+            object_type=object_type,
+            object_id=object_id,
+            seq=seq,
+            data=sealing.normalise_data(data),
+            request_id=context.request_id,
+            ip_address=context.ip_address,
+            prev_hash=prev_hash,
+        )
+        event.hash = _hash_of(event)
+        written.append(event)
+        seq, prev_hash = seq + 1, event.hash
+    if len(written) == 1:
+        written[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(written)
+    return written
 
 
 def _hash_of(event: AuditEvent) -> str:

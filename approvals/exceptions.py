@@ -35,6 +35,11 @@ class SelfApprovalForbidden(NotPermitted):
     message = _("不能审批本人提交的申报")
 
 
+class ConsecutiveSignOffForbidden(NotPermitted):
+    code = "consecutive_sign_off_forbidden"
+    message = _("同一人不能连续签署两个审批环节，请由本组织其他人员办理")
+
+
 class OpinionRequired(InvalidInput):
     code = "opinion_required"
     message = _("退回修改或不同意时必须填写意见")

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Organization, User
-from approvals.audit import object_ref, record_event
+from approvals.audit import EventSpec, object_ref, record_event
 from approvals.models import AuditEvent, Nomination, Seal, SealKey
 from approvals.sealing import GENESIS_HASH, canonical_json, utc_timestamp
 from config import embedded
@@ -420,12 +420,11 @@ def create_seal(
 ) -> Seal:
     """Seal a decision on ``nomination`` with ``org``'s active key and append it to the nomination's chain.
 
-    Must run inside the caller's (sign-off's) transaction, which locks the nomination; the lock is
-    taken here too, so two seals of one nomination never share a place in the chain. Audited
-    ``seal.created`` on the nomination, with the sequence and hash the verification cross-checks.
+    Must run inside the caller's (sign-off's) transaction, which holds the nomination's row lock,
+    so two seals of one nomination never share a place in the chain. The caller records
+    ``seal.created`` (``seal_event``) with its own event, in one write to the audit chain.
     """
     assert connection.in_atomic_block, "seals are created inside the sign-off's transaction"
-    Nomination.objects.select_for_update().filter(pk=nomination.pk).values_list("pk", flat=True).get()
     key = ensure_key(org)
     head = (
         Seal.objects.filter(nomination=nomination).order_by("-sequence").values_list("sequence", "seal_hash").first()
@@ -455,7 +454,7 @@ def create_seal(
     # Check before storing: a private key that does not match its public key must not seal anything.
     if not signature_valid(key.algorithm, key.public_key, message, signature):
         raise SealKeyError(_("印章密钥 {key_id} 的私钥与公钥不匹配，无法盖章").format(key_id=key.key_id))
-    seal = Seal.objects.create(
+    return Seal.objects.create(
         nomination=nomination,
         signoff_id=signoff_id,
         stage=stage,
@@ -468,13 +467,16 @@ def create_seal(
         signature=signature,
         created_at=signed_at,
     )
-    record_event(
-        AuditEvent.Action.SEAL_CREATED,
-        actor=signer,
-        target=nomination,
-        data={"sequence": sequence, "seal_hash": seal.seal_hash, "key_id": key.key_id, "stage": stage},
-    )
-    return seal
+
+
+def seal_event(seal: Seal) -> EventSpec:
+    """The ``seal.created`` audit event of a new seal, with the sequence and hash verification cross-checks."""
+    return AuditEvent.Action.SEAL_CREATED, {
+        "sequence": seal.sequence,
+        "seal_hash": seal.seal_hash,
+        "key_id": seal.key.key_id,
+        "stage": seal.stage,
+    }
 
 
 # --- verification ---------------------------------------------------------------------------

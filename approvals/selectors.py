@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Length, Substr
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts import permissions
@@ -111,6 +111,32 @@ def may_reveal_personal_data(user: User, nomination: Nomination) -> bool:
 _current_stage = Stage.objects.filter(campaign=OuterRef("campaign"), key=OuterRef("stage"))
 
 
+# The ids of the nominations whose current stage the user's grants cover, driven from the grants
+# (a user holds a few) into the ``(stage_role, stage_org, id)`` index: one arm for the stage's
+# own organisation, one for the organisations below a grant of a role that covers its subtree
+# (``ROLE_SCOPE``; descendants by a range on the materialised path, index ``org_path_prefix_idx``).
+# Its cost follows the size of the user's inbox, not of the country's.
+_INBOX_IDS = """
+WITH mine AS MATERIALIZED (
+  SELECT g.role, g.org_id, top.path FROM accounts_grant g
+    JOIN accounts_user u ON u.id = g.user_id AND u.is_active
+    JOIN accounts_organization top ON top.id = g.org_id
+   WHERE g.user_id = %s
+)
+SELECT n.id FROM mine JOIN approvals_nomination n ON n.stage_role = mine.role AND n.stage_org_id = mine.org_id
+UNION ALL
+SELECT below.id FROM mine
+  CROSS JOIN LATERAL (
+    SELECT n.id FROM accounts_organization o
+      JOIN approvals_nomination n ON n.stage_role = mine.role AND n.stage_org_id = o.id
+     WHERE o.path ~>~ mine.path AND o.path ~<~ (left(mine.path, -1) || '0')
+  ) AS below
+ WHERE mine.role = ANY(%s)
+"""
+# Evaluated once (an InitPlan), then fetched by primary key: the page never walks the table.
+_IN_INBOX = f'"approvals_nomination"."id" = ANY(ARRAY({_INBOX_IDS}))'
+
+
 def list_inbox(
     user: User, *, campaign: int | None = None, stage: str | None = None, overdue: bool = False
 ) -> QuerySet[Nomination]:
@@ -119,15 +145,10 @@ def list_inbox(
     Routed by role and organisation scope: the user holds the stage's role at the stage's
     organisation or above it (for the roles that cover their subtree). No per-nomination grant.
     """
-    grants = Grant.objects.filter(user_id=user.pk, user__is_active=True, role=OuterRef("stage_role"))
-    subtree_roles = [role for role, scope in ROLE_SCOPE.items() if scope is Scope.SUBTREE]
-    covering = grants.filter(
-        Q(org_id=OuterRef("stage_org_id"))
-        | Q(role__in=subtree_roles, org__path=Substr(OuterRef("stage_org__path"), 1, Length("org__path")))
-    )
+    subtree_roles = [str(role) for role, scope in ROLE_SCOPE.items() if scope is Scope.SUBTREE]
     inbox = (
         Nomination.objects.filter(status=Nomination.Status.IN_REVIEW, task__isnull=False)
-        .filter(Exists(covering))
+        .filter(RawSQL(_IN_INBOX, (user.pk, subtree_roles), output_field=BooleanField()))  # noqa: S611 - constant SQL
         .filter(Q(assignee__isnull=True) | Q(assignee_id=user.pk))
         .exclude(submitted_by_id=user.pk)
         .select_related("campaign", "unit", "stage_org", "district")

@@ -56,7 +56,7 @@ class SignOffFlow(flow.Flow):
 
     start = flow.StartHandle(this.start_chain).Next(this.review)
 
-    review = flow.View(_not_mounted).Annotation(title="审批环节").Next(this.route)
+    review = flow.View(_not_mounted).Annotation(title="审批环节").onCreate(this.review_created).Next(this.route)
 
     route = (
         flow.Switch()
@@ -75,3 +75,18 @@ class SignOffFlow(flow.Flow):
     def start_chain(self, activation: Activation, *, nomination_id: int, stage: str) -> Any:
         activation.process.data = {"nomination": nomination_id, "stage": stage, "outcome": ""}
         return activation.process
+
+    def review_created(self, activation: Activation) -> None:
+        """Hand the new stage's task to the action that drove the process (no query to find it)."""
+        setattr(activation.process, OPENED_TASK, activation.task)
+
+
+# The in-memory process carries the review task its activation just created (see review_created).
+OPENED_TASK = "_sealflow_opened_task"
+
+
+def opened_task(process: Any) -> Any:
+    """The review task the last activation of ``process`` (this Python object) created."""
+    task = getattr(process, OPENED_TASK, None)
+    assert task is not None, "no review task was created by this activation"
+    return task

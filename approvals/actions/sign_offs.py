@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -22,8 +22,14 @@ from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
 from approvals import seals
-from approvals.audit import record_event
-from approvals.exceptions import OpinionRequired, SelfApprovalForbidden, TaskAlreadyDecided, WithdrawNotAllowed
+from approvals.audit import EventSpec, record_event, record_events
+from approvals.exceptions import (
+    ConsecutiveSignOffForbidden,
+    OpinionRequired,
+    SelfApprovalForbidden,
+    TaskAlreadyDecided,
+    WithdrawNotAllowed,
+)
 from approvals.models import AuditEvent, Nomination, SignOff
 from approvals.selectors import sees_submitted_nomination
 from config.db import advisory_xact_lock
@@ -77,10 +83,6 @@ def _enter_stage(nomination: Nomination, stage: Stage, task: Task) -> None:
     nomination.assignee = None
 
 
-def _open_review_task(process_id: int) -> Task:
-    return Task.objects.filter(process_id=process_id, status__in=OPEN_TASK, flow_task=SignOffFlow.review).get()
-
-
 def start_chain_in_transaction(nomination: Nomination) -> None:
     """Start a viewflow process for this submission at the first stage (called by submit_nomination)."""
     stages = _stages(nomination)
@@ -89,19 +91,27 @@ def start_chain_in_transaction(nomination: Nomination) -> None:
     process = SignOffFlow.start.run(nomination_id=nomination.pk, stage=stages[0].key)
     nomination.process = process
     nomination.round += 1
-    _enter_stage(nomination, stages[0], _open_review_task(process.pk))
+    _enter_stage(nomination, stages[0], flows.opened_task(process))
 
 
-def _drive(task: Task, actor: User, outcome: str, next_stage: str = "") -> None:
-    """Complete the viewflow task with ``outcome`` for the route (inside the caller's transaction)."""
+def _drive(task: Task, actor: User, outcome: str, next_stage: str = "") -> Task | None:
+    """Complete the viewflow task with ``outcome`` for the route (inside the caller's transaction).
+
+    Returns the next stage's review task when the route opened one. ``task`` (with its process)
+    was read after the caller locked the nomination, and every change to a sign-off task goes
+    through these actions under that lock, so the activation uses it as read instead of
+    re-reading both (``Task.activation()`` does); the flow's own process lock is still taken.
+    """
     process = task.process
     process.data = {**process.data, "outcome": outcome, "stage": next_stage or process.data.get("stage", "")}
     process.save(update_fields=["data"])
-    with task.activation() as activation:
+    with SignOffFlow.lock(task.process_id):
+        activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:
             activation.assign(actor)
         activation.start(None)
         activation.execute()
+    return flows.opened_task(activation.process) if outcome == flows.NEXT_STAGE else None
 
 
 def _leave_stage(nomination: Nomination) -> None:
@@ -177,30 +187,38 @@ _RELATED = ("campaign", "campaign__host_org", "unit", "district", "stage_org")
 
 
 def _lock_nomination_of_task(task_id: int) -> Nomination:
-    nomination_id = Nomination.objects.filter(task_id=task_id).values_list("pk", flat=True).first()
-    if nomination_id is None:
-        nomination_id = _nomination_of_task(task_id)
-    return Nomination.objects.select_for_update(of=("self",)).select_related(*_RELATED).get(pk=nomination_id)
+    """Lock the nomination whose open task this is; for a decided task, the one it belonged to.
+
+    Locked by the task in one statement: a decider that waited for the lock re-reads the row,
+    finds the task moved on, and falls back to the decided task's nomination (then 409).
+    """
+    locking = Nomination.objects.select_for_update(of=("self",)).select_related(*_RELATED)
+    nomination = locking.filter(task_id=task_id).first()
+    if nomination is None:
+        nomination = locking.get(pk=_nomination_of_task(task_id))
+    return nomination
 
 
 def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: SignOff.Decision, opinion: str) -> SignOff:
     """The body of a decision; the caller holds the nomination's lock inside its transaction."""
     target = ("approvals.nomination", str(nomination.pk))
-    if not sees_submitted_nomination(actor, nomination):
-        raise NotVisible()
+    org = nomination.stage_org
+    # The holder of the stage's role at the stage's organisation always sees the nomination;
+    # anyone else gets 404 outside their scope and 403 inside it.
+    if org is None or not permissions.has_role_at(actor, Role(nomination.stage_role), org):
+        if not sees_submitted_nomination(actor, nomination):
+            raise NotVisible()
+        if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
+            raise TaskAlreadyDecided(target=target)
+        raise NotPermitted(target=target)
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
         raise TaskAlreadyDecided(target=target)
     task = Task.objects.select_related("process").get(pk=task_id)
     if task.status not in OPEN_TASK:
         raise TaskAlreadyDecided(target=target)
-    org = nomination.stage_org
-    assert org is not None
-    if not permissions.has_role_at(actor, Role(nomination.stage_role), org):
-        raise NotPermitted(target=target)
     if nomination.assignee_id is not None and nomination.assignee_id != actor.pk:
         raise NotPermitted(_("该任务已转交给其他人办理"), target=target)
-    if actor.pk in (nomination.submitted_by_id, nomination.created_by_id):
-        raise SelfApprovalForbidden(target=target)
+    _check_separation(nomination, actor)
     opinion = opinion.strip()
     if decision != SignOff.Decision.APPROVE and not opinion:
         raise OpinionRequired(errors={"opinion": [str(OpinionRequired.message)]})
@@ -210,6 +228,7 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     if decision == SignOff.Decision.APPROVE and is_quota_stage(stage):
         _check_quotas_at_seal(nomination, stage)
     seal = None
+    events: list[EventSpec] = []
     if stage.seal and decision == SignOff.Decision.APPROVE:
         seal = seals.create_seal(
             nomination, stage=stage.key, decision=decision, opinion=opinion, signer=actor, org=org,
@@ -223,8 +242,9 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     data = {"signoff": signoff.pk, "stage": stage.key, "decision": decision, "org": org.pk,
             "round": nomination.round, "seal": seal.seal_hash if seal else None}  # fmt: skip
     if decision == SignOff.Decision.APPROVE and index + 1 < len(stages):
-        _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
-        _enter_stage(nomination, stages[index + 1], _open_review_task(task.process_id))
+        next_task = _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
+        assert next_task is not None
+        _enter_stage(nomination, stages[index + 1], next_task)
         action = AuditEvent.Action.NOMINATION_SIGNED_OFF
         data["next_stage"] = nomination.stage
     else:
@@ -234,8 +254,46 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         nomination.status = status
     nomination.version += 1
     nomination.save(update_fields=[*_STAGE_FIELDS, "status", "version", "updated_at"])
-    record_event(action, actor=actor, target=nomination, data=data)
+    if seal is not None:
+        events.append(seals.seal_event(seal))
+    events.append((action, data))
+    record_events(events, actor=actor, target=nomination)
     return signoff
+
+
+# What makes someone an author of a nomination, who may not then sign it off.
+_AUTHOR_ACTIONS = (
+    AuditEvent.Action.NOMINATION_CREATED,
+    AuditEvent.Action.NOMINATION_UPDATED,
+    AuditEvent.Action.NOMINATION_SUBMITTED,
+    AuditEvent.Action.ATTACHMENT_ADDED,
+    AuditEvent.Action.ATTACHMENT_REMOVED,
+)
+
+
+def _check_separation(nomination: Nomination, actor: User) -> None:
+    """Nobody signs off what they wrote, and nobody signs two consecutive stages (style.md §5).
+
+    Authors are whoever created, edited, submitted or attached files to the nomination in any
+    round (a unit leader who fixed a returned nomination is its author); the previous signer is
+    the last sign-off of the current round. One query.
+    """
+    target = ("approvals.nomination", str(nomination.pk))
+    if actor.pk in (nomination.submitted_by_id, nomination.created_by_id):
+        raise SelfApprovalForbidden(target=target)
+    authored = AuditEvent.objects.filter(
+        object_type="approvals.nomination", object_id=str(nomination.pk), actor_id=actor.pk, action__in=_AUTHOR_ACTIONS
+    )
+    previous = SignOff.objects.filter(nomination_id=nomination.pk, round=nomination.round).order_by("-id")
+    was_author, previous_signer = (
+        Nomination.objects.filter(pk=nomination.pk)
+        .values_list(Exists(authored), Subquery(previous.values("signer_id")[:1]))
+        .get()
+    )
+    if was_author:
+        raise SelfApprovalForbidden(target=target)
+    if previous_signer == actor.pk:
+        raise ConsecutiveSignOffForbidden(target=target)
 
 
 # How a decision that leaves the chain ends it: the route's outcome, the status, the audit action.

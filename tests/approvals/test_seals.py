@@ -27,6 +27,7 @@ from accounts.roles import Role
 from approvals import sealing, seals
 from approvals.actions import create_nomination, submit_nomination
 from approvals.actions.nominations import nomination_content_hash
+from approvals.audit import record_events
 from approvals.models import AuditEvent, Nomination, Seal, SealKey
 from config.errors import NotPermitted
 from tests.campaigns import make_campaign, valid_case_form
@@ -68,10 +69,10 @@ def seal(
     opinion: str = "同意推荐",
     stage: str = "district_review",
 ) -> Seal:
-    """What the sign-off action will do: lock the nomination, then seal in the same transaction."""
+    """What the sign-off action does: lock the nomination, seal and audit it in the same transaction."""
     with transaction.atomic():
         locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
-        return seals.create_seal(
+        created = seals.create_seal(
             locked,
             stage=stage,
             decision="approve",
@@ -80,6 +81,8 @@ def seal(
             org=org,
             content_hash=locked.content_hash,
         )
+        record_events([seals.seal_event(created)], actor=signer, target=locked)
+        return created
 
 
 @pytest.fixture

@@ -255,3 +255,68 @@ def test_api_contract_of_a_decision(submitted, people):
 
     assert response.status_code == 200
     assert {"stage", "decision", "opinion", "signer", "org", "signed_at", "seal"} <= set(response.json())
+
+
+def test_the_same_person_may_not_sign_two_consecutive_stages(tree, submitted, people, client_for):
+    # given: a district reviewer who also sits on the committee signs the district's stage
+    from accounts.models import Grant
+
+    Grant.objects.create(user=people["district"], role=Role.COMMITTEE, org=tree.committee)
+    decide(client_for, people["leader"], submitted)
+    assert decide(client_for, people["district"], submitted).status_code == 200
+    submitted.refresh_from_db()
+    before = (SignOff.objects.count(), Seal.objects.count(), submitted.version)
+
+    # when: the same person decides the next stage, which their committee role would allow
+    refused = decide(client_for, people["district"], submitted)
+
+    # then: refused with nothing written; another committee member may sign it
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "consecutive_sign_off_forbidden"
+    submitted.refresh_from_db()
+    assert (SignOff.objects.count(), Seal.objects.count(), submitted.version) == before
+    assert decide(client_for, people["committee"], submitted).status_code == 200
+
+
+def test_whoever_edited_a_returned_nomination_may_not_approve_it(tree, submitted, submitter, people, client_for):
+    # given: the unit leader, also a submitter of the unit, fixes a returned nomination
+    from accounts.models import Grant
+    from approvals.actions import update_nomination
+
+    Grant.objects.create(user=people["leader"], role=Role.SUBMITTER, org=tree.unit)
+    decide(client_for, people["leader"], submitted)
+    assert decide(client_for, people["district"], submitted, "return", "补充服务对象名单").status_code == 200
+    update_nomination(submitted.pk, actor=people["leader"], title="助老服务案例（修改稿）")
+    submit_nomination(submitted.pk, actor=submitter)
+
+    # when: the leader decides the unit's opinion on the text they wrote
+    refused = decide(client_for, people["leader"], submitted)
+
+    # then: refused as self-approval, and the task still waits at the unit stage
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "self_approval_forbidden"
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.stage) == ("in_review", "unit_opinion")
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def test_a_sealing_approval_stays_within_its_query_budget(tree, submitted, people):
+    # The budget is 25 queries per approval (bench/ measures the 1st vs the 10th decision);
+    # here: the district's sealing approval, which also checks quotas and enters the next stage.
+    # The district's key exists already (its first seal creates it, a one-off cost).
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from approvals import seals
+
+    with transaction.atomic():
+        seals.ensure_key(tree.district)
+    sign_off(submitted.task_id, actor=people["leader"], decision="approve", opinion="同意")
+    submitted.refresh_from_db()
+    with CaptureQueriesContext(connection) as ctx:
+        sign_off(submitted.task_id, actor=people["district"], decision="approve", opinion="同意推荐")
+
+    queries = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+    assert len(queries) <= 25, "\n".join(queries)
