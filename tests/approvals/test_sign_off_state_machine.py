@@ -1,10 +1,13 @@
 """R11: a Hypothesis state machine over intake and the sign-off chain (notes/performance-reliability.md §8).
 
-Random actors of every role create, edit, submit, decide (approve / return / reject) and withdraw
-nominations through the real actions, on PostgreSQL, without mocks. A model of who may do what,
+Random actors of every role create, edit, submit, decide (approve / return / reject), transfer
+(转交) and withdraw nominations through the real actions, on PostgreSQL, without mocks. A model of who may do what,
 written here independently of ``accounts.permissions``, predicts each outcome: an allowed action
 must succeed and write exactly its audit events; a refused one must be refused for a reason that
-applies (any of them: the order of the checks is the action's business) and change nothing. After
+applies (any of them: the order of the checks is the action's business) and change nothing. The
+model knows the separation of duties: no author (creator, editor or submitter in any round) signs
+a nomination off, nobody signs two consecutive stages, and after a transfer only the assignee
+decides. After
 every step the invariants of the chain are checked against the database.
 
 The actions are durable transactions and the audit, seal and sign-off tables refuse DELETE, so
@@ -56,11 +59,13 @@ from approvals.actions import (
     sign_off,
     sign_offs,
     submit_nomination,
+    transfer_task,
     update_nomination,
     withdraw_nomination,
 )
 from approvals.audit import verify_audit
 from approvals.exceptions import (
+    ConsecutiveSignOffForbidden,
     NominationInvalid,
     NominationNotEditable,
     NotEligible,
@@ -70,7 +75,7 @@ from approvals.exceptions import (
     WithdrawNotAllowed,
 )
 from approvals.models import AuditEvent, Nomination, Seal, SealKey, SignOff
-from config.errors import NotPermitted, NotVisible, SealflowError
+from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from tests.campaigns import STAGES, make_campaign, valid_case_form
 from tests.factories import OrganizationFactory, user_with_role
 from workflows.exceptions import QuotaExceeded
@@ -124,6 +129,8 @@ INELIGIBLE = "ineligible"
 NO_PLACE = "no_place"
 NO_OPINION = "no_opinion"
 NOT_WITHDRAWABLE = "not_withdrawable"
+CONSECUTIVE = "consecutive"
+BAD_RECEIVER = "bad_receiver"
 ERRORS: dict[str, type[SealflowError]] = {
     SELF_APPROVAL: SelfApprovalForbidden,
     TASK_DECIDED: TaskAlreadyDecided,
@@ -133,12 +140,17 @@ ERRORS: dict[str, type[SealflowError]] = {
     NO_PLACE: QuotaExceeded,
     NO_OPINION: OpinionRequired,
     NOT_WITHDRAWABLE: WithdrawNotAllowed,
+    CONSECUTIVE: ConsecutiveSignOffForbidden,
 }
 
 
 def _refuses_for(error: SealflowError, reason: str) -> bool:
     if reason == UNAUTHORISED:  # 403, or 404 for what the actor may not even see
-        return isinstance(error, NotPermitted | NotVisible) and not isinstance(error, SelfApprovalForbidden)
+        return isinstance(error, NotPermitted | NotVisible) and not isinstance(
+            error, SelfApprovalForbidden | ConsecutiveSignOffForbidden
+        )
+    if reason == BAD_RECEIVER:
+        return isinstance(error, InvalidInput) and error.code == "invalid_transfer_target"
     return type(error) is ERRORS[reason]
 
 
@@ -187,6 +199,14 @@ class Expected:
     seals: list[tuple[str, str]] = field(default_factory=list)  # (stage, organisation), in order
     seals_when_rejected: int | None = None
     events: Counter[str] = field(default_factory=Counter)
+    # Who created, edited or submitted it in any round: none of them may sign it off.
+    authors: set[str] = field(default_factory=set)
+    assignee: str | None = None  # after a transfer (转交), only this holder decides the open task
+
+    def last_signer(self) -> str | None:
+        """Who signed the previous stage of the current round (nobody signs two in a row)."""
+        mine = [s for s in self.signoffs if s[0] == self.round]
+        return mine[-1][4] if mine else None
 
 
 class SignOffMachine(RuleBasedStateMachine):
@@ -318,7 +338,7 @@ class SignOffMachine(RuleBasedStateMachine):
         )
         if not ok:
             return None
-        self.model[nomination.pk] = Expected(nomination.pk, unit, actor, title, form_kind, form)
+        self.model[nomination.pk] = Expected(nomination.pk, unit, actor, title, form_kind, form, authors={actor})
         self._expect_events([(NOMINATION, nomination.pk, A.NOMINATION_CREATED, actor)])
         return int(nomination.pk)
 
@@ -345,12 +365,14 @@ class SignOffMachine(RuleBasedStateMachine):
         n.round += 1
         n.version += 1
         n.submitters[n.round] = actor
+        n.authors.add(actor)
         self._expect_events([(NOMINATION, pk, A.NOMINATION_SUBMITTED, actor)])
 
     def _leave_task(self, n: Expected) -> None:
         assert n.task_id is not None
         self.decided_tasks.append((n.task_id, n.pk, n.stage))
         n.task_id = None
+        n.assignee = None
 
     # --- rules -----------------------------------------------------------------------------
 
@@ -410,6 +432,7 @@ class SignOffMachine(RuleBasedStateMachine):
             n.form, n.form_kind = form, form_kind
         if changed:
             n.version += 1
+            n.authors.add(actor)
             self._expect_events([(NOMINATION, pk, A.NOMINATION_UPDATED, actor)])
         else:
             self._expect_events([])
@@ -441,13 +464,14 @@ class SignOffMachine(RuleBasedStateMachine):
         )
         n = data.draw(st.sampled_from(in_review), label="nomination")
         signers = SIGNERS[(n.stage, n.unit)]
-        own = {n.created_by, n.submitters[n.round]}
         actor = data.draw(self._actor(signers), label="actor")
         reasons = set()
-        if actor not in signers:
+        if actor not in signers or (n.assignee is not None and actor != n.assignee):
             reasons.add(UNAUTHORISED)
-        if actor in own:
+        if actor in n.authors:
             reasons.add(SELF_APPROVAL)
+        if actor == n.last_signer():
+            reasons.add(CONSECUTIVE)
         if decision != SignOff.Decision.APPROVE and not opinion.strip():
             reasons.add(NO_OPINION)
         assert n.task_id is not None
@@ -500,7 +524,7 @@ class SignOffMachine(RuleBasedStateMachine):
         reasons = {TASK_DECIDED}  # and whatever else applies: the order of the checks is the action's
         if actor not in signers:
             reasons.add(UNAUTHORISED)
-        if actor == n.created_by or actor in n.submitters.values():
+        if actor in n.authors:
             reasons.add(SELF_APPROVAL)
         if decision != SignOff.Decision.APPROVE and not opinion.strip():
             reasons.add(NO_OPINION)
@@ -509,6 +533,33 @@ class SignOffMachine(RuleBasedStateMachine):
             reasons,
             lambda: sign_off(task_id, actor=self.users[actor], decision=decision, opinion=opinion),
         )
+
+    @precondition(lambda self: any(n.status == Status.IN_REVIEW for n in self.model.values()))
+    @rule(data=st.data())
+    def transfer(self, data: st.DataObject) -> None:
+        n = data.draw(st.sampled_from([n for n in self.model.values() if n.status == Status.IN_REVIEW]), label="nom")
+        signers = SIGNERS[(n.stage, n.unit)]
+        actor = data.draw(self._actor(signers), label="actor")
+        receiver = data.draw(self._actor(signers), label="receiver")
+        reasons = set()
+        if actor not in signers or (n.assignee is not None and actor != n.assignee):
+            reasons.add(UNAUTHORISED)
+        if receiver not in signers or receiver == actor:
+            reasons.add(BAD_RECEIVER)
+        if receiver in n.authors:
+            reasons.add(SELF_APPROVAL)
+        assert n.task_id is not None
+        task_id, to_user = n.task_id, self.users[receiver].pk
+        ok, _result = self._attempt(
+            f"transfer_task at {n.stage}",
+            reasons,
+            lambda: transfer_task(task_id, actor=self.users[actor], to_user_id=to_user),
+        )
+        if not ok:
+            return
+        n.assignee = receiver
+        n.version += 1
+        self._expect_events([(NOMINATION, n.pk, A.TASK_TRANSFERRED, actor)])
 
     @rule(data=st.data())
     def withdraw(self, data: st.DataObject) -> None:
