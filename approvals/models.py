@@ -55,6 +55,9 @@ class AuditEvent(models.Model):
         SEAL_CREATED = "seal.created", _("加盖电子印章")
         SEAL_KEY_CREATED = "seal_key.created", _("创建印章密钥")
         SEAL_KEY_ROTATED = "seal_key.rotated", _("更换印章密钥")
+        # notifications (issue 7)
+        TASK_URGED = "task.urged", _("催办审批任务")
+        NOTIFICATION_PREFERENCES_CHANGED = "notification.preferences_changed", _("修改通知偏好")
 
     occurred_at = models.DateTimeField(_("时间"))
     action = models.CharField(_("操作"), max_length=64, choices=Action.choices)

@@ -27,4 +27,16 @@ def schedules() -> list[Schedule]:
             every_seconds=settings.SEALFLOW_AUDIT_ANCHOR_MINUTES * 60,
             description="Sign the audit chain heads that grew since the last anchor.",
         ),
+        Schedule(
+            name="通知发送 (outbox drain)",
+            task="notifications.drain_outbox",
+            every_seconds=settings.SEALFLOW_OUTBOX_POLL_SECONDS,
+            description="Deliver the outbox; catches up whatever a lost nudge (broker down) left waiting.",
+        ),
+        Schedule(
+            name="到期提醒 (deadline reminders)",
+            task="notifications.scan_deadlines",
+            every_seconds=settings.SEALFLOW_REMINDER_SCAN_MINUTES * 60,
+            description="Overdue notices and reminders before submission deadlines and stage time limits, once each.",
+        ),
     ]

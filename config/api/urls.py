@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("workflows.api.urls")),
     path("", include("approvals.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

@@ -207,11 +207,57 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longer than any countdown the code uses (it uses none: timers are database rows fired by beat).
+# Longer than any countdown the code uses (it uses none: timers are database rows fired by beat)
+# and than any task runs (a drain stops after SEALFLOW_OUTBOX_DRAIN_SECONDS); Redis re-delivers
+# an unacknowledged task only after it (notes/performance-reliability.md §6).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
+# Tasks go to this queue (the worker consumes it); the reliability tests use a private one.
+CELERY_TASK_DEFAULT_QUEUE = env("SEALFLOW_CELERY_QUEUE", default="celery")
+# Never wait for the broker longer than this when publishing (beat, the nudger thread).
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
+
+# Notifications (notifications/): the outbox is drained by the worker, nudged after each commit
+# and polled by beat every SEALFLOW_OUTBOX_POLL_SECONDS, so a lost nudge (broker down) only delays.
+SEALFLOW_OUTBOX_POLL_SECONDS = env.int("SEALFLOW_OUTBOX_POLL_SECONDS", default=5)
+SEALFLOW_OUTBOX_NUDGE = env.bool("SEALFLOW_OUTBOX_NUDGE", default=True)
+# One drain task works at most this long, then leaves the rest to the next one.
+SEALFLOW_OUTBOX_DRAIN_SECONDS = env.float("SEALFLOW_OUTBOX_DRAIN_SECONDS", default=20.0)
+# A queued drain task older than this is dropped (the next poll does its work).
+SEALFLOW_OUTBOX_TASK_EXPIRES = 120
+# Beat looks for overdue tasks and near deadlines this often; reminders N days before a
+# submission deadline or a stage's time limit (each once).
+SEALFLOW_REMINDER_SCAN_MINUTES = env.int("SEALFLOW_REMINDER_SCAN_MINUTES", default=15)
+SEALFLOW_REMINDER_DAYS = sorted(env.list("SEALFLOW_REMINDER_DAYS", cast=int, default=[3, 1]), reverse=True)
+# Email and SMS links point here.
+SEALFLOW_PUBLIC_BASE_URL = env("SEALFLOW_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# SMS: "log" (default: the log only), "http" (a JSON gateway, below) or a dotted class path.
+SEALFLOW_SMS_BACKEND = env("SEALFLOW_SMS_BACKEND", default="log")
+SEALFLOW_SMS_HTTP_URL = env("SEALFLOW_SMS_HTTP_URL", default="")
+SEALFLOW_SMS_HTTP_TOKEN = env("SEALFLOW_SMS_HTTP_TOKEN", default="")
+SEALFLOW_SMS_HTTP_TIMEOUT = env.float("SEALFLOW_SMS_HTTP_TIMEOUT", default=10.0)
+
+# Email (Django's mail API): a file per message under the data folder unless SMTP is configured
+# (DJANGO_EMAIL_HOST) or DJANGO_EMAIL_BACKEND names a backend.
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="sealflow <noreply@sealflow.localhost>")
+SEALFLOW_MAIL_DOMAIN = env("SEALFLOW_MAIL_DOMAIN", default="sealflow.localhost")
+EMAIL_FILE_PATH = env("SEALFLOW_EMAIL_FILE_PATH", default=str(embedded.DATA_DIR / "mail"))
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+
 # How often beat anchors the audit chain heads.
 SEALFLOW_AUDIT_ANCHOR_MINUTES = env.int("SEALFLOW_AUDIT_ANCHOR_MINUTES", default=10)
 # Key that authenticates audit anchors; kept outside the database so that a database superuser

@@ -1,6 +1,5 @@
 """Settings for the product as the Quick start runs it on one machine."""
 
 from .base import *  # noqa: F403
-from .base import env
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Email: base.py writes each message to a file under .sealflow/mail unless SMTP is configured.

@@ -1,0 +1,340 @@
+"""The public interface: one function per event, called inside the caller's transaction.
+
+Each function writes one ``OutboxMessage`` row with a deterministic ``dedupe_key`` (one
+``INSERT ... ON CONFLICT DO NOTHING``) and asks for a nudge of the drain after commit. It never
+talks to the broker: if the transaction rolls back, the message is gone with it; if it commits,
+the worker delivers it, shortly after the nudge or at the latest at beat's next poll, even if
+the broker was down at commit time.
+
+Recipients are stored as a spec (user ids, (role, organisation) pairs, external contacts);
+the roles are expanded to the users who hold them when the message is drained
+(``notifications/delivery.py``), so an event costs the action one insert.
+
+The same event raised twice (a retried request, a repeated beat scan) has the same key and
+produces one message, hence one notification per person.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+from django.utils import timezone
+
+from accounts.roles import Role
+from notifications import links
+from notifications.models import OutboxMessage
+from notifications.nudge import nudge_after_commit
+
+if TYPE_CHECKING:
+    from accounts.models import Organization, User
+    from approvals.models import Nomination, SignOff
+    from workflows.models import Campaign
+
+
+class Kind:
+    """The kinds of message; each has a template ``templates/notifications/<kind>.txt``."""
+
+    TASK_ARRIVED = "task_arrived"
+    NOMINATION_RETURNED = "nomination_returned"
+    NOMINATION_REJECTED = "nomination_rejected"
+    NOMINATION_APPROVED = "nomination_approved"
+    NOMINATION_FINAL = "nomination_final"
+    NOMINATION_REVOKED = "nomination_revoked"
+    PUBLICITY_STARTED = "publicity_started"
+    OBJECTION_FILED = "objection_filed"
+    OBJECTION_DECIDED = "objection_decided"
+    TASK_OVERDUE = "task_overdue"
+    STAGE_DEADLINE_REMINDER = "stage_deadline_reminder"
+    SUBMISSION_DEADLINE_REMINDER = "submission_deadline_reminder"
+    TASK_URGED = "task_urged"
+
+    ALL = (
+        TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
+        NOMINATION_REVOKED, PUBLICITY_STARTED, OBJECTION_FILED, OBJECTION_DECIDED, TASK_OVERDUE,
+        STAGE_DEADLINE_REMINDER, SUBMISSION_DEADLINE_REMINDER, TASK_URGED,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone without an account (an objector): reached by the phone or email they gave."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def _recipients(
+    users: Iterable[int | None] = (),
+    roles: Iterable[tuple[str, int | None]] = (),
+    contacts: Iterable[Contact] = (),
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    user_ids = sorted({u for u in users if u is not None})
+    if user_ids:
+        spec["users"] = user_ids
+    role_pairs = sorted({(str(r), o) for r, o in roles if o is not None})
+    if role_pairs:
+        spec["roles"] = [list(pair) for pair in role_pairs]
+    contact_list = [{"name": c.name, "phone": c.phone, "email": c.email} for c in contacts if c.phone or c.email]
+    if contact_list:
+        spec["contacts"] = contact_list
+    return spec
+
+
+def emit(kind: str, *, dedupe_key: str, recipients: dict[str, Any], payload: dict[str, Any]) -> bool:
+    """Write one outbox message in the current transaction; False if its key was already there.
+
+    The lowest-level entry point; prefer the named event functions below.
+    """
+    assert connection.in_atomic_block, "outbox messages are written inside the action's transaction"
+    assert kind in Kind.ALL, f"unknown notification kind {kind!r}"
+    table = OutboxMessage._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement; RETURNING tells whether the key was new (bulk_create cannot, with conflicts ignored).
+        cursor.execute(
+            f"INSERT INTO {table} (kind, dedupe_key, recipients, payload, created_at, attempts, last_error) "  # noqa: S608
+            "VALUES (%s, %s, %s::jsonb, %s::jsonb, %s, 0, '') ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            [
+                kind,
+                dedupe_key[:200],
+                json.dumps(recipients, ensure_ascii=False),
+                json.dumps(payload, ensure_ascii=False, default=str),
+                timezone.now(),
+            ],
+        )
+        created = cursor.fetchone() is not None
+    if created:
+        nudge_after_commit()
+    return created
+
+
+def _nomination_payload(nomination: Nomination, **extra: Any) -> dict[str, Any]:
+    return {
+        "nomination": nomination.pk,
+        "title": nomination.title,
+        "campaign": nomination.campaign_id,
+        "campaign_title": nomination.campaign.title,
+        "unit": nomination.unit.name,
+        "link": links.nomination(nomination.pk),
+        **extra,
+    }
+
+
+def _submitter_and_leader(nomination: Nomination) -> dict[str, Any]:
+    return _recipients(
+        users=[nomination.submitted_by_id or nomination.created_by_id],
+        roles=[(Role.UNIT_LEADER, nomination.unit_id)],
+    )
+
+
+def _stage_holders(nomination: Nomination) -> dict[str, Any]:
+    """Who must act on the open task: its assignee after a transfer, else the role's holders."""
+    if nomination.assignee_id is not None:
+        return _recipients(users=[nomination.assignee_id])
+    return _recipients(roles=[(nomination.stage_role, nomination.stage_org_id)])
+
+
+def _local(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+# --- the sign-off chain -------------------------------------------------------------------------
+
+
+def task_arrived(nomination: Nomination) -> bool:
+    """The nomination entered a stage: tell the holders of the stage's role at its organisation.
+
+    Call after the nomination's routing fields (``stage_role``, ``stage_org``, ``task``) are set.
+    Keyed on the viewflow task, which is new for every stage entered.
+    """
+    assert nomination.task_id is not None
+    return emit(
+        Kind.TASK_ARRIVED,
+        dedupe_key=f"task_arrived:task:{nomination.task_id}",
+        recipients=_stage_holders(nomination),
+        payload=_nomination_payload(
+            nomination,
+            task=nomination.task_id,
+            stage=nomination.stage,
+            deadline=_local(nomination.stage_deadline),
+            link=links.task(nomination.task_id),
+        ),
+    )
+
+
+_DECISION_KINDS = {
+    "return": Kind.NOMINATION_RETURNED,
+    "reject": Kind.NOMINATION_REJECTED,
+    "approve": Kind.NOMINATION_APPROVED,
+}
+
+
+def nomination_decided(nomination: Nomination, signoff: SignOff) -> bool:
+    """A decision ended the chain (returned, rejected, or approved at the last stage): tell the
+    submitter and the unit leader, with the opinion. Keyed on the sign-off."""
+    kind = _DECISION_KINDS[str(signoff.decision)]
+    return emit(
+        kind,
+        dedupe_key=f"{kind}:signoff:{signoff.pk}",
+        recipients=_submitter_and_leader(nomination),
+        payload=_nomination_payload(
+            nomination,
+            stage_name=signoff.stage_name,
+            opinion=signoff.opinion,
+            org=signoff.org.name,
+            signer=signoff.signer_label,
+        ),  # fmt: skip
+    )
+
+
+def nomination_final(nomination: Nomination) -> bool:
+    """The nomination became final after 公示: tell the submitter and the unit leader (once)."""
+    return emit(
+        Kind.NOMINATION_FINAL,
+        dedupe_key=f"{Kind.NOMINATION_FINAL}:nomination:{nomination.pk}",
+        recipients=_submitter_and_leader(nomination),
+        payload=_nomination_payload(nomination),
+    )
+
+
+def nomination_revoked(nomination: Nomination, *, reason: str) -> bool:
+    """The nomination was revoked (撤销): tell the submitter and the unit leader, with the reason."""
+    return emit(
+        Kind.NOMINATION_REVOKED,
+        dedupe_key=f"{Kind.NOMINATION_REVOKED}:nomination:{nomination.pk}",
+        recipients=_submitter_and_leader(nomination),
+        payload=_nomination_payload(nomination, reason=reason),
+    )
+
+
+# --- 公示 and objections (wired by the publicity issue) ---------------------------------------
+
+
+def publicity_started(
+    campaign: Campaign, *, units: Sequence[Organization], starts_at: datetime, ends_at: datetime
+) -> bool:
+    """公示 of the campaign started: tell the submitters and leaders of the units in it."""
+    unit_ids = sorted({u.pk for u in units})
+    return emit(
+        Kind.PUBLICITY_STARTED,
+        dedupe_key=f"{Kind.PUBLICITY_STARTED}:campaign:{campaign.pk}:{starts_at.isoformat()}",
+        recipients=_recipients(
+            roles=[(Role.SUBMITTER, u) for u in unit_ids] + [(Role.UNIT_LEADER, u) for u in unit_ids]
+        ),
+        payload={
+            "campaign": campaign.pk,
+            "campaign_title": campaign.title,
+            "starts_at": _local(starts_at),
+            "ends_at": _local(ends_at),
+            "link": links.publicity(campaign.pk),
+        },
+    )
+
+
+def objection_filed(nomination: Nomination, *, objection_id: int, committee: Organization, receipt: str = "") -> bool:
+    """An objection came in during 公示: tell the committee (the holders of ``committee`` there)."""
+    return emit(
+        Kind.OBJECTION_FILED,
+        dedupe_key=f"{Kind.OBJECTION_FILED}:objection:{objection_id}",
+        recipients=_recipients(roles=[(Role.COMMITTEE, committee.pk)]),
+        payload=_nomination_payload(
+            nomination, objection=objection_id, receipt=receipt, link=links.objection(objection_id)
+        ),
+    )
+
+
+def objection_decided(
+    *, objection_id: int, nomination_title: str, outcome: str, finding: str, contact: Contact, receipt: str = ""
+) -> bool:
+    """An objection was decided: tell the objector by the phone / email given on the objection.
+
+    ``outcome`` is "upheld" or "dismissed". The objector has no account, so the contact is
+    used whatever the preferences; there is no in-app notification.
+    """
+    return emit(
+        Kind.OBJECTION_DECIDED,
+        dedupe_key=f"{Kind.OBJECTION_DECIDED}:objection:{objection_id}",
+        recipients=_recipients(contacts=[contact]),
+        payload={
+            "objection": objection_id,
+            "title": nomination_title,
+            "outcome": outcome,
+            "finding": finding,
+            "name": contact.name,
+            "receipt": receipt,
+            "link": links.public_objection(receipt) if receipt else "",
+        },
+    )
+
+
+# --- timers (fired by beat through notifications/reminders.py) and 催办 --------------------------
+
+
+def task_overdue(nomination: Nomination) -> bool:
+    """The open task passed its stage's time limit: tell who must act (once per task)."""
+    assert nomination.task_id is not None
+    return emit(
+        Kind.TASK_OVERDUE,
+        dedupe_key=f"{Kind.TASK_OVERDUE}:task:{nomination.task_id}",
+        recipients=_stage_holders(nomination),
+        payload=_nomination_payload(
+            nomination,
+            task=nomination.task_id,
+            deadline=_local(nomination.stage_deadline),
+            link=links.task(nomination.task_id),
+        ),  # fmt: skip
+    )
+
+
+def stage_deadline_reminder(nomination: Nomination, *, days: int) -> bool:
+    """The open task's time limit is ``days`` days away: remind who must act (once per task and N)."""
+    assert nomination.task_id is not None
+    return emit(
+        Kind.STAGE_DEADLINE_REMINDER,
+        dedupe_key=f"{Kind.STAGE_DEADLINE_REMINDER}:task:{nomination.task_id}:{days}d",
+        recipients=_stage_holders(nomination),
+        payload=_nomination_payload(
+            nomination,
+            task=nomination.task_id,
+            days=days,
+            deadline=_local(nomination.stage_deadline),
+            link=links.task(nomination.task_id),
+        ),  # fmt: skip
+    )
+
+
+def submission_deadline_reminder(campaign: Campaign, *, days: int, user_ids: Iterable[int]) -> bool:
+    """The campaign's submission deadline is ``days`` days away: remind the given submitters (once per N)."""
+    return emit(
+        Kind.SUBMISSION_DEADLINE_REMINDER,
+        dedupe_key=f"{Kind.SUBMISSION_DEADLINE_REMINDER}:campaign:{campaign.pk}:{days}d",
+        recipients=_recipients(users=user_ids),
+        payload={
+            "campaign": campaign.pk,
+            "campaign_title": campaign.title,
+            "days": days,
+            "deadline": _local(campaign.submission_deadline),
+            "link": links.campaign(campaign.pk),
+        },
+    )
+
+
+def task_urged(nomination: Nomination, *, actor: User, note: str, on: date) -> bool:
+    """A higher level urged the open task (催办): tell who must act. One per task, actor and day."""
+    assert nomination.task_id is not None
+    return emit(
+        Kind.TASK_URGED,
+        dedupe_key=f"{Kind.TASK_URGED}:task:{nomination.task_id}:by:{actor.pk}:{on.isoformat()}",
+        recipients=_stage_holders(nomination),
+        payload=_nomination_payload(
+            nomination, task=nomination.task_id, by=actor.label, note=note, link=links.task(nomination.task_id)
+        ),
+    )
