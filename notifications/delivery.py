@@ -102,9 +102,10 @@ def _role_holders(pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], set
 def _delivery(message: OutboxMessage, channel: str, address: str, text: Rendered, user_id: int | None) -> Delivery:
     link = links.absolute(text.link)
     body = f"{text.title} {link}".strip() if channel == Delivery.Channel.SMS else f"{text.body}\n\n{link}".strip()
+    # The address enters the key hashed: keys are logged and sent to gateways.
+    address_hash = hashlib.sha256(address.encode()).hexdigest()[:24]
     return Delivery(
-        # The address enters the key hashed: keys are logged and sent to gateways.
-        key=f"{message.pk}:{channel}:{hashlib.sha256(address.encode()).hexdigest()[:24]}", message=message, channel=channel, user_id=user_id,
+        key=f"{message.pk}:{channel}:{address_hash}", message=message, channel=channel, user_id=user_id,
         address=address, subject=text.title, body=body,
     )  # fmt: skip
 
