@@ -215,6 +215,13 @@ def nomination_revoked(nomination: Nomination, *, reason: str) -> bool:
     )
 
 
+def decision_recorded(nomination: Nomination, signoff: SignOff) -> bool:
+    """After a decision: the next stage's task arrived, or the chain ended (returned, rejected, approved)."""
+    if nomination.status == "in_review" and nomination.task_id is not None:
+        return task_arrived(nomination)
+    return nomination_decided(nomination, signoff)
+
+
 # --- 公示 and objections (wired by the publicity issue) ---------------------------------------
 
 

@@ -34,6 +34,7 @@ from approvals.models import AuditEvent, Nomination, SignOff
 from approvals.selectors import sees_submitted_nomination
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
+from notifications import events as notification_events
 from workflows import flows
 from workflows.exceptions import QuotaExceeded
 from workflows.flows import SignOffFlow
@@ -92,6 +93,7 @@ def start_chain_in_transaction(nomination: Nomination) -> None:
     nomination.process = process
     nomination.round += 1
     _enter_stage(nomination, stages[0], flows.opened_task(process))
+    notification_events.task_arrived(nomination)
 
 
 def _drive(task: Task, actor: User, outcome: str, next_stage: str = "") -> Task | None:
@@ -258,6 +260,7 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         events.append(seals.seal_event(seal))
     events.append((action, data))
     record_events(events, actor=actor, target=nomination)
+    notification_events.decision_recorded(nomination, signoff)
     return signoff
 
 

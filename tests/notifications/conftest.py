@@ -7,6 +7,7 @@ import pytest
 from accounts.roles import Role
 from approvals.actions import create_nomination, submit_nomination
 from approvals.models import Nomination
+from notifications.models import OutboxMessage
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
 
@@ -31,10 +32,18 @@ def people(tree):
     }
 
 
-@pytest.fixture
-def submitted(tree, submitter, people) -> Nomination:
+def submit(tree, submitter) -> Nomination:
     campaign = make_campaign(tree.committee)
     nomination = create_nomination(
         actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="助老服务案例", form=valid_case_form()
     )
     return submit_nomination(nomination.pk, actor=submitter)
+
+
+@pytest.fixture
+def submitted(tree, submitter, people) -> Nomination:
+    """Submitted, at its first stage, with the outbox message of the submission removed, so that
+    each test raises the events it is about (test_wiring.py tests what the actions raise)."""
+    nomination = submit(tree, submitter)
+    OutboxMessage.objects.all().delete()
+    return nomination
