@@ -65,9 +65,16 @@ def publish_drain() -> None:
     """Publish one drain task now: one attempt, short timeouts; raises on any broker error."""
     from config.celery_app import app
 
-    with app.connection_for_write(connect_timeout=2) as conn:
+    # Broker and queue read from the settings at each call (the reliability tests switch them).
+    with app.connection_for_write(url=settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-        app.send_task(DRAIN_TASK, connection=conn, retry=False, expires=settings.SEALFLOW_OUTBOX_TASK_EXPIRES)
+        app.send_task(
+            DRAIN_TASK,
+            connection=conn,
+            retry=False,
+            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+            expires=settings.SEALFLOW_OUTBOX_TASK_EXPIRES,
+        )
 
 
 def nudge_after_commit() -> None:
