@@ -44,7 +44,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
 
-    from bench import accounts_bench, http_bench, import_bench, intake_bench, signoff_bench
+    from bench import accounts_bench, http_bench, import_bench, intake_bench, outbox_bench, signoff_bench
 
     results: dict[str, dict[str, object]] = {}
     results.update(accounts_bench.grant_queries(large=1_000 if args.quick else 10_000))
@@ -58,6 +58,7 @@ def main() -> int:
         signoff_bench.inbox_scale(national=10_000, events=300_000) if args.quick else signoff_bench.inbox_scale()
     )
     results.update(signoff_bench.hot_vs_cold(seconds=3 if args.quick else 10, cold=10_000 if args.quick else 100_000))
+    results.update(outbox_bench.drain_vs_approvals(seconds=3 if args.quick else 10))
 
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
