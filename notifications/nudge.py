@@ -64,6 +64,7 @@ class Nudger:
 def publish_drain() -> None:
     """Publish one drain task now: one attempt, short timeouts; raises on any broker error."""
     from config.celery_app import app
+    from notifications.tasks import DRAIN_EXPIRES
 
     # Broker and queue read from the settings at each call (the reliability tests switch them).
     with app.connection_for_write(url=settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
@@ -73,7 +74,7 @@ def publish_drain() -> None:
             connection=conn,
             retry=False,
             queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-            expires=settings.SEALFLOW_OUTBOX_TASK_EXPIRES,
+            expires=DRAIN_EXPIRES,
         )
 
 

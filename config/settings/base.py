@@ -225,8 +225,6 @@ SEALFLOW_OUTBOX_POLL_SECONDS = env.int("SEALFLOW_OUTBOX_POLL_SECONDS", default=5
 SEALFLOW_OUTBOX_NUDGE = env.bool("SEALFLOW_OUTBOX_NUDGE", default=True)
 # One drain task works at most this long, then leaves the rest to the next one.
 SEALFLOW_OUTBOX_DRAIN_SECONDS = env.float("SEALFLOW_OUTBOX_DRAIN_SECONDS", default=20.0)
-# A queued drain task older than this is dropped (the next poll does its work).
-SEALFLOW_OUTBOX_TASK_EXPIRES = 120
 # Beat looks for overdue tasks and near deadlines this often; reminders N days before a
 # submission deadline or a stage's time limit (each once).
 SEALFLOW_REMINDER_SCAN_MINUTES = env.int("SEALFLOW_REMINDER_SCAN_MINUTES", default=15)
