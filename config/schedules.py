@@ -27,4 +27,10 @@ def schedules() -> list[Schedule]:
             every_seconds=settings.SEALFLOW_AUDIT_ANCHOR_MINUTES * 60,
             description="Sign the audit chain heads that grew since the last anchor.",
         ),
+        Schedule(
+            name="公示期届满检查 (publicity window end)",
+            task="approvals.notice_ended_publicity",
+            every_seconds=60,
+            description="Mark each ended 公示 window once and tell the committee (it never finalises).",
+        ),
     ]
