@@ -91,6 +91,43 @@ class WorkingDays:
         return total
 
 
+# chinese-calendar names its holidays in English; the calendar shows them in Chinese.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+def seed_from_chinese_calendar() -> int:
+    """Enter every holiday and make-up workday chinese-calendar knows; idempotent, keeps admin edits.
+
+    The migration seeds the table; this is for a database whose rows were flushed (tests that
+    truncate tables) or for ``manage.py seed_calendar`` after an upgrade of chinese-calendar.
+    """
+    import chinese_calendar  # type: ignore[import-untyped]
+
+    rows = [
+        CalendarDay(date=d, kind=kind, name=HOLIDAY_NAMES.get(str(n), str(n)), source="chinese-calendar")
+        for kind, table in ((CalendarDay.Kind.HOLIDAY, chinese_calendar.holidays),
+                            (CalendarDay.Kind.WORKDAY, chinese_calendar.workdays))
+        for d, n in table.items()
+    ]  # fmt: skip
+    created = CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
+    years = sorted({d.year for d in chinese_calendar.holidays})
+    CalendarYear.objects.bulk_create(
+        [CalendarYear(year=y, source="chinese-calendar", note=f"chinese-calendar {chinese_calendar.__version__}")
+         for y in years],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return len(created)
+
+
 def _calendar_for(start: date, n: int) -> WorkingDays:
     # n working days never span more than n weeks plus the longest holiday run; a year more is safe.
     last = start + timedelta(days=2 * n + 30)

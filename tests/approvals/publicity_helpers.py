@@ -81,7 +81,15 @@ class Scene:
 
 
 @pytest.fixture
-def scene(tree: Tree, people: People) -> Scene:
+def calendar_seeded(db: None) -> None:
+    """The migration's calendar rows are gone after any test that truncates tables (transaction=True)."""
+    from workflows.calendar import seed_from_chinese_calendar
+
+    seed_from_chinese_calendar()
+
+
+@pytest.fixture
+def scene(tree: Tree, people: People, calendar_seeded: None) -> Scene:
     campaign = make_campaign(
         tree.committee, status=Campaign.Status.REVIEWING, publicity_days=5, publicity_working_days=True
     )

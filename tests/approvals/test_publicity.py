@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 people = publicity_helpers.people
 scene = publicity_helpers.scene
 generous_objection_limits = publicity_helpers.generous_objection_limits
+calendar_seeded = publicity_helpers.calendar_seeded
 
 
 def _start(client_for, people: People, scene: Scene, **body):

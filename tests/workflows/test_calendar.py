@@ -16,6 +16,12 @@ from workflows.models import CalendarDay, CalendarYear
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def calendar_seeded() -> None:
+    """The migration seeds the table; a test that truncates tables (transaction=True) empties it."""
+    calendar.seed_from_chinese_calendar()
+
+
 def test_seeded_from_chinese_calendar_2004_to_2026() -> None:
     years = set(CalendarYear.objects.values_list("year", flat=True))
     assert years == set(range(2004, 2027))
