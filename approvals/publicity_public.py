@@ -9,13 +9,17 @@ action that changes the list deletes it on commit (``invalidate_public_list``).
 
 from __future__ import annotations
 
+import gzip
 import json
+import logging
 import re
+import secrets
 from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -24,6 +28,7 @@ from approvals.models import Nomination, PublicityEntry, PublicityRound
 from config.errors import NotVisible
 from workflows.models import Campaign
 
+logger = logging.getLogger(__name__)
 CACHE_SECONDS = 300
 SUMMARY_MAX = 300
 HIDDEN_STATUSES = (Nomination.Status.REVOKED,)
@@ -106,27 +111,83 @@ def _ttl(rounds: list[PublicityRound], now: datetime) -> int:
     return max(1, min(CACHE_SECONDS, int((min(boundaries) - now).total_seconds()) + 1))
 
 
+# A copy per process of the bytes last read from Redis, trusted only while Redis still holds the
+# same stamp: each request then costs one small GET, and a change (which deletes the stamp) or
+# the window boundary (when the stamp expires) reaches every worker at once.
+_local: dict[tuple[int, str], tuple[str, bytes]] = {}
+_LOCAL_MAX = 256
+
+
+def _stamp_key(campaign_id: int) -> str:
+    return PUBLIC_CACHE_KEY.format(campaign_id=campaign_id) + ":stamp"
+
+
+def _build(campaign_id: int, render: Any) -> tuple[dict[str, bytes], int]:
+    now = timezone.now()
+    data = build_public_list(campaign_id, now)
+    rounds = list(PublicityRound.objects.filter(campaign_id=campaign_id))
+    entry = {
+        "json": json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).encode(),
+        "html": render(data).encode(),
+    }
+    # Compressed once here, not per request: browsers and proxies ask for gzip.
+    entry.update({f"{v}.gz": gzip.compress(body, compresslevel=6, mtime=0) for v, body in list(entry.items())})
+    return entry, _ttl(rounds, now)
+
+
 def _cached(campaign_id: int, variant: str, render: Any) -> bytes:
     key = PUBLIC_CACHE_KEY.format(campaign_id=campaign_id)
-    entry = cache.get(key)
-    if entry is None or variant not in entry:
-        now = timezone.now()
-        data = build_public_list(campaign_id, now)
-        rounds = list(PublicityRound.objects.filter(campaign_id=campaign_id))
-        entry = {"json": json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).encode()}
-        entry["html"] = render(data).encode()
-        cache.set(key, entry, timeout=_ttl(rounds, now))
-    body: bytes = entry[variant]
-    return body
+    try:
+        stamp = cache.get(_stamp_key(campaign_id))
+        if stamp is not None:
+            local = _local.get((campaign_id, variant))
+            if local is not None and local[0] == stamp:
+                return local[1]
+            entry = cache.get(f"{key}:{variant}")
+            if entry is not None and entry[0] == stamp:
+                _remember(campaign_id, variant, entry)
+                return bytes(entry[1])
+    except Exception:  # Redis unreachable: serve uncached rather than fail (ASVS 16.5.2)
+        logger.warning("public list cache unavailable", exc_info=True)
+        entry, _timeout = _build(campaign_id, render)
+        return entry[variant]
+    built, timeout = _build(campaign_id, render)
+    stamp = secrets.token_hex(8)
+    try:
+        cache.set_many({f"{key}:{v}": (stamp, body) for v, body in built.items()}, timeout=timeout)
+        cache.set(_stamp_key(campaign_id), stamp, timeout=timeout)
+    except Exception:
+        logger.warning("public list cache unavailable", exc_info=True)
+        return built[variant]
+    _remember(campaign_id, variant, (stamp, built[variant]))
+    return built[variant]
+
+
+def _remember(campaign_id: int, variant: str, entry: tuple[str, bytes]) -> None:
+    if len(_local) >= _LOCAL_MAX:
+        _local.clear()
+    _local[(campaign_id, variant)] = entry
 
 
 def render_html(data: dict[str, Any]) -> str:
     return render_to_string("approvals/publicity/public_list.html", {"data": data})
 
 
-def public_json(campaign_id: int) -> bytes:
-    return _cached(campaign_id, "json", render_html)
+def public_json(campaign_id: int, *, gzipped: bool = False) -> bytes:
+    return _cached(campaign_id, "json.gz" if gzipped else "json", render_html)
 
 
-def public_html(campaign_id: int) -> bytes:
-    return _cached(campaign_id, "html", render_html)
+def public_html(campaign_id: int, *, gzipped: bool = False) -> bytes:
+    return _cached(campaign_id, "html.gz" if gzipped else "html", render_html)
+
+
+def accepts_gzip(request: Any) -> bool:
+    return "gzip" in str(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+def public_response(body: bytes, *, gzipped: bool, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Vary"] = "Accept-Encoding"
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    return response

@@ -92,11 +92,14 @@ def invalidate_public_list(campaign_id: int) -> None:
     """Drop the cached public 公示 page of a campaign, after the change commits (every worker sees it: Redis)."""
     from django.core.cache import cache
 
-    transaction.on_commit(lambda: cache.delete(PUBLIC_CACHE_KEY.format(campaign_id=campaign_id)))
+    # robust: Redis being down must not fail a committed action (the entry then expires by itself).
+    key = PUBLIC_CACHE_KEY.format(campaign_id=campaign_id)
+    keys = [f"{key}:{variant}" for variant in ("stamp", "json", "html", "json.gz", "html.gz")]
+    transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
 
 
 def _after_commit(hook: Callable[[Any], None], obj: Any) -> None:
-    transaction.on_commit(lambda: hook(obj))
+    transaction.on_commit(lambda: hook(obj), robust=True)
 
 
 # --- 公示 ---------------------------------------------------------------------------------

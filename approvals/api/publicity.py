@@ -6,6 +6,7 @@ action; the public ones need no account and show no one's identity.
 
 from __future__ import annotations
 
+import gzip
 from typing import Any
 
 from django.conf import settings
@@ -149,20 +150,31 @@ class PublicPublicityView(APIView):
 
     @extend_schema(responses={200: dict}, summary="公示名单（无需登录）")
     def get(self, request: Request, pk: int) -> HttpResponse:
-        return HttpResponse(publicity_public.public_json(pk), content_type="application/json; charset=utf-8")
+        gzipped = publicity_public.accepts_gzip(request)
+        return publicity_public.public_response(
+            publicity_public.public_json(pk, gzipped=gzipped),
+            gzipped=gzipped,
+            content_type="application/json; charset=utf-8",
+        )
 
 
 def publicity_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The public 公示 page (HTML), from the same cache entry as the API."""
+    gzipped = publicity_public.accepts_gzip(request)
     try:
-        return HttpResponse(publicity_public.public_html(campaign_id))
+        body = publicity_public.public_html(campaign_id, gzipped=gzipped)
+        return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
     except NotVisible:
         return HttpResponse(_("没有该公示"), status=404)
 
 
 def publicity_page_uncached(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The same page built on every request (benchmark baseline only; mounted with SEALFLOW_BENCH_VIEWS)."""
-    return HttpResponse(publicity_public.render_html(publicity_public.build_public_list(campaign_id)))
+    body = publicity_public.render_html(publicity_public.build_public_list(campaign_id)).encode()
+    gzipped = publicity_public.accepts_gzip(request)
+    if gzipped:
+        body = gzip.compress(body, compresslevel=6, mtime=0)
+    return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
 
 
 # --- objections: public --------------------------------------------------------------------

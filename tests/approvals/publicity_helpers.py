@@ -100,7 +100,12 @@ def scene(tree: Tree, people: People, calendar_seeded: None) -> Scene:
     second = approved(campaign, tree.unit, tree.district, people.submitter, "陆家嘴便民服务")
     other = approved(campaign, tree.other_unit, tree.other_district, people.submitter, "南京东路案例")
     # Ids repeat across runs of a recreated test database; the cache (Redis) outlives them.
-    cache.delete(PUBLIC_CACHE_KEY.format(campaign_id=campaign.pk))
+    cache.delete_many(
+        [
+            f"{PUBLIC_CACHE_KEY.format(campaign_id=campaign.pk)}:{v}"
+            for v in ("stamp", "json", "html", "json.gz", "html.gz")
+        ]
+    )
     return Scene(campaign, first, second, other)
 
 
