@@ -481,6 +481,25 @@ def read_objector_identity(objection_id: int, *, actor: User) -> dict[str, str]:
     }
 
 
+@transaction.atomic(durable=True)
+def read_objection_evidence(objection_id: int, evidence_id: int, *, actor: User) -> ObjectionEvidence:
+    """An evidence file (often a signed or sealed scan, so it identifies the objector): the host's
+    committee only, each read audited as a read of the identity."""
+    evidence = (
+        ObjectionEvidence.objects.select_related("objection__nomination__campaign__host_org")
+        .filter(pk=evidence_id, objection_id=objection_id)
+        .first()
+    )
+    if evidence is None:
+        raise NotVisible()
+    objection = evidence.objection
+    _check_committee(actor, objection.nomination.campaign, _objection_target(objection))
+    record_event(
+        AuditEvent.Action.OBJECTION_IDENTITY_READ, actor=actor, target=objection, data={"evidence": evidence.pk}
+    )
+    return evidence
+
+
 # --- revocation and claw-back -------------------------------------------------------------
 
 REVOCABLE = (Nomination.Status.APPROVED, Nomination.Status.IN_PUBLICITY, Nomination.Status.FINAL)
@@ -755,6 +774,7 @@ __all__ = [
     "file_objection",
     "finalize_campaign",
     "notice_ended_windows",
+    "read_objection_evidence",
     "read_objector_identity",
     "record_finding",
     "revoke_nomination",

@@ -7,10 +7,11 @@ action; the public ones need no account and show no one's identity.
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -301,6 +302,16 @@ class ObjectionIdentityView(APIView):
         user = _user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         return Response(actions.read_objector_identity(objection.pk, actor=user))
+
+
+class ObjectionEvidenceView(APIView):
+    @extend_schema(responses={200: bytes}, summary="下载异议证明材料（仅组委会，每次下载记入审计）")
+    def get(self, request: Request, pk: int, evidence: int) -> FileResponse:
+        user = _user(request)
+        objection = publicity_selectors.get_visible_objection(user, pk)
+        item = actions.read_objection_evidence(objection.pk, evidence, actor=user)
+        path = Path(settings.MEDIA_ROOT) / item.storage_name
+        return FileResponse(path.open("rb"), as_attachment=True, filename=item.display_name)
 
 
 class ObjectionAssignView(APIView):

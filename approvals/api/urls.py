@@ -50,6 +50,11 @@ urlpatterns += [
     path("objections", publicity.ObjectionListView.as_view(), name="objection-list"),
     path("objections/<id:pk>", publicity.ObjectionDetailView.as_view(), name="objection-detail"),
     path("objections/<id:pk>/identity", publicity.ObjectionIdentityView.as_view(), name="objection-identity"),
+    path(
+        "objections/<id:pk>/evidence/<id:evidence>",
+        publicity.ObjectionEvidenceView.as_view(),
+        name="objection-evidence",
+    ),
     path("objections/<id:pk>/assign", publicity.ObjectionAssignView.as_view(), name="objection-assign"),
     path("objections/<id:pk>/findings", publicity.ObjectionFindingView.as_view(), name="objection-findings"),
     path("objections/<id:pk>/decide", publicity.ObjectionDecideView.as_view(), name="objection-decide"),
