@@ -132,3 +132,32 @@ def test_a_makeup_day_must_be_a_weekend_day(system_admin, client_for) -> None:
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_calendar_day"
+
+
+def test_system_admin_edits_the_calendar_in_the_admin(client, system_admin) -> None:
+    client.force_login(system_admin)
+    response = client.post(
+        "/admin/workflows/calendarday/add/", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    day = CalendarDay.objects.get(date=date(2027, 1, 1))
+    assert day.source == "admin"
+    response = client.post(
+        f"/admin/workflows/calendarday/{day.pk}/change/", {"date": "2027-01-01", "kind": "holiday", "name": "元旦节"}
+    )
+    assert response.status_code == 302
+    assert CalendarDay.objects.get(date=date(2027, 1, 1)).name == "元旦节"
+    assert client.post("/admin/workflows/calendaryear/add/", {"year": 2027, "note": "国办发明电"}).status_code == 302
+    assert calendar.add_working_days(date(2026, 12, 31), 2) == date(2027, 1, 4)
+    response = client.post(f"/admin/workflows/calendarday/{day.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not CalendarDay.objects.filter(date=date(2027, 1, 1)).exists()
+    actions = list(
+        AuditEvent.objects.filter(object_type="workflows.calendar", object_id="2027").values_list("action", flat=True)
+    )
+    assert actions == ["calendar.day_set", "calendar.day_set", "calendar.year_set", "calendar.day_removed"]
+
+
+def test_other_roles_do_not_see_the_calendar_admin(client, security_admin) -> None:
+    client.force_login(security_admin)
+    assert client.get("/admin/workflows/calendarday/").status_code == 403
