@@ -10,12 +10,15 @@ judge, an objection's investigator); nothing here makes one guardian row per nom
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 
 from accounts.models import Grant, Organization, User
 from accounts.roles import ADMIN_ROLES, ROLE_SCOPE, Role, Scope
+
+_M = TypeVar("_M", bound=Model)
 
 
 def _grants(user: User, roles: Iterable[Role]) -> QuerySet[Grant]:
@@ -131,17 +134,53 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
+# --- per-object grants (django-guardian): only what is truly per object ----------------------
+
+
+def grant_object_permission(user: User, perm: str, obj: Model) -> None:
+    """Give ``user`` the object permission ``perm`` ("app.codename") on ``obj`` (e.g. an objection's investigator)."""
+    from guardian.shortcuts import assign_perm
+
+    assign_perm(perm, user, obj)
+
+
+def revoke_object_permission(user: User, perm: str, obj: Model) -> None:
+    from guardian.shortcuts import remove_perm
+
+    remove_perm(perm, user, obj)
+
+
+def has_object_permission(user: User, perm: str, obj: Model) -> bool:
+    """Does the active ``user`` hold ``perm`` on ``obj`` itself (not through a global permission)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    from guardian.core import ObjectPermissionChecker
+
+    return bool(ObjectPermissionChecker(user).has_perm(perm.split(".", 1)[-1], obj))
+
+
+def objects_with_permission(user: User, perm: str, queryset: QuerySet[_M]) -> QuerySet[_M]:
+    """The objects of ``queryset`` on which ``user`` holds ``perm``: lazy, usable as a subquery."""
+    from guardian.shortcuts import get_objects_for_user
+
+    return get_objects_for_user(user, perm, klass=queryset, accept_global_perms=False)
+
+
 __all__ = [
     "can_grant_at",
     "can_manage_org",
     "can_manage_user",
     "conflicting_roles",
+    "grant_object_permission",
+    "has_object_permission",
     "has_role_at",
     "holds_any",
     "is_security_admin",
     "mask_phone",
     "may_read_personal_data",
+    "objects_with_permission",
     "orgs_where",
+    "revoke_object_permission",
     "visible_grants",
     "visible_orgs",
     "visible_users",

@@ -48,3 +48,48 @@ class OpinionRequired(InvalidInput):
 class WithdrawNotAllowed(StateConflict):
     code = "withdraw_not_allowed"
     message = _("申报已有审批意见，不能撤回")
+
+
+class PublicityClosed(StateConflict):
+    code = "publicity_closed"
+    message = _("不在公示期内，不能提出异议")
+
+
+class PublicityNotAllowed(StateConflict):
+    code = "publicity_not_allowed"
+    message = _("评选活动当前状态不能开始公示")
+
+
+class NothingToPublicise(StateConflict):
+    code = "nothing_to_publicise"
+    message = _("没有审批通过、待公示的申报")
+
+
+class AnonymousObjection(InvalidInput):
+    code = "objection_anonymous"
+    message = _("公示异议须实名提出：请填写真实姓名（单位须填写单位名称和联系人）及联系电话；匿名异议不予受理")
+
+
+class ObjectionAlreadyDecided(StateConflict):
+    code = "objection_already_decided"
+    message = _("该异议已处理完毕")
+
+
+class NotRevocable(StateConflict):
+    code = "nomination_not_revocable"
+    message = _("只有审批通过、公示中或已确定的申报可以撤销")
+
+
+class PublicityRunning(StateConflict):
+    code = "publicity_running"
+    message = _("公示期尚未结束，不能确定最终名单")
+
+
+class ObjectionsOpen(StateConflict):
+    code = "objections_open"
+    message = _("还有未处理完毕的异议，不能确定最终名单")
+
+
+class SubmissionBarred(StateConflict):
+    code = "submission_barred"
+    message = _("该单位或人员因奖项被撤销，在限制期内不得申报")

@@ -58,6 +58,19 @@ class AuditEvent(models.Model):
         # notifications (issue 7)
         TASK_URGED = "task.urged", _("催办审批任务")
         NOTIFICATION_PREFERENCES_CHANGED = "notification.preferences_changed", _("修改通知偏好")
+        # 公示, objections, revocation (issue 6)
+        CALENDAR_DAY_SET = "calendar.day_set", _("录入节假日或调休")
+        CALENDAR_DAY_REMOVED = "calendar.day_removed", _("删除节假日或调休")
+        CALENDAR_YEAR_SET = "calendar.year_set", _("设置节假日已录入年度")
+        PUBLICITY_STARTED = "publicity.started", _("开始公示")
+        PUBLICITY_WINDOW_ENDED = "publicity.window_ended", _("公示期届满")
+        OBJECTION_FILED = "objection.filed", _("提出异议")
+        OBJECTION_ASSIGNED = "objection.assigned", _("指派异议调查人")
+        OBJECTION_FINDING_RECORDED = "objection.finding_recorded", _("记录调查情况")
+        OBJECTION_DECIDED = "objection.decided", _("异议处理决定")
+        OBJECTION_IDENTITY_READ = "objection.identity_read", _("查看异议人身份")
+        NOMINATION_REVOKED = "nomination.revoked", _("撤销申报或奖项")
+        CAMPAIGN_FINALIZED = "campaign.finalized", _("确定最终名单")
 
     occurred_at = models.DateTimeField(_("时间"))
     action = models.CharField(_("操作"), max_length=64, choices=Action.choices)
@@ -338,3 +351,190 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nomination_id}:{self.stage}:{self.decision}"
+
+
+class PublicityRound(models.Model):
+    """One public announcement (公示) of a campaign: a list of nominations and its objection window.
+
+    A campaign may have several rounds (the list, then a review's result); a revocation may be
+    published as a notice of its own. ``window_end_noticed_at`` is the timer's mark: the beat
+    job that notices an ended window sets it once, whatever restarts in between.
+    """
+
+    class Kind(models.TextChoices):
+        LIST = "list", _("名单公示")
+        REVOCATION = "revocation", _("撤销公示")
+
+    campaign = models.ForeignKey("workflows.Campaign", on_delete=models.PROTECT, related_name="publicity_rounds")
+    number = models.PositiveSmallIntegerField(_("轮次"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.LIST)
+    title = models.CharField(_("标题"), max_length=200)
+    # How to object (where to write, a contact phone of the committee): printed on the notice.
+    how_to_object = models.TextField(_("异议受理方式"), blank=True)
+    starts_at = models.DateTimeField(_("公示开始"))
+    ends_at = models.DateTimeField(_("公示结束"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    window_end_noticed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="publicity_unique_number"),
+        ]
+        indexes = [models.Index(fields=["window_end_noticed_at", "ends_at"], name="publicity_timer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}#{self.number}"
+
+
+class PublicityEntry(models.Model):
+    round = models.ForeignKey(PublicityRound, on_delete=models.PROTECT, related_name="entries")
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="publicity_entries")
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "nomination"], name="publicity_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.nomination_id}"
+
+
+class Objection(models.Model):
+    """A written, real-name objection (异议) to a nomination on public announcement.
+
+    The objector's identity (name, phone, unit, contact, address) is confidential: only the
+    host's committee reads it, and each read is audited (``objection.identity_read``).
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("已受理")
+        INVESTIGATING = "investigating", _("调查核实中")
+        UPHELD = "upheld", _("异议成立")
+        DISMISSED = "dismissed", _("异议不成立")
+
+    OPEN = (Status.RECEIVED, Status.INVESTIGATING)
+
+    class ObjectorKind(models.TextChoices):
+        PERSON = "person", _("个人")
+        UNIT = "unit", _("单位")
+
+    round = models.ForeignKey(PublicityRound, on_delete=models.PROTECT, related_name="objections")
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="objections")
+    receipt = models.CharField(_("回执码"), max_length=32, unique=True)
+    objector_kind = models.CharField(_("异议人类型"), max_length=16, choices=ObjectorKind.choices)
+    objector_name = models.CharField(_("异议人姓名"), max_length=100)
+    objector_phone = models.CharField(_("联系电话"), max_length=32)
+    unit_name = models.CharField(_("单位名称"), max_length=200, blank=True)
+    unit_contact = models.CharField(_("单位联系人"), max_length=100, blank=True)
+    content = models.TextField(_("异议内容"))
+    filed_at = models.DateTimeField(_("提出时间"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    finding = models.TextField(_("处理意见"), blank=True)
+    # What the objector reads with the receipt code once decided.
+    response = models.TextField(_("答复"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["id"]
+        permissions = [("investigate_objection", _("调查核实异议"))]
+        indexes = [
+            models.Index(fields=["nomination", "status"], name="objection_nomination_idx"),
+            models.Index(fields=["round", "status"], name="objection_round_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"objection {self.pk} on {self.nomination_id}"
+
+
+class ObjectionEvidence(models.Model):
+    """A file the objector attached (a signed or sealed scan, proof); checked like intake uploads."""
+
+    objection = models.ForeignKey(Objection, on_delete=models.PROTECT, related_name="evidence")
+    type = models.CharField(max_length=16)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    display_name = models.CharField(max_length=200)
+    storage_name = models.CharField(max_length=200)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ObjectionFinding(models.Model):
+    """A note of the investigation (append-only): who found what, when."""
+
+    objection = models.ForeignKey(Objection, on_delete=models.PROTECT, related_name="findings")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"finding {self.pk} on objection {self.objection_id}"
+
+
+class Revocation(models.Model):
+    """The revocation (撤销) of a nomination or award, with what must be recovered (追回)."""
+
+    nomination = models.OneToOneField(Nomination, on_delete=models.PROTECT, related_name="revocation")
+    reason = models.TextField(_("撤销理由"))
+    status_before = models.CharField(max_length=16)
+    objection = models.ForeignKey(Objection, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField()
+    # Claw-back, after ``final`` only: prize money and the certificate (证书) to recover.
+    recover_prize_money = models.DecimalField(
+        _("追回奖金（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    recover_certificate = models.BooleanField(_("收回证书"), default=False)
+    recovery_note = models.TextField(_("追回说明"), blank=True)
+    notice = models.ForeignKey(PublicityRound, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("撤销记录")
+        verbose_name_plural = _("撤销记录")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"revocation of {self.nomination_id}"
+
+
+class SubmissionBar(models.Model):
+    """A unit or person barred from submitting until a date (e.g. 6 years for falsified materials)."""
+
+    revocation = models.ForeignKey(Revocation, on_delete=models.PROTECT, related_name="bars")
+    unit = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A person by the SHA-256 of their ID number (the number itself is not kept here).
+    person_id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    person_label = models.CharField(max_length=100, blank=True)
+    until = models.DateField(_("禁止申报至"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报限制")
+        verbose_name_plural = _("申报限制")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"bar {self.unit_id or self.person_label} until {self.until}"

@@ -12,3 +12,11 @@ def anchor_audit_task() -> int | None:
 
     anchor = anchor_chain_heads()
     return anchor.pk if anchor else None
+
+
+@shared_task(name="approvals.notice_ended_publicity")
+def notice_ended_publicity_task() -> list[int]:
+    """Mark 公示 windows that have ended and tell the committee, once each (fired by beat)."""
+    from approvals.actions.publicity import notice_ended_windows
+
+    return notice_ended_windows()

@@ -44,7 +44,15 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
 
-    from bench import accounts_bench, http_bench, import_bench, intake_bench, outbox_bench, signoff_bench
+    from bench import (
+        accounts_bench,
+        http_bench,
+        import_bench,
+        intake_bench,
+        outbox_bench,
+        publicity_bench,
+        signoff_bench,
+    )
 
     results: dict[str, dict[str, object]] = {}
     results.update(accounts_bench.grant_queries(large=1_000 if args.quick else 10_000))
@@ -52,6 +60,7 @@ def main() -> int:
     results.update(intake_bench.submit_queries(large=1_000 if args.quick else 10_000))
     results.update(import_bench.import_scaling(small=100, large=1_000 if args.quick else 10_000))
     results.update(http_bench.http_ratios(requests=200 if args.quick else 1_000))
+    results.update(publicity_bench.public_page_ratios(requests=400 if args.quick else 2_000))
     results.update(signoff_bench.approve_queries())
     results.update(signoff_bench.approve_full_stack_vs_raw_sql(requests=200 if args.quick else 500))
     results.update(

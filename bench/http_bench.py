@@ -13,7 +13,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from accounts.models import Grant, User
@@ -65,6 +66,29 @@ def _rate(n: int, call: Callable[[], int], expect: int) -> float:
     if errors:
         raise RuntimeError(f"unexpected statuses {sorted(set(errors))}")
     return per_thread * CONCURRENCY / elapsed
+
+
+@contextmanager
+def gunicorn(workers: int = 2) -> Iterator[int]:
+    """A gunicorn serving the benchmark database on a free port, ready; stopped on exit."""
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                if _request(port, "GET", "/bench/hello") == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def http_ratios(*, requests: int) -> dict[str, dict[str, object]]:

@@ -39,4 +39,10 @@ def schedules() -> list[Schedule]:
             every_seconds=settings.SEALFLOW_REMINDER_SCAN_MINUTES * 60,
             description="Overdue notices and reminders before submission deadlines and stage time limits, once each.",
         ),
+        Schedule(
+            name="公示期届满检查 (publicity window end)",
+            task="approvals.notice_ended_publicity",
+            every_seconds=60,
+            description="Mark each ended 公示 window once and tell the committee (it never finalises).",
+        ),
     ]

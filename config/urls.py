@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.web import home
+from approvals.api.publicity import publicity_page, publicity_page_uncached
 from approvals.api.tasks import verify_page
 
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include("config.api.urls")),
     path("admin/", admin.site.urls),
     path("verify/<str:code>", verify_page, name="verify-page"),
+    path("publicity/<int:campaign_id>", publicity_page, name="publicity-page"),
     path("", include("accounts.urls")),
     path("", home, name="home"),
 ]
@@ -36,6 +38,7 @@ if settings.SEALFLOW_BENCH_VIEWS:
         return HttpResponse(b"hello")
 
     urlpatterns.append(path("bench/hello", bench_hello))
+    urlpatterns.append(path("bench/publicity-uncached/<int:campaign_id>", publicity_page_uncached))
 
 handler400 = "config.api.errors.json_400"
 handler404 = "config.api.errors.json_404"

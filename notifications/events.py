@@ -52,11 +52,12 @@ class Kind:
     STAGE_DEADLINE_REMINDER = "stage_deadline_reminder"
     SUBMISSION_DEADLINE_REMINDER = "submission_deadline_reminder"
     TASK_URGED = "task_urged"
+    PUBLICITY_WINDOW_ENDED = "publicity_window_ended"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
         NOMINATION_REVOKED, PUBLICITY_STARTED, OBJECTION_FILED, OBJECTION_DECIDED, TASK_OVERDUE,
-        STAGE_DEADLINE_REMINDER, SUBMISSION_DEADLINE_REMINDER, TASK_URGED,
+        STAGE_DEADLINE_REMINDER, SUBMISSION_DEADLINE_REMINDER, TASK_URGED, PUBLICITY_WINDOW_ENDED,
     )  # fmt: skip
 
 
@@ -241,6 +242,22 @@ def publicity_started(
             "campaign_title": campaign.title,
             "starts_at": _local(starts_at),
             "ends_at": _local(ends_at),
+            "link": links.publicity(campaign.pk),
+        },
+    )
+
+
+def publicity_window_ended(campaign: Campaign, *, round_id: int, ends_at: datetime, open_objections: int) -> bool:
+    """A 公示 window ended (noticed once by beat): tell the host's committee, which decides and finalises."""
+    return emit(
+        Kind.PUBLICITY_WINDOW_ENDED,
+        dedupe_key=f"{Kind.PUBLICITY_WINDOW_ENDED}:round:{round_id}",
+        recipients=_recipients(roles=[(Role.COMMITTEE, campaign.host_org_id)]),
+        payload={
+            "campaign": campaign.pk,
+            "campaign_title": campaign.title,
+            "ends_at": _local(ends_at),
+            "open_objections": open_objections,
             "link": links.publicity(campaign.pk),
         },
     )

@@ -19,7 +19,7 @@ def campaign(campaign_id: int) -> str:
 
 
 def publicity(campaign_id: int) -> str:
-    return f"/public/campaigns/{campaign_id}/publicity/"
+    return f"/publicity/{campaign_id}"
 
 
 def objection(objection_id: int) -> str:

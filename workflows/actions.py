@@ -33,6 +33,7 @@ _SCALARS = (
     "entrants_per_award",
     "publicity_days",
     "publicity_working_days",
+    "publicity_counts_publication_day",
 )
 
 

@@ -21,14 +21,15 @@ from accounts.models import Organization, User
 from accounts.roles import Role
 from config.admin_site import RoleAdminMixin
 from config.errors import SealflowError
-from workflows import actions
+from workflows import actions, calendar_actions
 from workflows.demo import campaign_spec, demo_definitions
-from workflows.models import Campaign, Quota, Stage
+from workflows.models import CalendarDay, CalendarYear, Campaign, Quota, Stage
 
 _ADMINS = frozenset({Role.CAMPAIGN_ADMIN})
 # Fields a draft may change here; forms, rules, stages and quotas come from the template or the API.
 _EDITABLE = ("title", "description", "opens_at", "submission_deadline", "per_unit_max", "total_max",
-             "min_per_township", "publicity_days", "publicity_working_days")  # fmt: skip
+             "min_per_township", "publicity_days", "publicity_working_days",
+             "publicity_counts_publication_day")  # fmt: skip
 
 
 def _templates() -> list[tuple[str, str]]:
@@ -157,3 +158,70 @@ class CampaignAdmin(RoleAdminMixin, admin.ModelAdmin):
                 messages.error(request, f"{campaign.title}：{exc.detail}")
             else:
                 messages.success(request, f"{campaign.title}：{campaign.get_status_display()} → 已更新")
+
+
+# --- the working-day calendar (system administrator) ----------------------------------------
+
+_SYSTEM = frozenset({Role.SYSTEM_ADMIN})
+
+
+class _ActionAdminMixin:
+    """The audited action is the transaction: no outer one from the admin (see CampaignAdmin)."""
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
+        except SealflowError as exc:
+            messages.error(request, exc.detail)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        return self._delete_view(request, object_id, extra_context)  # type: ignore[attr-defined]
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions_ = super().get_actions(request)  # type: ignore[misc]
+        actions_.pop("delete_selected", None)
+        return actions_
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(_ActionAdminMixin, RoleAdminMixin, admin.ModelAdmin):
+    change_roles = _SYSTEM
+    list_display = ("date", "kind", "name", "source")
+    list_filter = ("kind", "source")
+    date_hierarchy = "date"
+    fields = ("date", "kind", "name")
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        user = request.user
+        assert isinstance(user, User)
+        if change and "date" in form.changed_data:
+            calendar_actions.remove_calendar_day(form.initial["date"], actor=user)
+        saved = calendar_actions.set_calendar_day(obj.date, actor=user, kind=obj.kind, name=obj.name)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        user = request.user
+        assert isinstance(user, User)
+        calendar_actions.remove_calendar_day(obj.date, actor=user)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(_ActionAdminMixin, RoleAdminMixin, admin.ModelAdmin):
+    change_roles = _SYSTEM
+    list_display = ("year", "source", "note")
+    fields = ("year", "note")
+
+    def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
+        user = request.user
+        assert isinstance(user, User)
+        saved = calendar_actions.set_calendar_year(obj.year, actor=user, covered=True, note=obj.note)
+        assert saved is not None
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: CalendarYear) -> None:
+        user = request.user
+        assert isinstance(user, User)
+        calendar_actions.set_calendar_year(obj.year, actor=user, covered=False)

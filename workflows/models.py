@@ -53,6 +53,8 @@ class Campaign(models.Model):
     )
     publicity_days = models.PositiveSmallIntegerField(_("公示天数"), null=True, blank=True)
     publicity_working_days = models.BooleanField(_("按工作日计"), default=False)
+    # The publication day is day 1 of the window (民政部 and provincial practice); off: the next day is.
+    publicity_counts_publication_day = models.BooleanField(_("发布当日计入公示期"), default=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("创建人")
@@ -122,3 +124,46 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}≤{self.max}"
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the Monday–Friday rule: a statutory holiday, or a make-up workday (调休).
+
+    Seeded from ``chinese-calendar`` (2004–2026); the system administrator adds later years
+    (admin or API) once the State Council publishes them, then marks the year covered.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日")
+        WORKDAY = "workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100, blank=True)
+    source = models.CharField(_("来源"), max_length=32, default="admin")
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up days are all entered: working days may be counted in it."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    source = models.CharField(_("来源"), max_length=32, default="admin")
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("已录入节假日的年度")
+        verbose_name_plural = _("已录入节假日的年度")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

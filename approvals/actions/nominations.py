@@ -19,6 +19,7 @@ from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
 from approvals import sealing, uploads
+from approvals.actions.publicity import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.audit import record_event
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
@@ -237,6 +238,8 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     )
     if failed:
         raise NotEligible(errors={"eligibility": failed})
+    # A unit or person barred after a revocation may not submit (approvals/actions/publicity.py).
+    check_submission_bars(nomination, form_id_numbers(definition, nomination.form))
     if first_submission:
         _check_places(nomination)
     nomination.status = Nomination.Status.IN_REVIEW

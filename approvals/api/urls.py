@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.api import imports, nominations, tasks, views
+from approvals.api import imports, nominations, publicity, tasks, views
 from approvals.models import SignOff
 
 urlpatterns = [
@@ -38,4 +38,25 @@ urlpatterns += [
     path("campaigns/<id:pk>/import-template", imports.ImportTemplateView.as_view(), name="campaign-import-template"),
     path("campaigns/<id:pk>/import", imports.ImportView.as_view(), name="campaign-import"),
     path("campaigns/<id:pk>/export", imports.ExportView.as_view(), name="campaign-export"),
+]
+
+# 公示, objections, revocation and finalisation (approvals/api/publicity.py).
+urlpatterns += [
+    path("campaigns/<id:pk>/publicity", publicity.CampaignPublicityView.as_view(), name="campaign-publicity"),
+    path("campaigns/<id:pk>/finalize", publicity.CampaignFinalizeView.as_view(), name="campaign-finalize"),
+    path("public/campaigns/<id:pk>/publicity", publicity.PublicPublicityView.as_view(), name="public-publicity"),
+    path("public/objections", publicity.PublicObjectionsView.as_view(), name="public-objections"),
+    path("public/objections/<str:receipt>", publicity.PublicObjectionReceiptView.as_view(), name="public-objection"),
+    path("objections", publicity.ObjectionListView.as_view(), name="objection-list"),
+    path("objections/<id:pk>", publicity.ObjectionDetailView.as_view(), name="objection-detail"),
+    path("objections/<id:pk>/identity", publicity.ObjectionIdentityView.as_view(), name="objection-identity"),
+    path(
+        "objections/<id:pk>/evidence/<id:evidence>",
+        publicity.ObjectionEvidenceView.as_view(),
+        name="objection-evidence",
+    ),
+    path("objections/<id:pk>/assign", publicity.ObjectionAssignView.as_view(), name="objection-assign"),
+    path("objections/<id:pk>/findings", publicity.ObjectionFindingView.as_view(), name="objection-findings"),
+    path("objections/<id:pk>/decide", publicity.ObjectionDecideView.as_view(), name="objection-decide"),
+    path("nominations/<id:pk>/revoke", publicity.NominationRevokeView.as_view(), name="nomination-revoke"),
 ]

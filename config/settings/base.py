@@ -262,6 +262,10 @@ SEALFLOW_AUDIT_ANCHOR_MINUTES = env.int("SEALFLOW_AUDIT_ANCHOR_MINUTES", default
 # cannot forge an anchor after cutting a chain.
 SEALFLOW_AUDIT_ANCHOR_KEY = env("SEALFLOW_AUDIT_ANCHOR_KEY", default=SECRET_KEY)
 
+# Public objections (公示): attempts per address and per phone, counted in Redis across workers.
+SEALFLOW_OBJECTION_RATE_PER_ADDRESS = env("SEALFLOW_OBJECTION_RATE_PER_ADDRESS", default="10/h")
+SEALFLOW_OBJECTION_RATE_PER_PHONE = env("SEALFLOW_OBJECTION_RATE_PER_PHONE", default="3/d")
+
 # Extra URLs that the benchmarks compare against (a bare Django view); never on in production.
 SEALFLOW_BENCH_VIEWS = env.bool("SEALFLOW_BENCH_VIEWS", default=False)
 

@@ -80,6 +80,7 @@ class CampaignIn(StrictSerializer):
     entrants_per_award = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
     publicity_days = serializers.IntegerField(min_value=1, max_value=60, required=False, allow_null=True)
     publicity_working_days = serializers.BooleanField(required=False)
+    publicity_counts_publication_day = serializers.BooleanField(required=False)
 
 
 class StageOut(serializers.ModelSerializer):
@@ -101,7 +102,7 @@ class CampaignOut(serializers.ModelSerializer):
             "id", "title", "year", "host_org", "bodies", "description", "kinds", "forms", "eligibility",
             "opens_at", "submission_deadline", "stages", "quotas", "per_unit_max", "total_max",
             "min_per_township", "awards", "entrants_per_award", "publicity_days", "publicity_working_days",
-            "status", "status_label", "version", "created_at",
+            "publicity_counts_publication_day", "status", "status_label", "version", "created_at",
         ]  # fmt: skip
 
     def get_quotas(self, campaign: Campaign) -> list[dict[str, Any]]:

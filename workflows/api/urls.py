@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.api import views
+from workflows.api import calendar, views
 
 urlpatterns = [
     path("campaigns", views.CampaignListView.as_view(), name="campaign-list"),
@@ -15,4 +15,9 @@ urlpatterns = [
         views.CampaignTransitionView.as_view(transition="start_review"),
         name="campaign-start-review",
     ),
+    # The working-day calendar (system administrator edits; README, 公示).
+    path("calendar/days", calendar.CalendarDaysView.as_view(), name="calendar-days"),
+    path("calendar/days/<str:day>", calendar.CalendarDayDetailView.as_view(), name="calendar-day"),
+    path("calendar/years", calendar.CalendarYearsView.as_view(), name="calendar-years"),
+    path("calendar/working-days", calendar.WorkingDaysView.as_view(), name="calendar-working-days"),
 ]

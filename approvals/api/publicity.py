@@ -1,0 +1,386 @@
+"""HTTP endpoints of 公示, objections, revocation and finalisation (api.md, 公示 and objections).
+
+Each view parses input, resolves what it names through the caller's scope and calls one
+action; the public ones need no account and show no one's identity.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.views import PaginatedListMixin, _int_param, _user
+from approvals import publicity_public, publicity_selectors, ratelimit, selectors
+from approvals.actions import publicity as actions
+from approvals.models import Objection
+from config.api.serializers import IdField, StrictSerializer
+from config.errors import InvalidInput, NotVisible, RateLimited
+from workflows import selectors as campaign_selectors
+from workflows.api.serializers import DeadlineField
+
+# --- serializers ---------------------------------------------------------------------------
+
+
+class PublicityIn(StrictSerializer):
+    starts_at = serializers.DateTimeField(required=False)
+    ends_at = DeadlineField(required=False)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    how_to_object = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ObjectionIn(StrictSerializer):
+    nomination = IdField()
+    objector_kind = serializers.ChoiceField(choices=Objection.ObjectorKind.choices, default="person")
+    name = serializers.CharField(max_length=100, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, allow_blank=True, default="")
+    unit_name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    unit_contact = serializers.CharField(max_length=100, allow_blank=True, default="")
+    content = serializers.CharField(max_length=20000, allow_blank=True, default="", trim_whitespace=False)
+
+
+class ObjectionOut(serializers.ModelSerializer):
+    """What those who may see an objection see: the content, never the objector."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    nomination_title = serializers.CharField(source="nomination.title", read_only=True)
+    campaign = serializers.IntegerField(source="nomination.campaign_id", read_only=True)
+
+    class Meta:
+        model = Objection
+        fields = ["id", "nomination", "nomination_title", "campaign", "round", "content", "filed_at", "status",
+                  "status_label", "investigator", "finding", "response", "decided_at"]  # fmt: skip
+
+
+class DecideIn(StrictSerializer):
+    outcome = serializers.ChoiceField(choices=[Objection.Status.UPHELD, Objection.Status.DISMISSED])
+    finding = serializers.CharField(max_length=5000)
+    response = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AssignIn(StrictSerializer):
+    investigator = IdField()
+
+
+class FindingIn(StrictSerializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class RecoverIn(StrictSerializer):
+    prize_money = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    certificate = serializers.BooleanField(default=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class BarIn(StrictSerializer):
+    years = serializers.IntegerField(min_value=1, max_value=20)
+    unit = serializers.BooleanField(default=False)
+    person_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+    person_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class RevokeIn(StrictSerializer):
+    reason = serializers.CharField(max_length=5000)
+    recover = RecoverIn(required=False)
+    bar = BarIn(required=False)
+    publish = serializers.BooleanField(default=False)
+
+
+def _validated(serializer_class: type[StrictSerializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- 公示 ----------------------------------------------------------------------------------
+
+
+class CampaignPublicityView(APIView):
+    @extend_schema(
+        request=PublicityIn, responses={200: dict}, summary="开始公示（组委会）：审批通过的申报全部进入公示"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        campaign = campaign_selectors.get_visible_campaign(user, pk)
+        data = _validated(PublicityIn, request.data)
+        publicity_round = actions.start_publicity(
+            campaign.pk, actor=user, starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
+            title=data["title"], how_to_object=data["how_to_object"],
+        )  # fmt: skip
+        return Response(
+            {
+                "id": publicity_round.pk,
+                "number": publicity_round.number,
+                "title": publicity_round.title,
+                "starts_at": DeadlineField().to_representation(publicity_round.starts_at),
+                "ends_at": DeadlineField().to_representation(publicity_round.ends_at),
+                "nominations": list(
+                    publicity_round.entries.order_by("nomination_id").values_list("nomination_id", flat=True)
+                ),
+            }
+        )
+
+
+class CampaignFinalizeView(APIView):
+    @extend_schema(request=None, responses={200: dict}, summary="确定最终名单（组委会；公示期满且异议处理完毕后）")
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        campaign = campaign_selectors.get_visible_campaign(user, pk)
+        ids = actions.finalize_campaign(campaign.pk, actor=user)
+        return Response({"campaign": campaign.pk, "status": "finished", "final": ids})
+
+
+class PublicPublicityView(APIView):
+    """The public 公示 list: no account, cached in Redis, personal data masked or absent."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict}, summary="公示名单（无需登录）")
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        gzipped = publicity_public.accepts_gzip(request)
+        return publicity_public.public_response(
+            publicity_public.public_json(pk, gzipped=gzipped),
+            gzipped=gzipped,
+            content_type="application/json; charset=utf-8",
+        )
+
+
+def publicity_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The public 公示 page (HTML), from the same cache entry as the API."""
+    gzipped = publicity_public.accepts_gzip(request)
+    try:
+        body = publicity_public.public_html(campaign_id, gzipped=gzipped)
+        return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
+    except NotVisible:
+        return HttpResponse(_("没有该公示"), status=404)
+
+
+def publicity_page_uncached(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The same page built on every request (benchmark baseline only; mounted with SEALFLOW_BENCH_VIEWS)."""
+    body = publicity_public.render_html(publicity_public.build_public_list(campaign_id)).encode()
+    gzipped = publicity_public.accepts_gzip(request)
+    if gzipped:
+        body = gzip.compress(body, compresslevel=6, mtime=0)
+    return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
+
+
+# --- objections: public --------------------------------------------------------------------
+
+
+def _rate(name: str, default: str) -> tuple[int, int]:
+    return ratelimit.parse_rate(getattr(settings, name, default))
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
+def check_objection_rate(ip: str, phone: str) -> None:
+    """429 beyond the per-address or per-phone limit; both counted in Redis, shared by every worker."""
+    limit, window = _rate("SEALFLOW_OBJECTION_RATE_PER_ADDRESS", "10/h")
+    over = ratelimit.hit("objection-ip", ip, limit=limit, window_seconds=window)
+    phone = actions.normalise_phone(phone)
+    if phone:
+        limit, window = _rate("SEALFLOW_OBJECTION_RATE_PER_PHONE", "3/d")
+        over = ratelimit.hit("objection-phone", phone, limit=limit, window_seconds=window) or over
+    if over:
+        raise RateLimited(_("提交异议过于频繁，请稍后再试"))
+
+
+class PublicObjectionsView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(request=ObjectionIn, responses={201: dict}, summary="实名提出异议（无需登录，公示期内）")
+    def post(self, request: Request) -> Response:
+        files = request.FILES.getlist("evidence") if hasattr(request, "FILES") else []
+        raw = request.data
+        fields = {k: raw.get(k) for k in raw if k != "evidence"} if hasattr(raw, "keys") else raw
+        check_objection_rate(_client_ip(request), str(fields.get("phone") or "") if isinstance(fields, dict) else "")
+        data = _validated(ObjectionIn, fields)
+        objection = actions.file_objection(
+            data["nomination"],
+            objector=actions.ObjectorInput(
+                kind=data["objector_kind"], name=data["name"], phone=data["phone"],
+                unit_name=data["unit_name"], unit_contact=data["unit_contact"],
+            ),
+            content=data["content"],
+            evidence=[(f.name or "", f.file) for f in files],
+            ip_address=_client_ip(request) or None,
+        )  # fmt: skip
+        return Response(
+            {"receipt": objection.receipt, "status": objection.status, "filed_at": objection.filed_at},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PublicObjectionReceiptView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict}, summary="凭回执码查询异议处理情况（不含任何人的身份信息）")
+    def get(self, request: Request, receipt: str) -> Response:
+        objection = Objection.objects.select_related("nomination").filter(receipt=receipt.strip().upper()[:32]).first()
+        if objection is None:
+            raise NotVisible()
+        decided = objection.status not in Objection.OPEN
+        return Response(
+            {
+                "status": objection.status,
+                "status_label": objection.get_status_display(),
+                "response": objection.response if decided else "",
+                "nomination_title": objection.nomination.title,
+                "filed_at": objection.filed_at,
+                "decided_at": objection.decided_at,
+            }
+        )
+
+
+# --- objections: the committee, the investigator, the unit ----------------------------------
+
+
+class ObjectionListView(PaginatedListMixin, APIView):
+    @extend_schema(
+        responses={200: ObjectionOut(many=True)},
+        parameters=[
+            OpenApiParameter("campaign", int),
+            OpenApiParameter("nomination", int),
+            OpenApiParameter("status", str),
+            OpenApiParameter("cursor", str),
+            OpenApiParameter("limit", int),
+        ],
+        summary="异议列表（组委会；被异议单位与调查人只见内容，不见异议人）",
+    )
+    def get(self, request: Request) -> Response:
+        objections = publicity_selectors.list_objections(
+            _user(request),
+            campaign=_int_param(request, "campaign"),
+            nomination=_int_param(request, "nomination"),
+            status=request.query_params.get("status") or None,
+        )
+        return self.paginated(request, objections, ObjectionOut)
+
+
+class ObjectionDetailView(APIView):
+    @extend_schema(responses={200: ObjectionOut}, summary="异议详情（不含异议人身份）")
+    def get(self, request: Request, pk: int) -> Response:
+        objection = publicity_selectors.get_visible_objection(_user(request), pk)
+        body = dict(ObjectionOut(objection).data)
+        user = _user(request)
+        if actions.is_committee(user, objection.nomination.campaign) or actions.may_investigate_objection(
+            user, objection
+        ):
+            body["findings"] = [
+                {"id": f.pk, "author": f.author_id, "text": f.text, "created_at": f.created_at}
+                for f in objection.findings.order_by("id")
+            ]
+            body["evidence"] = [
+                {"id": e.pk, "type": e.type, "size": e.size, "sha256": e.sha256}
+                for e in objection.evidence.order_by("id")
+            ]
+        return Response(body)
+
+
+class ObjectionIdentityView(APIView):
+    @extend_schema(responses={200: dict}, summary="查看异议人身份（仅组委会，每次查看记入审计）")
+    def get(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        objection = publicity_selectors.get_visible_objection(user, pk)
+        return Response(actions.read_objector_identity(objection.pk, actor=user))
+
+
+class ObjectionEvidenceView(APIView):
+    @extend_schema(responses={200: bytes}, summary="下载异议证明材料（仅组委会，每次下载记入审计）")
+    def get(self, request: Request, pk: int, evidence: int) -> FileResponse:
+        user = _user(request)
+        objection = publicity_selectors.get_visible_objection(user, pk)
+        item = actions.read_objection_evidence(objection.pk, evidence, actor=user)
+        path = Path(settings.MEDIA_ROOT) / item.storage_name
+        return FileResponse(path.open("rb"), as_attachment=True, filename=item.display_name)
+
+
+class ObjectionAssignView(APIView):
+    @extend_schema(request=AssignIn, responses={200: ObjectionOut}, summary="指派调查人（组委会）")
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        objection = publicity_selectors.get_visible_objection(user, pk)
+        data = _validated(AssignIn, request.data)
+        objection = actions.assign_investigator(objection.pk, actor=user, investigator_id=data["investigator"])
+        return Response(ObjectionOut(objection).data)
+
+
+class ObjectionFindingView(APIView):
+    @extend_schema(request=FindingIn, responses={201: dict}, summary="记录调查核实情况（调查人或组委会）")
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        objection = publicity_selectors.get_visible_objection(user, pk)
+        data = _validated(FindingIn, request.data)
+        finding = actions.record_finding(objection.pk, actor=user, text=data["text"])
+        return Response({"id": finding.pk, "created_at": finding.created_at}, status=status.HTTP_201_CREATED)
+
+
+class ObjectionDecideView(APIView):
+    @extend_schema(request=DecideIn, responses={200: ObjectionOut}, summary="作出异议处理决定（成立则撤销申报）")
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        objection = publicity_selectors.get_visible_objection(user, pk)
+        data = _validated(DecideIn, request.data)
+        objection = actions.decide_objection(
+            objection.pk, actor=user, outcome=data["outcome"], finding=data["finding"], response=data["response"]
+        )
+        return Response(ObjectionOut(objection).data)
+
+
+# --- revocation ----------------------------------------------------------------------------
+
+
+class NominationRevokeView(APIView):
+    @extend_schema(
+        request=RevokeIn, responses={200: dict}, summary="撤销申报或奖项（组委会），可追回奖金证书、限制再申报"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        nomination = selectors.get_visible_nomination(user, pk)
+        data = _validated(RevokeIn, request.data)
+        recover = data.get("recover")
+        bar = data.get("bar")
+        if bar and not bar["unit"] and not bar["person_id_number"]:
+            raise InvalidInput.for_field("bar", _("请指明限制申报的单位或人员"), code="invalid_bar")
+        revocation = actions.revoke_nomination(
+            nomination.pk,
+            actor=user,
+            reason=data["reason"],
+            recovery=actions.Recovery(recover.get("prize_money"), recover["certificate"], recover["note"])
+            if recover
+            else None,
+            bar=actions.Bar(bar["years"], bar["unit"], bar["person_id_number"], bar["person_name"]) if bar else None,
+            publish=data["publish"],
+        )
+        return Response(
+            {
+                "status": "revoked",
+                "nomination": nomination.pk,
+                "revocation": revocation.pk,
+                "recover_prize_money": revocation.recover_prize_money,
+                "recover_certificate": revocation.recover_certificate,
+                "bars": [
+                    {"until": b.until, "unit": b.unit_id, "person": b.person_label} for b in revocation.bars.all()
+                ],
+                "notice": revocation.notice_id,
+            }
+        )
