@@ -427,11 +427,38 @@ CREATE TABLE bench_raw_audit (id bigserial PRIMARY KEY, object_type varchar(64) 
 CREATE TABLE bench_raw_seal (id bigserial PRIMARY KEY, nomination_id bigint NOT NULL REFERENCES bench_raw_nomination,
     sequence integer NOT NULL, payload text NOT NULL, seal_hash varchar(64) NOT NULL, prev_hash varchar(64) NOT NULL,
     signature text NOT NULL, created_at timestamptz NOT NULL, UNIQUE (nomination_id, sequence));
+CREATE TABLE bench_raw_process (id bigint PRIMARY KEY, data jsonb NOT NULL);
+CREATE TABLE bench_raw_task (id bigserial PRIMARY KEY, process_id bigint NOT NULL REFERENCES bench_raw_process,
+    flow_task varchar(150) NOT NULL, status varchar(50) NOT NULL, owner_id bigint, created timestamptz NOT NULL,
+    started timestamptz, finished timestamptz);
+CREATE TABLE bench_raw_task_previous (from_task_id bigint NOT NULL, to_task_id bigint NOT NULL,
+    PRIMARY KEY (from_task_id, to_task_id));
+CREATE TABLE bench_raw_outbox (id bigserial PRIMARY KEY, kind varchar(64) NOT NULL, dedupe_key varchar(200) UNIQUE,
+    recipients jsonb NOT NULL, payload jsonb NOT NULL, created_at timestamptz NOT NULL);
 """
-RAW_DROP = "DROP TABLE IF EXISTS bench_raw_seal, bench_raw_audit, bench_raw_signoff, bench_raw_nomination"
+RAW_DROP = (
+    "DROP TABLE IF EXISTS bench_raw_outbox, bench_raw_task_previous, bench_raw_task, bench_raw_process, "
+    "bench_raw_seal, bench_raw_audit, bench_raw_signoff, bench_raw_nomination"
+)
 GENESIS = "0" * 64
+# The writes of one full-stack approval, by hand: the nomination lock, the seal, the sign-off, the
+# process and its tasks as viewflow moves them (the decided task done, the route's task, the next
+# stage's task, their links), the nomination's new stage, the two audit rows, the outbox row.
 RAW_APPROVE = [
     "SELECT stage, task_id, version FROM bench_raw_nomination WHERE id = %(id)s FOR UPDATE",
+    "SELECT id FROM bench_raw_process WHERE id = %(id)s FOR UPDATE",
+    """UPDATE bench_raw_process SET data = data || '{"outcome": "next_stage", "stage": "s001"}' WHERE id = %(id)s""",
+    """UPDATE bench_raw_task SET status = 'DONE', owner_id = %(signer)s, started = now(), finished = now()
+       WHERE id = %(task)s""",
+    """WITH route AS (INSERT INTO bench_raw_task (process_id, flow_task, status, created, finished)
+                      VALUES (%(id)s, 'route', 'DONE', now(), now()) RETURNING id),
+            next AS (INSERT INTO bench_raw_task (process_id, flow_task, status, created)
+                      VALUES (%(id)s, 'review', 'NEW', now()) RETURNING id)
+       INSERT INTO bench_raw_task_previous SELECT route.id, %(task)s FROM route
+       UNION ALL SELECT next.id, route.id FROM next, route""",
+    """INSERT INTO bench_raw_outbox (kind, dedupe_key, recipients, payload, created_at)
+       VALUES ('task_arrived', 'task_arrived:' || %(id)s::text, '{"roles": [["committee", 1]]}',
+               %(event)s::text::jsonb, now()) ON CONFLICT (dedupe_key) DO NOTHING""",
     """INSERT INTO bench_raw_seal (nomination_id, sequence, payload, seal_hash, prev_hash, signature, created_at)
        SELECT %(id)s, coalesce(h.sequence, 0) + 1, %(payload)s::text,
               encode(sha256(convert_to(%(payload)s::text, 'UTF8')), 'hex'),
@@ -444,10 +471,12 @@ RAW_APPROVE = [
     """UPDATE bench_raw_nomination SET stage = 's001', task_id = task_id + 1, version = version + 1,
               updated_at = now() WHERE id = %(id)s""",
     """INSERT INTO bench_raw_audit (object_type, object_id, seq, action, actor_id, data, occurred_at, prev_hash, hash)
-       SELECT 'approvals.nomination', %(id)s::text, coalesce(h.seq, 0) + 1, 'nomination.signed_off', %(signer)s,
+       SELECT 'approvals.nomination', %(id)s::text, coalesce(h.seq, 0) + e.n, e.action, %(signer)s,
               %(event)s::text::jsonb, now(), coalesce(h.hash, %(genesis)s::text),
-              encode(sha256(convert_to(coalesce(h.hash, %(genesis)s::text) || %(event)s::text, 'UTF8')), 'hex')
-       FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT seq, hash FROM bench_raw_audit
+              encode(sha256(convert_to(coalesce(h.hash, %(genesis)s::text) || e.action || %(event)s::text,
+                                       'UTF8')), 'hex')
+       FROM (VALUES (1, 'seal.created'), (2, 'nomination.signed_off')) AS e (n, action)
+       LEFT JOIN LATERAL (SELECT seq, hash FROM bench_raw_audit
              WHERE object_type = 'approvals.nomination' AND object_id = %(id)s::text
              ORDER BY seq DESC LIMIT 1) AS h ON true""",
 ]
@@ -464,7 +493,7 @@ def _raw_connect() -> psycopg.Connection[Any]:
 def _raw_approve(conn: psycopg.Connection[Any], nomination_id: int) -> None:
     payload = json.dumps({"nomination_id": nomination_id, "stage": "s000", "decision": "approve", "opinion": OPINION})
     args = {"id": nomination_id, "payload": payload, "genesis": GENESIS, "signature": "ab" * 64,
-            "opinion": OPINION, "signer": 1, "task": nomination_id * 2,
+            "opinion": OPINION, "signer": 1, "task": nomination_id,
             "event": json.dumps({"stage": "s000", "decision": "approve", "next_stage": "s001"})}  # fmt: skip
     with conn.transaction():
         for statement in RAW_APPROVE:
@@ -480,11 +509,22 @@ def _raw_rate(count: int) -> float:
             if statement.strip():
                 conn.execute(statement)
         conn.execute(
-            "INSERT INTO bench_raw_nomination SELECT i, 'in_review', 's000', i * 2, 2, now() "
+            "INSERT INTO bench_raw_nomination SELECT i, 'in_review', 's000', i, 2, now() "
             "FROM generate_series(1, %s) AS i",
             [count + warm],
         )
-        conn.execute("ANALYZE bench_raw_nomination")
+        conn.execute(
+            """INSERT INTO bench_raw_process SELECT i, '{"stage": "s000"}' FROM generate_series(1, %s) AS i""",
+            [count + warm],
+        )
+        conn.execute(
+            "INSERT INTO bench_raw_task (id, process_id, flow_task, status, created) "
+            "SELECT i, i, 'review', 'NEW', now() FROM generate_series(1, %s) AS i",
+            [count + warm],
+        )
+        conn.execute("SELECT setval(pg_get_serial_sequence('bench_raw_task', 'id'), %s)", [count + warm])
+        for table in ("bench_raw_nomination", "bench_raw_process", "bench_raw_task"):
+            conn.execute(f"ANALYZE {table}")
         for i in range(1, warm + 1):
             _raw_approve(conn, i)
     per_thread = count // CONCURRENCY
@@ -513,8 +553,9 @@ def approve_full_stack_vs_raw_sql(*, requests: int) -> dict[str, dict[str, objec
     """``POST /api/v1/tasks/{id}/approve`` through gunicorn (2 workers, 4 clients) vs raw SQL (4 clients) (G1).
 
     Each request approves the first stage (district, seals) of a distinct nomination and enters the
-    second (committee); the raw transaction locks a nomination row, inserts a sign-off, updates the
-    nomination, appends an audit row chained by SHA-256 and a seal row (no signature computed).
+    second (committee); the raw transaction does the same writes by hand (``RAW_APPROVE``): locks,
+    seal (no signature computed), sign-off, viewflow's process and task rows, the nomination, two
+    audit rows chained by SHA-256 and the outbox row.
     """
     world = _world("http")
     campaign = _campaign(world, [(Role.DISTRICT_REVIEWER, DISTRICT, True), (Role.COMMITTEE, "host", False)])
