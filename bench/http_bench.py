@@ -72,19 +72,22 @@ def _rate(n: int, call: Callable[[], int], expect: int) -> float:
 def gunicorn(workers: int = 2) -> Iterator[int]:
     """A gunicorn serving the benchmark database on a free port, ready; stopped on exit."""
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local")}
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 if _request(port, "GET", "/bench/hello") == 200:
                     break
             except OSError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not answer within 30 s")
         yield port
     finally:
         server.terminate()
@@ -97,20 +100,7 @@ def http_ratios(*, requests: int) -> dict[str, dict[str, object]]:
     user.save()
     Grant.objects.create(user=user, role=Role.SECURITY_ADMIN, org=None)
 
-    port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                if _request(port, "GET", "/bench/hello") == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(workers=2) as port:
         login_body = json.dumps({"username": "bench_http", "password": PASSWORD}).encode()
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("POST", "/api/v1/auth/token", body=login_body, headers={"Content-Type": "application/json"})
@@ -121,9 +111,6 @@ def http_ratios(*, requests: int) -> dict[str, dict[str, object]]:
         # Password hashing (PBKDF2, Django's production default) dominates a login; fewer samples.
         login = _rate(max(CONCURRENCY * 5, requests // 20),
                       lambda: _request(port, "POST", "/api/v1/auth/token", body=login_body), 200)  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     return {
         "GET /api/v1/orgs page / bare Django view": row(
             orgs / hello,

@@ -16,19 +16,14 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -50,12 +45,11 @@ from approvals.actions import create_nomination, sign_off, submit_nomination
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.exceptions import TaskAlreadyDecided
 from approvals.models import AuditEvent, Nomination, SignOff
-from bench import setup_db
+from bench import http_bench, setup_db
 from bench.timing import row
 from workflows.flows import SignOffFlow
 from workflows.models import Campaign, Stage
 
-ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY = 4
 OPINION = "同意"
 FORM = {"fields": [{"key": "summary", "label": "简介", "type": "long_text", "required": True, "max_length": 500}]}
@@ -359,12 +353,6 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVE
 # --- 2. full stack (HTTP) vs raw SQL -----------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _request(port: int, method: str, path: str, token: str, body: bytes | None = None) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request(
@@ -374,32 +362,6 @@ def _request(port: int, method: str, path: str, token: str, body: bytes | None =
     response.read()
     conn.close()
     return response.status
-
-
-@contextmanager
-def _gunicorn(token: str) -> Iterator[int]:
-    """gunicorn with 2 sync workers on the benchmark database (as bench/http_bench.py starts it)."""
-    port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local")}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        for _ in range(150):
-            try:
-                if _request(port, "GET", "/api/v1/tasks?limit=1", token) == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not answer within 30 s")
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _in_threads(work: Sequence[Callable[[], None]]) -> float:
@@ -582,7 +544,7 @@ def approve_full_stack_vs_raw_sql(*, requests: int) -> dict[str, dict[str, objec
 
         return run
 
-    with _gunicorn(tokens[0]) as port:
+    with http_bench.gunicorn(workers=2) as port:
         for i, task_id in enumerate(tasks[:warm]):
             approve(port, tokens[i % CONCURRENCY], task_id)
         elapsed = _in_threads([worker(port, k) for k in range(CONCURRENCY)])
