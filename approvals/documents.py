@@ -1,0 +1,502 @@
+"""The printed 申报表 of a nomination, as PDF (reportlab) and Word (python-docx).
+
+Layout of the seed notices' forms (附件3/附件4 of [002], 附件1 of [003], the case form of [000]):
+the title, 申报单位（盖章）, a two-column table of the form's fields, one row per stage of the
+chain with its opinion, signer, date and "（盖章）", a red round seal drawn from the sealing
+organisation's name where that stage sealed, and at the foot the verification code as text and
+as a QR code linking to the public verification page.
+
+Fonts: the PDF uses reportlab's CID font STSong-Light, which needs no font file (the reader's
+viewer supplies the glyphs), so Chinese renders on a fresh machine. A Word document names its
+fonts and Word renders them. Only the seal *picture* in Word needs glyphs at build time: it uses
+``SEALFLOW_SEAL_FONT`` or a CJK font found on the machine, and without one draws the ring and
+star and prints the organisation's name in red beside it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.utils import timezone
+
+from approvals.models import Attachment, Nomination, SignOff
+from workflows import forms
+from workflows.models import NominationKind
+
+CID_FONT = "STSong-Light"
+SEAL_RED = (0.80, 0.07, 0.07)
+FORM_TITLES = {
+    NominationKind.CASE: "案例申报表",
+    NominationKind.COLLECTIVE: "集体类奖项申报表",
+    NominationKind.INDIVIDUAL: "个人类奖项申报表",
+}
+# CJK fonts looked for when drawing the Word seal picture (Debian, Windows, macOS).
+SEAL_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "C:/Windows/Fonts/simsun.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+)
+
+
+# --- what goes on the form ---------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    label: str
+    text: str = ""
+    columns: list[str] | None = None
+    people: list[list[str]] | None = None
+
+
+@dataclass
+class Opinion:
+    stage: str
+    decision: str
+    opinion: str
+    signer: str
+    org: str
+    date: str
+    sealed: bool
+
+
+@dataclass
+class FormDocument:
+    title: str
+    subtitle: str
+    unit: str
+    rows: list[Row]
+    opinions: list[Opinion]
+    history: list[Opinion]
+    code: str
+    verify_url: str
+    printed_at: str
+
+
+def _date(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return str(value)
+
+
+def _opinion(s: SignOff) -> Opinion:
+    return Opinion(
+        stage=s.stage_name,
+        decision=s.get_decision_display(),
+        opinion=s.opinion,
+        signer=s.signer_label,
+        org=s.org.name,
+        date=_date(s.signed_at),
+        sealed=s.seal_id is not None,
+    )
+
+
+def _opinion_text(opinion: Opinion) -> str:
+    """ "同意。<opinion>", or the opinion alone when it already says the decision."""
+    if not opinion.decision:
+        return ""
+    if not opinion.opinion or opinion.opinion == opinion.decision:
+        return opinion.decision
+    return f"{opinion.decision}。{opinion.opinion}"
+
+
+def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocument:
+    """Everything printed on the form; personal values masked unless ``reveal`` (the caller audits it)."""
+    definition = nomination.campaign.forms.get(nomination.kind) or {"fields": []}
+    data = nomination.form if reveal else forms.mask_form_data(definition, nomination.form)
+    files: dict[str, list[str]] = {}
+    for a in Attachment.objects.filter(nomination=nomination, removed_at__isnull=True).order_by("id"):
+        files.setdefault(a.field, []).append(a.display_name)
+    rows = [Row("申报名称", nomination.title)]
+    for field in definition.get("fields", []):
+        key = field["key"]
+        if field["type"] == forms.PERSON_LIST:
+            subs = field["fields"]
+            people = [[_value_text(p.get(s["key"])) for s in subs] for p in data.get(key) or [] if isinstance(p, dict)]
+            rows.append(Row(field["label"], columns=[s["label"] for s in subs], people=people))
+        elif field["type"] in forms.ATTACHMENT_FIELD_TYPES:
+            rows.append(Row(field["label"], "；".join(files.get(key, [])) or "（无）"))
+        else:
+            rows.append(Row(field["label"], _value_text(data.get(key))))
+    signoffs = list(nomination.signoffs.select_related("org").order_by("id"))
+    current = {s.stage: s for s in signoffs if s.round == nomination.round}
+    opinions = []
+    for stage in nomination.campaign.stages.order_by("position"):
+        s = current.get(stage.key)
+        if s is None:
+            opinions.append(Opinion(stage.name, "", "", "", "", "", False))
+        else:
+            opinions.append(_opinion(s))
+    kind_title = FORM_TITLES.get(NominationKind(nomination.kind), "申报表")
+    return FormDocument(
+        title=nomination.campaign.title,
+        subtitle=kind_title,
+        unit=nomination.unit.name,
+        rows=rows,
+        opinions=opinions,
+        history=[_opinion(s) for s in signoffs if s.round != nomination.round or s.stage not in current],
+        code=nomination.verification_code or "",
+        verify_url=verify_url,
+        printed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+# --- the seal -------------------------------------------------------------------------------------------
+
+
+def _star_points(cx: float, cy: float, outer: float, inner: float, *, y_down: bool) -> list[tuple[float, float]]:
+    points = []
+    for i in range(10):
+        r = outer if i % 2 == 0 else inner
+        angle = math.pi / 2 + i * math.pi / 5
+        y = r * math.sin(angle)
+        points.append((cx + r * math.cos(angle), cy - y if y_down else cy + y))
+    return points
+
+
+def seal_layout(radius: float, count: int) -> tuple[float, float, list[float]]:
+    """Font size, radius of the text's centre line and angles (radians, counter-clockwise from east,
+    left to right) of ``count`` characters along the seal's top arc, hugging the ring."""
+    count = max(count, 1)
+    span = min(math.radians(260), math.radians(30) * count)
+    size = radius * 0.3
+    for _ in range(3):  # the text radius depends on the size and the size on the arc's length
+        text_radius = radius * 0.9 - size * 0.62
+        size = min(radius * 0.3, span * text_radius / count * 0.92)
+    text_radius = radius * 0.9 - size * 0.62
+    if count == 1:
+        return size, text_radius, [math.pi / 2]
+    start = math.pi / 2 + span / 2
+    return size, text_radius, [start - i * span / (count - 1) for i in range(count)]
+
+
+def draw_seal_pdf(canvas: Any, cx: float, cy: float, radius: float, name: str) -> None:
+    """A red round seal on a reportlab canvas: ring, star, the organisation's name along the top arc."""
+    canvas.saveState()
+    canvas.setStrokeColorRGB(*SEAL_RED)
+    canvas.setFillColorRGB(*SEAL_RED)
+    canvas.setFillAlpha(0.85)
+    canvas.setStrokeAlpha(0.85)
+    canvas.setLineWidth(radius * 0.07)
+    canvas.circle(cx, cy, radius, stroke=1, fill=0)
+    star = _star_points(cx, cy, radius * 0.3, radius * 0.12, y_down=False)
+    path = canvas.beginPath()
+    path.moveTo(*star[0])
+    for point in star[1:]:
+        path.lineTo(*point)
+    path.close()
+    canvas.drawPath(path, stroke=0, fill=1)
+    chars = list(name)
+    size, text_radius, angles = seal_layout(radius, len(chars))
+    canvas.setFont(CID_FONT, size)
+    for ch, angle in zip(chars, angles, strict=True):
+        canvas.saveState()
+        canvas.translate(cx + text_radius * math.cos(angle), cy + text_radius * math.sin(angle))
+        canvas.rotate(math.degrees(angle) - 90)
+        canvas.drawCentredString(0, -size * 0.35, ch)
+        canvas.restoreState()
+    canvas.restoreState()
+
+
+def _seal_font(size: int) -> Any | None:
+    from PIL import ImageFont
+
+    configured = getattr(settings, "SEALFLOW_SEAL_FONT", "")
+    for candidate in ([configured] if configured else []) + list(SEAL_FONT_CANDIDATES):
+        if candidate and Path(candidate).exists():
+            try:
+                return ImageFont.truetype(candidate, size)
+            except OSError:
+                continue
+    return None
+
+
+def seal_png(name: str, *, size: int = 360) -> tuple[bytes, bool]:
+    """The seal as a transparent PNG (Pillow); second value: whether the name could be drawn in it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    red = (204, 18, 18, 230)
+    c = size / 2
+    radius = size * 0.46
+    width = max(2, int(radius * 0.07))
+    draw.ellipse((c - radius, c - radius, c + radius, c + radius), outline=red, width=width)
+    draw.polygon(_star_points(c, c, radius * 0.3, radius * 0.12, y_down=True), fill=red)
+    chars = list(name)
+    size_f, text_radius, angles = seal_layout(radius, len(chars))
+    font_size = max(6, int(size_f))
+    font = _seal_font(font_size)
+    if font is None:
+        return _png(image), False
+    for ch, angle in zip(chars, angles, strict=True):
+        glyph = Image.new("RGBA", (font_size * 2, font_size * 2), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((font_size, font_size), ch, font=font, fill=red, anchor="mm")
+        glyph = glyph.rotate(math.degrees(angle) - 90, resample=Image.Resampling.BICUBIC)
+        x = c + text_radius * math.cos(angle) - font_size
+        y = c - text_radius * math.sin(angle) - font_size
+        image.alpha_composite(glyph, (int(x), int(y)))
+    return _png(image), True
+
+
+def _png(image: Any) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# --- PDF -------------------------------------------------------------------------------------------------
+
+
+def _register_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if CID_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+
+
+def render_pdf(document: FormDocument) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    _register_font()
+    base = ParagraphStyle("cn", fontName=CID_FONT, fontSize=10.5, leading=15, wordWrap="CJK")
+    label_style = ParagraphStyle("label", parent=base, alignment=1)
+    title_style = ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1)
+    small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11)
+
+    def para(text: str, style: ParagraphStyle = base) -> Paragraph:
+        from xml.sax.saxutils import escape
+
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+    class OpinionCell(Flowable):
+        """An opinion box: text at the top, "YYYY年M月D日（盖章）" at the bottom right, the seal over it."""
+
+        def __init__(self, opinion: Opinion, width: float) -> None:
+            super().__init__()
+            self.opinion = opinion
+            self.width = width
+            text = _opinion_text(opinion) + (f"\n签署人：{opinion.signer}（{opinion.org}）" if opinion.signer else "")
+            self.text = para(text) if text else None
+            self.text_height = self.text.wrap(width - 4, 200 * mm)[1] if self.text else 0
+            self.height = max(32 * mm, self.text_height + 20 * mm)
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            return self.width, self.height
+
+        def draw(self) -> None:
+            canvas = self.canv
+            if self.text is not None:
+                self.text.drawOn(canvas, 2, self.height - self.text_height - 2)
+            canvas.setFont(CID_FONT, 10.5)
+            date = self.opinion.date or "     年    月    日"
+            canvas.drawRightString(self.width - 6, 6, f"{date}（盖章）")
+            if self.opinion.sealed:
+                draw_seal_pdf(canvas, self.width - 40 * mm / 2 - 14 * mm, 14 * mm, 14 * mm, self.opinion.org)
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
+        title=f"{document.title} {document.subtitle}", author="sealflow",
+    )  # fmt: skip
+    label_w = 32 * mm
+    value_w = doc.width - label_w
+    story: list[Any] = [para(document.title, title_style), para(document.subtitle, title_style), Spacer(1, 4 * mm)]
+    story.append(para(f"申报单位（盖章）：{document.unit}"))
+    story.append(Spacer(1, 2 * mm))
+    data: list[list[Any]] = []
+    for row in document.rows:
+        if row.people is not None and row.columns is not None:
+            col_w = (value_w - 12) / max(len(row.columns), 1)
+            inner = Table(
+                [[para(c, label_style) for c in row.columns]] + [[para(v) for v in p] for p in row.people],
+                colWidths=[col_w] * len(row.columns),
+            )
+            inner.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black)]))
+            data.append([para(row.label, label_style), inner if row.people else para("（无）")])
+        else:
+            data.append([para(row.label, label_style), para(row.text)])
+    for opinion in document.opinions:
+        data.append([para(opinion.stage, label_style), OpinionCell(opinion, value_w - 12)])
+    table = Table(data, colWidths=[label_w, value_w], repeatRows=0)
+    table.setStyle(
+        TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+            ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
+            ("VALIGN", (1, 0), (1, -1), "TOP"),
+        ])
+    )  # fmt: skip
+    story.append(table)
+    if document.history:
+        story.append(Spacer(1, 4 * mm))
+        story.append(para("历次审批意见", base))
+        for h in document.history:
+            story.append(para(f"{h.date} {h.stage}：{h.decision}。{h.opinion}（{h.signer}，{h.org}）", small))
+    story.append(Spacer(1, 5 * mm))
+
+    class Foot(Flowable):
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            self.width = available_width
+            return available_width, 30 * mm
+
+        def draw(self) -> None:
+            canvas = self.canv
+            size = 28 * mm
+            if document.verify_url:
+                _draw_qr(canvas, document.verify_url, 0, 0, size)
+            canvas.setFont(CID_FONT, 9.5)
+            x = size + 4 * mm
+            canvas.drawString(x, 20 * mm, f"校验码：{document.code or '（提交后生成）'}")
+            canvas.drawString(x, 14 * mm, "扫描二维码或访问以下地址核验电子印章：")
+            canvas.setFont("Helvetica", 8.5)
+            canvas.drawString(x, 9 * mm, document.verify_url)
+            canvas.setFont(CID_FONT, 8.5)
+            canvas.drawString(x, 3 * mm, f"打印时间：{document.printed_at}")
+
+    story.append(Foot())
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _draw_qr(canvas: Any, url: str, x: float, y: float, size: float) -> None:
+    """The QR code as vector squares (crisp at any print resolution)."""
+    qr = segno.make(url, error="m")
+    rows = list(qr.matrix_iter(border=2))
+    cell = size / len(rows)
+    canvas.saveState()
+    canvas.setFillColorRGB(0, 0, 0)
+    for r, row in enumerate(rows):
+        for c, dark in enumerate(row):
+            if dark:
+                canvas.rect(x + c * cell, y + size - (r + 1) * cell, cell, cell, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+# --- Word ------------------------------------------------------------------------------------------------
+
+
+def render_docx(document: FormDocument) -> bytes:
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
+
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "SimSun"
+    normal.font.size = Pt(10.5)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(18)
+
+    for text in (document.title, document.subtitle):
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(text)
+        run.bold = True
+        run.font.size = Pt(16)
+    doc.add_paragraph(f"申报单位（盖章）：{document.unit}")
+
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for row in document.rows:
+        cells = table.add_row().cells
+        cells[0].text = row.label
+        cells[0].width = Mm(35)
+        if row.people is not None and row.columns is not None:
+            if not row.people:
+                cells[1].text = "（无）"
+                continue
+            inner = cells[1].add_table(rows=1, cols=len(row.columns))
+            inner.style = "Table Grid"
+            for i, column in enumerate(row.columns):
+                inner.rows[0].cells[i].text = column
+            for person in row.people:
+                person_cells = inner.add_row().cells
+                for i, value in enumerate(person):
+                    person_cells[i].text = value
+        else:
+            cells[1].text = row.text
+    for opinion in document.opinions:
+        cells = table.add_row().cells
+        cells[0].text = opinion.stage
+        cell = cells[1]
+        if opinion.decision:
+            cell.paragraphs[0].add_run(_opinion_text(opinion))
+            cell.add_paragraph(f"签署人：{opinion.signer}（{opinion.org}）")
+        if opinion.sealed:
+            png, with_name = seal_png(opinion.org)
+            p = cell.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p.add_run().add_picture(io.BytesIO(png), width=Mm(30))
+            if not with_name:
+                run = p.add_run(f" {opinion.org}")
+                run.font.color.rgb = RGBColor(0xCC, 0x12, 0x12)
+        date = cell.add_paragraph(f"{opinion.date or '     年    月    日'}（盖章）")
+        date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if document.history:
+        doc.add_paragraph("历次审批意见")
+        for h in document.history:
+            doc.add_paragraph(f"{h.date} {h.stage}：{h.decision}。{h.opinion}（{h.signer}，{h.org}）")
+    foot = doc.add_table(rows=1, cols=2)
+    if document.verify_url:
+        buffer = io.BytesIO()
+        segno.make(document.verify_url, error="m").save(buffer, kind="png", scale=6, border=2)
+        foot.rows[0].cells[0].paragraphs[0].add_run().add_picture(io.BytesIO(buffer.getvalue()), width=Mm(28))
+    info = foot.rows[0].cells[1]
+    info.text = f"校验码：{document.code or '（提交后生成）'}"
+    info.add_paragraph("扫描二维码或访问以下地址核验电子印章：")
+    info.add_paragraph(document.verify_url)
+    info.add_paragraph(f"打印时间：{document.printed_at}")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def file_name(nomination: Nomination, extension: str) -> str:
+    safe = "".join(ch for ch in nomination.title if ch not in '\\/:*?"<>|').strip() or "申报表"
+    return f"{safe[:60]}-申报表.{extension}"
+
+
+def texts(document: FormDocument) -> Iterable[str]:
+    """Every text printed (for tests and checks)."""
+    yield document.title
+    yield document.subtitle
+    yield document.unit
+    for row in document.rows:
+        yield row.label
+        yield row.text
+        for person in row.people or []:
+            yield from person
+    for opinion in document.opinions:
+        yield from (opinion.stage, opinion.decision, opinion.opinion, opinion.signer, opinion.org, opinion.date)
+    yield document.code

@@ -1,0 +1,492 @@
+"""Pages of the unit submitter: my nominations, a draft form with autosave, attachments, submit, withdraw.
+
+And the nomination page every role shares (form, attachments, timeline, seal badge, decisions).
+Scope comes from ``approvals.selectors`` (404 for anything out of scope); every change is one
+call of an ``approvals.actions`` function, whose refusal is shown in Chinese with nothing saved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import permissions
+from accounts.models import Grant
+from accounts.roles import Role
+from approvals import actions, seals, selectors
+from approvals.audit import record_personal_data_read
+from approvals.exceptions import NominationInvalid
+from approvals.models import Attachment, AuditEvent, Nomination, SignOff
+from approvals.web import formdefs
+from approvals.web.common import report, user_of
+from config.errors import InvalidInput, NotVisible, SealflowError
+from workflows import forms
+from workflows import selectors as campaign_selectors
+from workflows.models import NominationKind
+
+TITLE_MAX = 200  # Nomination.title
+EDITABLE = (Nomination.Status.DRAFT, Nomination.Status.RETURNED, Nomination.Status.WITHDRAWN)
+
+
+def _nomination(request: HttpRequest, pk: int) -> Nomination:
+    try:
+        return selectors.get_visible_nomination(user_of(request), pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+
+
+def _definition(nomination: Nomination) -> dict[str, Any]:
+    definition: dict[str, Any] = nomination.campaign.forms.get(nomination.kind) or {"fields": []}
+    return definition
+
+
+def _attachments_by_field(nomination: Nomination) -> dict[str, list[Attachment]]:
+    grouped: dict[str, list[Attachment]] = {}
+    for attachment in nomination.attachments.filter(removed_at__isnull=True).order_by("id"):
+        grouped.setdefault(attachment.field, []).append(attachment)
+    return grouped
+
+
+def _is_submitter(request: HttpRequest, nomination: Nomination) -> bool:
+    return permissions.has_role_at(user_of(request), Role.SUBMITTER, nomination.unit)
+
+
+# --- my nominations --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_nominations(request: HttpRequest) -> HttpResponse:
+    """The nominations of the units where this user submits or leads, newest first, with status and stage."""
+    user = user_of(request)
+    status = request.GET.get("status") or None
+    if status not in Nomination.Status.values:
+        status = None
+    nominations = (
+        selectors.visible_nominations(user)
+        .filter(unit__in=permissions.orgs_where(user, [Role.SUBMITTER, Role.UNIT_LEADER]))
+        .select_related("campaign", "unit", "stage_org")
+        .order_by("-updated_at")
+    )
+    if status:
+        nominations = nominations.filter(status=status)
+    rows = list(nominations[:200])
+    stage_names = _stage_names({n.campaign_id for n in rows})
+    for n in rows:
+        n.stage_label = stage_names.get((n.campaign_id, n.stage), "")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "approvals/my_nominations.html",
+        {"nominations": rows, "statuses": Nomination.Status.choices, "status": status or ""},
+    )
+
+
+def _stage_names(campaign_ids: set[int]) -> dict[tuple[int, str], str]:
+    from workflows.models import Stage
+
+    return {
+        (s.campaign_id, s.key): s.name for s in Stage.objects.filter(campaign_id__in=campaign_ids).only(
+            "campaign_id", "key", "name"
+        )
+    }  # fmt: skip
+
+
+# --- a new draft -----------------------------------------------------------------------------------
+
+
+@login_required
+def new_nomination(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Start a draft: choose the kind and the unit (of those where the user submits), give a title."""
+    user = user_of(request)
+    try:
+        campaign = campaign_selectors.get_visible_campaign(user, campaign_id)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    units = list(permissions.orgs_where(user, Role.SUBMITTER).order_by("name"))
+    kinds = [(k, NominationKind(k).label) for k in campaign.kinds if k in NominationKind.values]
+    context: dict[str, Any] = {"campaign": campaign, "units": units, "kinds": kinds, "errors": {}, "values": {}}
+    if request.method == "POST":
+        title = request.POST.get("title", "").strip()
+        kind = request.POST.get("kind", "")
+        unit = next((u for u in units if str(u.pk) == request.POST.get("unit")), None)
+        errors: dict[str, list[str]] = {}
+        if unit is None:
+            errors["unit"] = [_("请选择申报单位")]
+        if kind not in dict(kinds):
+            errors["kind"] = [_("请选择申报类别")]
+        if len(title) > TITLE_MAX:
+            errors["title"] = [_("申报名称不能超过 {n} 个字").format(n=TITLE_MAX)]
+        if not errors:
+            assert unit is not None
+            try:
+                nomination = actions.create_nomination(
+                    actor=user, campaign=campaign, unit=unit, kind=kind, title=title, form={}
+                )
+            except InvalidInput as exc:
+                errors = exc.errors or {"__all__": [exc.detail]}
+            except SealflowError as exc:
+                report(request, exc)
+                return HttpResponseRedirect(request.path)
+            else:
+                messages.success(request, _("草稿已创建，请填写申报表。填写内容会自动保存。"))
+                return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[nomination.pk]))
+        context.update(errors=errors, values=request.POST)
+        return render(request, "approvals/new_nomination.html", context, status=400)
+    return render(request, "approvals/new_nomination.html", context)
+
+
+# --- the form: edit, autosave, submit ----------------------------------------------------------------
+
+
+def _return_signoff(nomination: Nomination) -> SignOff | None:
+    """The decision that sent a returned nomination back (its reason goes on top of the form)."""
+    if nomination.status != Nomination.Status.RETURNED:
+        return None
+    return (
+        SignOff.objects.filter(nomination=nomination, decision=SignOff.Decision.RETURN)
+        .select_related("org")
+        .order_by("-id")
+        .first()
+    )
+
+
+def _edit_context(
+    request: HttpRequest,
+    nomination: Nomination,
+    *,
+    data: dict[str, Any],
+    title: str,
+    errors: dict[str, list[str]],
+) -> dict[str, Any]:
+    definition = _definition(nomination)
+    return {
+        "nomination": nomination,
+        "title_value": title,
+        "title_max": TITLE_MAX,
+        "fields": formdefs.widgets(definition, data, errors, _attachments_by_field(nomination)),
+        "errors": errors,
+        "title_errors": errors.get("title", []),
+        "general_errors": [m for k, msgs in errors.items() if k in ("__all__", "form", "eligibility") for m in msgs],
+        "returned_by": _return_signoff(nomination),
+        "saved_at": timezone.localtime(nomination.updated_at),
+    }
+
+
+@login_required
+def edit_nomination(request: HttpRequest, pk: int) -> HttpResponse:
+    """The nomination form, generated from the campaign's definition; save, or save and submit."""
+    nomination = _nomination(request, pk)
+    user = user_of(request)
+    if not _is_submitter(request, nomination):
+        raise Http404(_("对象不存在或不在您的权限范围内"))
+    if nomination.status not in EDITABLE:
+        messages.info(request, _("该申报当前不能修改。"))
+        return HttpResponseRedirect(reverse("approvals:nomination", args=[pk]))
+    definition = _definition(nomination)
+    if request.method != "POST":
+        # The submitter sees the unmasked values to edit them: a read of personal data, audited.
+        paths = forms.personal_paths(definition, nomination.form)
+        if paths:
+            record_personal_data_read(actor=user, target=nomination, fields=paths)
+        context = _edit_context(request, nomination, data=nomination.form, title=nomination.title, errors={})
+        return render(request, "approvals/edit_nomination.html", context)
+
+    data = formdefs.parse(definition, request.POST)
+    title = request.POST.get("title", "").strip()
+    errors: dict[str, list[str]] = {}
+    if len(title) > TITLE_MAX:
+        errors["title"] = [_("申报名称不能超过 {n} 个字").format(n=TITLE_MAX)]
+    else:
+        try:
+            nomination = actions.update_nomination(nomination.pk, actor=user, title=title, form=data)
+            if request.POST.get("action") == "submit":
+                nomination = actions.submit_nomination(nomination.pk, actor=user)
+                messages.success(
+                    request,
+                    _("已提交，进入“{stage}”环节。").format(stage=_stage_name(nomination)),
+                )
+                return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination.pk]))
+            messages.success(request, _("已保存 {time}").format(time=timezone.localtime().strftime("%H:%M")))
+            return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[nomination.pk]))
+        except InvalidInput as exc:
+            errors = exc.errors or {"__all__": [exc.detail]}
+            messages.error(request, exc.detail)
+        except SealflowError as exc:
+            report(request, exc)
+            return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination.pk]))
+    nomination.refresh_from_db()
+    context = _edit_context(request, nomination, data=data, title=title, errors=errors)
+    return render(request, "approvals/edit_nomination.html", context, status=400)
+
+
+def _stage_name(nomination: Nomination) -> str:
+    stage = nomination.campaign.stages.filter(key=nomination.stage).first()
+    return stage.name if stage else nomination.stage
+
+
+@login_required
+@require_POST
+def autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """The draft as typed so far (no completeness check); JSON for app.js: saved time or inline errors."""
+    nomination = _nomination(request, pk)
+    definition = _definition(nomination)
+    title = request.POST.get("title", "").strip()
+    if len(title) > TITLE_MAX:
+        msg = _("申报名称不能超过 {n} 个字").format(n=TITLE_MAX)
+        return JsonResponse({"saved": False, "detail": msg, "errors": {"title": [msg]}}, status=400)
+    try:
+        nomination = actions.update_nomination(
+            nomination.pk, actor=user_of(request), title=title, form=formdefs.parse(definition, request.POST)
+        )
+    except NominationInvalid as exc:
+        return JsonResponse({"saved": False, "code": exc.code, "detail": exc.detail, "errors": exc.errors}, status=400)
+    except SealflowError as exc:
+        if isinstance(exc, NotVisible):
+            raise Http404(exc.detail) from exc
+        from approvals.web.common import audit_refusal
+        from config.errors import NotPermitted
+
+        if isinstance(exc, NotPermitted):
+            audit_refusal(request, exc)
+        return JsonResponse({"saved": False, "code": exc.code, "detail": exc.detail, "errors": {}}, status=exc.status)
+    saved = timezone.localtime(nomination.updated_at)
+    return JsonResponse(
+        {"saved": True, "saved_at": saved.strftime("%H:%M"), "version": nomination.version, "errors": {}}
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _nomination(request, pk)
+    try:
+        nomination = actions.submit_nomination(nomination.pk, actor=user_of(request))
+    except SealflowError as exc:
+        report(request, exc)
+        return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[pk]))
+    messages.success(request, _("已提交，进入“{stage}”环节。").format(stage=_stage_name(nomination)))
+    return HttpResponseRedirect(reverse("approvals:nomination", args=[pk]))
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _nomination(request, pk)
+    try:
+        actions.withdraw_nomination(nomination.pk, actor=user_of(request))
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        messages.success(request, _("已撤回，可修改后重新提交。"))
+    return HttpResponseRedirect(reverse("approvals:nomination", args=[pk]))
+
+
+# --- attachments -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _nomination(request, pk)
+    file = request.FILES.get("file")
+    field = request.POST.get("field", "")
+    if file is None:
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        stream = file.file
+        assert stream is not None
+        try:
+            actions.add_attachment(
+                nomination.pk, actor=user_of(request), field=field, name=file.name or "", stream=stream
+            )
+        except SealflowError as exc:
+            report(request, exc)
+        else:
+            messages.success(request, _("已上传“{name}”").format(name=file.name))
+    return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[pk]) + f"#f-{field}")
+
+
+def _visible_attachment(request: HttpRequest, pk: int) -> Attachment:
+    attachment = Attachment.objects.filter(pk=pk, removed_at__isnull=True).first()
+    if attachment is None:
+        raise Http404()
+    _nomination(request, attachment.nomination_id)
+    return attachment
+
+
+@login_required
+@require_POST
+def remove_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = _visible_attachment(request, pk)
+    try:
+        actions.remove_attachment(attachment.pk, actor=user_of(request))
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        messages.success(request, _("已删除“{name}”").format(name=attachment.display_name))
+    return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[attachment.nomination_id]))
+
+
+@login_required
+@require_GET
+def download_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = _visible_attachment(request, pk)
+    path = Path(settings.MEDIA_ROOT) / attachment.storage_name
+    return FileResponse(path.open("rb"), as_attachment=True, filename=attachment.display_name)
+
+
+# --- the nomination page -----------------------------------------------------------------------------
+
+
+def timeline(nomination: Nomination) -> list[dict[str, Any]]:
+    """Every step so far, oldest first: submissions and withdrawals, then each stage's decision.
+
+    Read from the nomination's own audit chain (submissions) and its sign-offs (opinions, seals);
+    the open stage comes last as pending.
+    """
+    entries: list[dict[str, Any]] = []
+    events = AuditEvent.objects.filter(
+        object_type="approvals.nomination",
+        object_id=str(nomination.pk),
+        action__in=[AuditEvent.Action.NOMINATION_SUBMITTED, AuditEvent.Action.NOMINATION_WITHDRAWN],
+    ).order_by("seq")
+    for event in events:
+        submitted = event.action == AuditEvent.Action.NOMINATION_SUBMITTED
+        entries.append(
+            {
+                "kind": "submit" if submitted else "withdraw",
+                "time": event.occurred_at,
+                "title": (
+                    (_("重新提交") if event.data.get("resubmission") else _("提交申报"))
+                    if submitted
+                    else _("撤回申报")
+                ),
+                "who": event.actor_label,
+                "org": nomination.unit.name,
+                "round": event.data.get("round"),
+            }
+        )
+    for signoff in nomination.signoffs.select_related("org", "seal").order_by("id"):
+        entries.append(
+            {
+                "kind": signoff.decision,
+                "time": signoff.signed_at,
+                "title": f"{signoff.stage_name}：{signoff.get_decision_display()}",
+                "opinion": signoff.opinion,
+                "who": signoff.signer_label,
+                "org": signoff.org.name,
+                "round": signoff.round,
+                "seal": signoff.seal,
+            }
+        )
+    entries.sort(key=lambda e: e["time"])
+    if nomination.status == Nomination.Status.IN_REVIEW and nomination.stage_org is not None:
+        entries.append(
+            {
+                "kind": "pending",
+                "time": nomination.stage_entered_at,
+                "title": _("{stage}：待办理").format(stage=_stage_name(nomination)),
+                "org": nomination.stage_org.name,
+                "deadline": nomination.stage_deadline,
+                "overdue": bool(nomination.stage_deadline and nomination.stage_deadline < timezone.now()),
+            }
+        )
+    return entries
+
+
+def display_rows(
+    definition: dict[str, Any], data: dict[str, Any], attachments: dict[str, list[Attachment]]
+) -> list[dict[str, Any]]:
+    """Label and value of each field, as read-only text (person lists as rows)."""
+    rows = []
+    for field in definition.get("fields", []):
+        key = field["key"]
+        value = data.get(key)
+        row: dict[str, Any] = {"label": field["label"], "type": field["type"]}
+        if field["type"] == forms.PERSON_LIST:
+            row["columns"] = [s["label"] for s in field["fields"]]
+            row["people"] = [
+                [formdefs._text(p.get(s["key"])) for s in field["fields"]]
+                for p in (value or [])
+                if isinstance(p, dict)
+            ]
+        elif field["type"] in forms.ATTACHMENT_FIELD_TYPES:
+            row["files"] = attachments.get(key, [])
+        elif isinstance(value, list):
+            row["text"] = "、".join(map(str, value))
+        elif isinstance(value, bool):
+            row["text"] = _("是") if value else _("否")
+        else:
+            row["text"] = "" if value is None else str(value)
+        rows.append(row)
+    return rows
+
+
+def _transfer_candidates(nomination: Nomination, actor_id: int) -> list[Any]:
+    if not nomination.stage_org_id or not nomination.stage_role:
+        return []
+    grants = (
+        Grant.objects.filter(role=nomination.stage_role, org_id=nomination.stage_org_id, user__is_active=True)
+        .exclude(user_id__in=[actor_id, nomination.submitted_by_id, nomination.created_by_id])
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [g.user for g in grants]
+
+
+@login_required
+@require_GET
+def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The nomination as every role sees it; personal data masked unless revealed (audited)."""
+    nomination = _nomination(request, pk)
+    user = user_of(request)
+    definition = _definition(nomination)
+    reveal = request.GET.get("reveal") == "personal"
+    may_reveal = selectors.may_reveal_personal_data(user, nomination)
+    data = nomination.form
+    personal = forms.personal_paths(definition, data)
+    if reveal and may_reveal:
+        if personal:
+            record_personal_data_read(actor=user, target=nomination, fields=personal)
+    else:
+        reveal = False
+        data = forms.mask_form_data(definition, data)
+    attachments = _attachments_by_field(nomination)
+    has_seals = nomination.seals.exists()
+    problems = seals.verify_nomination(nomination) if has_seals else []
+    in_inbox = (
+        nomination.status == Nomination.Status.IN_REVIEW
+        and selectors.list_inbox(user).filter(pk=nomination.pk).exists()
+    )
+    is_submitter = _is_submitter(request, nomination)
+    decided_this_round = SignOff.objects.filter(nomination=nomination, round=nomination.round).exists()
+    context = {
+        "nomination": nomination,
+        "rows": display_rows(definition, data, attachments),
+        "timeline": timeline(nomination),
+        "returned_by": _return_signoff(nomination),
+        "has_seals": has_seals,
+        "seal_problems": problems,
+        "reveal": reveal,
+        "may_reveal": may_reveal and bool(personal),
+        "in_inbox": in_inbox,
+        "stage_name": _stage_name(nomination) if nomination.stage else "",
+        "transfer_to": _transfer_candidates(nomination, user.pk) if in_inbox else [],
+        "can_edit": is_submitter and nomination.status in EDITABLE,
+        "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,
+        "can_print": nomination.status != Nomination.Status.DRAFT,
+        "verify_url": request.build_absolute_uri(
+            reverse("verify-page", args=[nomination.verification_code])
+        ) if nomination.verification_code else "",
+    }  # fmt: skip
+    return render(request, "approvals/nomination.html", context)

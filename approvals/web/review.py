@@ -1,0 +1,152 @@
+"""Pages of the reviewers: the inbox with filters, decisions, batch approval and transfer (转交).
+
+The inbox is ``approvals.selectors.list_inbox``; each decision is ``approvals.actions.sign_off``
+(or ``sign_off_batch`` / ``transfer_task``), which re-check everything under the nomination's lock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import permissions
+from accounts.roles import Role
+from approvals import actions, selectors
+from approvals.models import Nomination, SignOff
+from approvals.web.common import report, user_of
+from config.errors import SealflowError
+from workflows import selectors as campaign_selectors
+from workflows.models import Campaign, Stage
+
+INBOX_LIMIT = 200
+QUOTA_ROLES = [Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER, Role.COMMITTEE]
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _quotas_for(user: Any, campaign_ids: set[int]) -> list[dict[str, Any]]:
+    """Remaining places of the quotas over organisations this reviewer acts for (and the campaign total)."""
+    mine = set(permissions.orgs_where(user, QUOTA_ROLES).values_list("pk", flat=True))
+    rows = []
+    for campaign in Campaign.objects.filter(pk__in=campaign_ids).order_by("id"):
+        for usage in campaign_selectors.quota_usage(campaign):
+            if usage.org.pk in mine:
+                rows.append({"campaign": campaign, "org": usage.org, "kind": usage.kind, "max": usage.max,
+                             "used": usage.used, "remaining": usage.remaining})  # fmt: skip
+    return rows
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """What waits for this reviewer: filter by campaign, stage, overdue; waiting time, deadline, quota."""
+    user = user_of(request)
+    campaign = _int(request.GET.get("campaign"))
+    stage = request.GET.get("stage") or None
+    overdue = request.GET.get("overdue") == "1"
+    tasks = selectors.list_inbox(user, campaign=campaign, stage=stage, overdue=overdue)
+    rows = list(tasks[: INBOX_LIMIT + 1])
+    truncated = len(rows) > INBOX_LIMIT
+    rows = rows[:INBOX_LIMIT]
+    now = timezone.now()
+    for n in rows:
+        n.is_overdue = bool(n.stage_deadline and n.stage_deadline < now)  # type: ignore[attr-defined]
+    all_tasks = selectors.list_inbox(user)
+    campaign_ids = set(all_tasks.values_list("campaign_id", flat=True).distinct())
+    campaigns = list(Campaign.objects.filter(pk__in=campaign_ids).order_by("id"))
+    stages = list(Stage.objects.filter(campaign_id__in=campaign_ids).order_by("campaign_id", "position"))
+    context = {
+        "tasks": rows,
+        "truncated": truncated,
+        "limit": INBOX_LIMIT,
+        "campaigns": campaigns,
+        "stages": stages,
+        "filter_campaign": campaign,
+        "filter_stage": stage or "",
+        "filter_overdue": overdue,
+        "quotas": _quotas_for(user, campaign_ids),
+        "batchable": len({(n.campaign_id, n.stage) for n in rows}) == 1,
+    }
+    return render(request, "approvals/inbox.html", context)
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(default)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, task_id: int) -> HttpResponse:
+    """同意 / 退回修改 / 不同意 with an opinion, on the task of a nomination's current stage."""
+    user = user_of(request)
+    decision = request.POST.get("decision", "")
+    nomination_id = _int(request.POST.get("nomination"))
+    back = reverse("approvals:nomination", args=[nomination_id]) if nomination_id else reverse("approvals:inbox")
+    if decision not in SignOff.Decision.values:
+        messages.error(request, _("请选择审批意见：同意、退回修改或不同意"))
+        return HttpResponseRedirect(back)
+    try:
+        signoff = actions.sign_off(task_id, actor=user, decision=decision, opinion=request.POST.get("opinion", ""))
+    except SealflowError as exc:
+        report(request, exc)
+        return HttpResponseRedirect(back)
+    messages.success(
+        request,
+        _("已办理：{title}（{decision}）").format(
+            title=signoff.nomination.title, decision=signoff.get_decision_display()
+        ),
+    )
+    return HttpResponseRedirect(reverse("approvals:inbox"))
+
+
+@login_required
+@require_POST
+def batch_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the checked tasks with one opinion: all of them, or none (the action's rule)."""
+    ids = [i for i in (_int(v) for v in request.POST.getlist("tasks")) if i is not None]
+    if not ids:
+        messages.error(request, _("请先勾选要批量同意的任务"))
+        return _back(request, reverse("approvals:inbox"))
+    try:
+        signoffs = actions.sign_off_batch(ids, actor=user_of(request), opinion=request.POST.get("opinion", ""))
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        messages.success(request, _("已批量同意 {n} 份申报").format(n=len(signoffs)))
+    return _back(request, reverse("approvals:inbox"))
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, task_id: int) -> HttpResponse:
+    nomination_id = _int(request.POST.get("nomination"))
+    to_user = _int(request.POST.get("to_user"))
+    if nomination_id is None:
+        raise Http404()
+    if to_user is None:
+        messages.error(request, _("请选择转交给谁"))
+        return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))
+    try:
+        nomination: Nomination = actions.transfer_task(task_id, actor=user_of(request), to_user_id=to_user)
+    except SealflowError as exc:
+        report(request, exc)
+        return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))
+    messages.success(request, _("已转交给 {user}").format(user=nomination.assignee))
+    return HttpResponseRedirect(reverse("approvals:inbox"))

@@ -1,0 +1,121 @@
+"""The printed 申报表: PDF and Word with every opinion, a seal per sealing organisation, the QR code."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+import pytest
+from django.test import Client
+from docx import Document
+
+from accounts.roles import Role
+from approvals import documents
+from approvals.actions import create_nomination, sign_off, submit_nomination
+from approvals.models import AuditEvent
+from tests.campaigns import make_campaign, valid_case_form
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def seal_key_file(settings, tmp_path):
+    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "seal-master.key")
+
+
+@pytest.fixture
+def approved(tree, submitter):
+    campaign = make_campaign(tree.committee, title="2024年上海市“一网通办”业务技能竞赛")
+    nomination = create_nomination(
+        actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="助老服务案例", form=valid_case_form()
+    )
+    nomination = submit_nomination(nomination.pk, actor=submitter)
+    signers = [
+        (user_with_role(Role.UNIT_LEADER, tree.unit, username="leader"), "同意推荐"),
+        (user_with_role(Role.DISTRICT_REVIEWER, tree.district, username="district"), "经审核，材料属实，同意推荐"),
+        (user_with_role(Role.COMMITTEE, tree.committee, username="committee"), "同意"),
+    ]
+    for user, opinion in signers:
+        nomination.refresh_from_db()
+        assert nomination.task_id is not None
+        sign_off(nomination.task_id, actor=user, decision="approve", opinion=opinion)
+    nomination.refresh_from_db()
+    return nomination
+
+
+def test_pdf_has_the_chinese_font_every_stage_and_two_seals(approved, submitter):
+    client = Client()
+    client.force_login(submitter)
+    response = client.get(f"/nominations/{approved.pk}/form.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = response.content
+    assert pdf.startswith(b"%PDF")
+    assert b"STSong-Light" in pdf
+    if os.environ.get("SEALFLOW_DOC_OUT"):  # to look at it: SEALFLOW_DOC_OUT=/tmp/form pytest ...
+        with open(os.environ["SEALFLOW_DOC_OUT"] + ".pdf", "wb") as out:
+            out.write(pdf)
+    document = documents.build(
+        approved, reveal=False, verify_url=f"http://testserver/verify/{approved.verification_code}"
+    )
+    printed = list(documents.texts(document))
+    for text in (
+        "区民政局意见",
+        "经审核，材料属实，同意推荐",
+        "浦东新区民政局",
+        "组委会意见",
+        approved.verification_code,
+    ):
+        assert text in printed
+    assert [o.sealed for o in document.opinions] == [False, True, True]
+    # Personal data printed masked for who may not reveal it; in full (and audited) for the submitter.
+    assert "138****5678" in printed
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_DATA_READ, actor_id=submitter.pk).exists()
+
+
+def test_word_document_holds_every_opinion_the_seals_and_the_qr_code(approved, submitter):
+    client = Client()
+    client.force_login(submitter)
+    response = client.get(f"/nominations/{approved.pk}/form.docx")
+    assert response.status_code == 200
+    content = response.content
+    if os.environ.get("SEALFLOW_DOC_OUT"):
+        with open(os.environ["SEALFLOW_DOC_OUT"] + ".docx", "wb") as out:
+            out.write(content)
+    doc = Document(io.BytesIO(content))
+    text = "\n".join(cell.text for table in doc.tables for row in table.rows for cell in row.cells) + "\n".join(
+        p.text for p in doc.paragraphs
+    )
+    code = approved.verification_code
+    expected = ("单位意见", "区民政局意见", "组委会意见", "经审核，材料属实，同意推荐", code, f"/verify/{code}")
+    assert "13812345678" in text  # the submitter may see it in full
+    for piece in expected:
+        assert piece in text
+    images = [n for n in zipfile.ZipFile(io.BytesIO(content)).namelist() if n.startswith("word/media/")]
+    assert len(images) == 3  # two seals and the QR code
+
+
+def test_seal_picture_is_a_red_ring(tmp_path):
+    from PIL import Image
+
+    png, _with_name = documents.seal_png("浦东新区民政局", size=200)
+    image = Image.open(io.BytesIO(png)).convert("RGBA")
+    pixel = image.getpixel((100, 100 - int(200 * 0.46)))  # top of the ring
+    assert isinstance(pixel, tuple)
+    r, g, b, a = pixel
+    assert a > 0
+    assert r > 150
+    assert g < 80
+    assert b < 80
+    corner = image.getpixel((2, 2))
+    assert isinstance(corner, tuple)
+    assert corner[3] == 0  # transparent outside
+
+
+def test_no_one_outside_the_scope_may_print_it(approved, tree):
+    stranger = user_with_role(Role.SUBMITTER, tree.other_unit, username="stranger")
+    client = Client()
+    client.force_login(stranger)
+    assert client.get(f"/nominations/{approved.pk}/form.docx").status_code == 404

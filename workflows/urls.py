@@ -1,0 +1,12 @@
+"""Web pages of campaigns: the list (where units start a nomination) and the committee's dashboard."""
+
+from django.urls import path
+
+from workflows import web
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("campaigns/", web.campaign_list, name="campaigns"),
+    path("campaigns/<id:pk>/dashboard", web.dashboard, name="dashboard"),
+]
