@@ -83,7 +83,8 @@ def my_nominations(request: HttpRequest) -> HttpResponse:
     rows = list(nominations[:200])
     stage_names = _stage_names({n.campaign_id for n in rows})
     for n in rows:
-        n.stage_label = stage_names.get((n.campaign_id, n.stage), "")  # type: ignore[attr-defined]
+        in_review = n.status == Nomination.Status.IN_REVIEW
+        n.stage_label = stage_names.get((n.campaign_id, n.stage), "") if in_review else ""  # type: ignore[attr-defined]
     return render(
         request,
         "approvals/my_nominations.html",
@@ -140,7 +141,8 @@ def new_nomination(request: HttpRequest, campaign_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("草稿已创建，请填写申报表。填写内容会自动保存。"))
                 return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[nomination.pk]))
-        context.update(errors=errors, values=request.POST)
+        general = [m for key, msgs in errors.items() if key not in ("unit", "kind", "title") for m in msgs]
+        context.update(errors=errors, values=request.POST, general_errors=general)
         return render(request, "approvals/new_nomination.html", context, status=400)
     return render(request, "approvals/new_nomination.html", context)
 

@@ -25,7 +25,7 @@ from approvals.models import Nomination, SignOff
 from approvals.web.common import report, user_of
 from config.errors import SealflowError
 from workflows import selectors as campaign_selectors
-from workflows.models import Campaign, Stage
+from workflows.models import Campaign, NominationKind, Stage
 
 INBOX_LIMIT = 200
 QUOTA_ROLES = [Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER, Role.COMMITTEE]
@@ -45,7 +45,8 @@ def _quotas_for(user: Any, campaign_ids: set[int]) -> list[dict[str, Any]]:
     for campaign in Campaign.objects.filter(pk__in=campaign_ids).order_by("id"):
         for usage in campaign_selectors.quota_usage(campaign):
             if usage.org.pk in mine:
-                rows.append({"campaign": campaign, "org": usage.org, "kind": usage.kind, "max": usage.max,
+                kind = NominationKind(usage.kind).label if usage.kind else ""
+                rows.append({"campaign": campaign, "org": usage.org, "kind": kind, "max": usage.max,
                              "used": usage.used, "remaining": usage.remaining})  # fmt: skip
     return rows
 

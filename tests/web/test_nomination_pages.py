@@ -255,3 +255,27 @@ def test_a_post_without_csrf_token_is_refused(submitted, submitter):
     assert response.status_code == 403
     submitted.refresh_from_db()
     assert submitted.status == Nomination.Status.IN_REVIEW
+
+
+def test_every_page_of_each_role_renders(tree, submitter, campaign, submitted, people, auditor):
+    """A GET of each page, as the role that uses it: 200 and the page's heading."""
+    pages = [
+        (submitter, "/", "我的角色"),
+        (submitter, "/nominations/", "我的申报"),
+        (submitter, "/campaigns/", "评选活动"),
+        (submitter, f"/campaigns/{campaign.pk}/nominations/new", "新建申报"),
+        (submitter, f"/nominations/{submitted.pk}/", "办理过程"),
+        (people["leader"], "/tasks/", "待办审批"),
+        (people["leader"], "/", "待我审批"),
+        (people["committee"], f"/campaigns/{campaign.pk}/dashboard", "名额使用"),
+        (auditor, "/audit/", "审计记录"),
+        (submitter, "/password/", "修改密码"),
+    ]
+    for user, path, heading in pages:
+        response = login(user).get(path)
+        assert response.status_code == 200, path
+        assert heading in response.content.decode(), path
+    anonymous = Client()
+    assert anonymous.get("/verify/").status_code == 200
+    assert anonymous.get(f"/verify/{submitted.verification_code}").status_code == 200
+    assert anonymous.get("/nominations/").status_code == 302
