@@ -281,6 +281,9 @@ SEALFLOW_SEAL_KEY_ENCRYPTION_KEY = env("SEALFLOW_SEAL_KEY_ENCRYPTION_KEY", defau
 # Algorithm of newly made seal keys: "ed25519" or "sm2" (SM2 with SM3, gmssl).
 SEALFLOW_SEAL_ALGORITHM = env("SEALFLOW_SEAL_ALGORITHM", default="ed25519")
 SEALFLOW_SEAL_KEY_FILE = env("SEALFLOW_SEAL_KEY_FILE", default=str(embedded.DATA_DIR / "seal-master.key"))
+# Font file (TTF/OTF/TTC with Chinese glyphs) for the seal picture in Word documents; empty: look
+# for a known CJK font on the machine (approvals/documents.py). The PDF needs none.
+SEALFLOW_SEAL_FONT = env("SEALFLOW_SEAL_FONT", default="")
 
 LOGGING = {
     "version": 1,
