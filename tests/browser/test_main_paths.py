@@ -38,7 +38,10 @@ def new_collective_nomination(s: Any, title: str) -> str:
     page.fill("#title", title)
     page.get_by_role("button", name="创建草稿并填写申报表").click()
     page.wait_for_url(re.compile(r".*/nominations/\d+/edit$"))
-    fill_form(page, SEED_SAMPLES["002"]["collective"])
+    with page.expect_response(lambda r: r.url.endswith("/autosave") and r.request.method == "POST") as saved:
+        fill_form(page, SEED_SAMPLES["002"]["collective"])
+    assert saved.value.ok, saved.value.text()
+    assert re.fullmatch(r"\d\d:\d\d", saved.value.json()["saved_at"])
     page.locator("[data-autosave-status]").filter(has_text=re.compile(r"已保存 \d\d:\d\d")).wait_for()
     return str(page.url)
 
