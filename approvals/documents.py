@@ -331,6 +331,7 @@ def render_pdf(document: FormDocument) -> bytes:
     story.append(para(f"申报单位（盖章）：{document.unit}"))
     story.append(Spacer(1, 2 * mm))
     data: list[list[Any]] = []
+    joins: list[tuple[Any, ...]] = []
     for row in document.rows:
         if row.people is not None and row.columns is not None:
             col_w = (value_w - 12) / max(len(row.columns), 1)
@@ -341,7 +342,14 @@ def render_pdf(document: FormDocument) -> bytes:
             inner.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black)]))
             data.append([para(row.label, label_style), inner if row.people else para("（无）")])
         else:
-            data.append([para(row.label, label_style), para(row.text)])
+            # A cell cannot break across pages: long text goes into several rows under one label.
+            chunks = split_text(row.text)
+            first = len(data)
+            for i, chunk in enumerate(chunks):
+                data.append([para(row.label, label_style) if i == 0 else "", para(chunk)])
+            # One label for all the pieces: no line between their label cells (a SPAN cannot split).
+            for r in range(first + 1, len(data)):
+                joins.append(("LINEABOVE", (0, r), (0, r), 0.8, colors.white))
     for opinion in document.opinions:
         data.append([para(opinion.stage, label_style), OpinionCell(opinion, value_w - 12)])
     table = Table(data, colWidths=[label_w, value_w], repeatRows=0)
@@ -350,6 +358,7 @@ def render_pdf(document: FormDocument) -> bytes:
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
             ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
             ("VALIGN", (1, 0), (1, -1), "TOP"),
+            *joins,
         ])
     )  # fmt: skip
     story.append(table)
@@ -382,6 +391,21 @@ def render_pdf(document: FormDocument) -> bytes:
     story.append(Foot())
     doc.build(story)
     return buffer.getvalue()
+
+
+CHUNK = 600  # characters of one table row of the PDF: well under a page at 10.5 pt
+
+
+def split_text(text: str, size: int = CHUNK) -> list[str]:
+    """``text`` in pieces of at most ``size`` characters, cut after a line break or a 。 where one is near."""
+    pieces = []
+    while len(text) > size:
+        cut = max(text.rfind("\n", 0, size), text.rfind("。", 0, size))
+        cut = cut + 1 if cut > size // 2 else size
+        pieces.append(text[:cut].rstrip("\n"))
+        text = text[cut:]
+    pieces.append(text)
+    return pieces
 
 
 def _draw_qr(canvas: Any, url: str, x: float, y: float, size: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 
 import pytest
@@ -119,3 +120,16 @@ def test_no_one_outside_the_scope_may_print_it(approved, tree):
     client = Client()
     client.force_login(stranger)
     assert client.get(f"/nominations/{approved.pk}/form.docx").status_code == 404
+
+
+def test_a_field_longer_than_a_page_flows_onto_the_next_pages():
+    """[001] allows 5000 characters of text: a table cell cannot break, so the text is cut into rows."""
+    long_text = ("社区服务案例正文，内容很长。" * 20 + "\n") * 20
+    document = documents.FormDocument(
+        title="2023年坪山区社会组织参与基层社会治理案例征集", subtitle="案例申报表", unit="坪山区和谐社区发展中心",
+        rows=[documents.Row("正文", long_text)], opinions=[], history=[], code="ABC",
+        verify_url="http://testserver/verify/ABC", printed_at="2026-11-23 14:00",
+    )  # fmt: skip
+    pdf = documents.render_pdf(document)
+    assert len(re.findall(rb"/Type /Page[^s]", pdf)) >= 3
+    assert "".join(documents.split_text(long_text)).replace("\n", "") == long_text.replace("\n", "")
