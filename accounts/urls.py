@@ -1,9 +1,9 @@
-"""Web pages of the accounts package: login, logout, password change, home."""
+"""Web pages of the accounts package: login, logout, password change; the security administrator's pages."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import web
+from accounts import web, web_security
 
 app_name = "accounts"
 
@@ -15,4 +15,9 @@ urlpatterns = [
         web.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:login")),
         name="password_change",
     ),
+    # "<id:…>": the bigint-bounded converter that accounts/api/urls.py registers (included first).
+    path("security/", web_security.org_tree, name="security-orgs"),
+    path("security/users/", web_security.user_list, name="security-users"),
+    path("security/users/<id:pk>", web_security.user_detail, name="security-user"),
+    path("security/users/<id:pk>/change", web_security.user_change, name="security-user-change"),
 ]

@@ -119,6 +119,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # Issue 6 adds 公示 and objection pages here; issue 7 the notification list.
     if Role.AUDITOR in roles:
         items.append(("approvals:audit", str(_("审计记录"))))
+    if Role.SECURITY_ADMIN in roles:
+        items.append(("accounts:security-orgs", str(_("组织机构"))))
+        items.append(("accounts:security-users", str(_("账户与授权"))))
     if roles & ADMIN_SITE_ROLES:
         items.append(("admin:index", str(_("管理后台"))))
     path = request.path

@@ -135,7 +135,7 @@ def test_public_verification_page_on_a_phone(sessions: Any) -> None:
     phone.shot("06-verify-phone", full_page=True)
 
 
-def test_auditor_and_dashboard_pages(sessions: Any) -> None:
+def test_auditor_dashboard_and_security_pages(sessions: Any) -> None:
     auditor = sessions("auditor")
     auditor.goto("/audit/?action=nomination.submitted")
     assert "提交申报" in auditor.page.inner_text("table")
@@ -147,3 +147,7 @@ def test_auditor_and_dashboard_pages(sessions: Any) -> None:
     committee.page.get_by_role("row").filter(has_text=CAMPAIGN).get_by_role("link", name="活动看板").click()
     assert "名额使用" in committee.page.inner_text("main")
     committee.shot("08-dashboard")
+    security = sessions("security")
+    security.goto("/security/")
+    assert "浦东新区民政局" in security.page.inner_text("main")
+    security.shot("09-security-orgs")

@@ -1,0 +1,180 @@
+"""Pages of the security administrator (安全管理员): the organisation tree, accounts and grants.
+
+Reads start from ``accounts.selectors`` (the administrator's scope); every change is one
+``accounts.actions`` call, which re-checks authority and 三员分立 and writes the audit event.
+A refusal is shown in Chinese and (403) audited; nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import actions, permissions, selectors
+from accounts.models import Organization, User
+from accounts.roles import OrgKind, Role
+from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
+
+LIST_LIMIT = 500
+
+
+def _admin(request: HttpRequest) -> User:
+    """The signed-in security administrator; anyone else is refused (403, audited)."""
+    user = request.user
+    assert isinstance(user, User)
+    if not permissions.is_security_admin(user):
+        raise NotPermitted(target=("accounts.user", str(user.pk)))
+    return user
+
+
+def _refused(request: HttpRequest, exc: SealflowError) -> HttpResponse:
+    from approvals.web.common import audit_refusal
+
+    audit_refusal(request, exc)
+    return render(request, "403.html", {"detail": exc.detail}, status=403)
+
+
+def _org(user: User, raw: str | None) -> Organization | None:
+    """The organisation named by a form's select (blank: none), in the administrator's scope."""
+    if not raw:
+        return None
+    try:
+        return selectors.get_visible_org(user, int(raw))
+    except (ValueError, NotVisible) as exc:
+        raise InvalidInput.for_field("org", _("请选择组织")) from exc
+
+
+def _report(request: HttpRequest, exc: SealflowError) -> None:
+    from approvals.web.common import report
+
+    report(request, exc)
+
+
+@login_required
+def org_tree(request: HttpRequest) -> HttpResponse:
+    """The organisation tree in the administrator's scope, and a form to add an organisation."""
+    try:
+        user = _admin(request)
+    except NotPermitted as exc:
+        return _refused(request, exc)
+    if request.method == "POST":
+        try:
+            parent = _org(user, request.POST.get("parent"))
+            org = actions.create_organization(
+                actor=user,
+                name=request.POST.get("name", "").strip(),
+                code=request.POST.get("code", "").strip(),
+                kind=OrgKind(request.POST.get("kind") or OrgKind.UNIT),
+                parent=parent,
+            )
+        except ValueError:
+            messages.error(request, _("请选择组织类型"))
+        except SealflowError as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("已创建组织“{name}”").format(name=org.name))
+        return HttpResponseRedirect(reverse("accounts:security-orgs"))
+    orgs = list(selectors.list_orgs(user).order_by("path")[:LIST_LIMIT])
+    top = min((o.depth for o in orgs), default=0)
+    rows = [{"org": o, "indent": range(o.depth - top)} for o in orgs]
+    return render(
+        request,
+        "accounts/security_orgs.html",
+        {"rows": rows, "orgs": orgs, "kinds": OrgKind.choices, "limit": LIST_LIMIT},
+    )
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    try:
+        user = _admin(request)
+    except NotPermitted as exc:
+        return _refused(request, exc)
+    if request.method == "POST":
+        try:
+            created = actions.create_user(
+                actor=user,
+                username=request.POST.get("username", "").strip(),
+                password=request.POST.get("password", ""),
+                display_name=request.POST.get("display_name", "").strip(),
+                phone=request.POST.get("phone", "").strip(),
+                org=_org(user, request.POST.get("org")),
+            )
+        except SealflowError as exc:
+            _report(request, exc)
+            return HttpResponseRedirect(reverse("accounts:security-users"))
+        messages.success(request, _("已创建账户“{name}”，请为其授予角色").format(name=created.username))
+        return HttpResponseRedirect(reverse("accounts:security-user", args=[created.pk]))
+    q = request.GET.get("q", "").strip() or None
+    users = list(selectors.list_users(user, q=q)[:LIST_LIMIT])
+    orgs = list(selectors.list_orgs(user).order_by("path")[:LIST_LIMIT])
+    return render(request, "accounts/security_users.html", {"users": users, "orgs": orgs, "q": q or ""})
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One account: its grants (revoke), a grant form, enable / disable, password reset."""
+    try:
+        user = _admin(request)
+    except NotPermitted as exc:
+        return _refused(request, exc)
+    try:
+        target = selectors.get_visible_user(user, pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    grants = list(selectors.list_grants(user, for_user=target.pk))
+    orgs = list(selectors.list_orgs(user).order_by("path")[:LIST_LIMIT])
+    context: dict[str, Any] = {
+        "target": target,
+        "grants": grants,
+        "orgs": orgs,
+        "roles": Role.choices,
+        "phone": permissions.mask_phone(target.phone),
+    }
+    return render(request, "accounts/security_user.html", context)
+
+
+@login_required
+@require_POST
+def user_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """The forms of the account page: grant, revoke, enable / disable, reset password."""
+    try:
+        user = _admin(request)
+    except NotPermitted as exc:
+        return _refused(request, exc)
+    try:
+        target = selectors.get_visible_user(user, pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    what = request.POST.get("what")
+    try:
+        if what == "grant":
+            role = Role(request.POST.get("role", ""))
+            actions.grant_role(actor=user, user_id=target.pk, role=role, org=_org(user, request.POST.get("org")))
+            messages.success(request, _("已授予角色“{role}”").format(role=role.label))
+        elif what == "revoke":
+            grant = selectors.get_visible_grant(user, int(request.POST.get("grant", "0")))
+            actions.revoke_grant(grant.pk, actor=user)
+            messages.success(request, _("已撤销角色“{role}”").format(role=grant.get_role_display()))
+        elif what in ("disable", "enable"):
+            actions.update_user(target.pk, actor=user, is_active=what == "enable")
+            messages.success(request, _("账户已启用") if what == "enable" else _("账户已停用，其令牌已全部失效"))
+        elif what == "password":
+            actions.reset_password(target.pk, actor=user, new_password=request.POST.get("password", ""))
+            messages.success(request, _("密码已重置"))
+        else:
+            messages.error(request, _("未知的操作"))
+    except ValueError:
+        messages.error(request, _("请选择角色"))
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    except SealflowError as exc:
+        _report(request, exc)
+    return HttpResponseRedirect(reverse("accounts:security-user", args=[target.pk]))

@@ -1,0 +1,65 @@
+"""The security administrator's pages: organisation tree, accounts, grants (三员分立 holds)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import Grant, Organization, User
+from accounts.roles import Role
+from approvals.models import AuditEvent
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_security_admin_adds_an_org_a_user_and_a_grant(tree, security_admin):
+    client = login(security_admin)
+    assert "陆家嘴中心" in client.get("/security/").content.decode()
+    client.post("/security/", {"name": "花木中心", "code": "T-HM", "kind": "unit", "parent": tree.township.pk})
+    org = Organization.objects.get(code="T-HM")
+    assert org.parent_id == tree.township.pk
+    response = client.post(
+        "/security/users/",
+        {"username": "hm_sub", "password": "Strong-Pass-2026", "display_name": "花木经办", "org": org.pk},
+    )
+    user = User.objects.get(username="hm_sub")
+    assert response["Location"] == f"/security/users/{user.pk}"
+    client.post(f"/security/users/{user.pk}/change", {"what": "grant", "role": "submitter", "org": org.pk})
+    assert Grant.objects.filter(user=user, role=Role.SUBMITTER, org=org).exists()
+    page = client.get(f"/security/users/{user.pk}").content.decode()
+    assert "申报单位经办人" in page
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.GRANT_CREATED, actor_id=security_admin.pk).exists()
+
+
+def test_a_refused_grant_is_shown_in_chinese_and_nothing_is_granted(tree, security_admin):
+    target = user_with_role(Role.SUBMITTER, tree.unit, username="target")
+    response = login(security_admin).post(
+        f"/security/users/{target.pk}/change", {"what": "grant", "role": "auditor", "org": tree.unit.pk}, follow=True
+    )
+    assert 'class="message error"' in response.content.decode()
+    assert not Grant.objects.filter(user=target, role=Role.AUDITOR).exists()
+
+
+def test_nobody_grants_themselves_a_role(security_admin, tree):
+    response = login(security_admin).post(
+        f"/security/users/{security_admin.pk}/change", {"what": "grant", "role": "committee", "org": tree.committee.pk}
+    )
+    assert response.status_code == 302
+    assert not Grant.objects.filter(user=security_admin, role=Role.COMMITTEE).exists()
+
+
+def test_other_roles_are_refused_and_the_refusal_is_audited(submitter):
+    assert login(submitter).get("/security/users/").status_code == 403
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERMISSION_DENIED, actor_id=submitter.pk).exists()
+
+
+def test_a_district_security_admin_does_not_see_other_districts_accounts(tree, district_security_admin):
+    other = user_with_role(Role.SUBMITTER, tree.other_unit, username="njd")
+    assert login(district_security_admin).get(f"/security/users/{other.pk}").status_code == 404
