@@ -6,9 +6,11 @@ Screenshots of each main page go to docs/screenshots/ (README, "The web app").
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from workflows.seed_forms import SEED_SAMPLES
 
@@ -90,7 +92,7 @@ def test_submit_then_each_level_approves_and_the_form_prints(sessions: Any) -> N
     assert download.value.suggested_filename.endswith(".pdf")
 
 
-def test_return_then_resubmit_with_the_reason_on_top(sessions: Any) -> None:
+def test_return_then_resubmit_with_the_reason_on_top(sessions: Any, tmp_path: Path) -> None:
     title = "返修测试集体申报（浏览器）"
     unit = sessions("ljz_submitter")
     new_collective_nomination(unit, title)
@@ -109,6 +111,13 @@ def test_return_then_resubmit_with_the_reason_on_top(sessions: Any) -> None:
     panel = unit.page.locator(".panel.alert").first
     assert "请补充窗口服务数据" in panel.inner_text()
     unit.shot("05-returned-form")
+    # An attachment, sent with a progress bar by app.js; the page reloads with it listed.
+    picture = tmp_path / "窗口服务数据.png"
+    Image.new("RGB", (60, 40), (30, 90, 160)).save(picture)
+    upload = unit.page.locator("#upload-supporting_files")
+    upload.locator("input[type=file]").set_input_files(str(picture))
+    upload.get_by_role("button", name="上传").click()
+    unit.page.get_by_role("link", name="窗口服务数据.png").wait_for()
     unit.page.fill("#f-past_awards", "2022 年度立功竞赛集体二等奖；2023 年度区级文明窗口")
     unit.page.get_by_role("button", name="修改完成，重新提交").click()
     unit.page.wait_for_url(re.compile(r".*/nominations/\d+/$"))
@@ -118,7 +127,7 @@ def test_return_then_resubmit_with_the_reason_on_top(sessions: Any) -> None:
 
 
 def test_public_verification_page_on_a_phone(sessions: Any) -> None:
-    # A nomination approved by the first test has seals; any submitted one has a code.
+    # The nomination the first test of this file approved (tests run in file order).
     unit = sessions("ljz_submitter")
     unit.goto("/nominations/?status=approved")
     unit.page.locator("table a").first.click()

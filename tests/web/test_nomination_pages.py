@@ -277,5 +277,7 @@ def test_every_page_of_each_role_renders(tree, submitter, campaign, submitted, p
         assert heading in response.content.decode(), path
     anonymous = Client()
     assert anonymous.get("/verify/").status_code == 200
-    assert anonymous.get(f"/verify/{submitted.verification_code}").status_code == 200
+    verify = anonymous.get(f"/verify/{submitted.verification_code}")
+    assert verify.status_code == 200
+    assert "尚未加盖电子印章" in verify.content.decode()
     assert anonymous.get("/nominations/").status_code == 302
