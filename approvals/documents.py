@@ -455,7 +455,6 @@ def render_docx(document: FormDocument) -> bytes:
     for row in document.rows:
         cells = table.add_row().cells
         cells[0].text = row.label
-        cells[0].width = Mm(35)
         if row.people is not None and row.columns is not None:
             if not row.people:
                 cells[1].text = "（无）"
@@ -487,10 +486,18 @@ def render_docx(document: FormDocument) -> bytes:
                 run.font.color.rgb = RGBColor(0xCC, 0x12, 0x12)
         date = cell.add_paragraph(f"{opinion.date or '     年    月    日'}（盖章）")
         date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    # Word takes the widths of each cell, not of the column: the label column narrow, as on the forms.
+    table.autofit = False
+    table.columns[0].width = Mm(32)
+    table.columns[1].width = Mm(142)
+    for table_row in table.rows:
+        table_row.cells[0].width = Mm(32)
+        table_row.cells[1].width = Mm(142)
     if document.history:
         doc.add_paragraph("历次审批意见")
         for h in document.history:
             doc.add_paragraph(f"{h.date} {h.stage}：{h.decision}。{h.opinion}（{h.signer}，{h.org}）")
+    doc.add_paragraph()
     foot = doc.add_table(rows=1, cols=2)
     if document.verify_url:
         buffer = io.BytesIO()

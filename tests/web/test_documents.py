@@ -133,3 +133,23 @@ def test_a_field_longer_than_a_page_flows_onto_the_next_pages():
     pdf = documents.render_pdf(document)
     assert len(re.findall(rb"/Type /Page[^s]", pdf)) >= 3
     assert "".join(documents.split_text(long_text)).replace("\n", "") == long_text.replace("\n", "")
+
+
+def test_without_a_cjk_font_the_word_seal_names_its_organisation_beside_it(approved, monkeypatch, settings):
+    """A fresh machine has no CJK font: the seal picture has no name, so the name is printed in red."""
+    monkeypatch.setattr(documents, "SEAL_FONT_CANDIDATES", ())
+    settings.SEALFLOW_SEAL_FONT = ""
+    _png, with_name = documents.seal_png("浦东新区民政局")
+    assert with_name is False
+    document = documents.build(approved, reveal=False, verify_url="http://testserver/verify/X")
+    doc = Document(io.BytesIO(documents.render_docx(document)))
+    red_runs = [
+        run.text.strip()
+        for table in doc.tables
+        for row in table.rows
+        for cell in row.cells
+        for paragraph in cell.paragraphs
+        for run in paragraph.runs
+        if run.font.color is not None and run.font.color.rgb is not None
+    ]
+    assert "浦东新区民政局" in red_runs
