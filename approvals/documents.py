@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ from workflows import forms
 from workflows.models import NominationKind
 
 CID_FONT = "STSong-Light"
+MAX_PICTURES = 5  # pictures of one field printed in its cell (3–5 JPG pictures [001])
+PICTURE_WIDTH_MM = 30
 SEAL_RED = (0.80, 0.07, 0.07)
 FORM_TITLES = {
     NominationKind.CASE: "案例申报表",
@@ -59,6 +61,7 @@ class Row:
     text: str = ""
     columns: list[str] | None = None
     people: list[list[str]] | None = None
+    images: list[Path] = field(default_factory=list)  # pictures printed in the cell (a photo, …)
 
 
 @dataclass
@@ -125,20 +128,27 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
     """Everything printed on the form; personal values masked unless ``reveal`` (the caller audits it)."""
     definition = nomination.campaign.forms.get(nomination.kind) or {"fields": []}
     data = nomination.form if reveal else forms.mask_form_data(definition, nomination.form)
-    files: dict[str, list[str]] = {}
+    files: dict[str, list[Attachment]] = {}
     for a in Attachment.objects.filter(nomination=nomination, removed_at__isnull=True).order_by("id"):
-        files.setdefault(a.field, []).append(a.display_name)
+        files.setdefault(a.field, []).append(a)
+    media = Path(settings.MEDIA_ROOT)
     rows = [Row("申报名称", nomination.title)]
-    for field in definition.get("fields", []):
-        key = field["key"]
-        if field["type"] == forms.PERSON_LIST:
-            subs = field["fields"]
+    for spec in definition.get("fields", []):
+        key = spec["key"]
+        if spec["type"] == forms.PERSON_LIST:
+            subs = spec["fields"]
             people = [[_value_text(p.get(s["key"])) for s in subs] for p in data.get(key) or [] if isinstance(p, dict)]
-            rows.append(Row(field["label"], columns=[s["label"] for s in subs], people=people))
-        elif field["type"] in forms.ATTACHMENT_FIELD_TYPES:
-            rows.append(Row(field["label"], "；".join(files.get(key, [])) or "（无）"))
+            rows.append(Row(spec["label"], columns=[s["label"] for s in subs], people=people))
+        elif spec["type"] in forms.ATTACHMENT_FIELD_TYPES:
+            attached = files.get(key, [])
+            if attached and forms.is_personal(spec) and not reveal:
+                rows.append(Row(spec["label"], "（个人信息，已隐去）"))
+                continue
+            pictures = [media / a.storage_name for a in attached if a.width is not None][:MAX_PICTURES]
+            names = "；".join(a.display_name for a in attached) or "（无）"
+            rows.append(Row(spec["label"], names, images=[p for p in pictures if p.exists()]))
         else:
-            rows.append(Row(field["label"], _value_text(data.get(key))))
+            rows.append(Row(spec["label"], _value_text(data.get(key))))
     signoffs = list(nomination.signoffs.select_related("org").order_by("id"))
     current = {s.stage: s for s in signoffs if s.round == nomination.round}
     opinions = []
@@ -341,6 +351,8 @@ def render_pdf(document: FormDocument) -> bytes:
             )
             inner.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black)]))
             data.append([para(row.label, label_style), inner if row.people else para("（无）")])
+        elif row.images:
+            data.append([para(row.label, label_style), [para(row.text), *(_pdf_picture(p) for p in row.images)]])
         else:
             # A cell cannot break across pages: long text goes into several rows under one label.
             chunks = split_text(row.text)
@@ -391,6 +403,17 @@ def render_pdf(document: FormDocument) -> bytes:
     story.append(Foot())
     doc.build(story)
     return buffer.getvalue()
+
+
+def _pdf_picture(path: Path) -> Any:
+    from PIL import Image as PILImage
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Image
+
+    with PILImage.open(path) as picture:
+        width, height = picture.size
+    shown = PICTURE_WIDTH_MM * mm
+    return Image(str(path), width=shown, height=min(shown * height / max(width, 1), 45 * mm), kind="proportional")
 
 
 CHUNK = 600  # characters of one table row of the PDF: well under a page at 10.5 pt
@@ -469,6 +492,8 @@ def render_docx(document: FormDocument) -> bytes:
                     person_cells[i].text = value
         else:
             cells[1].text = row.text
+            for picture in row.images:
+                cells[1].add_paragraph().add_run().add_picture(str(picture), width=Mm(PICTURE_WIDTH_MM))
     for opinion in document.opinions:
         cells = table.add_row().cells
         cells[0].text = opinion.stage

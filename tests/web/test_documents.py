@@ -153,3 +153,37 @@ def test_without_a_cjk_font_the_word_seal_names_its_organisation_beside_it(appro
         if run.font.color is not None and run.font.color.rgb is not None
     ]
     assert "浦东新区民政局" in red_runs
+
+
+def test_pictures_of_the_form_are_printed_in_the_pdf_and_word(tree, submitter, settings, tmp_path):
+    from PIL import Image
+
+    from approvals.actions import add_attachment
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    campaign = make_campaign(tree.committee)
+    nomination = create_nomination(
+        actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="助老", form=valid_case_form()
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (80, 60), (20, 120, 60)).save(buffer, format="PNG")
+    buffer.seek(0)
+    add_attachment(nomination.pk, actor=submitter, field="photos", name="现场.png", stream=buffer)
+    document = documents.build(nomination, reveal=False, verify_url="")
+    row = next(r for r in document.rows if r.label == "照片")
+    assert row.text == "现场.png"
+    assert len(row.images) == 1
+    assert b"/Subtype /Image" in documents.render_pdf(document)
+    media = [n for n in zipfile.ZipFile(io.BytesIO(documents.render_docx(document))).namelist() if "media/" in n]
+    assert len(media) == 1  # the picture (no seal yet, no QR code without a verification URL)
+    # A personal picture (the 2-inch photo of [002]) is printed only for those who may reveal it.
+    campaign.refresh_from_db()  # a copy from the database: the shared CASE_FORM stays as it is
+    photos = next(f for f in campaign.forms["case"]["fields"] if f["key"] == "photos")
+    photos["personal"] = True
+    campaign.save(update_fields=["forms"])
+    nomination.refresh_from_db()
+    hidden = next(r for r in documents.build(nomination, reveal=False, verify_url="").rows if r.label == "照片")
+    assert hidden.images == []
+    assert hidden.text == "（个人信息，已隐去）"
+    shown = next(r for r in documents.build(nomination, reveal=True, verify_url="").rows if r.label == "照片")
+    assert len(shown.images) == 1
