@@ -162,4 +162,8 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("-updated_at")[:10]
         )
         context["in_review_count"] = mine.filter(status=Nomination.Status.IN_REVIEW).count()
+    from notifications import selectors as notification_selectors
+
+    context["unread_count"] = notification_selectors.unread_count(user)
+    context["unread"] = list(notification_selectors.list_notifications(user, unread=True).order_by("-id")[:5])
     return render(request, "home.html", context)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("attachments/<id:pk>/remove", nominations.remove_attachment, name="attachment-remove"),
     path("tasks/", review.inbox, name="inbox"),
     path("tasks/batch-approve", review.batch_approve, name="batch-approve"),
+    path("tasks/<id:task_id>/", review.task_page, name="task"),
     path("tasks/<id:task_id>/decide", review.decide, name="decide"),
     path("tasks/<id:task_id>/transfer", review.transfer, name="transfer"),
     path("audit/", audit.audit_list, name="audit"),

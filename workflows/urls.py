@@ -8,5 +8,6 @@ app_name = "workflows"
 
 urlpatterns = [
     path("campaigns/", web.campaign_list, name="campaigns"),
+    path("campaigns/<id:pk>/", web.campaign_page, name="campaign"),
     path("campaigns/<id:pk>/dashboard", web.dashboard, name="dashboard"),
 ]

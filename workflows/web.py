@@ -9,8 +9,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -46,6 +47,20 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         )
         c.is_host = c.host_org_id in hosted  # type: ignore[attr-defined]
     return render(request, "workflows/campaigns.html", {"campaigns": campaigns})
+
+
+@login_required
+@require_GET
+def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign's address (notifications link to it): the dashboard for its host, else my nominations in it."""
+    user = _user(request)
+    try:
+        campaign = selectors.get_visible_campaign(user, pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    if permissions.has_role_at(user, HOST_ROLES, campaign.host_org):
+        return HttpResponseRedirect(reverse("workflows:dashboard", args=[campaign.pk]))
+    return HttpResponseRedirect(reverse("approvals:my-nominations") + f"?campaign={campaign.pk}")
 
 
 @login_required

@@ -80,6 +80,9 @@ def my_nominations(request: HttpRequest) -> HttpResponse:
     )
     if status:
         nominations = nominations.filter(status=status)
+    campaign = request.GET.get("campaign", "")
+    if campaign.isdigit():
+        nominations = nominations.filter(campaign_id=int(campaign))
     rows = list(nominations[:200])
     stage_names = _stage_names({n.campaign_id for n in rows})
     for n in rows:

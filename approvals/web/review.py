@@ -93,6 +93,23 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 
 
 @login_required
+@require_GET
+def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
+    """A task's address (notifications link to it): the page of its nomination, if the user may see it."""
+    user = user_of(request)
+    visible = selectors.visible_nominations(user)
+    nomination_id = visible.filter(task_id=task_id).values_list("pk", flat=True).first()
+    if nomination_id is None:  # decided since: the sign-off keeps the task's id
+        decided = SignOff.objects.filter(task_id=task_id, nomination__in=visible).values_list(
+            "nomination_id", flat=True
+        )
+        nomination_id = decided.first()
+    if nomination_id is None:
+        raise Http404()
+    return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))
+
+
+@login_required
 @require_POST
 def decide(request: HttpRequest, task_id: int) -> HttpResponse:
     """同意 / 退回修改 / 不同意 with an opinion, on the task of a nomination's current stage."""

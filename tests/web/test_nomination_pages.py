@@ -281,3 +281,20 @@ def test_every_page_of_each_role_renders(tree, submitter, campaign, submitted, p
     assert verify.status_code == 200
     assert "尚未加盖电子印章" in verify.content.decode()
     assert anonymous.get("/nominations/").status_code == 302
+
+
+def test_notification_links_lead_to_the_pages(submitted, people, submitter, campaign):
+    """Notifications point at /tasks/{id}/ and /campaigns/{id}/ (notifications/links.py)."""
+    from notifications.delivery import drain_outbox
+
+    drain_outbox()  # what the worker does: the outbox row becomes the leader's in-app notification
+    submitted.refresh_from_db()
+    home = login(people["leader"]).get("/").content.decode()
+    assert "未读通知（1）" in home
+    assert f'href="/tasks/{submitted.task_id}/"' in home
+    response = login(people["leader"]).get(f"/tasks/{submitted.task_id}/")
+    assert response["Location"] == f"/nominations/{submitted.pk}/"
+    assert login(people["other_district"]).get(f"/tasks/{submitted.task_id}/").status_code == 404
+    assert login(people["committee"]).get(f"/campaigns/{campaign.pk}/")["Location"].endswith("/dashboard")
+    mine = login(submitter).get(f"/campaigns/{campaign.pk}/")
+    assert mine["Location"] == f"/nominations/?campaign={campaign.pk}"
