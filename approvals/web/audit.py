@@ -114,6 +114,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     class Echo:
         def write(self, value: str) -> str:
@@ -129,8 +135,9 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
 
     for e in events.iterator(chunk_size=2000):
         yield writer.writerow(
-            [e.pk, timezone.localtime(e.occurred_at).isoformat(), e.action, e.actor_label, e.object_type,
-             e.object_id, e.seq, json.dumps(e.data, ensure_ascii=False, sort_keys=True), e.ip_address or "", e.hash]
+            [e.pk, timezone.localtime(e.occurred_at).isoformat(), e.action, _cell(e.actor_label), e.object_type,
+             _cell(e.object_id), e.seq, _cell(json.dumps(e.data, ensure_ascii=False, sort_keys=True)),
+             e.ip_address or "", e.hash]
         )  # fmt: skip
 
 

@@ -28,8 +28,8 @@ from approvals.audit import record_personal_data_read
 from approvals.exceptions import NominationInvalid
 from approvals.models import Attachment, AuditEvent, Nomination, SignOff
 from approvals.web import formdefs
-from approvals.web.common import report, user_of
-from config.errors import InvalidInput, NotVisible, SealflowError
+from approvals.web.common import audit_refusal, report, user_of
+from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from workflows import forms
 from workflows import selectors as campaign_selectors
 from workflows.models import NominationKind
@@ -258,9 +258,6 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     except SealflowError as exc:
         if isinstance(exc, NotVisible):
             raise Http404(exc.detail) from exc
-        from approvals.web.common import audit_refusal
-        from config.errors import NotPermitted
-
         if isinstance(exc, NotPermitted):
             audit_refusal(request, exc)
         return JsonResponse({"saved": False, "code": exc.code, "detail": exc.detail, "errors": {}}, status=exc.status)

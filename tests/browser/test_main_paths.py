@@ -107,7 +107,8 @@ def test_return_then_resubmit_with_the_reason_on_top(sessions: Any, tmp_path: Pa
     district.page.wait_for_url(re.compile(r".*/tasks/$"))
 
     unit.goto("/")
-    unit.page.get_by_role("link", name=title).click()
+    assert f"“{title}”被退回修改" in unit.page.inner_text("main")  # the notification, delivered by the worker
+    unit.page.get_by_role("link", name=title, exact=True).click()
     panel = unit.page.locator(".panel.alert").first
     assert "请补充窗口服务数据" in panel.inner_text()
     unit.shot("05-returned-form")

@@ -124,3 +124,10 @@ def test_someone_without_a_unit_cannot_start_a_nomination(draft, tree):
     reviewer = user_with_role(Role.DISTRICT_REVIEWER, tree.district, username="rev")
     page = login(reviewer).get(f"/campaigns/{draft.campaign_id}/nominations/new").content.decode()
     assert "您不是任何单位的申报经办人" in page
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted():
+    from approvals.web.audit import _cell
+
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _cell("张三") == "张三"
