@@ -72,3 +72,15 @@ def test_templates_have_no_inline_script_or_style():
         if "<script>" in text or "<style" in text or " style=" in text or " onclick=" in text:
             offenders.append(str(path.relative_to(BASE_DIR)))
     assert offenders == []
+
+
+def test_templates_and_static_files_name_no_other_server():
+    """Intranets have no internet: no CDN, no web font, no script from anywhere else."""
+    offenders = []
+    for folder in ("templates", "static"):
+        for path in (BASE_DIR / folder).rglob("*"):
+            if path.suffix in (".html", ".css", ".js"):
+                text = path.read_text()
+                if "http://" in text or "https://" in text or '="//' in text or "url(//" in text:
+                    offenders.append(str(path.relative_to(BASE_DIR)))
+    assert offenders == []
