@@ -416,7 +416,7 @@ def _pdf_picture(path: Path) -> Any:
     return Image(str(path), width=shown, height=min(shown * height / max(width, 1), 45 * mm), kind="proportional")
 
 
-CHUNK = 600  # characters of one table row of the PDF: well under a page at 10.5 pt
+CHUNK = 300  # characters of one table row of the PDF: small, so that a page break leaves little white
 
 
 def split_text(text: str, size: int = CHUNK) -> list[str]:
