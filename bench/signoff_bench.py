@@ -43,7 +43,7 @@ from accounts.roles import OrgKind, Role
 from approvals import seals, selectors
 from approvals.actions import create_nomination, sign_off, submit_nomination
 from approvals.actions.sign_offs import start_chain_in_transaction
-from approvals.exceptions import TaskAlreadyDecided
+from approvals.exceptions import ConsecutiveSignOffForbidden, TaskAlreadyDecided
 from approvals.models import AuditEvent, Nomination, SignOff
 from bench import http_bench, setup_db
 from bench.timing import row
@@ -705,12 +705,15 @@ class _Tally:
     approved: int = 0
     conflicts: int = 0
     lock_failed: int = 0
+    # The same reviewer may not sign two consecutive stages: the thread leaves that one to the others.
+    separated: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: _Tally) -> None:
         self.approved += other.approved
         self.conflicts += other.conflicts
         self.lock_failed += other.lock_failed
+        self.separated += other.separated
         self.errors += other.errors
 
 
@@ -754,6 +757,8 @@ def _race(approvers: Sequence[User], seconds: float, policy: _Policy) -> tuple[f
                     except TaskAlreadyDecided:
                         tally.conflicts += 1
                         retry = nomination_id  # taken by another thread: re-read its current task
+                    except ConsecutiveSignOffForbidden:
+                        tally.separated += 1
                     except FlowLockFailed:
                         tally.lock_failed += 1
                     except Exception as exc:  # noqa: BLE001 - counted and shown in the detail
@@ -852,7 +857,8 @@ def hot_vs_cold(
             ratio >= 0.6 and clean and not ran_out,
             f"{hot_rate:.1f} vs {cold_rate:.1f} approvals/s ({hot_tally.approved} vs {cold_tally.approved} in "
             f"{seconds:g} s, {Organization.objects.count():,} organisations; hot: {hot_tally.conflicts} 409 "
-            f"retried; FlowLockFailed: hot {hot_tally.lock_failed}, "
+            f"retried, {hot_tally.separated + cold_tally.separated} left to another reviewer (consecutive stages); "
+            f"FlowLockFailed: hot {hot_tally.lock_failed}, "
             f"cold {cold_tally.lock_failed}; other errors {len(errors)}{': ' + errors[0] if errors else ''}"
             f"{'; work ran out' if ran_out else ''})",
         )  # fmt: skip
