@@ -79,6 +79,8 @@ def objection_form(request: HttpRequest, campaign_id: int, nomination_id: int) -
         "data": data,
         "round": publicity_round,
         "entry": entry,
+        "window_start": publicity_round["starts_at"][:16].replace("T", " "),
+        "window_end": publicity_round["ends_at"][:16].replace("T", " "),
         "values": values,
         "errors": {},
         "error": "",

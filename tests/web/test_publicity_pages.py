@@ -251,6 +251,7 @@ def test_identity_is_hidden_until_the_audited_reveal(people, scene) -> None:
     objection = _file(scene)
     client = login(people.committee)
     page = client.get(f"/objections/{objection.pk}/").content.decode()
+    assert f'<option value="{people.judge.pk}"' in page  # a candidate investigator
     assert "查看异议人身份" in page
     assert "赵异议" not in page
     assert "13900001111" not in page
@@ -352,3 +353,27 @@ def test_notice_pdf_and_final_list_xlsx_for_the_host(people, scene) -> None:
     assert titles == {"陆家嘴助老服务", "陆家嘴便民服务", "南京东路案例"}
     assert login(people.submitter).get(f"/campaigns/{scene.campaign.pk}/final-list.xlsx").status_code == 404
     assert not re.search(r"11010519491231002X", pdf.content.decode("latin-1"))
+
+
+def test_evidence_uploaded_on_the_form_downloads_for_the_committee_only_and_is_audited(people, scene) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    _open(people, scene)
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 120, 40)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("签名页.png", buffer.getvalue(), content_type="image/png")
+    url = f"/publicity/{scene.campaign.pk}/objections/{scene.first.pk}"
+    assert Client().post(url, {**OBJECTOR, "evidence": upload}).status_code == 200
+    objection = Objection.objects.get()
+    evidence = objection.evidence.get()
+    unit = login(people.submitter)
+    assert "签名页.png" not in unit.get(f"/objections/{objection.pk}/").content.decode()
+    assert unit.get(f"/objections/{objection.pk}/evidence/{evidence.pk}").status_code == 302
+    assert _identity_reads(objection) == 0
+    committee = login(people.committee)
+    assert "签名页.png" in committee.get(f"/objections/{objection.pk}/").content.decode()
+    download = committee.get(f"/objections/{objection.pk}/evidence/{evidence.pk}")
+    assert download.status_code == 200
+    assert download.getvalue() == buffer.getvalue()
+    assert _identity_reads(objection) == 1
