@@ -116,7 +116,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("approvals:inbox", str(_("待办审批"))))
     if roles & CAMPAIGN_ROLES:
         items.append(("workflows:campaigns", str(_("评选活动"))))
-    # Issue 6 adds 公示 and objection pages here; issue 7 the notification list.
+    items.append(("notifications:list", str(_("通知"))))
     if Role.AUDITOR in roles:
         items.append(("approvals:audit", str(_("审计记录"))))
     if Role.SECURITY_ADMIN in roles:
@@ -124,12 +124,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("accounts:security-users", str(_("账户与授权"))))
     if roles & ADMIN_SITE_ROLES:
         items.append(("admin:index", str(_("管理后台"))))
+    from notifications import selectors as notification_selectors
+
+    user = request.user
+    assert isinstance(user, User)
+    counts = {"notifications:list": notification_selectors.unread_count(user)}
     path = request.path
     result = []
     for name, label in items:
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
-        result.append({"url": url, "label": label, "active": active})
+        result.append({"url": url, "label": label, "active": active, "count": counts.get(name, 0)})
     return {"nav_items": result}
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from approvals.web import audit, documents, nominations, public, review
+from approvals.web import audit, documents, nominations, public, publicity, review
 
 # "<id:…>" is the bigint-bounded converter that accounts/api/urls.py registers (config/urls.py
 # includes the API first).
@@ -30,4 +30,24 @@ urlpatterns = [
     path("audit/export.csv", audit.audit_csv, name="audit-csv"),
     path("audit/verify", audit.audit_verify, name="audit-verify"),
     path("verify/", public.verify_form, name="verify-form"),
+    # 公示: public objection form and receipts (no account), then the committee's pages.
+    path(
+        "publicity/<id:campaign_id>/objections/<id:nomination_id>",
+        publicity.objection_form,
+        name="objection-new",
+    ),
+    path("objections/receipt/", publicity.receipt_lookup, name="objection-receipt-lookup"),
+    path("objections/receipt/<str:receipt>", publicity.receipt_page, name="objection-receipt"),
+    path("campaigns/<id:pk>/publicity/start", publicity.start_publicity, name="publicity-start"),
+    path("campaigns/<id:pk>/finalize", publicity.finalize, name="finalize"),
+    path("campaigns/<id:pk>/objections/", publicity.objection_queue, name="objections"),
+    path("objections/<id:pk>/", publicity.objection_page, name="objection"),
+    path("objections/<id:pk>/identity", publicity.reveal_identity, name="objection-identity"),
+    path("objections/<id:pk>/evidence/<id:evidence>", publicity.evidence_download, name="objection-evidence"),
+    path("objections/<id:pk>/assign", publicity.assign, name="objection-assign"),
+    path("objections/<id:pk>/finding", publicity.finding, name="objection-finding"),
+    path("objections/<id:pk>/decide", publicity.decide, name="objection-decide"),
+    path("campaigns/<id:pk>/publicity-notice.pdf", publicity.notice_pdf, name="publicity-notice-pdf"),
+    path("campaigns/<id:pk>/final-list.xlsx", publicity.final_list_xlsx, name="final-list-xlsx"),
+    path("nominations/<id:pk>/revoke", publicity.revoke, name="nomination-revoke"),
 ]

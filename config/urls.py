@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("approvals.urls")),
     path("", include("workflows.urls")),
+    path("", include("notifications.urls")),
     path("", home, name="home"),
 ]
 

@@ -27,7 +27,7 @@ def objection(objection_id: int) -> str:
 
 
 def public_objection(receipt: str) -> str:
-    return f"/public/objections/{receipt}/"
+    return f"/objections/receipt/{receipt}"
 
 
 def absolute(link: str) -> str:

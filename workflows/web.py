@@ -19,7 +19,8 @@ from accounts import permissions
 from accounts.models import User
 from accounts.roles import Role
 from approvals import selectors as approval_selectors
-from approvals.models import Nomination
+from approvals.actions.publicity import PUBLICITY_FROM
+from approvals.models import Nomination, Objection
 from config.errors import NotVisible
 from workflows import selectors
 from workflows.models import Campaign
@@ -111,5 +112,9 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "by_district": by_district,
         "quotas": selectors.quota_usage(campaign),
         "overdue": overdue,
+        "publicity_rounds": list(campaign.publicity_rounds.order_by("-number")),
+        "may_start_publicity": campaign.status in PUBLICITY_FROM,
+        "may_finalize": campaign.status == Campaign.Status.PUBLICITY,
+        "open_objections": Objection.objects.filter(nomination__campaign=campaign, status__in=Objection.OPEN).count(),
     }
     return render(request, "workflows/dashboard.html", context)

@@ -1,0 +1,469 @@
+"""公示 pages: the public objection form, receipt and receipt lookup (no account), and the
+committee's pages (start 公示, the objection queue, an objection, revocation, finalisation).
+
+Every state change is one action of ``approvals.actions.publicity``; who may do what is decided
+there (and by ``publicity_selectors`` for what a user may see). The objector's identity is shown
+only in the response to the audited POST "查看异议人身份", never stored in a message or session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import permissions
+from accounts.models import User
+from accounts.roles import Role
+from approvals import publicity_public, publicity_selectors, selectors
+from approvals.actions import publicity as actions
+from approvals.api.publicity import check_objection_rate
+from approvals.models import Nomination, Objection
+from approvals.web.common import report, user_of
+from config.errors import InvalidInput, NotVisible, SealflowError
+from workflows import selectors as campaign_selectors
+from workflows.models import Campaign
+
+HOST_ROLES = [Role.COMMITTEE, Role.CAMPAIGN_ADMIN]
+RECEIPT_MAX = 32
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+def _public_entry(campaign_id: int, nomination_id: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The masked public list, the latest list round naming the nomination and its entry (404 if none)."""
+    try:
+        data = publicity_public.build_public_list(campaign_id)
+    except NotVisible as exc:
+        raise Http404() from exc
+    for r in data["rounds"]:
+        if r["kind"] != "list":
+            continue
+        for entry in r["entries"]:
+            if entry["nomination"] == nomination_id:
+                return data, r, entry
+    raise Http404()
+
+
+def _form_errors(exc: SealflowError) -> dict[str, list[str]]:
+    return dict(exc.errors) if isinstance(exc, InvalidInput) and exc.errors else {}
+
+
+@require_http_methods(["GET", "POST"])
+def objection_form(request: HttpRequest, campaign_id: int, nomination_id: int) -> HttpResponse:
+    """实名提出异议: real-name rules and the deadline on top; on success the receipt, shown once."""
+    data, publicity_round, entry = _public_entry(campaign_id, nomination_id)
+    values = {k: request.POST.get(k, "") for k in ("objector_kind", "name", "phone", "unit_name", "unit_contact",
+                                                    "content")}  # fmt: skip
+    values["objector_kind"] = values["objector_kind"] or "person"
+    context: dict[str, Any] = {
+        "data": data,
+        "round": publicity_round,
+        "entry": entry,
+        "window_start": publicity_round["starts_at"][:16].replace("T", " "),
+        "window_end": publicity_round["ends_at"][:16].replace("T", " "),
+        "values": values,
+        "errors": {},
+        "error": "",
+        "max_files": actions.EVIDENCE_MAX_FILES,
+        "max_mb": actions.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "types": "、".join(t.upper() for t in actions.EVIDENCE_TYPES),
+        "content_min": actions.CONTENT_MIN,
+        "content_max": actions.CONTENT_MAX,
+    }
+    if request.method == "POST":
+        ip = str(request.META.get("REMOTE_ADDR") or "")
+        files = request.FILES.getlist("evidence")
+        try:
+            check_objection_rate(ip, values["phone"])
+            objection = actions.file_objection(
+                nomination_id,
+                objector=actions.ObjectorInput(
+                    kind=values["objector_kind"], name=values["name"], phone=values["phone"],
+                    unit_name=values["unit_name"], unit_contact=values["unit_contact"],
+                ),
+                content=values["content"],
+                evidence=[(f.name or "", cast(IO[bytes], f.file)) for f in files],
+                ip_address=ip or None,
+            )  # fmt: skip
+        except NotVisible as exc:
+            raise Http404() from exc
+        except SealflowError as exc:
+            context["error"] = exc.detail
+            context["errors"] = _form_errors(exc)
+            return _no_store(render(request, "approvals/publicity/objection_form.html", context, status=exc.status))
+        receipt_context = {"data": data, "entry": entry, "objection": objection}
+        return _no_store(render(request, "approvals/publicity/objection_filed.html", receipt_context))
+    return render(request, "approvals/publicity/objection_form.html", context)
+
+
+def _receipt_context(code: str) -> dict[str, Any]:
+    objection = (
+        Objection.objects.select_related("nomination").filter(receipt=code.strip().upper()[:RECEIPT_MAX]).first()
+    )
+    if objection is None:
+        return {"code": code, "not_found": True}
+    decided = objection.status not in Objection.OPEN
+    # Only what the API's receipt view shows: never anyone's identity.
+    return {
+        "code": code,
+        "found": {
+            "status_label": objection.get_status_display(),
+            "decided": decided,
+            "response": objection.response if decided else "",
+            "nomination_title": publicity_public.mask_text(objection.nomination.title),
+            "filed_at": objection.filed_at,
+            "decided_at": objection.decided_at,
+        },
+    }
+
+
+@require_GET
+def receipt_lookup(request: HttpRequest) -> HttpResponse:
+    """凭回执码查询: a form; with ``?code=`` the status and the published response."""
+    code = request.GET.get("code", "").strip()
+    context: dict[str, Any] = {"code": code}
+    if code:
+        context.update(_receipt_context(code))
+    return _no_store(render(request, "approvals/publicity/receipt.html", context))
+
+
+@require_GET
+def receipt_page(request: HttpRequest, receipt: str) -> HttpResponse:
+    """The receipt's own address (the objector's notification links here)."""
+    context = _receipt_context(receipt)
+    if context.get("not_found"):
+        raise Http404()
+    return _no_store(render(request, "approvals/publicity/receipt.html", context))
+
+
+# --- committee ------------------------------------------------------------------------------
+
+
+def _hosted_campaign(user: User, pk: int) -> Campaign:
+    """A campaign the user sees and whose host the user serves (committee, campaign admin); else 404."""
+    try:
+        campaign = campaign_selectors.get_visible_campaign(user, pk)
+    except NotVisible as exc:
+        raise Http404() from exc
+    if not permissions.has_role_at(user, HOST_ROLES, campaign.host_org):
+        raise Http404()
+    return campaign
+
+
+def _parse_local(value: str) -> datetime | None:
+    """A ``datetime-local`` field (``2026-11-23T10:00``) in the server's time zone."""
+    value = value.strip()
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise InvalidInput.for_field("ends_at", _("时间格式不正确"), code="invalid_datetime")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+@login_required
+@require_POST
+def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
+    """开始公示 from the dashboard: an explicit window or the one computed from the campaign's settings."""
+    user = user_of(request)
+    campaign = _hosted_campaign(user, pk)
+    back = reverse("workflows:dashboard", args=[campaign.pk])
+    try:
+        starts_at = _parse_local(request.POST.get("starts_at", ""))
+        ends_at = _parse_local(request.POST.get("ends_at", "")) if request.POST.get("window") == "explicit" else None
+        publicity_round = actions.start_publicity(
+            campaign.pk, actor=user, starts_at=starts_at, ends_at=ends_at,
+            title=request.POST.get("title", "").strip()[:200],
+            how_to_object=request.POST.get("how_to_object", "").strip()[:2000],
+        )  # fmt: skip
+    except SealflowError as exc:
+        report(request, exc)
+        return HttpResponseRedirect(back)
+    messages.success(
+        request,
+        _("已开始公示：{title}，公示期至 {end}").format(
+            title=publicity_round.title, end=timezone.localtime(publicity_round.ends_at).strftime("%Y-%m-%d %H:%M")
+        ),
+    )
+    return HttpResponseRedirect(back)
+
+
+@login_required
+@require_POST
+def finalize(request: HttpRequest, pk: int) -> HttpResponse:
+    """确定最终名单 (refusals from the action in Chinese)."""
+    user = user_of(request)
+    campaign = _hosted_campaign(user, pk)
+    try:
+        ids = actions.finalize_campaign(campaign.pk, actor=user)
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        messages.success(request, _("已确定最终名单，共 {n} 项").format(n=len(ids)))
+    return HttpResponseRedirect(reverse("workflows:dashboard", args=[campaign.pk]))
+
+
+@login_required
+@require_GET
+def objection_queue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The campaign's objections the user may see, filtered by status."""
+    user = user_of(request)
+    try:
+        campaign = campaign_selectors.get_visible_campaign(user, pk)
+    except NotVisible as exc:
+        raise Http404() from exc
+    status = request.GET.get("status") or ""
+    if status not in Objection.Status.values:
+        status = ""
+    objections = publicity_selectors.list_objections(user, campaign=campaign.pk, status=status or None)
+    is_committee = actions.is_committee(user, campaign)
+    if not is_committee and not objections.exists() and not status:
+        raise Http404()
+    context = {
+        "campaign": campaign,
+        "objections": list(objections),
+        "statuses": Objection.Status.choices,
+        "filter_status": status,
+        "is_committee": is_committee,
+    }
+    return render(request, "approvals/publicity/queue.html", context)
+
+
+def _objection_context(user: User, objection: Objection) -> dict[str, Any]:
+    campaign = objection.nomination.campaign
+    committee = actions.is_committee(user, campaign)
+    investigates = committee or actions.may_investigate_objection(user, objection)
+    return {
+        "objection": objection,
+        "campaign": campaign,
+        "is_committee": committee,
+        "investigates": investigates,
+        "is_open": objection.status in Objection.OPEN,
+        "findings": list(objection.findings.select_related("author").order_by("id")) if investigates else [],
+        "evidence": list(objection.evidence.order_by("id")) if committee else [],
+        "candidates": _investigator_candidates(objection) if committee else [],
+        "identity": None,
+    }
+
+
+def _investigator_candidates(objection: Objection) -> list[User]:
+    """People to choose from: the host's committee, admins and judges, and reviewers over the unit
+    (a choice list only: ``assign_investigator`` decides who may be made investigator)."""
+    from accounts.models import Grant
+
+    nomination = objection.nomination
+    ancestors = [int(p) for p in nomination.unit.path.strip("/").split("/") if p]
+    grants = Grant.objects.filter(
+        role__in=[Role.COMMITTEE, Role.CAMPAIGN_ADMIN, Role.JUDGE], org=nomination.campaign.host_org
+    ) | Grant.objects.filter(role__in=[Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER], org_id__in=ancestors)
+    return list(User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("username")[:100])
+
+
+def _visible_objection(user: User, pk: int) -> Objection:
+    try:
+        return publicity_selectors.get_visible_objection(user, pk)
+    except NotVisible as exc:
+        raise Http404() from exc
+
+
+@login_required
+@require_GET
+def objection_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    objection = _visible_objection(user, pk)
+    return render(request, "approvals/publicity/objection.html", _objection_context(user, objection))
+
+
+@login_required
+@require_POST
+def reveal_identity(request: HttpRequest, pk: int) -> HttpResponse:
+    """查看异议人身份: the committee only; every use writes one ``objection.identity_read`` event."""
+    user = user_of(request)
+    objection = _visible_objection(user, pk)
+    try:
+        identity = actions.read_objector_identity(objection.pk, actor=user)
+    except SealflowError as exc:
+        report(request, exc)
+        return HttpResponseRedirect(reverse("approvals:objection", args=[objection.pk]))
+    context = _objection_context(user, objection)
+    context["identity"] = identity
+    return _no_store(render(request, "approvals/publicity/objection.html", context))
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, evidence: int) -> HttpResponseBase:
+    user = user_of(request)
+    objection = _visible_objection(user, pk)
+    try:
+        item = actions.read_objection_evidence(objection.pk, evidence, actor=user)
+    except NotVisible as exc:
+        raise Http404() from exc
+    except SealflowError as exc:
+        report(request, exc)
+        return HttpResponseRedirect(reverse("approvals:objection", args=[objection.pk]))
+    path = Path(settings.MEDIA_ROOT) / item.storage_name
+    return FileResponse(path.open("rb"), as_attachment=True, filename=item.display_name)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    objection = _visible_objection(user, pk)
+    investigator = _int(request.POST.get("investigator"))
+    back = HttpResponseRedirect(reverse("approvals:objection", args=[objection.pk]))
+    if investigator is None:
+        messages.error(request, _("请选择调查人"))
+        return back
+    try:
+        objection = actions.assign_investigator(objection.pk, actor=user, investigator_id=investigator)
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        messages.success(request, _("已指派调查人：{user}").format(user=objection.investigator))
+    return back
+
+
+@login_required
+@require_POST
+def finding(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    objection = _visible_objection(user, pk)
+    try:
+        actions.record_finding(objection.pk, actor=user, text=request.POST.get("text", ""))
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        messages.success(request, _("已记录调查核实情况"))
+    return HttpResponseRedirect(reverse("approvals:objection", args=[objection.pk]))
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """异议成立 (the nomination is revoked in the same transaction) or 异议不成立."""
+    user = user_of(request)
+    objection = _visible_objection(user, pk)
+    try:
+        objection = actions.decide_objection(
+            objection.pk, actor=user, outcome=request.POST.get("outcome", ""),
+            finding=request.POST.get("finding", ""), response=request.POST.get("response", ""),
+        )  # fmt: skip
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        messages.success(request, _("已作出处理决定：{status}").format(status=objection.get_status_display()))
+    return HttpResponseRedirect(reverse("approvals:objection", args=[objection.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销申报 (the host's committee): reason; after final, recovery and a bar on re-submission."""
+    user = user_of(request)
+    try:
+        nomination = selectors.get_visible_nomination(user, pk)
+    except NotVisible as exc:
+        raise Http404() from exc
+    if not actions.is_committee(user, nomination.campaign):
+        raise Http404()
+    if request.method == "POST":
+        try:
+            recovery, bar = _recovery_and_bar(request)
+            actions.revoke_nomination(
+                nomination.pk, actor=user, reason=request.POST.get("reason", ""), recovery=recovery, bar=bar,
+                publish=request.POST.get("publish") == "1",
+            )  # fmt: skip
+        except SealflowError as exc:
+            report(request, exc)
+            return HttpResponseRedirect(reverse("approvals:nomination-revoke", args=[nomination.pk]))
+        messages.success(request, _("已撤销：{title}").format(title=nomination.title))
+        return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination.pk]))
+    context = {"nomination": nomination, "is_final": nomination.status == Nomination.Status.FINAL}
+    return render(request, "approvals/publicity/revoke.html", context)
+
+
+def _recovery_and_bar(request: HttpRequest) -> tuple[actions.Recovery | None, actions.Bar | None]:
+    post = request.POST
+    recovery = None
+    money_text = post.get("prize_money", "").strip()
+    if money_text or post.get("certificate") == "1" or post.get("recover_note", "").strip():
+        try:
+            money = Decimal(money_text) if money_text else None
+        except InvalidOperation as exc:
+            raise InvalidInput.for_field("prize_money", _("追回奖金应为金额"), code="invalid_amount") from exc
+        if money is not None and money < 0:
+            raise InvalidInput.for_field("prize_money", _("追回奖金应为金额"), code="invalid_amount")
+        recovery = actions.Recovery(money, post.get("certificate") == "1", post.get("recover_note", "").strip()[:2000])
+    bar = None
+    years_text = post.get("bar_years", "").strip()
+    if years_text:
+        years = _int(years_text)
+        if years is None:
+            raise InvalidInput.for_field("bar.years", _("限制申报年限应为 1 到 20 年"), code="invalid_bar")
+        bar = actions.Bar(
+            years, post.get("bar_unit") == "1", post.get("bar_id_number", "").strip()[:18],
+            post.get("bar_name", "").strip()[:100],
+        )  # fmt: skip
+    return recovery, bar
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """公示公告 (PDF) of the campaign, from the same masked list as the public page (host only)."""
+    from approvals import publicity_documents
+    from approvals.web.documents import _download
+
+    campaign = _hosted_campaign(user_of(request), pk)
+    try:
+        data = publicity_public.build_public_list(campaign.pk)
+    except NotVisible:
+        messages.error(request, _("该活动尚未公示"))
+        return HttpResponseRedirect(reverse("workflows:dashboard", args=[campaign.pk]))
+    return _download(publicity_documents.render_notice_pdf(data), "application/pdf", f"{campaign.title}-公示.pdf")
+
+
+@login_required
+@require_GET
+def final_list_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """最终名单 (Excel): the host's committee and campaign administrators."""
+    from approvals import publicity_documents
+    from approvals.web.documents import _download
+
+    campaign = _hosted_campaign(user_of(request), pk)
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(publicity_documents.render_final_xlsx(campaign), mime, f"{campaign.title}-最终名单.xlsx")

@@ -1,0 +1,61 @@
+"""The notification list page: newest first, unread marked, mark one or all read (POST with CSRF).
+
+Reads through ``notifications.selectors``, writes through ``notifications.actions``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from approvals.web.common import report, user_of
+from config.errors import SealflowError
+from notifications import actions, selectors
+
+PAGE_LIMIT = 100
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    unread_only = request.GET.get("unread") == "1"
+    qs = selectors.list_notifications(user, unread=True if unread_only else None).order_by("-created_at", "-id")
+    rows = list(qs[: PAGE_LIMIT + 1])
+    context = {
+        "notifications": rows[:PAGE_LIMIT],
+        "truncated": len(rows) > PAGE_LIMIT,
+        "limit": PAGE_LIMIT,
+        "unread_only": unread_only,
+        "unread_count": selectors.unread_count(user),
+    }
+    return render(request, "notifications/web/list.html", context)
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one read; with ``open=1`` go on to the page the notification links to."""
+    try:
+        notification = actions.mark_read(pk, actor=user_of(request))
+    except SealflowError as exc:
+        report(request, exc)
+        return HttpResponseRedirect(reverse("notifications:list"))
+    link = notification.link
+    if request.POST.get("open") == "1" and link and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return HttpResponseRedirect(link)
+    return HttpResponseRedirect(reverse("notifications:list"))
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    n = actions.mark_all_read(actor=user_of(request))
+    messages.success(request, _("已将 {n} 条通知标为已读").format(n=n))
+    return HttpResponseRedirect(reverse("notifications:list"))
