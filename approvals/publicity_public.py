@@ -22,6 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from approvals.actions.publicity import PUBLIC_CACHE_KEY, window_is_open
 from approvals.models import Nomination, PublicityEntry, PublicityRound
@@ -36,8 +37,8 @@ _ID_RE = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
 _MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _LANDLINE_RE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")
 
-HOW_TO_OBJECT = (
-    "公示期间，任何单位或个人对公示对象有异议的，可通过本页面或 POST /api/v1/public/objections 实名提出书面异议："
+HOW_TO_OBJECT = gettext_lazy(
+    "公示期间，任何单位或个人对公示对象有异议的，可点击公示对象后的“提出异议”实名提出书面异议："
     "个人须填写真实姓名和联系电话，单位须填写单位名称、联系人和联系电话，并写明事实和理由，可附证明材料"
     "（签名或盖章的扫描件）。匿名异议不予受理。异议人身份严格保密。提交后获得回执码，可凭回执码查询处理情况。"
 )
@@ -97,7 +98,7 @@ def build_public_list(campaign_id: int, now: datetime | None = None) -> dict[str
              "starts_at": timezone.localtime(r.starts_at).isoformat(),
              "ends_at": timezone.localtime(r.ends_at).isoformat(),
              "open": r.kind == PublicityRound.Kind.LIST and window_is_open(r, now),
-             "how_to_object": r.how_to_object or HOW_TO_OBJECT, "entries": by_round[r.pk]}
+             "how_to_object": r.how_to_object or str(HOW_TO_OBJECT), "entries": by_round[r.pk]}
             for r in rounds
         ],
     }  # fmt: skip
