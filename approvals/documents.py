@@ -9,7 +9,8 @@ as a QR code linking to the public verification page.
 Fonts: the PDF uses reportlab's CID font STSong-Light, which needs no font file (the reader's
 viewer supplies the glyphs), so Chinese renders on a fresh machine. A Word document names its
 fonts and Word renders them. Only the seal *picture* in Word needs glyphs at build time: it uses
-``SEALFLOW_SEAL_FONT`` or a CJK font found on the machine, and without one draws the ring and
+``SEALFLOW_SEAL_FONT``, else Noto Sans CJK from the ``noto-cjk-sans-otc`` wheel (a dependency, so
+every install has it), else a CJK font found on the machine, and without any draws the ring and
 star and prints the organisation's name in red beside it.
 """
 
@@ -40,8 +41,20 @@ FORM_TITLES = {
     NominationKind.COLLECTIVE: "集体类奖项申报表",
     NominationKind.INDIVIDUAL: "个人类奖项申报表",
 }
-# CJK fonts looked for when drawing the Word seal picture (Debian, Windows, macOS).
+
+
+def _bundled_cjk_font() -> str:
+    """Noto Sans CJK from the ``noto-cjk-sans-otc`` wheel: installed by command 1, so a fresh machine has it."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:  # pragma: no cover - a dependency; the fallback below still works without it
+        return ""
+    return str(noto_cjk_sans_otc.FONT_PATH)
+
+
+# CJK fonts looked for when drawing the Word seal picture: the bundled one, then Debian, Windows, macOS.
 SEAL_FONT_CANDIDATES = (
+    _bundled_cjk_font(),
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",

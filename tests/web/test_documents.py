@@ -135,6 +135,14 @@ def test_a_field_longer_than_a_page_flows_onto_the_next_pages():
     assert "".join(documents.split_text(long_text)).replace("\n", "") == long_text.replace("\n", "")
 
 
+def test_a_fresh_install_draws_the_seal_with_its_name_from_the_bundled_font(settings):
+    """Command 1 installs Noto Sans CJK (noto-cjk-sans-otc): no system font is needed for the seal's name."""
+    settings.SEALFLOW_SEAL_FONT = ""
+    assert documents.SEAL_FONT_CANDIDATES[0].endswith("NotoSansCJK-Regular.ttc")
+    _png, with_name = documents.seal_png("浦东新区民政局")
+    assert with_name is True
+
+
 def test_without_a_cjk_font_the_word_seal_names_its_organisation_beside_it(approved, monkeypatch, settings):
     """A fresh machine has no CJK font: the seal picture has no name, so the name is printed in red."""
     monkeypatch.setattr(documents, "SEAL_FONT_CANDIDATES", ())
