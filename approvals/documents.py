@@ -46,7 +46,7 @@ FORM_TITLES = {
 def _bundled_cjk_font() -> str:
     """Noto Sans CJK from the ``noto-cjk-sans-otc`` wheel: installed by command 1, so a fresh machine has it."""
     try:
-        import noto_cjk_sans_otc
+        import noto_cjk_sans_otc  # type: ignore[import-untyped]  # a font file and its path, no stubs
     except ImportError:  # pragma: no cover - a dependency; the fallback below still works without it
         return ""
     return str(noto_cjk_sans_otc.FONT_PATH)
