@@ -320,3 +320,25 @@ def test_a_sealing_approval_stays_within_its_query_budget(tree, submitted, peopl
 
     queries = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
     assert len(queries) <= 25, "\n".join(queries)
+
+
+def test_a_stage_below_the_reviewers_organisation_reaches_their_inbox(tree, submitter, people, client_for):
+    # given: a chain whose first stage a district reviewer decides at the unit's township (街道),
+    # below the district where the grant sits (the inbox's subtree arm)
+    from workflows.models import Stage
+
+    campaign = make_campaign(tree.committee)
+    Stage.objects.filter(campaign=campaign, key="unit_opinion").update(
+        role=Role.DISTRICT_REVIEWER, signer_org=Stage.SignerOrg.TOWNSHIP
+    )
+    nomination = create_nomination(
+        actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="街道初审", form=valid_case_form()
+    )
+    nomination = submit_nomination(nomination.pk, actor=submitter)
+    assert nomination.stage_org_id == tree.township.pk
+
+    # then: the district's reviewer finds it and may decide it; the other district's does not see it
+    inbox = client_for(people["district"]).get("/api/v1/tasks").json()["results"]
+    assert [t["nomination"] for t in inbox] == [nomination.pk]
+    assert client_for(people["other_district"]).get("/api/v1/tasks").json()["results"] == []
+    assert decide(client_for, people["district"], nomination).status_code == 200
