@@ -359,6 +359,8 @@ def log_in(*, request: HttpRequest, username: str, password: str) -> tuple[User,
 
 @transaction.atomic(durable=True)
 def _issue_token(user: User) -> str:
+    # Expired tokens of the account go here, not on every request (accounts/api/authentication.py).
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     instance, token = AuthToken.objects.create(user=user)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     record_event(

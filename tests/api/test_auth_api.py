@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -94,6 +96,24 @@ def test_expired_token_is_401(api, alice, client_for):
     response = client.get("/api/v1/me")
 
     assert response.status_code == 401
+
+
+def test_an_api_call_reads_only_its_own_token_and_login_clears_expired_ones(api, alice, client_for):
+    # given: the account holds an expired token besides the one in use
+    client = client_for(alice)
+    stale, _ = AuthToken.objects.create(user=alice)
+    AuthToken.objects.filter(pk=stale.pk).update(expiry=timezone.now() - timedelta(seconds=1))
+
+    # when: an API call (one token lookup: knox would also read the account's other tokens)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/me").status_code == 200
+    token_reads = [q for q in ctx.captured_queries if "knox_authtoken" in q["sql"]]
+
+    # then: one read, the stale token left alone; logging in deletes it
+    assert len(token_reads) == 1
+    assert AuthToken.objects.filter(pk=stale.pk).exists()
+    assert login(api, "alice", TEST_PASSWORD).status_code == 200
+    assert not AuthToken.objects.filter(pk=stale.pk).exists()
 
 
 def test_logout_revokes_the_token(api, alice):
