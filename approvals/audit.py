@@ -202,6 +202,21 @@ def iter_chain_problems(
     report: VerifyReport, chunk_size: int = 5000, on_progress: Callable[[int], None] | None = None
 ) -> Iterator[Problem]:
     """Recompute every chain, streaming rows in chain order (constant memory); yield each break."""
+    for problem in _iter_chain(report, chunk_size, PROGRESS_EVERY):
+        if problem is not None:
+            yield problem
+        elif on_progress is not None:
+            on_progress(report.events)
+
+
+def iter_verify_audit(report: VerifyReport, every: int, chunk_size: int = 5000) -> Iterator[Problem | None]:
+    """``verify_audit`` step by step: each problem as found, and None after every ``every`` events
+    (the report's counts are current then), for a progress display."""
+    yield from _iter_chain(report, chunk_size, every)
+    yield from iter_anchor_problems(report)
+
+
+def _iter_chain(report: VerifyReport, chunk_size: int, every: int) -> Iterator[Problem | None]:
     rows = (
         AuditEvent.objects.order_by("object_type", "object_id", "seq")
         .values_list(*_CHAIN_FIELDS)
@@ -213,8 +228,8 @@ def iter_chain_problems(
     for row in rows:
         values = dict(zip(_CHAIN_FIELDS, row, strict=True))
         report.events += 1
-        if on_progress is not None and report.events % PROGRESS_EVERY == 0:
-            on_progress(report.events)
+        if report.events % every == 0:
+            yield None
         key = (values["object_type"], values["object_id"])
         if key != current:
             current = key

@@ -29,6 +29,7 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit"),
     path("audit/export.csv", audit.audit_csv, name="audit-csv"),
     path("audit/verify", audit.audit_verify, name="audit-verify"),
+    path("audit/verify/stream", audit.audit_verify_stream, name="audit-verify-stream"),
     path("verify/", public.verify_form, name="verify-form"),
     # 公示: public objection form and receipts (no account), then the committee's pages.
     path(

@@ -14,11 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals.web.common import report, user_of
+from approvals.web.common import PAGE, keyset_page, report, user_of
 from config.errors import SealflowError
 from notifications import actions, selectors
-
-PAGE_LIMIT = 100
 
 
 @login_required
@@ -27,11 +25,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     unread_only = request.GET.get("unread") == "1"
     qs = selectors.list_notifications(user, unread=True if unread_only else None).order_by("-created_at", "-id")
-    rows = list(qs[: PAGE_LIMIT + 1])
+    rows, next_query = keyset_page(
+        request, qs, field="created_at", descending=True, scope=selectors.list_notifications(user)
+    )
     context = {
-        "notifications": rows[:PAGE_LIMIT],
-        "truncated": len(rows) > PAGE_LIMIT,
-        "limit": PAGE_LIMIT,
+        "notifications": rows,
+        "next_query": next_query,
+        "page_size": PAGE,
         "unread_only": unread_only,
         "unread_count": selectors.unread_count(user),
     }

@@ -28,7 +28,7 @@ from approvals.audit import record_personal_data_read
 from approvals.exceptions import NominationInvalid
 from approvals.models import Attachment, AuditEvent, Nomination, SignOff
 from approvals.web import formdefs
-from approvals.web.common import audit_refusal, report, user_of
+from approvals.web.common import PAGE, audit_refusal, keyset_page, report, user_of
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from workflows import forms
 from workflows import selectors as campaign_selectors
@@ -72,18 +72,16 @@ def my_nominations(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in Nomination.Status.values:
         status = None
-    nominations = (
-        selectors.visible_nominations(user)
-        .filter(unit__in=permissions.orgs_where(user, [Role.SUBMITTER, Role.UNIT_LEADER]))
-        .select_related("campaign", "unit", "stage_org")
-        .order_by("-updated_at")
+    mine = selectors.visible_nominations(user).filter(
+        unit__in=permissions.orgs_where(user, [Role.SUBMITTER, Role.UNIT_LEADER])
     )
+    nominations = mine.select_related("campaign", "unit", "stage_org").order_by("-updated_at", "-id")
     if status:
         nominations = nominations.filter(status=status)
     campaign = request.GET.get("campaign", "")
     if campaign.isdigit():
         nominations = nominations.filter(campaign_id=int(campaign))
-    rows = list(nominations[:200])
+    rows, next_query = keyset_page(request, nominations, field="updated_at", descending=True, scope=mine)
     stage_names = _stage_names({n.campaign_id for n in rows})
     for n in rows:
         in_review = n.status == Nomination.Status.IN_REVIEW
@@ -91,7 +89,13 @@ def my_nominations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "approvals/my_nominations.html",
-        {"nominations": rows, "statuses": Nomination.Status.choices, "status": status or ""},
+        {
+            "nominations": rows,
+            "statuses": Nomination.Status.choices,
+            "status": status or "",
+            "next_query": next_query,
+            "page_size": PAGE,
+        },
     )
 
 

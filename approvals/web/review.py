@@ -22,12 +22,11 @@ from accounts import permissions
 from accounts.roles import Role
 from approvals import actions, selectors
 from approvals.models import Nomination, SignOff
-from approvals.web.common import report, user_of
+from approvals.web.common import PAGE, keyset_page, report, user_of
 from config.errors import SealflowError
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign, NominationKind, Stage
 
-INBOX_LIMIT = 200
 QUOTA_ROLES = [Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER, Role.COMMITTEE]
 
 
@@ -60,9 +59,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage") or None
     overdue = request.GET.get("overdue") == "1"
     tasks = selectors.list_inbox(user, campaign=campaign, stage=stage, overdue=overdue)
-    rows = list(tasks[: INBOX_LIMIT + 1])
-    truncated = len(rows) > INBOX_LIMIT
-    rows = rows[:INBOX_LIMIT]
+    rows, next_query = keyset_page(request, tasks)  # list_inbox orders by id
     now = timezone.now()
     for n in rows:
         n.is_overdue = bool(n.stage_deadline and n.stage_deadline < now)  # type: ignore[attr-defined]
@@ -72,8 +69,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     stages = list(Stage.objects.filter(campaign_id__in=campaign_ids).order_by("campaign_id", "position"))
     context = {
         "tasks": rows,
-        "truncated": truncated,
-        "limit": INBOX_LIMIT,
+        "next_query": next_query,
+        "page_size": PAGE,
         "campaigns": campaigns,
         "stages": stages,
         "filter_campaign": campaign,

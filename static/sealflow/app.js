@@ -108,4 +108,82 @@
       xhr.send(new FormData(form));
     });
   });
+  /* Audit chain verification with progress: <form data-verify-stream="url"> and #verify-progress.
+     The stream is one JSON object a line: start {total}, progress {events,total,chains,problems},
+     problem {object,seq,kind,detail}, done {valid,events,total,chains,anchors,problems}.
+     Without fetch streams, or if the stream fails before it starts, the form posts as usual. */
+  document.querySelectorAll("form[data-verify-stream]").forEach(function (form) {
+    var panel = document.getElementById("verify-progress");
+    if (!panel || !window.fetch || !window.TextDecoder || !window.ReadableStream) { return; }
+    var bar = panel.querySelector("progress");
+    var status = panel.querySelector(".verify-status");
+    var list = panel.querySelector(".verify-problems");
+    var button = form.querySelector("button[type=submit]");
+    function fill(name, values) {
+      return (panel.getAttribute(name) || "").replace(/\{(\w+)\}/g, function (all, key) {
+        return values[key] === undefined ? all : String(values[key]);
+      });
+    }
+    function show(msg) {
+      if (msg.phase === "start") {
+        bar.max = Math.max(msg.total, 1); bar.value = 0;
+      } else if (msg.phase === "progress") {
+        bar.max = Math.max(msg.total, msg.events, 1); bar.value = msg.events;
+        status.textContent = fill("data-text-progress", msg);
+      } else if (msg.phase === "problem") {
+        if (list.children.length < 200) {
+          var item = document.createElement("li");
+          var code = document.createElement("code");
+          code.textContent = msg.object;
+          item.appendChild(code);
+          item.appendChild(document.createTextNode(" #" + (msg.seq === null ? "-" : msg.seq) + " " + msg.kind + " " + msg.detail));
+          list.appendChild(item);
+        }
+      } else if (msg.phase === "done") {
+        bar.max = Math.max(msg.events, 1); bar.value = msg.events;
+        status.textContent = fill(msg.valid ? "data-text-ok" : "data-text-bad", msg);
+        status.className = "verify-status " + (msg.valid ? "verify-ok" : "verify-bad");
+        return true;
+      }
+      return false;
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      panel.hidden = false;
+      list.textContent = "";
+      status.className = "verify-status";
+      if (button) { button.disabled = true; }
+      var started = false, finished = false, buffer = "";
+      var decoder = new TextDecoder();
+      function lines(text) {
+        buffer += text;
+        var parts = buffer.split("\n");
+        buffer = parts.pop();
+        parts.forEach(function (line) { if (line.trim()) { started = true; finished = show(JSON.parse(line)) || finished; } });
+      }
+      fetch(form.getAttribute("data-verify-stream"), {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(form), "Accept": "application/x-ndjson" }
+      }).then(function (response) {
+        if (!response.ok || !response.body) { throw new Error("HTTP " + response.status); }
+        var reader = response.body.getReader();
+        function pump() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) { lines(decoder.decode()); return; }
+            lines(decoder.decode(chunk.value, { stream: true }));
+            return pump();
+          });
+        }
+        return pump();
+      }).then(function () {
+        if (!finished) { throw new Error("incomplete"); }
+      }).catch(function () {
+        if (!started) { form.submit(); return; }
+        status.textContent = panel.getAttribute("data-text-failed");
+        status.className = "verify-status verify-bad";
+      }).then(function () {
+        if (button) { button.disabled = false; }
+      });
+    });
+  });
 })();

@@ -150,7 +150,13 @@ def test_auditor_dashboard_and_security_pages(sessions: Any) -> None:
     auditor.goto("/audit/?action=nomination.submitted")
     assert "提交申报" in auditor.page.inner_text("table")
     auditor.page.get_by_role("button", name="校验审计链").click()
-    assert "审计链完整" in auditor.page.inner_text("main")
+    # app.js streams the check into the progress panel; the verdict replaces the running count.
+    verdict = auditor.page.locator("#verify-progress .verify-status.verify-ok")
+    verdict.wait_for()
+    assert "审计链完整" in verdict.inner_text()
+    bar = auditor.page.locator("#verify-progress progress")
+    assert bar.get_attribute("value") == bar.get_attribute("max") != "0"
+    assert auditor.page.url.endswith("/audit/?action=nomination.submitted")  # no page load: the stream ran
     auditor.shot("07-audit")
     committee = sessions("committee")
     committee.goto("/campaigns/")
