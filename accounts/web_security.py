@@ -34,6 +34,15 @@ def _admin(request: HttpRequest) -> User:
     return user
 
 
+def _admin_and_account(request: HttpRequest, pk: int) -> tuple[User, User]:
+    """The security administrator and an account in their scope (404 outside it, as for missing)."""
+    user = _admin(request)
+    try:
+        return user, selectors.get_visible_user(user, pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+
+
 def _refused(request: HttpRequest, exc: SealflowError) -> HttpResponse:
     from approvals.web.common import audit_refusal
 
@@ -122,13 +131,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One account: its grants (revoke), a grant form, enable / disable, password reset."""
     try:
-        user = _admin(request)
+        user, target = _admin_and_account(request, pk)
     except NotPermitted as exc:
         return _refused(request, exc)
-    try:
-        target = selectors.get_visible_user(user, pk)
-    except NotVisible as exc:
-        raise Http404(exc.detail) from exc
     grants = list(selectors.list_grants(user, for_user=target.pk))
     orgs = list(selectors.list_orgs(user).order_by("path")[:LIST_LIMIT])
     context: dict[str, Any] = {
@@ -146,13 +151,9 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def user_change(request: HttpRequest, pk: int) -> HttpResponse:
     """The forms of the account page: grant, revoke, enable / disable, reset password."""
     try:
-        user = _admin(request)
+        user, target = _admin_and_account(request, pk)
     except NotPermitted as exc:
         return _refused(request, exc)
-    try:
-        target = selectors.get_visible_user(user, pk)
-    except NotVisible as exc:
-        raise Http404(exc.detail) from exc
     what = request.POST.get("what")
     try:
         if what == "grant":
