@@ -568,10 +568,6 @@ def _revoke(
     )
     bars = []
     if bar is not None:
-        if not 1 <= bar.years <= 20:
-            raise InvalidInput.for_field("bar.years", _("限制申报年限应为 1 到 20 年"), code="invalid_bar")
-        if not bar.unit and not bar.person_id_number.strip():
-            raise InvalidInput.for_field("bar", _("请指明限制申报的单位或人员"), code="invalid_bar")
         until = _add_years(timezone.localdate(), bar.years)
         if bar.unit:
             bars.append(SubmissionBar.objects.create(revocation=revocation, unit=nomination.unit, until=until))
@@ -623,6 +619,14 @@ def _publish_revocation(nomination: Nomination, *, actor: User, now: datetime) -
     return notice
 
 
+def _check_bar(bar: Bar) -> None:
+    """A bar lasts 1 to 20 years and names the unit, a person, or both (400 ``invalid_bar``)."""
+    if not 1 <= bar.years <= 20:
+        raise InvalidInput.for_field("bar.years", _("限制申报年限应为 1 到 20 年"), code="invalid_bar")
+    if not bar.unit and not bar.person_id_number.strip():
+        raise InvalidInput.for_field("bar", _("请指明限制申报的单位或人员"), code="invalid_bar")
+
+
 @transaction.atomic(durable=True)
 def revoke_nomination(
     nomination_id: int,
@@ -639,6 +643,8 @@ def revoke_nomination(
     on the unit or a person for N years is checked at later submissions; ``publish`` puts the
     revocation on a 公示 notice of its own.
     """
+    if bar is not None:
+        _check_bar(bar)
     nomination = (
         Nomination.objects.select_for_update(of=("self",))
         .select_related("campaign", "campaign__host_org", "unit")

@@ -26,7 +26,7 @@ from approvals import publicity_public, publicity_selectors, ratelimit, selector
 from approvals.actions import publicity as actions
 from approvals.models import Objection
 from config.api.serializers import IdField, StrictSerializer
-from config.errors import InvalidInput, NotVisible, RateLimited
+from config.errors import NotVisible, RateLimited
 from workflows import selectors as campaign_selectors
 from workflows.api.serializers import DeadlineField
 
@@ -359,8 +359,6 @@ class NominationRevokeView(APIView):
         data = _validated(RevokeIn, request.data)
         recover = data.get("recover")
         bar = data.get("bar")
-        if bar and not bar["unit"] and not bar["person_id_number"]:
-            raise InvalidInput.for_field("bar", _("请指明限制申报的单位或人员"), code="invalid_bar")
         revocation = actions.revoke_nomination(
             nomination.pk,
             actor=user,
