@@ -141,6 +141,17 @@ def _stage_holders(nomination: Nomination) -> dict[str, Any]:
     return _recipients(roles=[(nomination.stage_role, nomination.stage_org_id)])
 
 
+def _task_notice(kind: str, nomination: Nomination, *, key: str = "", **extra: Any) -> bool:
+    """A notice about the nomination's open task to who must act on it, keyed on the task (+ ``key``)."""
+    assert nomination.task_id is not None
+    return emit(
+        kind,
+        dedupe_key=f"{kind}:task:{nomination.task_id}{key}",
+        recipients=_stage_holders(nomination),
+        payload=_nomination_payload(nomination, task=nomination.task_id, link=links.task(nomination.task_id), **extra),
+    )
+
+
 def _local(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -156,18 +167,8 @@ def task_arrived(nomination: Nomination) -> bool:
     Call after the nomination's routing fields (``stage_role``, ``stage_org``, ``task``) are set.
     Keyed on the viewflow task, which is new for every stage entered.
     """
-    assert nomination.task_id is not None
-    return emit(
-        Kind.TASK_ARRIVED,
-        dedupe_key=f"task_arrived:task:{nomination.task_id}",
-        recipients=_stage_holders(nomination),
-        payload=_nomination_payload(
-            nomination,
-            task=nomination.task_id,
-            stage=nomination.stage,
-            deadline=_local(nomination.stage_deadline),
-            link=links.task(nomination.task_id),
-        ),
+    return _task_notice(
+        Kind.TASK_ARRIVED, nomination, stage=nomination.stage, deadline=_local(nomination.stage_deadline)
     )
 
 
@@ -304,34 +305,17 @@ def objection_decided(
 
 def task_overdue(nomination: Nomination) -> bool:
     """The open task passed its stage's time limit: tell who must act (once per task)."""
-    assert nomination.task_id is not None
-    return emit(
-        Kind.TASK_OVERDUE,
-        dedupe_key=f"{Kind.TASK_OVERDUE}:task:{nomination.task_id}",
-        recipients=_stage_holders(nomination),
-        payload=_nomination_payload(
-            nomination,
-            task=nomination.task_id,
-            deadline=_local(nomination.stage_deadline),
-            link=links.task(nomination.task_id),
-        ),  # fmt: skip
-    )
+    return _task_notice(Kind.TASK_OVERDUE, nomination, deadline=_local(nomination.stage_deadline))
 
 
 def stage_deadline_reminder(nomination: Nomination, *, days: int) -> bool:
     """The open task's time limit is ``days`` days away: remind who must act (once per task and N)."""
-    assert nomination.task_id is not None
-    return emit(
+    return _task_notice(
         Kind.STAGE_DEADLINE_REMINDER,
-        dedupe_key=f"{Kind.STAGE_DEADLINE_REMINDER}:task:{nomination.task_id}:{days}d",
-        recipients=_stage_holders(nomination),
-        payload=_nomination_payload(
-            nomination,
-            task=nomination.task_id,
-            days=days,
-            deadline=_local(nomination.stage_deadline),
-            link=links.task(nomination.task_id),
-        ),  # fmt: skip
+        nomination,
+        key=f":{days}d",
+        days=days,
+        deadline=_local(nomination.stage_deadline),
     )
 
 
@@ -353,12 +337,4 @@ def submission_deadline_reminder(campaign: Campaign, *, days: int, user_ids: Ite
 
 def task_urged(nomination: Nomination, *, actor: User, note: str, on: date) -> bool:
     """A higher level urged the open task (催办): tell who must act. One per task, actor and day."""
-    assert nomination.task_id is not None
-    return emit(
-        Kind.TASK_URGED,
-        dedupe_key=f"{Kind.TASK_URGED}:task:{nomination.task_id}:by:{actor.pk}:{on.isoformat()}",
-        recipients=_stage_holders(nomination),
-        payload=_nomination_payload(
-            nomination, task=nomination.task_id, by=actor.label, note=note, link=links.task(nomination.task_id)
-        ),
-    )
+    return _task_notice(Kind.TASK_URGED, nomination, key=f":by:{actor.pk}:{on.isoformat()}", by=actor.label, note=note)
