@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from knox.models import AuthToken
@@ -25,6 +27,12 @@ class Tree:
     other_district: Organization
     other_township: Organization
     other_unit: Organization
+
+
+@pytest.fixture
+def seal_key_file(settings: Any, tmp_path: Path) -> None:
+    """Seals made by the test use a master key file of its own (``usefixtures("seal_key_file")``)."""
+    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "seal-master.key")
 
 
 @pytest.fixture

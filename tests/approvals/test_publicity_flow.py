@@ -28,9 +28,7 @@ calendar_seeded = publicity_helpers.calendar_seeded
 generous_objection_limits = publicity_helpers.generous_objection_limits
 
 
-@pytest.fixture(autouse=True)
-def seal_key_file(settings, tmp_path):
-    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "seal-master.key")
+pytestmark = pytest.mark.usefixtures("seal_key_file")
 
 
 @pytest.mark.django_db

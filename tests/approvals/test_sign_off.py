@@ -18,12 +18,7 @@ from approvals.models import AuditEvent, Nomination, Seal, SignOff
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def seal_key_file(settings, tmp_path):
-    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "seal-master.key")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seal_key_file")]
 
 
 @pytest.fixture

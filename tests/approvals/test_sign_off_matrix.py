@@ -10,14 +10,9 @@ from approvals.models import AuditEvent, Nomination, Seal, SignOff
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import OrganizationFactory, user_with_role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seal_key_file")]
 
 STAGE_KEYS = ["unit_opinion", "district_review", "committee_review"]
-
-
-@pytest.fixture(autouse=True)
-def seal_key_file(settings, tmp_path):
-    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "seal-master.key")
 
 
 @pytest.fixture

@@ -18,12 +18,7 @@ from workflows.exceptions import QuotaExceeded
 from workflows.models import Stage
 from workflows.selectors import quota_usage
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def seal_key_file(settings, tmp_path):
-    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "seal-master.key")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seal_key_file")]
 
 
 def district_campaign(tree, **fields):

@@ -13,8 +13,8 @@ from tests.factories import user_with_role
 
 
 @pytest.fixture(autouse=True)
-def seal_key_file(settings, tmp_path):
-    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "seal-master.key")
+def _seals_use_a_key_of_the_test(seal_key_file: None) -> None:
+    """Every notifications test that seals uses the temporary key of ``tests/conftest.py``."""
 
 
 @pytest.fixture

@@ -19,14 +19,9 @@ from notifications.models import Notification
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seal_key_file")]
 
 ROWS = 53  # one page of 50 and three more
-
-
-@pytest.fixture(autouse=True)
-def seal_key_file(settings, tmp_path):
-    settings.SEALFLOW_SEAL_KEY_FILE = str(tmp_path / "seal-master.key")
 
 
 def login(user) -> Client:
