@@ -53,6 +53,17 @@ def has_role_at(user: User, role: Role | Iterable[Role], org: Organization | Non
     return _covering(grants, org).exists()
 
 
+def holds_role_at_ref(user: User, role: OuterRef, org_path: OuterRef) -> Exists:
+    """``has_role_at(user, <row's role>, <row's organisation>)`` as SQL, for an annotation of that row.
+
+    ``role`` and ``org_path`` refer to the outer row's role column and its organisation's path
+    (a row without an organisation has a NULL path and so no match). The caller still checks
+    ``user.is_active`` (the grants' join checks the stored flag).
+    """
+    grants = Grant.objects.filter(user_id=user.pk, role=role, user__is_active=True)
+    return Exists(_covering(grants, org_path))
+
+
 def orgs_where(user: User, role: Role | Iterable[Role]) -> QuerySet[Organization]:
     """Organisations at which ``user`` may act as ``role``: lazy, usable as a subquery (``org__in=``)."""
     roles = [role] if isinstance(role, str) else list(role)

@@ -14,16 +14,33 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH_DB = "sealflow_bench"
+# In the order they run; `--only NAME` picks some.
+BENCHMARKS = (
+    "grants", "subtree", "submit", "import", "http", "publicity", "approve_queries", "approve_http", "inbox",
+    "hot_cold", "outbox",
+)  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"run only these benchmarks (repeatable): {', '.join(BENCHMARKS)}",
+    )
     args = parser.parse_args()
+    unknown = sorted(set(args.only) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    wanted = set(args.only or BENCHMARKS)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["SEALFLOW_DB_NAME"] = BENCH_DB
@@ -54,20 +71,27 @@ def main() -> int:
         signoff_bench,
     )
 
+    quick = args.quick
+    runs: dict[str, Callable[[], dict[str, dict[str, object]]]] = {
+        "grants": lambda: accounts_bench.grant_queries(large=1_000 if quick else 10_000),
+        "subtree": lambda: accounts_bench.subtree_depth(total=10_000 if quick else 100_000),
+        "submit": lambda: intake_bench.submit_queries(large=1_000 if quick else 10_000),
+        "import": lambda: import_bench.import_scaling(small=100, large=1_000 if quick else 10_000),
+        "http": lambda: http_bench.http_ratios(requests=200 if quick else 1_000),
+        "publicity": lambda: publicity_bench.public_page_ratios(requests=400 if quick else 2_000),
+        "approve_queries": signoff_bench.approve_queries,
+        "approve_http": lambda: signoff_bench.approve_full_stack_vs_raw_sql(requests=200 if quick else 500),
+        "inbox": lambda: (
+            signoff_bench.inbox_scale(national=10_000, events=300_000) if quick else signoff_bench.inbox_scale()
+        ),
+        "hot_cold": lambda: signoff_bench.hot_vs_cold(seconds=3 if quick else 10, cold=10_000 if quick else 100_000),
+        "outbox": lambda: outbox_bench.drain_vs_approvals(seconds=3 if quick else 10),
+    }
+    assert list(runs) == list(BENCHMARKS)
     results: dict[str, dict[str, object]] = {}
-    results.update(accounts_bench.grant_queries(large=1_000 if args.quick else 10_000))
-    results.update(accounts_bench.subtree_depth(total=10_000 if args.quick else 100_000))
-    results.update(intake_bench.submit_queries(large=1_000 if args.quick else 10_000))
-    results.update(import_bench.import_scaling(small=100, large=1_000 if args.quick else 10_000))
-    results.update(http_bench.http_ratios(requests=200 if args.quick else 1_000))
-    results.update(publicity_bench.public_page_ratios(requests=400 if args.quick else 2_000))
-    results.update(signoff_bench.approve_queries())
-    results.update(signoff_bench.approve_full_stack_vs_raw_sql(requests=200 if args.quick else 500))
-    results.update(
-        signoff_bench.inbox_scale(national=10_000, events=300_000) if args.quick else signoff_bench.inbox_scale()
-    )
-    results.update(signoff_bench.hot_vs_cold(seconds=3 if args.quick else 10, cold=10_000 if args.quick else 100_000))
-    results.update(outbox_bench.drain_vs_approvals(seconds=3 if args.quick else 10))
+    for name, run in runs.items():
+        if name in wanted:
+            results.update(run())
 
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))

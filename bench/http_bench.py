@@ -71,6 +71,13 @@ def _rate(n: int, call: Callable[[], int], expect: int) -> float:
 @contextmanager
 def gunicorn(workers: int = 2) -> Iterator[int]:
     """A gunicorn serving the benchmark database on a free port, ready; stopped on exit."""
+    with gunicorn_server(workers) as (port, _master):
+        yield port
+
+
+@contextmanager
+def gunicorn_server(workers: int = 2) -> Iterator[tuple[int, int]]:
+    """``gunicorn()`` that also gives its master's pid (its workers are the master's children)."""
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local")}
     server = subprocess.Popen(
@@ -88,7 +95,7 @@ def gunicorn(workers: int = 2) -> Iterator[int]:
             time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not answer within 30 s")
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
         server.wait(timeout=20)

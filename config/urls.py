@@ -3,9 +3,10 @@
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.web import home
@@ -47,7 +48,17 @@ if settings.SEALFLOW_BENCH_VIEWS:
         """The framework floor: a bare Django view, for bench/ ratios."""
         return HttpResponse(b"hello")
 
+    @csrf_exempt
+    def bench_approve_sql(request: HttpRequest, nomination_id: int) -> HttpResponse:
+        """One approval's writes as hand-written SQL in a bare view: the Django floor of an approval."""
+        from bench import raw_approve
+
+        with transaction.atomic(durable=True), connection.cursor() as cursor:
+            raw_approve.approve(cursor.execute, nomination_id)
+        return HttpResponse(b"ok")
+
     urlpatterns.append(path("bench/hello", bench_hello))
+    urlpatterns.append(path("bench/approve-sql/<int:nomination_id>", bench_approve_sql))
     urlpatterns.append(path("bench/publicity-uncached/<int:campaign_id>", publicity_page_uncached))
 
 handler400 = "config.api.errors.json_400"

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -137,7 +138,7 @@ def sign_off(task_id: int, *, actor: User, decision: SignOff.Decision | str, opi
     Writes the sign-off, the seal when the stage seals and the decision is 同意, the audit event,
     and moves the process along.
     """
-    nomination = _lock_nomination_of_task(task_id)
+    nomination = _lock_nomination_of_task(task_id, decider=actor)
     return _decide(nomination, task_id, actor=actor, decision=SignOff.Decision(decision), opinion=opinion)
 
 
@@ -161,12 +162,7 @@ def sign_off_batch(task_ids: list[int], *, actor: User, opinion: str) -> list[Si
     missing = [t for t in unique if t not in ids]
     if missing:
         raise TaskAlreadyDecided(_("任务 {ids} 已办理或不存在").format(ids="、".join(map(str, missing))))
-    nominations = list(
-        Nomination.objects.select_for_update(of=("self",))
-        .select_related(*_RELATED)
-        .filter(pk__in=ids.values())
-        .order_by("pk")
-    )
+    nominations = list(_locking(actor).filter(pk__in=ids.values()).order_by("pk"))
     if len({n.stage for n in nominations}) > 1 or len({n.campaign_id for n in nominations}) > 1:
         raise InvalidInput.for_field("tasks", _("批量审批的任务必须属于同一活动的同一环节"), code="mixed_batch")
     results = []
@@ -188,13 +184,40 @@ def sign_off_batch(task_ids: list[int], *, actor: User, opinion: str) -> list[Si
 _RELATED = ("campaign", "campaign__host_org", "unit", "district", "stage_org")
 
 
-def _lock_nomination_of_task(task_id: int) -> Nomination:
+def _locking(decider: User | None = None) -> QuerySet[Nomination]:
+    """Nominations read for update with what a decision needs; with ``decider``, also what it asks of them.
+
+    The decider's facts come with the locked row, in the same statement: ``decider_holds_role``
+    (the stage's role at the stage's organisation, ``permissions.holds_role_at_ref``),
+    ``decider_authored`` (created, edited, submitted or attached to it, in any round) and
+    ``previous_signer`` (the last sign-off of the current round). They cannot go stale while the
+    lock is held: every sign-off and every edit changes the nomination row under this lock, and a
+    decider that waited for the lock sees the task moved on (409) before it reads them.
+    """
+    locking = Nomination.objects.select_for_update(of=("self",)).select_related(*_RELATED)
+    if decider is None:
+        return locking
+    authored = AuditEvent.objects.filter(
+        object_type="approvals.nomination",
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        actor_id=decider.pk,
+        action__in=_AUTHOR_ACTIONS,
+    )
+    previous = SignOff.objects.filter(nomination_id=OuterRef("pk"), round=OuterRef("round")).order_by("-id")
+    return locking.annotate(
+        decider_holds_role=permissions.holds_role_at_ref(decider, OuterRef("stage_role"), OuterRef("stage_org__path")),
+        decider_authored=Exists(authored),
+        previous_signer=Subquery(previous.values("signer_id")[:1]),
+    )
+
+
+def _lock_nomination_of_task(task_id: int, decider: User | None = None) -> Nomination:
     """Lock the nomination whose open task this is; for a decided task, the one it belonged to.
 
     Locked by the task in one statement: a decider that waited for the lock re-reads the row,
     finds the task moved on, and falls back to the decided task's nomination (then 409).
     """
-    locking = Nomination.objects.select_for_update(of=("self",)).select_related(*_RELATED)
+    locking = _locking(decider)
     nomination = locking.filter(task_id=task_id).first()
     if nomination is None:
         nomination = locking.get(pk=_nomination_of_task(task_id))
@@ -202,12 +225,13 @@ def _lock_nomination_of_task(task_id: int) -> Nomination:
 
 
 def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: SignOff.Decision, opinion: str) -> SignOff:
-    """The body of a decision; the caller holds the nomination's lock inside its transaction."""
+    """The body of a decision; the caller locked the nomination (``_locking(actor)``) in its transaction."""
     target = ("approvals.nomination", str(nomination.pk))
     org = nomination.stage_org
     # The holder of the stage's role at the stage's organisation always sees the nomination;
     # anyone else gets 404 outside their scope and 403 inside it.
-    if org is None or not permissions.has_role_at(actor, Role(nomination.stage_role), org):
+    holds_role = actor.is_active and nomination.decider_holds_role  # type: ignore[attr-defined]
+    if org is None or not holds_role:
         if not sees_submitted_nomination(actor, nomination):
             raise NotVisible()
         if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
@@ -279,23 +303,14 @@ def _check_separation(nomination: Nomination, actor: User) -> None:
 
     Authors are whoever created, edited, submitted or attached files to the nomination in any
     round (a unit leader who fixed a returned nomination is its author); the previous signer is
-    the last sign-off of the current round. One query.
+    the last sign-off of the current round. Both were read with the lock (``_locking``).
     """
     target = ("approvals.nomination", str(nomination.pk))
     if actor.pk in (nomination.submitted_by_id, nomination.created_by_id):
         raise SelfApprovalForbidden(target=target)
-    authored = AuditEvent.objects.filter(
-        object_type="approvals.nomination", object_id=str(nomination.pk), actor_id=actor.pk, action__in=_AUTHOR_ACTIONS
-    )
-    previous = SignOff.objects.filter(nomination_id=nomination.pk, round=nomination.round).order_by("-id")
-    was_author, previous_signer = (
-        Nomination.objects.filter(pk=nomination.pk)
-        .values_list(Exists(authored), Subquery(previous.values("signer_id")[:1]))
-        .get()
-    )
-    if was_author:
+    if nomination.decider_authored:  # type: ignore[attr-defined]
         raise SelfApprovalForbidden(target=target)
-    if previous_signer == actor.pk:
+    if nomination.previous_signer == actor.pk:  # type: ignore[attr-defined]
         raise ConsecutiveSignOffForbidden(target=target)
 
 
