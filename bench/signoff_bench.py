@@ -182,7 +182,7 @@ def _insert_series(
     table = model._meta.db_table
     cursor.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(exprs)} "  # noqa: S608 - names from the models
-        "FROM generate_series(%(series_start)s, %(series_stop)s) AS i",
+        "FROM generate_series(CAST(%(series_start)s AS bigint), CAST(%(series_stop)s AS bigint)) AS i",
         params,
     )
 

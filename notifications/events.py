@@ -53,11 +53,13 @@ class Kind:
     SUBMISSION_DEADLINE_REMINDER = "submission_deadline_reminder"
     TASK_URGED = "task_urged"
     PUBLICITY_WINDOW_ENDED = "publicity_window_ended"
+    TASK_TRANSFERRED = "task_transferred"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
         NOMINATION_REVOKED, PUBLICITY_STARTED, OBJECTION_FILED, OBJECTION_DECIDED, TASK_OVERDUE,
         STAGE_DEADLINE_REMINDER, SUBMISSION_DEADLINE_REMINDER, TASK_URGED, PUBLICITY_WINDOW_ENDED,
+        TASK_TRANSFERRED,
     )  # fmt: skip
 
 
@@ -169,6 +171,22 @@ def task_arrived(nomination: Nomination) -> bool:
     """
     return _task_notice(
         Kind.TASK_ARRIVED, nomination, stage=nomination.stage, deadline=_local(nomination.stage_deadline)
+    )
+
+
+def task_transferred(nomination: Nomination, *, actor: User) -> bool:
+    """The open task was handed to another holder of the role (转交): tell the new assignee.
+
+    Call after ``assignee`` is set. Keyed on the task and the nomination's version, which every
+    transfer raises, so a task handed back and forth tells each receiver each time.
+    """
+    return _task_notice(
+        Kind.TASK_TRANSFERRED,
+        nomination,
+        key=f":v{nomination.version}",
+        by=actor.label,
+        stage=nomination.stage,
+        deadline=_local(nomination.stage_deadline),
     )
 
 

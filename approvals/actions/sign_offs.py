@@ -422,6 +422,7 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
         target=nomination,
         data={"task": task_id, "stage": nomination.stage, "from": previous or actor.pk, "to": receiver.pk},
     )
+    notification_events.task_transferred(nomination, actor=actor)
     return nomination
 
 

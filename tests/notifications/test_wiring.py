@@ -92,3 +92,27 @@ def test_a_failed_decision_notifies_nobody(tree, submitter, people, client_for):
 
     assert response.status_code == 400
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_transfer_tells_the_new_assignee_each_time(tree, submitter, people, client_for):
+    nomination = submit(tree, submitter)
+    assert decide(client_for, people["leader"], nomination).status_code == 200  # now at the district
+    nomination.refresh_from_db()
+    Notification.objects.all().delete()
+    OutboxMessage.objects.all().delete()
+
+    def transfer(by, to):
+        return client_for(people[by]).post(
+            f"/api/v1/tasks/{nomination.task_id}/transfer", {"to_user": people[to].pk}, format="json"
+        )
+
+    assert transfer("district", "district2").status_code == 200
+    assert received() == [("district2", "task_transferred")]
+    notice = Notification.objects.get()
+    assert notice.title == "【转交】“助老服务案例”已转交给您办理"
+    assert "转交给您" in notice.body
+    assert notice.link == f"/tasks/{nomination.task_id}/"
+
+    assert transfer("district2", "district").status_code == 200  # handed back: told again
+    assert transfer("district", "other_district").status_code == 400  # refused: nobody is told
+    assert received() == [("district", "task_transferred"), ("district2", "task_transferred")]
