@@ -48,7 +48,7 @@ from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.exceptions import ConsecutiveSignOffForbidden, TaskAlreadyDecided
 from approvals.models import AuditEvent, Nomination, SignOff
 from bench import http_bench, raw_approve, setup_db
-from bench.timing import row
+from bench.timing import row, split_queries
 from workflows.flows import SignOffFlow
 from workflows.models import Campaign, Stage
 
@@ -333,9 +333,9 @@ def approve_queries() -> dict[str, dict[str, object]]:
         with CaptureQueriesContext(connection) as ctx:
             sign_off(nomination.task_id, actor=signers[Role(nomination.stage_role)], decision="approve",
                      opinion=OPINION)  # fmt: skip
-        queries = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+        queries, control = split_queries(ctx.captured_queries)
         viewflow = sum(1 for sql in queries if "viewflow_" in sql)
-        counts[step] = (len(queries), viewflow, len(ctx.captured_queries) - len(queries))
+        counts[step] = (len(queries), viewflow, control)
     (first, vf_first, tc_first), (tenth, vf_tenth, tc_tenth) = counts[1], counts[10]
     return {
         "queries per sign_off approve, 1st vs 10th decision": row(
@@ -346,10 +346,6 @@ def approve_queries() -> dict[str, dict[str, object]]:
             f"plus {tc_first} vs {tc_tenth} BEGIN/COMMIT/SAVEPOINT statements)",
         )  # fmt: skip
     }
-
-
-# Statements that only delimit transactions: not counted as queries (they plan and read nothing).
-TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
 # --- 2. full stack (HTTP) vs raw SQL -----------------------------------------------------------------

@@ -21,3 +21,13 @@ def median_seconds(fn: Callable[[], object], *, repeat: int = 7, number: int = 2
 
 def row(ratio: float, target: str, passed: bool, detail: str) -> dict[str, object]:
     return {"ratio": ratio, "target": target, "pass": passed, "detail": detail}
+
+
+# Statements that only delimit transactions: not counted as queries (they plan and read nothing).
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def split_queries(captured: list[dict[str, str]]) -> tuple[list[str], int]:
+    """The SQL of the captured queries, less transaction control; and how many of those there were."""
+    queries = [q["sql"] for q in captured if not q["sql"].startswith(TRANSACTION_CONTROL)]
+    return queries, len(captured) - len(queries)

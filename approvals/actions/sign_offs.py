@@ -217,10 +217,11 @@ def _lock_nomination_of_task(task_id: int, decider: User | None = None) -> Nomin
     Locked by the task in one statement: a decider that waited for the lock re-reads the row,
     finds the task moved on, and falls back to the decided task's nomination (then 409).
     """
-    locking = _locking(decider)
-    nomination = locking.filter(task_id=task_id).first()
+    nomination = _locking(decider).filter(task_id=task_id).first()
     if nomination is None:
-        nomination = locking.get(pk=_nomination_of_task(task_id))
+        # The task was decided: the answer is 409 or 404, for which the decider's facts are not
+        # needed (``_decide`` asks for the role itself then), so the plain lock is enough.
+        nomination = _locking().get(pk=_nomination_of_task(task_id))
     return nomination
 
 
@@ -230,7 +231,10 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     org = nomination.stage_org
     # The holder of the stage's role at the stage's organisation always sees the nomination;
     # anyone else gets 404 outside their scope and 403 inside it.
-    holds_role = actor.is_active and nomination.decider_holds_role  # type: ignore[attr-defined]
+    holds_role = getattr(nomination, "decider_holds_role", None)
+    if holds_role is None:  # locked without the decider's facts: a decided task's nomination
+        holds_role = org is not None and permissions.has_role_at(actor, Role(nomination.stage_role), org)
+    holds_role = holds_role and actor.is_active
     if org is None or not holds_role:
         if not sees_submitted_nomination(actor, nomination):
             raise NotVisible()
