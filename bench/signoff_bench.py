@@ -387,30 +387,36 @@ def _raw_approve(conn: psycopg.Connection[Any], nomination_id: int) -> None:
         raw_approve.approve(conn.execute, nomination_id)
 
 
-def _raw_rate(conns: Sequence[psycopg.Connection[Any]], first: int, count: int) -> float:
-    """Raw SQL approvals per second, one thread per connection, on nominations ``first`` … ``first + count - 1``."""
-    per_thread = count // len(conns)
+def _rate_in_threads(threads: int, per_thread: int, call: Callable[[int, int], None]) -> float:
+    """Calls per second: thread ``k`` makes ``call(k, i)`` for ``i`` in 0 … ``per_thread - 1``."""
 
     def worker(k: int) -> Callable[[], None]:
         def run() -> None:
             for i in range(per_thread):
-                _raw_approve(conns[k], first + k * per_thread + i)
+                call(k, i)
 
         return run
 
-    return per_thread * len(conns) / _in_threads([worker(k) for k in range(len(conns))])
+    return threads * per_thread / _in_threads([worker(k) for k in range(threads)])
+
+
+def _proc_stat(pid: int) -> tuple[str, list[str]] | None:
+    """The command name and the fields after it in /proc/<pid>/stat; None once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            head, _, rest = f.read().rpartition(")")
+    except OSError:
+        return None
+    return head.split("(", 1)[1], rest.split()
 
 
 def _cpu_seconds(pids: Sequence[int]) -> float:
     """User + system CPU seconds spent so far by these processes (those that have gone count 0)."""
     ticks = 0
     for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])
+        stat = _proc_stat(pid)
+        if stat is not None:
+            ticks += int(stat[1][11]) + int(stat[1][12])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -418,15 +424,11 @@ def _processes(*, parent: int | None = None, name: str | None = None) -> list[in
     """The pids of the children of ``parent``, or of the processes called ``name`` (Linux /proc)."""
     found = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+        stat = _proc_stat(int(entry)) if entry.isdigit() else None
+        if stat is None:
             continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                head, _, rest = f.read().rpartition(")")
-        except OSError:
-            continue
-        comm, ppid = head.split("(", 1)[1], int(rest.split()[1])
-        if (parent is not None and ppid == parent) or (name is not None and comm == name):
+        comm, fields = stat
+        if (parent is not None and int(fields[1]) == parent) or (name is not None and comm == name):
             found.append(int(entry))
     return found
 
@@ -488,35 +490,34 @@ def approve_full_stack_vs_raw_sql(*, requests: int) -> dict[str, dict[str, objec
         for i in range(1, warm + 1):
             _raw_approve(conn, i)
 
-    def approve(port: int, token: str, task_id: int | None) -> None:
-        status = _request(port, "POST", f"/api/v1/tasks/{task_id}/approve", token, body)
+    def expect_ok(status: int) -> None:
         if status != 200:
             statuses.append(status)
 
-    def bare(port: int, nomination_id: int) -> None:
-        status = _request(port, "POST", f"/bench/approve-sql/{nomination_id}", "", b"")
-        if status != 200:
-            statuses.append(status)
+    def approve(port: int, token: str, task_id: int | None) -> None:
+        expect_ok(_request(port, "POST", f"/api/v1/tasks/{task_id}/approve", token, body))
 
     def full_side(port: int) -> float:
-        def worker(k: int) -> Callable[[], None]:
-            def run() -> None:
-                for task_id in tasks[warm + k * per_thread : warm + (k + 1) * per_thread]:
-                    approve(port, tokens[k], task_id)
-
-            return run
-
-        return count / _in_threads([worker(k) for k in range(CONCURRENCY)])
+        first = warm  # index into tasks
+        return _rate_in_threads(
+            CONCURRENCY, per_thread, lambda k, i: approve(port, tokens[k], tasks[first + k * per_thread + i])
+        )
 
     def bare_side(port: int) -> float:
-        def worker(k: int) -> Callable[[], None]:
-            def run() -> None:
-                for i in range(per_thread):
-                    bare(port, warm + 1 + k * per_thread + i)
+        first = warm + 1  # raw nomination id
+        return _rate_in_threads(
+            CONCURRENCY,
+            per_thread,
+            lambda k, i: expect_ok(
+                _request(port, "POST", f"/bench/approve-sql/{first + k * per_thread + i}", "", b"")
+            ),
+        )
 
-            return run
-
-        return count / _in_threads([worker(k) for k in range(CONCURRENCY)])
+    def raw_side(conns: Sequence[psycopg.Connection[Any]]) -> float:
+        first = warm + count + 1  # raw nomination id
+        return _rate_in_threads(
+            CONCURRENCY, per_thread, lambda k, i: _raw_approve(conns[k], first + k * per_thread + i)
+        )
 
     try:
         with http_bench.gunicorn_server(workers=2) as (port, master):
@@ -528,7 +529,7 @@ def approve_full_stack_vs_raw_sql(*, requests: int) -> dict[str, dict[str, objec
         # Connected first, so that their PostgreSQL backends are there to be measured.
         conns = [_raw_connect() for _ in range(CONCURRENCY)]
         try:
-            raw = _measured(count, partial(_raw_rate, conns, warm + count + 1, count), lambda: [os.getpid()])
+            raw = _measured(count, partial(raw_side, conns), lambda: [os.getpid()])
             done = conns[0].execute("SELECT count(*) FROM bench_raw_signoff").fetchone()
         finally:
             for conn in conns:

@@ -104,7 +104,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Server-side parameter binding lets psycopg prepare a statement the fifth time one connection runs
-# it: a repeated query is then not parsed and planned again (an approval's 25 statements cost
+# it: a repeated query is then not parsed and planned again (an approval's statements cost
 # PostgreSQL 12 ms of CPU with client-side binding, 6 ms prepared; bench/README.md).
 DATABASES["default"].setdefault("OPTIONS", {}).update(
     server_side_binding=env.bool("DJANGO_DB_SERVER_SIDE_BINDING", default=True),
