@@ -10,15 +10,32 @@ judge, an objection's investigator); nothing here makes one guardian row per nom
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 
 from accounts.models import Grant, Organization, User
-from accounts.roles import ADMIN_ROLES, ROLE_SCOPE, Role, Scope
+from accounts.roles import (
+    ADMIN_ROLES,
+    ADMIN_SITE_ROLES,
+    HOST_ROLES,
+    ORGANISER_ROLES,
+    QUOTA_ROLES,
+    REVIEWER_ROLES,
+    SUBTREE_ROLES,
+    UNIT_ROLES,
+    Role,
+)
+
+if TYPE_CHECKING:  # accounts sits below workflows and approvals: their models for type hints only
+    from approvals.models import Nomination, Objection
+    from workflows.models import Campaign
 
 _M = TypeVar("_M", bound=Model)
+
+# The object permission (django-guardian) of an objection's named investigator.
+INVESTIGATE_OBJECTION = "approvals.investigate_objection"
 
 
 def _grants(user: User, roles: Iterable[Role]) -> QuerySet[Grant]:
@@ -35,8 +52,7 @@ def _covering(grants: QuerySet[Grant], org_ref: OuterRef | Organization) -> Quer
         # The grant's org path is a prefix of the outer org's path.
         subtree = Q(org__path=Substr(org_ref, 1, Length("org__path")))
         exact = Q(org__path=org_ref)
-    subtree_roles = [role for role, scope in ROLE_SCOPE.items() if scope is Scope.SUBTREE]
-    return grants.filter(Q(org__isnull=True) | exact | (Q(role__in=subtree_roles) & subtree))
+    return grants.filter(Q(org__isnull=True) | exact | (Q(role__in=list(SUBTREE_ROLES)) & subtree))
 
 
 def has_role_at(user: User, role: Role | Iterable[Role], org: Organization | None) -> bool:
@@ -102,6 +118,173 @@ def conflicting_roles(role: Role, held: Iterable[str]) -> set[str]:
     if role in ADMIN_ROLES:
         return held
     return held & set(ADMIN_ROLES)
+
+
+# --- capabilities: what a user may do in campaigns, nominations and objections ---------------
+# Every action, selector, view and template flag asks these; no role list lives outside accounts/.
+# The objects come as arguments and only their attributes are read (no workflows/approvals import).
+
+
+def is_administrator(user: User) -> bool:
+    """Holds one of the three administrative roles anywhere (三员分立: they see no nomination content)."""
+    return holds_any(user, ADMIN_ROLES)
+
+
+def can_use_admin_site(user: User) -> bool:
+    """The admin site: the three administrators and the campaign administrators."""
+    return user.is_authenticated and user.is_active and holds_any(user, ADMIN_SITE_ROLES)
+
+
+def can_read_audit(user: User) -> bool:
+    """The audit trail and its verification: an auditor (anywhere; 三员分立)."""
+    return holds_any(user, [Role.AUDITOR])
+
+
+def can_edit_calendar(user: User) -> bool:
+    """The working-day calendar: a system-wide system administrator."""
+    return has_role_at(user, Role.SYSTEM_ADMIN, None)
+
+
+def can_manage_campaigns_at(user: User, host_org: Organization | None) -> bool:
+    """Create and configure campaigns hosted by ``host_org``: its campaign administrator."""
+    return has_role_at(user, Role.CAMPAIGN_ADMIN, host_org)
+
+
+def can_manage_campaign(user: User, campaign: Campaign) -> bool:
+    """Configure ``campaign`` (and see it as a draft): the campaign administrator of its host."""
+    return can_manage_campaigns_at(user, campaign.host_org)
+
+
+def campaign_hosts_managed_by(user: User) -> QuerySet[Organization]:
+    """``can_manage_campaigns_at`` as a lazy queryset of host organisations."""
+    return orgs_where(user, Role.CAMPAIGN_ADMIN)
+
+
+def can_see_campaign_dashboard(user: User, campaign: Campaign) -> bool:
+    """The campaign's dashboard and 公示 pages: the host's committee and campaign administrators."""
+    return has_role_at(user, ORGANISER_ROLES, campaign.host_org)
+
+
+def campaign_hosts_organised_by(user: User) -> QuerySet[Organization]:
+    """``can_see_campaign_dashboard`` as a lazy queryset of host organisations."""
+    return orgs_where(user, ORGANISER_ROLES)
+
+
+def can_run_publicity(user: User, campaign: Campaign) -> bool:
+    """Start 公示, decide objections, name investigators, revoke, finalise: the host's committee only."""
+    return has_role_at(user, Role.COMMITTEE, campaign.host_org)
+
+
+def campaign_hosts_publicised_by(user: User) -> QuerySet[Organization]:
+    """``can_run_publicity`` as a lazy queryset of host organisations."""
+    return orgs_where(user, Role.COMMITTEE)
+
+
+def can_nominate_anywhere(user: User) -> bool:
+    """Is the user a submitter at some unit (may start a nomination in an open campaign)?"""
+    return holds_any(user, [Role.SUBMITTER])
+
+
+def can_nominate_at(user: User, unit: Organization) -> bool:
+    """Create, edit, submit and withdraw the nominations of ``unit``: its submitter."""
+    return has_role_at(user, Role.SUBMITTER, unit)
+
+
+def units_nominating_by(user: User) -> QuerySet[Organization]:
+    """``can_nominate_at`` as a lazy queryset of units."""
+    return orgs_where(user, Role.SUBMITTER)
+
+
+def units_of_own_nominations(user: User) -> QuerySet[Organization]:
+    """Units whose nominations (drafts included) the user sees as their own: its submitters and leader."""
+    return orgs_where(user, UNIT_ROLES)
+
+
+def units_reviewed_by(user: User) -> QuerySet[Organization]:
+    """Units whose submitted nominations the user sees as a reviewer (the bureau and everything below)."""
+    return orgs_where(user, REVIEWER_ROLES)
+
+
+def units_of_party_secretary(user: User) -> QuerySet[Organization]:
+    """Party organisations where the user is secretary: they see the submitted nominations of the parent unit."""
+    return orgs_where(user, Role.PARTY_SECRETARY)
+
+
+def campaign_hosts_served_by(user: User) -> QuerySet[Organization]:
+    """Hosts whose submitted nominations the user sees: its committee, campaign administrators and judges."""
+    return orgs_where(user, HOST_ROLES)
+
+
+def quota_orgs_of(user: User) -> QuerySet[Organization]:
+    """Organisations whose quota use is shown to the user: the reviewers' bureaux and the committee."""
+    return orgs_where(user, QUOTA_ROLES)
+
+
+def sees_submitted_nomination(user: User, nomination: Nomination) -> bool:
+    """The unit's own roles, the reviewers at or above the unit, its party secretary, and the host's
+    committee, campaign administrators and judges see a submitted nomination; one indexed query."""
+    unit = nomination.unit
+    return (
+        Grant.objects.filter(user_id=user.pk, user__is_active=True)
+        .filter(
+            Q(role__in=list(UNIT_ROLES), org_id=unit.pk)
+            | Q(role__in=list(REVIEWER_ROLES), org_id__in=[*unit.ancestor_ids(), unit.pk])
+            | Q(role=Role.PARTY_SECRETARY, org__parent_id=unit.pk)
+            | Q(role__in=list(HOST_ROLES), org_id=nomination.campaign.host_org_id)
+        )
+        .exists()
+    )
+
+
+def can_reveal_personal_data(user: User, nomination: Nomination) -> bool:
+    """Unmasked ID numbers and phones: the unit's submitters and the host's committee and campaign administrators."""
+    return can_nominate_at(user, nomination.unit) or has_role_at(user, ORGANISER_ROLES, nomination.campaign.host_org)
+
+
+def can_urge(user: User, nomination: Nomination) -> bool:
+    """催办 the open stage: a reviewer over the level above the stage's organisation, or the host's
+    committee / campaign administrator; never the stage's own role holders."""
+    org = nomination.stage_org
+    if org is None or has_role_at(user, Role(nomination.stage_role), org):
+        return False
+    if org.parent_id is not None and has_role_at(user, REVIEWER_ROLES, org.parent):
+        return True
+    return has_role_at(user, ORGANISER_ROLES, nomination.campaign.host_org)
+
+
+def _investigator_grants(nomination: Nomination) -> QuerySet[Grant]:
+    """The grants that make someone eligible to investigate an objection to ``nomination``."""
+    host = Grant.objects.filter(role__in=list(HOST_ROLES), org_id=nomination.campaign.host_org_id)
+    reviewers = _covering(Grant.objects.filter(role__in=list(REVIEWER_ROLES)), nomination.unit)
+    return host | reviewers
+
+
+def can_be_investigator(user: User, nomination: Nomination) -> bool:
+    """May be named investigator of an objection to ``nomination``: the host's committee, campaign
+    administrators and judges, and the reviewers over its unit."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _investigator_grants(nomination).filter(user_id=user.pk).exists()
+
+
+def possible_investigators(nomination: Nomination) -> QuerySet[User]:
+    """``can_be_investigator`` as a lazy queryset of the active users it allows."""
+    return User.objects.filter(is_active=True, pk__in=_investigator_grants(nomination).values("user_id"))
+
+
+def is_investigator(user: User, objection: Objection) -> bool:
+    """Is ``user`` the objection's named investigator (a per-object grant)?"""
+    return has_object_permission(user, INVESTIGATE_OBJECTION, objection)
+
+
+def objections_investigated_by(user: User, objections: QuerySet[_M]) -> QuerySet[_M]:
+    """``is_investigator`` as a lazy queryset: the objections of ``objections`` the user was named to."""
+    return objects_with_permission(user, INVESTIGATE_OBJECTION, objections)
+
+
+def may_investigate(user: User, objection: Objection) -> bool:
+    """Read the findings and record one: the objection's named investigator or the host's committee."""
+    return is_investigator(user, objection) or can_run_publicity(user, objection.nomination.campaign)
 
 
 # --- scopes for reading (404 outside) -------------------------------------------------------
@@ -178,20 +361,48 @@ def objects_with_permission(user: User, perm: str, queryset: QuerySet[_M]) -> Qu
 
 
 __all__ = [
+    "INVESTIGATE_OBJECTION",
+    "campaign_hosts_managed_by",
+    "campaign_hosts_organised_by",
+    "campaign_hosts_publicised_by",
+    "campaign_hosts_served_by",
+    "can_be_investigator",
+    "can_edit_calendar",
     "can_grant_at",
+    "can_manage_campaign",
+    "can_manage_campaigns_at",
     "can_manage_org",
     "can_manage_user",
+    "can_nominate_anywhere",
+    "can_nominate_at",
+    "can_read_audit",
+    "can_reveal_personal_data",
+    "can_run_publicity",
+    "can_see_campaign_dashboard",
+    "can_urge",
+    "can_use_admin_site",
     "conflicting_roles",
     "grant_object_permission",
     "has_object_permission",
     "has_role_at",
     "holds_any",
+    "is_administrator",
+    "is_investigator",
     "is_security_admin",
     "mask_phone",
+    "may_investigate",
     "may_read_personal_data",
+    "objections_investigated_by",
     "objects_with_permission",
     "orgs_where",
+    "possible_investigators",
+    "quota_orgs_of",
     "revoke_object_permission",
+    "sees_submitted_nomination",
+    "units_nominating_by",
+    "units_of_own_nominations",
+    "units_of_party_secretary",
+    "units_reviewed_by",
     "visible_grants",
     "visible_orgs",
     "visible_users",

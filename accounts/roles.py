@@ -89,3 +89,31 @@ ALLOWED_PARENT_KINDS: dict[OrgKind, frozenset[OrgKind | None]] = {
     OrgKind.PARTY: frozenset({OrgKind.UNIT, OrgKind.TOWNSHIP, OrgKind.DISTRICT, OrgKind.CITY}),
     OrgKind.COMMITTEE: frozenset({OrgKind.CITY, OrgKind.DISTRICT, None}),
 }
+
+# --- named groups: who acts together (``accounts/permissions.py`` turns them into capabilities) ---
+
+# A unit's own people: they see the unit's nominations, drafts included.
+UNIT_ROLES = frozenset({Role.SUBMITTER, Role.UNIT_LEADER})
+# The civil-affairs reviewers: their grant covers the units below their bureau.
+REVIEWER_ROLES = frozenset({Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER})
+# The host's organisers: the campaign dashboard, urging, the nominees' personal data.
+ORGANISER_ROLES = frozenset({Role.COMMITTEE, Role.CAMPAIGN_ADMIN})
+# Everyone serving the host: they see its submitted nominations and may investigate an objection.
+HOST_ROLES = ORGANISER_ROLES | {Role.JUDGE}
+# Those whose quota use is shown next to their inbox.
+QUOTA_ROLES = REVIEWER_ROLES | {Role.COMMITTEE}
+
+# Navigation (templates/base.html): which roles are shown the way to which pages.
+INBOX_ROLES = REVIEWER_ROLES | {Role.UNIT_LEADER, Role.PARTY_SECRETARY, Role.COMMITTEE}
+CAMPAIGN_ROLES = UNIT_ROLES | REVIEWER_ROLES | HOST_ROLES | {Role.PARTY_SECRETARY}
+ADMIN_SITE_NAV_ROLES = frozenset({Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN, Role.CAMPAIGN_ADMIN})
+
+# The admin site (config/admin_site.py): who may view / change which model admins.
+ADMIN_SITE_ROLES = ADMIN_ROLES | {Role.CAMPAIGN_ADMIN}
+CAMPAIGN_ADMINISTRATORS = frozenset({Role.CAMPAIGN_ADMIN})
+SYSTEM_ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN})
+SECURITY_ADMINISTRATORS = frozenset({Role.SECURITY_ADMIN})
+AUDITORS = frozenset({Role.AUDITOR})
+
+# The roles whose grant reaches everything below its organisation.
+SUBTREE_ROLES = frozenset(role for role, scope in ROLE_SCOPE.items() if scope is Scope.SUBTREE)

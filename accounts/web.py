@@ -17,7 +17,10 @@ from django.views.generic.edit import FormView
 
 from accounts import actions, permissions
 from accounts.models import Grant, User
-from accounts.roles import Role
+from accounts.roles import ADMIN_SITE_NAV_ROLES as ADMIN_SITE_ROLES
+from accounts.roles import CAMPAIGN_ROLES, Role
+from accounts.roles import INBOX_ROLES as REVIEW_ROLES
+from accounts.roles import UNIT_ROLES as NOMINATION_ROLES
 from config.errors import InvalidInput
 
 
@@ -74,17 +77,6 @@ class PasswordChangeView(auth_views.PasswordContextMixin, FormView):
             return self.form_invalid(form)
         logout(self.request)
         return HttpResponseRedirect(str(self.get_success_url()))
-
-
-REVIEW_ROLES = frozenset(
-    {Role.UNIT_LEADER, Role.PARTY_SECRETARY, Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER, Role.COMMITTEE}
-)
-NOMINATION_ROLES = frozenset({Role.SUBMITTER, Role.UNIT_LEADER})
-CAMPAIGN_ROLES = frozenset(
-    {Role.SUBMITTER, Role.UNIT_LEADER, Role.PARTY_SECRETARY, Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER,
-     Role.COMMITTEE, Role.CAMPAIGN_ADMIN, Role.JUDGE}
-)  # fmt: skip
-ADMIN_SITE_ROLES = frozenset({Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN, Role.CAMPAIGN_ADMIN})
 
 
 def roles_of(request: HttpRequest) -> frozenset[str]:
@@ -155,9 +147,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["overdue_count"] = approval_selectors.list_inbox(user, overdue=True).count()
         context["tasks"] = list(inbox[:5])
     if roles & NOMINATION_ROLES:
-        mine = approval_selectors.visible_nominations(user).filter(
-            unit__in=permissions.orgs_where(user, [Role.SUBMITTER])
-        )
+        mine = approval_selectors.visible_nominations(user).filter(unit__in=permissions.units_nominating_by(user))
         context["returned"] = list(
             mine.filter(status=Nomination.Status.RETURNED).select_related("campaign").order_by("-updated_at")[:10]
         )

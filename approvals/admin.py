@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.roles import Role
+from accounts.roles import AUDITORS
 from approvals.models import AuditEvent
 from config.admin_site import RoleAdminMixin, configure_admin_site
 
@@ -11,7 +11,7 @@ from config.admin_site import RoleAdminMixin, configure_admin_site
 class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
     """The audit trail for the auditor: read-only (a trigger refuses changes anyway)."""
 
-    view_roles = frozenset({Role.AUDITOR})
+    view_roles = AUDITORS
     list_display = ("id", "occurred_at", "action", "actor_label", "object_type", "object_id", "seq")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "actor_label")

@@ -6,8 +6,6 @@ from django.db.models import Q, QuerySet
 
 from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
-from approvals.actions.publicity import INVESTIGATE
 from approvals.models import Objection
 from config.db import get_in_scope
 
@@ -15,9 +13,9 @@ from config.db import get_in_scope
 def visible_objections(user: User) -> QuerySet[Objection]:
     """The host's committee sees its campaigns' objections; the nominee's unit and an assigned
     investigator see the objections of their nominations / assignments. One SQL query."""
-    committee = permissions.orgs_where(user, Role.COMMITTEE)
-    unit_roles = permissions.orgs_where(user, [Role.SUBMITTER, Role.UNIT_LEADER])
-    assigned = permissions.objects_with_permission(user, INVESTIGATE, Objection.objects.all())
+    committee = permissions.campaign_hosts_publicised_by(user)
+    unit_roles = permissions.units_of_own_nominations(user)
+    assigned = permissions.objections_investigated_by(user, Objection.objects.all())
     return Objection.objects.filter(
         Q(nomination__campaign__host_org__in=committee)
         | Q(nomination__unit__in=unit_roles)

@@ -9,8 +9,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import Grant, User
-from accounts.roles import ROLE_SCOPE, Role, Scope
+from accounts.models import User
+from accounts.roles import SUBTREE_ROLES
 from approvals.models import AuditEvent, Nomination
 from config.db import get_in_scope
 from config.errors import NotPermitted
@@ -28,7 +28,7 @@ def list_audit_events(
     until: datetime | None = None,
 ) -> QuerySet[AuditEvent]:
     """The audit trail, oldest first; only auditors read it (三员分立)."""
-    if not permissions.holds_any(user, [Role.AUDITOR]):
+    if not permissions.can_read_audit(user):
         raise NotPermitted(target=("audit.trail", "all"))
     events = AuditEvent.objects.all()
     if object_type is not None:
@@ -53,10 +53,10 @@ def visible_nominations(user: User) -> QuerySet[Nomination]:
     the reviewers above it and the host's committee, campaign admins and judges see them once
     submitted. The three administrators see none (三员分立). One SQL query.
     """
-    unit_roles = permissions.orgs_where(user, [Role.SUBMITTER, Role.UNIT_LEADER])
-    reviewer_orgs = permissions.orgs_where(user, [Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER])
-    party_units = permissions.orgs_where(user, Role.PARTY_SECRETARY).values("parent_id")
-    host_orgs = permissions.orgs_where(user, [Role.COMMITTEE, Role.CAMPAIGN_ADMIN, Role.JUDGE])
+    unit_roles = permissions.units_of_own_nominations(user)
+    reviewer_orgs = permissions.units_reviewed_by(user)
+    party_units = permissions.units_of_party_secretary(user).values("parent_id")
+    host_orgs = permissions.campaign_hosts_served_by(user)
     submitted = ~Q(status=Nomination.Status.DRAFT)
     return Nomination.objects.filter(
         Q(unit__in=unit_roles)
@@ -65,22 +65,9 @@ def visible_nominations(user: User) -> QuerySet[Nomination]:
 
 
 def sees_submitted_nomination(user: User, nomination: Nomination) -> bool:
-    """``visible_nominations`` for one submitted nomination, as one indexed query on the user's grants.
-
-    The unit's own roles at the unit, the reviewers at the unit or above it, its party
-    secretary, the host's committee, admins and judges; the three administrators never.
-    """
-    unit = nomination.unit
-    return (
-        Grant.objects.filter(user_id=user.pk, user__is_active=True)
-        .filter(
-            Q(role__in=[Role.SUBMITTER, Role.UNIT_LEADER], org_id=unit.pk)
-            | Q(role__in=[Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER], org_id__in=[*unit.ancestor_ids(), unit.pk])
-            | Q(role=Role.PARTY_SECRETARY, org__parent_id=unit.pk)
-            | Q(role__in=[Role.COMMITTEE, Role.CAMPAIGN_ADMIN, Role.JUDGE], org_id=nomination.campaign.host_org_id)
-        )
-        .exists()
-    )
+    """``visible_nominations`` for one submitted nomination, as one indexed query on the user's grants
+    (``accounts.permissions.sees_submitted_nomination``); the three administrators never."""
+    return permissions.sees_submitted_nomination(user, nomination)
 
 
 def get_visible_nomination(user: User, pk: int) -> Nomination:
@@ -101,20 +88,13 @@ def list_nominations(
     return nominations.order_by("id")
 
 
-def may_reveal_personal_data(user: User, nomination: Nomination) -> bool:
-    """Unmasked ID numbers and phones: the unit's submitters and the host's committee and admins."""
-    return permissions.has_role_at(user, Role.SUBMITTER, nomination.unit) or permissions.has_role_at(
-        user, [Role.COMMITTEE, Role.CAMPAIGN_ADMIN], nomination.campaign.host_org
-    )
-
-
 _current_stage = Stage.objects.filter(campaign=OuterRef("campaign"), key=OuterRef("stage"))
 
 
 # The ids of the nominations whose current stage the user's grants cover, driven from the grants
 # (a user holds a few) into the ``(stage_role, stage_org, id)`` index: one arm for the stage's
 # own organisation, one for the organisations below a grant of a role that covers its subtree
-# (``ROLE_SCOPE``; descendants by a range on the materialised path, index ``org_path_prefix_idx``).
+# (``SUBTREE_ROLES``; descendants by a range on the materialised path, index ``org_path_prefix_idx``).
 # Its cost follows the size of the user's inbox, not of the country's. ``OFFSET 0`` keeps each
 # LATERAL a nested loop of index scans: flattened, the planner (misjudging the subtree) hashed
 # every nomination in the country (46 ms of 60 at 100,000 nominations).
@@ -149,7 +129,7 @@ def list_inbox(
     Routed by role and organisation scope: the user holds the stage's role at the stage's
     organisation or above it (for the roles that cover their subtree). No per-nomination grant.
     """
-    subtree_roles = [str(role) for role, scope in ROLE_SCOPE.items() if scope is Scope.SUBTREE]
+    subtree_roles = sorted(str(role) for role in SUBTREE_ROLES)
     inbox = (
         Nomination.objects.filter(status=Nomination.Status.IN_REVIEW, task__isnull=False)
         .filter(RawSQL(_IN_INBOX, (user.pk, subtree_roles), output_field=BooleanField()))  # noqa: S611 - constant SQL

@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 from django.contrib import admin
 from django.http import HttpRequest
 
-from accounts.permissions import holds_any
-from accounts.roles import Role
+from accounts.permissions import can_use_admin_site, holds_any
+from accounts.roles import SECURITY_ADMINISTRATORS, SYSTEM_ADMINISTRATORS, Role
 
 
 def _holds(request: HttpRequest, roles: frozenset[Role]) -> bool:
@@ -22,7 +22,7 @@ def _holds(request: HttpRequest, roles: frozenset[Role]) -> bool:
 
 
 def admin_site_has_permission(request: HttpRequest) -> bool:
-    return _holds(request, frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.SECURITY_ADMIN, Role.CAMPAIGN_ADMIN}))
+    return can_use_admin_site(request.user)  # type: ignore[arg-type]
 
 
 class RoleAdminMixin:
@@ -72,7 +72,7 @@ def _restrict_third_party_admins() -> None:
     for model in (Group, AuthToken, AccessAttempt, AccessLog, AccessFailureLog):
         if admin.site.is_registered(model):
             admin.site.unregister(model)
-    system = frozenset({Role.SYSTEM_ADMIN})
+    system = SYSTEM_ADMINISTRATORS
     beat_admins: dict[type, type] = {
         PeriodicTask: beat_admin.PeriodicTaskAdmin,
         CrontabSchedule: beat_admin.CrontabScheduleAdmin,
@@ -90,7 +90,7 @@ def _restrict_third_party_admins() -> None:
         "RoleAccessAttemptAdmin",
         (RoleAdminMixin, admin.ModelAdmin),
         {
-            "change_roles": frozenset({Role.SECURITY_ADMIN}),
+            "change_roles": SECURITY_ADMINISTRATORS,
             "list_display": ("username", "ip_address", "failures_since_start", "attempt_time"),
         },
     )

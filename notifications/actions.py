@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from approvals.audit import record_event
 from approvals.exceptions import TaskAlreadyDecided
 from approvals.models import AuditEvent, Nomination
@@ -24,9 +23,6 @@ from notifications.models import Notification, Preference
 from notifications.selectors import get_own_notification
 
 MAX_NOTE = 200
-# Reviewers above the stage's organisation may urge it, and the host's organisers any stage.
-URGING_REVIEWERS = (Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER)
-URGING_ORGANISERS = (Role.COMMITTEE, Role.CAMPAIGN_ADMIN)
 
 
 @transaction.atomic(durable=True)
@@ -76,18 +72,6 @@ def update_preferences(
     return preference
 
 
-def may_urge(actor: User, nomination: Nomination) -> bool:
-    """A higher level than the open stage: a reviewer whose grant covers the level above the
-    stage's organisation, or the host's committee / campaign administrator; never the stage's
-    own role holders."""
-    org = nomination.stage_org
-    if org is None or permissions.has_role_at(actor, Role(nomination.stage_role), org):
-        return False
-    if org.parent_id is not None and permissions.has_role_at(actor, URGING_REVIEWERS, org.parent):
-        return True
-    return permissions.has_role_at(actor, URGING_ORGANISERS, nomination.campaign.host_org)
-
-
 @transaction.atomic(durable=True)
 def urge_task(nomination_id: int, *, actor: User, note: str = "") -> Nomination:
     """催办: remind whoever must act on the nomination's open task, from a higher level.
@@ -108,7 +92,7 @@ def urge_task(nomination_id: int, *, actor: User, note: str = "") -> Nomination:
     target = ("approvals.nomination", str(nomination.pk))
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id is None:
         raise TaskAlreadyDecided(target=target)
-    if not may_urge(actor, nomination):
+    if not permissions.can_urge(actor, nomination):
         raise NotPermitted(_("只有上级审批部门或组委会可以催办"), target=target)
     note = note.strip()
     if len(note) > MAX_NOTE:

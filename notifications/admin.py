@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.roles import Role
+from accounts.roles import SYSTEM_ADMINISTRATORS
 from config.admin_site import RoleAdminMixin
 from notifications.models import Delivery, OutboxMessage
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(RoleAdminMixin, admin.ModelAdmin):
-    view_roles = frozenset({Role.SYSTEM_ADMIN})
+    view_roles = SYSTEM_ADMINISTRATORS
     list_display = ("id", "kind", "dedupe_key", "created_at", "processed_at", "attempts", "last_error")
     list_filter = ("kind",)
     fields = list_display
@@ -22,7 +22,7 @@ class OutboxMessageAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(RoleAdminMixin, admin.ModelAdmin):
-    view_roles = frozenset({Role.SYSTEM_ADMIN})
+    view_roles = SYSTEM_ADMINISTRATORS
     list_display = ("id", "message_id", "channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
     list_filter = ("channel", "status")
     fields = ("message", "channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error")

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from approvals.audit import record_event
 from approvals.models import AuditEvent
 from approvals.sealing import canonical_json
@@ -38,7 +37,7 @@ _SCALARS = (
 
 
 def _check_admin(actor: User, campaign_host: Any, target: tuple[str, str]) -> None:
-    if not permissions.has_role_at(actor, Role.CAMPAIGN_ADMIN, campaign_host):
+    if not permissions.can_manage_campaigns_at(actor, campaign_host):
         raise NotPermitted(target=target)
 
 

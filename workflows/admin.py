@@ -18,14 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts.models import Organization, User
-from accounts.roles import Role
+from accounts.roles import CAMPAIGN_ADMINISTRATORS, SYSTEM_ADMINISTRATORS
 from config.admin_site import RoleAdminMixin
 from config.errors import SealflowError
 from workflows import actions, calendar_actions
 from workflows.demo import campaign_spec, demo_definitions
 from workflows.models import CalendarDay, CalendarYear, Campaign, Quota, Stage
 
-_ADMINS = frozenset({Role.CAMPAIGN_ADMIN})
+_ADMINS = CAMPAIGN_ADMINISTRATORS
 # Fields a draft may change here; forms, rules, stages and quotas come from the template or the API.
 _EDITABLE = ("title", "description", "opens_at", "submission_deadline", "per_unit_max", "total_max",
              "min_per_township", "publicity_days", "publicity_working_days",
@@ -75,7 +75,7 @@ class CampaignAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
         user = request.user
         assert isinstance(user, User)
-        return super().get_queryset(request).filter(host_org__in=permissions.orgs_where(user, Role.CAMPAIGN_ADMIN))
+        return super().get_queryset(request).filter(host_org__in=permissions.campaign_hosts_managed_by(user))
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
         return [] if obj is None else self.inlines
@@ -100,7 +100,7 @@ class CampaignAdmin(RoleAdminMixin, admin.ModelAdmin):
         if db_field.name == "host_org":
             user = request.user
             assert isinstance(user, User)
-            kwargs["queryset"] = permissions.orgs_where(user, Role.CAMPAIGN_ADMIN)
+            kwargs["queryset"] = permissions.campaign_hosts_managed_by(user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def changeform_view(
@@ -162,7 +162,7 @@ class CampaignAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 # --- the working-day calendar (system administrator) ----------------------------------------
 
-_SYSTEM = frozenset({Role.SYSTEM_ADMIN})
+_SYSTEM = SYSTEM_ADMINISTRATORS
 
 
 class _ActionAdminMixin:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from approvals.audit import record_event
 from approvals.models import AuditEvent
 from config.errors import InvalidInput, NotPermitted
@@ -25,7 +24,7 @@ def _target(year: int) -> tuple[str, str]:
 
 
 def _check(actor: User, year: int) -> None:
-    if not permissions.has_role_at(actor, Role.SYSTEM_ADMIN, None):
+    if not permissions.can_edit_calendar(actor):
         raise NotPermitted(target=_target(year))
 
 

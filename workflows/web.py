@@ -17,15 +17,12 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from approvals import selectors as approval_selectors
 from approvals.actions.publicity import PUBLICITY_FROM
 from approvals.models import Nomination, Objection
 from config.errors import NotVisible
 from workflows import selectors
 from workflows.models import Campaign
-
-HOST_ROLES = [Role.COMMITTEE, Role.CAMPAIGN_ADMIN]
 
 
 def _user(request: HttpRequest) -> User:
@@ -39,8 +36,8 @@ def _user(request: HttpRequest) -> User:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     campaigns = list(selectors.visible_campaigns(user).select_related("host_org").order_by("-id"))
-    submits = permissions.holds_any(user, [Role.SUBMITTER])
-    hosted = set(permissions.orgs_where(user, HOST_ROLES).values_list("pk", flat=True))
+    submits = permissions.can_nominate_anywhere(user)
+    hosted = set(permissions.campaign_hosts_organised_by(user).values_list("pk", flat=True))
     now = timezone.now()
     for c in campaigns:
         c.can_nominate = (  # type: ignore[attr-defined]
@@ -59,7 +56,7 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
         campaign = selectors.get_visible_campaign(user, pk)
     except NotVisible as exc:
         raise Http404(exc.detail) from exc
-    if permissions.has_role_at(user, HOST_ROLES, campaign.host_org):
+    if permissions.can_see_campaign_dashboard(user, campaign):
         return HttpResponseRedirect(reverse("workflows:dashboard", args=[campaign.pk]))
     return HttpResponseRedirect(reverse("approvals:my-nominations") + f"?campaign={campaign.pk}")
 
@@ -73,7 +70,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         campaign = selectors.get_visible_campaign(user, pk)
     except NotVisible as exc:
         raise Http404(exc.detail) from exc
-    if not permissions.has_role_at(user, HOST_ROLES, campaign.host_org):
+    if not permissions.can_see_campaign_dashboard(user, campaign):
         raise Http404()
     nominations = approval_selectors.visible_nominations(user).filter(campaign=campaign)
     status_labels = dict(Nomination.Status.choices)
@@ -104,6 +101,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     overdue = list(
         in_review.filter(stage_deadline__lt=now).select_related("unit", "stage_org").order_by("stage_deadline")[:50]
     )
+    runs_publicity = permissions.can_run_publicity(user, campaign)
     context = {
         "campaign": campaign,
         "total": nominations.count(),
@@ -113,8 +111,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "quotas": selectors.quota_usage(campaign),
         "overdue": overdue,
         "publicity_rounds": list(campaign.publicity_rounds.order_by("-number")),
-        "may_start_publicity": campaign.status in PUBLICITY_FROM,
-        "may_finalize": campaign.status == Campaign.Status.PUBLICITY,
+        "may_start_publicity": runs_publicity and campaign.status in PUBLICITY_FROM,
+        "may_finalize": runs_publicity and campaign.status == Campaign.Status.PUBLICITY,
         "open_objections": Objection.objects.filter(nomination__campaign=campaign, status__in=Objection.OPEN).count(),
     }
     return render(request, "workflows/dashboard.html", context)

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import Organization, User
-from accounts.roles import Role
 from approvals.actions.nominations import _check_window, create_nomination_in_transaction
 from approvals.audit import record_event
 from approvals.excel import TITLE_HEADER, TITLE_MAX_LENGTH, UNIT_CODE_HEADER, ImportRow, definition_for, form_columns
@@ -78,7 +77,7 @@ def _resolve_units(actor: User, rows: list[ImportRow]) -> tuple[dict[str, Organi
     units = {org.code: org for org in Organization.objects.filter(code__in=codes)}
     ids = [org.pk for org in units.values()]
     visible = set(permissions.visible_orgs(actor).filter(pk__in=ids).values_list("pk", flat=True))
-    submitter_at = set(permissions.orgs_where(actor, Role.SUBMITTER).filter(pk__in=ids).values_list("pk", flat=True))
+    submitter_at = set(permissions.units_nominating_by(actor).filter(pk__in=ids).values_list("pk", flat=True))
     return units, visible, submitter_at
 
 

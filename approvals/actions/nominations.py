@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Organization, User
-from accounts.roles import OrgKind, Role
+from accounts.roles import OrgKind
 from approvals import sealing, uploads
 from approvals.actions.publicity import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
@@ -39,7 +39,7 @@ def _target(nomination: Nomination) -> tuple[str, str]:
 
 
 def _check_submitter(actor: User, unit: Organization, target: tuple[str, str]) -> None:
-    if not permissions.has_role_at(actor, Role.SUBMITTER, unit):
+    if not permissions.can_nominate_at(actor, unit):
         raise NotPermitted(target=target)
 
 

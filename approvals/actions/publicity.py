@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from approvals import publicity_events, uploads
 from approvals.audit import record_event
 from approvals.exceptions import (
@@ -57,7 +56,7 @@ from config.errors import InvalidInput, NotPermitted, NotVisible
 from workflows import calendar
 from workflows.models import Campaign
 
-INVESTIGATE = "approvals.investigate_objection"
+INVESTIGATE = permissions.INVESTIGATE_OBJECTION
 CONTENT_MIN, CONTENT_MAX = 10, 5000
 EVIDENCE_MAX_FILES = 5
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -79,12 +78,8 @@ def _objection_target(objection: Objection) -> tuple[str, str]:
     return ("approvals.objection", str(objection.pk))
 
 
-def is_committee(user: User, campaign: Campaign) -> bool:
-    return permissions.has_role_at(user, Role.COMMITTEE, campaign.host_org)
-
-
 def _check_committee(actor: User, campaign: Campaign, target: tuple[str, str]) -> None:
-    if not is_committee(actor, campaign):
+    if not permissions.can_run_publicity(actor, campaign):
         raise NotPermitted(target=target)
 
 
@@ -345,14 +340,8 @@ def _lock_objection(objection_id: int) -> tuple[Nomination, Objection]:
         .get(pk=nomination_id)
     )
     objection = Objection.objects.select_for_update(of=("self",)).get(pk=objection_id)
+    objection.nomination = nomination  # the locked row, with its campaign and unit
     return nomination, objection
-
-
-def _may_investigate(user: User, nomination: Nomination) -> bool:
-    """Who may be made an investigator: the host's committee, admins and judges, or a reviewer above the unit."""
-    return permissions.has_role_at(
-        user, [Role.COMMITTEE, Role.CAMPAIGN_ADMIN, Role.JUDGE], nomination.campaign.host_org
-    ) or permissions.has_role_at(user, [Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER], nomination.unit)
 
 
 @transaction.atomic(durable=True)
@@ -368,7 +357,7 @@ def assign_investigator(objection_id: int, *, actor: User, investigator_id: int)
     if objection.status not in Objection.OPEN:
         raise ObjectionAlreadyDecided(target=target)
     investigator = User.objects.filter(pk=investigator_id, is_active=True).first()
-    if investigator is None or not _may_investigate(investigator, nomination):
+    if investigator is None or not permissions.can_be_investigator(investigator, nomination):
         raise InvalidInput.for_field(
             "investigator", _("调查人应为组委会、评审专家或申报单位上级民政部门的人员"), code="invalid_investigator"
         )
@@ -388,16 +377,12 @@ def assign_investigator(objection_id: int, *, actor: User, investigator_id: int)
     return objection
 
 
-def may_investigate_objection(user: User, objection: Objection) -> bool:
-    return permissions.has_object_permission(user, INVESTIGATE, objection)
-
-
 @transaction.atomic(durable=True)
 def record_finding(objection_id: int, *, actor: User, text: str) -> ObjectionFinding:
     """Add a note of the investigation (the assigned investigator or the committee)."""
     nomination, objection = _lock_objection(objection_id)
     target = _objection_target(objection)
-    if not (may_investigate_objection(actor, objection) or is_committee(actor, nomination.campaign)):
+    if not permissions.may_investigate(actor, objection):
         raise NotPermitted(target=target)
     if objection.status not in Objection.OPEN:
         raise ObjectionAlreadyDecided(target=target)

@@ -446,7 +446,7 @@ def withdraw_nomination(nomination_id: int, *, actor: User) -> Nomination:
     """Take a submitted nomination back (撤回) before anyone has decided on it; it can be edited again."""
     nomination = Nomination.objects.select_for_update(of=("self",)).select_related("unit").get(pk=nomination_id)
     target = ("approvals.nomination", str(nomination.pk))
-    if not permissions.has_role_at(actor, Role.SUBMITTER, nomination.unit):
+    if not permissions.can_nominate_at(actor, nomination.unit):
         raise NotPermitted(target=target)
     decided = SignOff.objects.filter(nomination=nomination, round=nomination.round).exists()
     if nomination.status != Nomination.Status.IN_REVIEW or decided:

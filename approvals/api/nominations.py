@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import permissions
 from accounts import selectors as account_selectors
 from accounts.api.views import PaginatedListMixin, _int_param, _ref, _user
 from approvals import actions, selectors
@@ -70,7 +71,7 @@ class NominationDetailView(APIView):
         nomination = selectors.get_visible_nomination(user, pk)
         reveal = request.query_params.get("reveal") == "personal"
         if reveal:
-            if not selectors.may_reveal_personal_data(user, nomination):
+            if not permissions.can_reveal_personal_data(user, nomination):
                 from config.errors import NotPermitted
 
                 raise NotPermitted(target=("approvals.nomination", str(nomination.pk)))

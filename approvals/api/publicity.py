@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import permissions
 from accounts.api.views import PaginatedListMixin, _int_param, _user
 from approvals import publicity_public, publicity_selectors, ratelimit, selectors
 from approvals.actions import publicity as actions
@@ -282,9 +283,7 @@ class ObjectionDetailView(APIView):
         objection = publicity_selectors.get_visible_objection(_user(request), pk)
         body = dict(ObjectionOut(objection).data)
         user = _user(request)
-        if actions.is_committee(user, objection.nomination.campaign) or actions.may_investigate_objection(
-            user, objection
-        ):
+        if permissions.may_investigate(user, objection):
             body["findings"] = [
                 {"id": f.pk, "author": f.author_id, "text": f.text, "created_at": f.created_at}
                 for f in objection.findings.order_by("id")

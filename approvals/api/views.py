@@ -14,7 +14,6 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts.api.views import PaginatedListMixin, _int_param, _user
-from accounts.roles import Role
 from approvals import selectors
 from approvals.api.serializers import AuditEventOut, AuditVerifyOut
 from approvals.audit import record_event, verify_audit
@@ -82,7 +81,7 @@ class AuditVerifyView(APIView):
     @extend_schema(responses={200: AuditVerifyOut}, summary="校验审计链与锚点（审计管理员）")
     def get(self, request: Request) -> Response:
         user = _user(request)
-        if not permissions.holds_any(user, [Role.AUDITOR]):
+        if not permissions.can_read_audit(user):
             raise NotPermitted(target=("audit.trail", "all"))
         report = verify_audit()
         with transaction.atomic(durable=True):

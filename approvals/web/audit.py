@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from approvals import selectors
 from approvals.audit import VerifyReport, iter_verify_audit, record_event, verify_audit
 from approvals.models import AuditEvent
@@ -161,7 +160,7 @@ def audit_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 def audit_verify(request: HttpRequest) -> HttpResponse:
     """Re-check every chain and anchor now (audited as ``audit.verified``), and show the result."""
     user = user_of(request)
-    if not permissions.holds_any(user, [Role.AUDITOR]):
+    if not permissions.can_read_audit(user):
         return _refuse(request, NotPermitted(target=("audit.trail", "all")))
     report = verify_audit()
     _record_verified(user, report)
@@ -212,7 +211,7 @@ def _verify_lines(user: User) -> Iterator[str]:
 def audit_verify_stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The same check, its progress streamed line by line for ``app.js`` to show (auditors only)."""
     user = user_of(request)
-    if not permissions.holds_any(user, [Role.AUDITOR]):
+    if not permissions.can_read_audit(user):
         return _refuse(request, NotPermitted(target=("audit.trail", "all")))
     response = StreamingHttpResponse(_verify_lines(user), content_type="application/x-ndjson; charset=utf-8")
     response["Cache-Control"] = "no-store"

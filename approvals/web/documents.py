@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from approvals import documents, selectors
+from accounts import permissions
+from approvals import documents
 from approvals.audit import record_personal_data_read
 from approvals.models import Nomination
 from approvals.web.common import user_of
@@ -21,7 +22,7 @@ from workflows import forms
 
 def _document(request: HttpRequest, nomination: Nomination) -> documents.FormDocument:
     user = user_of(request)
-    reveal = selectors.may_reveal_personal_data(user, nomination)
+    reveal = permissions.can_reveal_personal_data(user, nomination)
     if reveal:
         definition = nomination.campaign.forms.get(nomination.kind) or {"fields": []}
         paths = forms.personal_paths(definition, nomination.form)

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.models import Grant
-from accounts.roles import Role
 from approvals import actions, seals, selectors
 from approvals.audit import record_personal_data_read
 from approvals.exceptions import NominationInvalid
@@ -58,7 +57,7 @@ def _attachments_by_field(nomination: Nomination) -> dict[str, list[Attachment]]
 
 
 def _is_submitter(request: HttpRequest, nomination: Nomination) -> bool:
-    return permissions.has_role_at(user_of(request), Role.SUBMITTER, nomination.unit)
+    return permissions.can_nominate_at(user_of(request), nomination.unit)
 
 
 # --- my nominations --------------------------------------------------------------------------------
@@ -72,9 +71,7 @@ def my_nominations(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in Nomination.Status.values:
         status = None
-    mine = selectors.visible_nominations(user).filter(
-        unit__in=permissions.orgs_where(user, [Role.SUBMITTER, Role.UNIT_LEADER])
-    )
+    mine = selectors.visible_nominations(user).filter(unit__in=permissions.units_of_own_nominations(user))
     nominations = mine.select_related("campaign", "unit", "stage_org").order_by("-updated_at", "-id")
     if status:
         nominations = nominations.filter(status=status)
@@ -120,7 +117,7 @@ def new_nomination(request: HttpRequest, campaign_id: int) -> HttpResponse:
         campaign = campaign_selectors.get_visible_campaign(user, campaign_id)
     except NotVisible as exc:
         raise Http404(exc.detail) from exc
-    units = list(permissions.orgs_where(user, Role.SUBMITTER).order_by("name"))
+    units = list(permissions.units_nominating_by(user).order_by("name"))
     kinds = [(k, NominationKind(k).label) for k in campaign.kinds if k in NominationKind.values]
     context: dict[str, Any] = {"campaign": campaign, "units": units, "kinds": kinds, "errors": {}, "values": {}}
     if request.method == "POST":
@@ -458,9 +455,13 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     definition = _definition(nomination)
     reveal = request.GET.get("reveal") == "personal"
-    may_reveal = selectors.may_reveal_personal_data(user, nomination)
+    may_reveal = permissions.can_reveal_personal_data(user, nomination)
     data = nomination.form
     personal = forms.personal_paths(definition, data)
+    if reveal and not may_reveal:
+        # As the API answers 403: the refusal is audited and said, and the page shows the masked form.
+        audit_refusal(request, NotPermitted(target=("approvals.nomination", str(nomination.pk))))
+        messages.error(request, _("您没有查看完整个人信息的权限，以下为脱敏内容"))
     if reveal and may_reveal:
         if personal:
             record_personal_data_read(actor=user, target=nomination, fields=personal)

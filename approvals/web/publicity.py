@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.models import User
-from accounts.roles import Role
 from approvals import publicity_public, publicity_selectors, selectors
 from approvals.actions import publicity as actions
 from approvals.api.publicity import check_objection_rate
@@ -37,7 +36,6 @@ from config.errors import InvalidInput, NotVisible, SealflowError
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign
 
-HOST_ROLES = [Role.COMMITTEE, Role.CAMPAIGN_ADMIN]
 RECEIPT_MAX = 32
 
 
@@ -165,7 +163,7 @@ def _hosted_campaign(user: User, pk: int) -> Campaign:
         campaign = campaign_selectors.get_visible_campaign(user, pk)
     except NotVisible as exc:
         raise Http404() from exc
-    if not permissions.has_role_at(user, HOST_ROLES, campaign.host_org):
+    if not permissions.can_see_campaign_dashboard(user, campaign):
         raise Http404()
     return campaign
 
@@ -238,7 +236,7 @@ def objection_queue(request: HttpRequest, pk: int) -> HttpResponse:
     if status not in Objection.Status.values:
         status = ""
     objections = publicity_selectors.list_objections(user, campaign=campaign.pk, status=status or None)
-    is_committee = actions.is_committee(user, campaign)
+    is_committee = permissions.can_run_publicity(user, campaign)
     if not is_committee and not objections.exists() and not status:
         raise Http404()
     context = {
@@ -253,8 +251,8 @@ def objection_queue(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _objection_context(user: User, objection: Objection) -> dict[str, Any]:
     campaign = objection.nomination.campaign
-    committee = actions.is_committee(user, campaign)
-    investigates = committee or actions.may_investigate_objection(user, objection)
+    committee = permissions.can_run_publicity(user, campaign)
+    investigates = permissions.may_investigate(user, objection)
     return {
         "objection": objection,
         "campaign": campaign,
@@ -271,14 +269,7 @@ def _objection_context(user: User, objection: Objection) -> dict[str, Any]:
 def _investigator_candidates(objection: Objection) -> list[User]:
     """People to choose from: the host's committee, admins and judges, and reviewers over the unit
     (a choice list only: ``assign_investigator`` decides who may be made investigator)."""
-    from accounts.models import Grant
-
-    nomination = objection.nomination
-    ancestors = [int(p) for p in nomination.unit.path.strip("/").split("/") if p]
-    grants = Grant.objects.filter(
-        role__in=[Role.COMMITTEE, Role.CAMPAIGN_ADMIN, Role.JUDGE], org=nomination.campaign.host_org
-    ) | Grant.objects.filter(role__in=[Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER], org_id__in=ancestors)
-    return list(User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("username")[:100])
+    return list(permissions.possible_investigators(objection.nomination).order_by("username")[:100])
 
 
 def _visible_objection(user: User, pk: int) -> Objection:
@@ -395,7 +386,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         nomination = selectors.get_visible_nomination(user, pk)
     except NotVisible as exc:
         raise Http404() from exc
-    if not actions.is_committee(user, nomination.campaign):
+    if not permissions.can_run_publicity(user, nomination.campaign):
         raise Http404()
     if request.method == "POST":
         try:

@@ -19,15 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from accounts.roles import Role
 from approvals import actions, selectors
 from approvals.models import Nomination, SignOff
 from approvals.web.common import PAGE, keyset_page, report, user_of
 from config.errors import SealflowError
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign, NominationKind, Stage
-
-QUOTA_ROLES = [Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER, Role.COMMITTEE]
 
 
 def _int(value: str | None) -> int | None:
@@ -39,7 +36,7 @@ def _int(value: str | None) -> int | None:
 
 def _quotas_for(user: Any, campaign_ids: set[int]) -> list[dict[str, Any]]:
     """Remaining places of the quotas over organisations this reviewer acts for (and the campaign total)."""
-    mine = set(permissions.orgs_where(user, QUOTA_ROLES).values_list("pk", flat=True))
+    mine = set(permissions.quota_orgs_of(user).values_list("pk", flat=True))
     rows = []
     for campaign in Campaign.objects.filter(pk__in=campaign_ids).order_by("id"):
         for usage in campaign_selectors.quota_usage(campaign):
