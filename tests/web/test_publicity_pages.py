@@ -218,6 +218,16 @@ def test_committee_starts_publicity_from_the_dashboard(people, scene) -> None:
     assert "确定最终名单" in dashboard
 
 
+def test_the_dashboard_offers_start_publicity_only_to_whom_the_action_allows(people, scene) -> None:
+    """The campaign admin sees the dashboard but not the button the action would refuse; the committee does."""
+    url = f"/campaigns/{scene.campaign.pk}/dashboard"
+    form = f'action="/campaigns/{scene.campaign.pk}/publicity/start"'
+    admin_page = login(people.campaign_admin).get(url)
+    assert admin_page.status_code == 200
+    assert form not in admin_page.content.decode()
+    assert form in login(people.committee).get(url).content.decode()
+
+
 def test_others_cannot_start_publicity_and_nothing_is_written(people, scene) -> None:
     for user in (people.other_committee, people.submitter, people.district_reviewer):
         response = login(user).post(f"/campaigns/{scene.campaign.pk}/publicity/start", {"window": "computed"})
