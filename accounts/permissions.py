@@ -236,6 +236,22 @@ def sees_submitted_nomination(user: User, nomination: Nomination) -> bool:
     )
 
 
+def can_decide_stage(user: User, nomination: Nomination) -> bool:
+    """Decide the open stage, or be handed its task: the stage's role at the stage's organisation
+    (or above it, for the roles covering their subtree). ``holds_role_at_ref`` is its SQL form."""
+    org = nomination.stage_org
+    return org is not None and bool(nomination.stage_role) and has_role_at(user, Role(nomination.stage_role), org)
+
+
+def possible_deciders(nomination: Nomination) -> QuerySet[User]:
+    """``can_decide_stage`` as a lazy queryset of the active users it allows (e.g. whom to hand a task to)."""
+    org = nomination.stage_org
+    if org is None or not nomination.stage_role:
+        return User.objects.none()
+    grants = _covering(Grant.objects.filter(role=nomination.stage_role), org)
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
 def can_reveal_personal_data(user: User, nomination: Nomination) -> bool:
     """Unmasked ID numbers and phones: the unit's submitters and the host's committee and campaign administrators."""
     return can_nominate_at(user, nomination.unit) or has_role_at(user, ORGANISER_ROLES, nomination.campaign.host_org)
@@ -245,7 +261,7 @@ def can_urge(user: User, nomination: Nomination) -> bool:
     """催办 the open stage: a reviewer over the level above the stage's organisation, or the host's
     committee / campaign administrator; never the stage's own role holders."""
     org = nomination.stage_org
-    if org is None or has_role_at(user, Role(nomination.stage_role), org):
+    if org is None or can_decide_stage(user, nomination):
         return False
     if org.parent_id is not None and has_role_at(user, REVIEWER_ROLES, org.parent):
         return True
@@ -367,6 +383,7 @@ __all__ = [
     "campaign_hosts_publicised_by",
     "campaign_hosts_served_by",
     "can_be_investigator",
+    "can_decide_stage",
     "can_edit_calendar",
     "can_grant_at",
     "can_manage_campaign",
@@ -395,6 +412,7 @@ __all__ = [
     "objections_investigated_by",
     "objects_with_permission",
     "orgs_where",
+    "possible_deciders",
     "possible_investigators",
     "quota_orgs_of",
     "revoke_object_permission",

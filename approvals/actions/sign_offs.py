@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts import permissions
 from accounts.models import Organization, User
-from accounts.roles import OrgKind, Role
+from accounts.roles import OrgKind
 from approvals import seals
 from approvals.audit import EventSpec, record_event, record_events
 from approvals.exceptions import (
@@ -233,7 +233,7 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     # anyone else gets 404 outside their scope and 403 inside it.
     holds_role = getattr(nomination, "decider_holds_role", None)
     if holds_role is None:  # locked without the decider's facts: a decided task's nomination
-        holds_role = org is not None and permissions.has_role_at(actor, Role(nomination.stage_role), org)
+        holds_role = permissions.can_decide_stage(actor, nomination)
     holds_role = holds_role and actor.is_active
     if org is None or not holds_role:
         if not sees_submitted_nomination(actor, nomination):
@@ -400,14 +400,11 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
         raise NotVisible()
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
         raise TaskAlreadyDecided(target=target)
-    org = nomination.stage_org
-    assert org is not None
-    role = Role(nomination.stage_role)
-    allowed = permissions.has_role_at(actor, role, org) and nomination.assignee_id in (None, actor.pk)
+    allowed = permissions.can_decide_stage(actor, nomination) and nomination.assignee_id in (None, actor.pk)
     if not allowed:
         raise NotPermitted(target=target)
     receiver = User.objects.filter(pk=to_user_id, is_active=True).first()
-    if receiver is None or receiver.pk == actor.pk or not permissions.has_role_at(receiver, role, org):
+    if receiver is None or receiver.pk == actor.pk or not permissions.can_decide_stage(receiver, nomination):
         raise InvalidInput.for_field(
             "to_user", _("只能转交给本组织同一角色的其他人员"), code="invalid_transfer_target"
         )

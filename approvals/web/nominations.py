@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from accounts.models import Grant
 from approvals import actions, seals, selectors
 from approvals.audit import record_personal_data_read
 from approvals.exceptions import NominationInvalid
@@ -436,15 +435,11 @@ def display_rows(
 
 
 def _transfer_candidates(nomination: Nomination, actor_id: int) -> list[Any]:
-    if not nomination.stage_org_id or not nomination.stage_role:
-        return []
-    grants = (
-        Grant.objects.filter(role=nomination.stage_role, org_id=nomination.stage_org_id, user__is_active=True)
-        .exclude(user_id__in=[actor_id, nomination.submitted_by_id, nomination.created_by_id])
-        .select_related("user")
-        .order_by("user__username")
+    """Whom the task may be handed to (``transfer_task`` decides): the other holders of the stage's role."""
+    others = permissions.possible_deciders(nomination).exclude(
+        pk__in=[actor_id, nomination.submitted_by_id, nomination.created_by_id]
     )
-    return [g.user for g in grants]
+    return list(others.order_by("username"))
 
 
 @login_required

@@ -93,6 +93,7 @@ TABLE: dict[str, tuple[Callable[[User, Scene], bool], set[str]]] = {
         lambda u, s: permissions.can_be_investigator(u, s.nomination),
         REVIEWERS_OVER_UNIT | HOST_STAFF,
     ),
+    "can_decide_stage": (lambda u, s: permissions.can_decide_stage(u, s.nomination), {"unit_leader"}),
     "can_read_audit": (lambda u, s: permissions.can_read_audit(u), {"auditor"}),
     "can_edit_calendar": (lambda u, s: permissions.can_edit_calendar(u), {"system_admin"}),
     "is_administrator": (lambda u, s: permissions.is_administrator(u), {"auditor", "security_admin", "system_admin"}),
@@ -144,3 +145,11 @@ def test_units_where_one_may_nominate_agree_with_the_check(scene: Scene) -> None
     for user in scene.users.values():
         units = set(permissions.units_nominating_by(user))
         assert {org for org in scene.orgs.values() if permissions.can_nominate_at(user, org)} == units
+
+
+def test_possible_deciders_are_exactly_those_who_can_decide_the_stage(scene: Scene, tree: Tree) -> None:
+    for role, org in ((Role.UNIT_LEADER, tree.unit), (Role.DISTRICT_REVIEWER, tree.district)):
+        scene.nomination.stage_role, scene.nomination.stage_org = role, org
+        chosen = set(permissions.possible_deciders(scene.nomination))
+        assert chosen == {u for u in scene.users.values() if permissions.can_decide_stage(u, scene.nomination)}
+        assert len(chosen) == 1
