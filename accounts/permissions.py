@@ -196,3 +196,8 @@ __all__ = [
     "visible_orgs",
     "visible_users",
 ]
+
+
+def can_read_audit(user: User) -> bool:
+    """Only auditors read and verify the audit trail (三员分立)."""
+    return holds_any(user, [Role.AUDITOR])

@@ -118,7 +118,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("workflows:campaigns", str(_("评选活动"))))
     items.append(("notifications:list", str(_("通知"))))
     if Role.AUDITOR in roles:
-        items.append(("approvals:audit", str(_("审计记录"))))
+        items.append(("audit:audit", str(_("审计记录"))))
     if Role.SECURITY_ADMIN in roles:
         items.append(("accounts:security-orgs", str(_("组织机构"))))
         items.append(("accounts:security-users", str(_("账户与授权"))))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -11,39 +9,9 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import Grant, User
 from accounts.roles import ROLE_SCOPE, Role, Scope
-from approvals.models import AuditEvent, Nomination
+from approvals.models import Nomination
 from config.db import get_in_scope
-from config.errors import NotPermitted
 from workflows.models import Stage
-
-
-def list_audit_events(
-    user: User,
-    *,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    actor: int | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> QuerySet[AuditEvent]:
-    """The audit trail, oldest first; only auditors read it (三员分立)."""
-    if not permissions.holds_any(user, [Role.AUDITOR]):
-        raise NotPermitted(target=("audit.trail", "all"))
-    events = AuditEvent.objects.all()
-    if object_type is not None:
-        events = events.filter(object_type=object_type)
-    if object_id is not None:
-        events = events.filter(object_id=object_id)
-    if actor is not None:
-        events = events.filter(actor_id=actor)
-    if action:
-        events = events.filter(action=action)
-    if since is not None:
-        events = events.filter(occurred_at__gte=since)
-    if until is not None:
-        events = events.filter(occurred_at__lt=until)
-    return events.order_by("id")
 
 
 def visible_nominations(user: User) -> QuerySet[Nomination]:

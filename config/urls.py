@@ -36,6 +36,7 @@ urlpatterns = [
     path("verify/<str:code>", verify_page, name="verify-page"),
     path("publicity/<int:campaign_id>", publicity_page, name="publicity-page"),
     path("", include("accounts.urls")),
+    path("", include("audit.urls")),
     path("", include("approvals.urls")),
     path("", include("workflows.urls")),
     path("", include("notifications.urls")),

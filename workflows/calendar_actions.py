@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import User
 from accounts.roles import Role
-from approvals.audit import record_event
-from approvals.models import AuditEvent
+from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted
+from workflows import audit_events
 from workflows.models import CalendarDay, CalendarYear
 
 
@@ -43,7 +43,7 @@ def set_calendar_day(day: date, *, actor: User, kind: str, name: str = "") -> Ca
         date=day, defaults={"kind": kind, "name": name[:100], "source": "admin"}
     )
     record_event(
-        AuditEvent.Action.CALENDAR_DAY_SET,
+        audit_events.CALENDAR_DAY_SET,
         actor=actor,
         target=_target(day.year),
         data={"date": day.isoformat(), "old": before, "new": {"kind": kind, "name": entry.name}},
@@ -62,7 +62,7 @@ def remove_calendar_day(day: date, *, actor: User) -> None:
         raise NotVisible()
     old.delete()
     record_event(
-        AuditEvent.Action.CALENDAR_DAY_REMOVED,
+        audit_events.CALENDAR_DAY_REMOVED,
         actor=actor,
         target=_target(day.year),
         data={"date": day.isoformat(), "old": {"kind": old.kind, "name": old.name}},
@@ -84,6 +84,6 @@ def set_calendar_year(year: int, *, actor: User, covered: bool, note: str = "") 
         entry.delete()
         entry = None
     record_event(
-        AuditEvent.Action.CALENDAR_YEAR_SET, actor=actor, target=_target(year), data={"covered": covered, "note": note}
+        audit_events.CALENDAR_YEAR_SET, actor=actor, target=_target(year), data={"covered": covered, "note": note}
     )
     return entry

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts import actions, permissions, selectors
 from accounts.api import serializers as s
 from accounts.models import Organization, User
-from approvals.audit import record_personal_data_read
+from audit.trail import record_personal_data_read
 from config.api.idempotency import idempotent
 from config.db import MAX_ID
 from config.errors import InvalidInput, NotVisible

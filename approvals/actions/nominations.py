@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
-from approvals import sealing, uploads
+from approvals import audit_events, sealing, uploads
 from approvals.actions.publicity import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
-from approvals.audit import record_event
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
-from approvals.models import Attachment, AuditEvent, Nomination
+from approvals.models import Attachment, Nomination
+from audit.trail import record_event
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
 from workflows import eligibility, forms
@@ -145,7 +145,7 @@ def create_nomination_in_transaction(
         created_by=actor,
     )
     record_event(
-        AuditEvent.Action.NOMINATION_CREATED,
+        audit_events.NOMINATION_CREATED,
         actor=actor,
         target=nomination,
         data={"campaign": campaign.pk, "unit": unit.pk, "kind": kind, "title": title, "fields": sorted(cleaned)},
@@ -176,7 +176,7 @@ def update_nomination(
     nomination.save(update_fields=["title", "form", "version", "updated_at"])
     # Field names only: values may be personal data; the content hash pins what changed.
     record_event(
-        AuditEvent.Action.NOMINATION_UPDATED,
+        audit_events.NOMINATION_UPDATED,
         actor=actor,
         target=nomination,
         data={"changed": changed, "version": nomination.version, "content_hash": nomination_content_hash(nomination)},
@@ -257,7 +257,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
                        "updated_at"]
     )  # fmt: skip
     record_event(
-        AuditEvent.Action.NOMINATION_SUBMITTED,
+        audit_events.NOMINATION_SUBMITTED,
         actor=actor,
         target=nomination,
         data={
@@ -328,7 +328,7 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
     nomination.version += 1
     nomination.save(update_fields=["version", "updated_at"])
     record_event(
-        AuditEvent.Action.ATTACHMENT_ADDED,
+        audit_events.ATTACHMENT_ADDED,
         actor=actor,
         target=nomination,
         data={"attachment": attachment.pk, "field": field, "sha256": info.sha256, "size": info.size,
@@ -352,7 +352,7 @@ def remove_attachment(attachment_id: int, *, actor: User) -> None:
     nomination.version += 1
     nomination.save(update_fields=["version", "updated_at"])
     record_event(
-        AuditEvent.Action.ATTACHMENT_REMOVED,
+        audit_events.ATTACHMENT_REMOVED,
         actor=actor,
         target=nomination,
         data={"attachment": attachment.pk, "field": attachment.field, "sha256": attachment.sha256},

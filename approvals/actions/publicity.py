@@ -29,8 +29,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import User
 from accounts.roles import Role
-from approvals import publicity_events, uploads
-from approvals.audit import record_event
+from approvals import audit_events, publicity_events, uploads
 from approvals.exceptions import (
     AnonymousObjection,
     NothingToPublicise,
@@ -43,7 +42,6 @@ from approvals.exceptions import (
     SubmissionBarred,
 )
 from approvals.models import (
-    AuditEvent,
     Nomination,
     Objection,
     ObjectionEvidence,
@@ -53,6 +51,7 @@ from approvals.models import (
     Revocation,
     SubmissionBar,
 )
+from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted, NotVisible
 from workflows import calendar
 from workflows.models import Campaign
@@ -168,7 +167,7 @@ def start_publicity(
     campaign.save(update_fields=["status", "version", "updated_at"])
     window = {"round": publicity_round.pk, "number": number, "starts_at": starts_at, "ends_at": ends_at}
     record_event(
-        AuditEvent.Action.PUBLICITY_STARTED,
+        audit_events.PUBLICITY_STARTED,
         actor=actor,
         target=campaign,
         data={**window, "computed": computed, "days": campaign.publicity_days,
@@ -176,7 +175,7 @@ def start_publicity(
               "old": {"status": old_status}, "new": {"status": campaign.status}},
     )  # fmt: skip
     for nomination in nominations:
-        record_event(AuditEvent.Action.PUBLICITY_STARTED, actor=actor, target=nomination, data=window)
+        record_event(audit_events.PUBLICITY_STARTED, actor=actor, target=nomination, data=window)
     invalidate_public_list(campaign.pk)
     publicity_events.publicity_started(publicity_round)
     return publicity_round
@@ -320,7 +319,7 @@ def file_objection(
         )  # fmt: skip
     # The identity stays out of the trail: the event names the objection, never the objector.
     record_event(
-        AuditEvent.Action.OBJECTION_FILED,
+        audit_events.OBJECTION_FILED,
         actor=None,
         target=objection,
         data={"nomination": nomination.pk, "round": publicity_round.pk, "objector_kind": objector.kind,
@@ -380,7 +379,7 @@ def assign_investigator(objection_id: int, *, actor: User, investigator_id: int)
     objection.status = Objection.Status.INVESTIGATING
     objection.save(update_fields=["investigator", "status"])
     record_event(
-        AuditEvent.Action.OBJECTION_ASSIGNED,
+        audit_events.OBJECTION_ASSIGNED,
         actor=actor,
         target=objection,
         data={"investigator": investigator.pk, "previous": previous.pk if previous else None},
@@ -409,7 +408,7 @@ def record_finding(objection_id: int, *, actor: User, text: str) -> ObjectionFin
         objection.status = Objection.Status.INVESTIGATING
         objection.save(update_fields=["status"])
     record_event(
-        AuditEvent.Action.OBJECTION_FINDING_RECORDED,
+        audit_events.OBJECTION_FINDING_RECORDED,
         actor=actor,
         target=objection,
         data={"finding": finding.pk, "text_sha256": _sha(text)},
@@ -451,7 +450,7 @@ def decide_objection(objection_id: int, *, actor: User, outcome: str, finding: s
         _revoke(nomination, actor=actor, reason=finding, objection=objection)
         revoked = True
     record_event(
-        AuditEvent.Action.OBJECTION_DECIDED,
+        audit_events.OBJECTION_DECIDED,
         actor=actor,
         target=objection,
         data={"outcome": outcome, "nomination": nomination.pk, "revoked": revoked, "finding_sha256": _sha(finding)},
@@ -467,7 +466,7 @@ def read_objector_identity(objection_id: int, *, actor: User) -> dict[str, str]:
     if objection is None:
         raise NotVisible()
     _check_committee(actor, objection.nomination.campaign, _objection_target(objection))
-    record_event(AuditEvent.Action.OBJECTION_IDENTITY_READ, actor=actor, target=objection, data={})
+    record_event(audit_events.OBJECTION_IDENTITY_READ, actor=actor, target=objection, data={})
     return {
         "objector_kind": objection.objector_kind,
         "name": objection.objector_name,
@@ -490,9 +489,7 @@ def read_objection_evidence(objection_id: int, evidence_id: int, *, actor: User)
         raise NotVisible()
     objection = evidence.objection
     _check_committee(actor, objection.nomination.campaign, _objection_target(objection))
-    record_event(
-        AuditEvent.Action.OBJECTION_IDENTITY_READ, actor=actor, target=objection, data={"evidence": evidence.pk}
-    )
+    record_event(audit_events.OBJECTION_IDENTITY_READ, actor=actor, target=objection, data={"evidence": evidence.pk})
     return evidence
 
 
@@ -588,7 +585,7 @@ def _revoke(
     nomination.version += 1
     nomination.save(update_fields=["status", "version", "updated_at"])
     record_event(
-        AuditEvent.Action.NOMINATION_REVOKED,
+        audit_events.NOMINATION_REVOKED,
         actor=actor,
         target=nomination,
         data={"revocation": revocation.pk, "reason": reason, "objection": objection.pk if objection else None,
@@ -719,13 +716,13 @@ def finalize_campaign(campaign_id: int, *, actor: User) -> list[int]:
     campaign.version += 1
     campaign.save(update_fields=["status", "version", "updated_at"])
     record_event(
-        AuditEvent.Action.CAMPAIGN_FINALIZED,
+        audit_events.CAMPAIGN_FINALIZED,
         actor=actor,
         target=campaign,
         data={"final": ids, "old": {"status": Campaign.Status.PUBLICITY}, "new": {"status": campaign.status}},
     )
     for nomination in nominations:
-        record_event(AuditEvent.Action.CAMPAIGN_FINALIZED, actor=actor, target=nomination, data={"status": "final"})
+        record_event(audit_events.CAMPAIGN_FINALIZED, actor=actor, target=nomination, data={"status": "final"})
     invalidate_public_list(campaign.pk)
     publicity_events.campaign_finalized(campaign, nominations)
     return ids
@@ -745,7 +742,7 @@ def _notice_one_ended_window(now: datetime) -> PublicityRound | None:
     publicity_round.save(update_fields=["window_end_noticed_at"])
     open_count = Objection.objects.filter(round=publicity_round, status__in=Objection.OPEN).count()
     record_event(
-        AuditEvent.Action.PUBLICITY_WINDOW_ENDED,
+        audit_events.PUBLICITY_WINDOW_ENDED,
         actor=None,
         target=("workflows.campaign", str(publicity_round.campaign_id)),
         data={"round": publicity_round.pk, "ends_at": publicity_round.ends_at, "open_objections": open_count},

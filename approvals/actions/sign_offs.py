@@ -22,8 +22,7 @@ from viewflow.workflow.status import STATUS
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
-from approvals import seals
-from approvals.audit import EventSpec, record_event, record_events
+from approvals import audit_events, seals
 from approvals.exceptions import (
     ConsecutiveSignOffForbidden,
     OpinionRequired,
@@ -31,8 +30,10 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import AuditEvent, Nomination, SignOff
+from approvals.models import Nomination, SignOff
 from approvals.selectors import sees_submitted_nomination
+from audit.models import AuditEvent
+from audit.trail import EventSpec, record_event, record_events
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
@@ -275,7 +276,7 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         next_task = _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
         assert next_task is not None
         _enter_stage(nomination, stages[index + 1], next_task)
-        action = AuditEvent.Action.NOMINATION_SIGNED_OFF
+        action = audit_events.NOMINATION_SIGNED_OFF
         data["next_stage"] = nomination.stage
     else:
         outcome, status, action = _ENDINGS[decision]
@@ -294,11 +295,11 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
 
 # What makes someone an author of a nomination, who may not then sign it off.
 _AUTHOR_ACTIONS = (
-    AuditEvent.Action.NOMINATION_CREATED,
-    AuditEvent.Action.NOMINATION_UPDATED,
-    AuditEvent.Action.NOMINATION_SUBMITTED,
-    AuditEvent.Action.ATTACHMENT_ADDED,
-    AuditEvent.Action.ATTACHMENT_REMOVED,
+    audit_events.NOMINATION_CREATED,
+    audit_events.NOMINATION_UPDATED,
+    audit_events.NOMINATION_SUBMITTED,
+    audit_events.ATTACHMENT_ADDED,
+    audit_events.ATTACHMENT_REMOVED,
 )
 
 
@@ -320,9 +321,9 @@ def _check_separation(nomination: Nomination, actor: User) -> None:
 
 # How a decision that leaves the chain ends it: the route's outcome, the status, the audit action.
 _ENDINGS = {
-    SignOff.Decision.APPROVE: (flows.APPROVED, Nomination.Status.APPROVED, AuditEvent.Action.NOMINATION_APPROVED),
-    SignOff.Decision.RETURN: (flows.RETURNED, Nomination.Status.RETURNED, AuditEvent.Action.NOMINATION_RETURNED),
-    SignOff.Decision.REJECT: (flows.REJECTED, Nomination.Status.REJECTED, AuditEvent.Action.NOMINATION_REJECTED),
+    SignOff.Decision.APPROVE: (flows.APPROVED, Nomination.Status.APPROVED, audit_events.NOMINATION_APPROVED),
+    SignOff.Decision.RETURN: (flows.RETURNED, Nomination.Status.RETURNED, audit_events.NOMINATION_RETURNED),
+    SignOff.Decision.REJECT: (flows.REJECTED, Nomination.Status.REJECTED, audit_events.NOMINATION_REJECTED),
 }
 _STAGE_FIELDS = ("stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task", "assignee")
 
@@ -421,7 +422,7 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
     task.owner = receiver
     task.save(update_fields=["owner"])
     record_event(
-        AuditEvent.Action.TASK_TRANSFERRED,
+        audit_events.TASK_TRANSFERRED,
         actor=actor,
         target=nomination,
         data={"task": task_id, "stage": nomination.stage, "from": previous or actor.pk, "to": receiver.pk},
@@ -461,7 +462,5 @@ def withdraw_nomination(nomination_id: int, *, actor: User) -> Nomination:
         update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "task", "version",
                        "updated_at"]
     )  # fmt: skip
-    record_event(
-        AuditEvent.Action.NOMINATION_WITHDRAWN, actor=actor, target=nomination, data={"round": nomination.round}
-    )
+    record_event(audit_events.NOMINATION_WITHDRAWN, actor=actor, target=nomination, data={"round": nomination.round})
     return nomination

@@ -15,8 +15,8 @@ from accounts import selectors as account_selectors
 from accounts.api.views import PaginatedListMixin, _int_param, _ref, _user
 from approvals import actions, selectors
 from approvals.api.serializers import AttachmentOut, NominationBrief, NominationIn, NominationOut, NominationUpdate
-from approvals.audit import record_personal_data_read
 from approvals.models import Attachment
+from audit.trail import record_personal_data_read
 from config.api.idempotency import idempotent
 from config.errors import InvalidInput, NotVisible
 from workflows import forms

@@ -79,7 +79,7 @@ def report(request: HttpRequest, exc: SealflowError) -> None:
 
 
 def audit_refusal(request: HttpRequest, exc: SealflowError) -> None:
-    from approvals.audit import record_refusal
+    from audit.trail import record_refusal
 
     actor = request.user if isinstance(request.user, User) else None
     try:

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from approvals import documents, selectors
-from approvals.audit import record_personal_data_read
 from approvals.models import Nomination
 from approvals.web.common import user_of
 from approvals.web.nominations import _nomination
+from audit.trail import record_personal_data_read
 from workflows import forms
 
 

@@ -23,12 +23,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from accounts.models import Grant
 from accounts.roles import Role
-from approvals import actions, seals, selectors
-from approvals.audit import record_personal_data_read
+from approvals import actions, audit_events, seals, selectors
 from approvals.exceptions import NominationInvalid
-from approvals.models import Attachment, AuditEvent, Nomination, SignOff
+from approvals.models import Attachment, Nomination, SignOff
 from approvals.web import formdefs
 from approvals.web.common import PAGE, audit_refusal, keyset_page, report, user_of
+from audit.models import AuditEvent
+from audit.trail import record_personal_data_read
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from workflows import forms
 from workflows import selectors as campaign_selectors
@@ -364,10 +365,10 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
     events = AuditEvent.objects.filter(
         object_type="approvals.nomination",
         object_id=str(nomination.pk),
-        action__in=[AuditEvent.Action.NOMINATION_SUBMITTED, AuditEvent.Action.NOMINATION_WITHDRAWN],
+        action__in=[audit_events.NOMINATION_SUBMITTED, audit_events.NOMINATION_WITHDRAWN],
     ).order_by("seq")
     for event in events:
-        submitted = event.action == AuditEvent.Action.NOMINATION_SUBMITTED
+        submitted = event.action == audit_events.NOMINATION_SUBMITTED
         entries.append(
             {
                 "kind": "submit" if submitted else "withdraw",

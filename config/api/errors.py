@@ -77,7 +77,7 @@ def _field_errors(detail: Any) -> Any:
 def _audit_refusal(
     request: Any, code: str, detail: str, target: tuple[str, str] | None, context: dict[str, Any]
 ) -> None:
-    from approvals.audit import record_refusal
+    from audit.trail import record_refusal
 
     user = getattr(request, "user", None)
     actor = user if getattr(user, "is_authenticated", False) else None

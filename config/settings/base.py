@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "accounts",
+    "audit",
     "workflows",
     "approvals",
     "notifications",

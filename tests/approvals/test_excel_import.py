@@ -17,7 +17,8 @@ from accounts.roles import Role
 from approvals import actions, excel
 from approvals.actions.imports import ImportRejected
 from approvals.api import imports as imports_api
-from approvals.models import AuditEvent, Nomination
+from approvals.models import Nomination
+from audit.models import AuditEvent
 from config.errors import InvalidInput
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role

@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
-from approvals.models import AuditEvent, Nomination
+from approvals.models import Nomination
+from audit.models import AuditEvent
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
 
