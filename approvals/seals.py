@@ -1,6 +1,6 @@
 """Electronic seals (盖章): organisations' keys, sealing a decision, and verifying a nomination's seals.
 
-A seal signs the canonical JSON (``approvals.sealing.canonical_json``) of the nomination's content
+A seal signs the canonical JSON (``audit.hashing.canonical_json``) of the nomination's content
 hash, the stage, decision, opinion, signer, organisation, time, the signing key and the previous
 seal's hash (design.md, Seals; domain.md, Seals). The seals of a nomination form a hash chain, so
 a changed opinion, a reordered or removed seal, or content changed after sealing is found by
