@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -15,7 +16,8 @@ from audit import hashing
 from audit.models import AuditEvent
 from audit.verification import verify_audit
 
-BEFORE = [("approvals", "0013_merge_audit_actions"), ("audit", None)]
+OLD_LEAF = ("approvals", "0013_merge_audit_actions")
+BEFORE: list[tuple[str, str | None]] = [OLD_LEAF, ("audit", None)]
 FIELDS = ("id", "seq", "occurred_at", "action", "actor_label", "object_type", "object_id", "data", "prev_hash", "hash")
 
 
@@ -37,11 +39,11 @@ def old_schema(transactional_db: None) -> Iterator[MigrationExecutor]:
 
 def _write_old_chain(executor: MigrationExecutor, target: tuple[str, str], actions: list[str]) -> None:
     """Events as the old ``approvals.audit.record_event`` wrote them, with the historical model."""
-    OldEvent = executor.loader.project_state(BEFORE[0]).apps.get_model("approvals", "AuditEvent")
+    OldEvent = executor.loader.project_state(OLD_LEAF).apps.get_model("approvals", "AuditEvent")
     prev = hashing.GENESIS_HASH
     start = timezone.now() - timedelta(hours=1)
     for seq, action in enumerate(actions, start=1):
-        fields = {
+        fields: dict[str, Any] = {
             "seq": seq,
             "occurred_at": start + timedelta(seconds=seq),
             "action": action,
