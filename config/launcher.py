@@ -602,6 +602,7 @@ def test_steps(pytest_args: list[str]) -> list[Step]:
             Step("ruff check", [str(BIN_DIR / "ruff"), "check", "."]),
             Step("ruff format --check", [str(BIN_DIR / "ruff"), "format", "--check", "."]),
             Step("mypy", [str(BIN_DIR / "mypy"), "."]),
+            Step("lint-imports", [str(BIN_DIR / "lint-imports")]),
             Step(
                 "makemigrations --check",
                 [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
