@@ -7,10 +7,8 @@ authority under the lock, and writes its rows and audit event in one durable tra
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
-from approvals import sealing, uploads
+from approvals import filestore, sealing, uploads
 from approvals.actions.publicity import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.audit import record_event
@@ -271,19 +269,6 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     return nomination
 
 
-def _store(info: uploads.UploadInfo, stream: IO[bytes]) -> None:
-    """Write the file under its hash (content-addressed: the same file is stored once)."""
-    path = Path(settings.MEDIA_ROOT) / uploads.storage_name(info.sha256, info.type)
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".part")
-    with partial.open("wb") as out:
-        for chunk in iter(lambda: stream.read(1 << 16), b""):
-            out.write(chunk)
-    partial.replace(path)
-
-
 @transaction.atomic(durable=True)
 def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, stream: IO[bytes]) -> Attachment:
     """Attach an uploaded file to a form field of a draft or returned nomination.
@@ -311,7 +296,7 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
     info = uploads.inspect_upload(name, cast(BinaryIO, stream), allowed_types=allowed, max_size=max_size)
     if spec["type"] == "images" and not info.is_image:
         raise uploads.UploadRejected(_("该表单项只接受图片"), code="file_type_not_allowed")
-    _store(info, stream)
+    stored = filestore.store(info, stream)
     attachment = Attachment.objects.create(
         nomination=nomination,
         field=field,
@@ -320,7 +305,7 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
         size=info.size,
         sha256=info.sha256,
         display_name=info.display_name,
-        storage_name=uploads.storage_name(info.sha256, info.type),
+        storage_name=stored,
         width=info.width,
         height=info.height,
         uploaded_by=actor,
