@@ -163,6 +163,8 @@ class Nomination(models.Model):
 
     # Statuses that hold one of the unit's or campaign's places (a returned one will come back).
     HOLDS_PLACE = (Status.IN_REVIEW, Status.RETURNED, Status.APPROVED, Status.IN_PUBLICITY, Status.FINAL)
+    # Statuses in which the unit may edit, attach to and (re)submit it.
+    EDITABLE = (Status.DRAFT, Status.RETURNED, Status.WITHDRAWN)
 
     Kind = NominationKind
 

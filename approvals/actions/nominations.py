@@ -30,7 +30,8 @@ from workflows import eligibility, forms
 from workflows.exceptions import DeadlinePassed, NotOpenYet, QuotaExceeded
 from workflows.models import Campaign
 
-EDITABLE = (Nomination.Status.DRAFT, Nomination.Status.RETURNED, Nomination.Status.WITHDRAWN)
+# Kept under this name for approvals/seals.py, which imports it; the set lives on the model.
+EDITABLE = Nomination.EDITABLE
 FILE_TYPES = forms.ATTACHMENT_FIELD_TYPES
 
 
@@ -160,7 +161,7 @@ def update_nomination(
     """Save changes to a draft or a returned nomination (autosave: no completeness check)."""
     nomination = _lock(nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     changed: list[str] = []
     if title is not None and title != nomination.title:
@@ -214,7 +215,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     """
     nomination = _lock(nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     first_submission = nomination.status in (Nomination.Status.DRAFT, Nomination.Status.WITHDRAWN)
     campaign = nomination.campaign
@@ -293,7 +294,7 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
     """
     nomination = _lock(nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     spec = next((f for f in _definition(nomination).get("fields", []) if f.get("key") == field), None)
     if spec is None or spec.get("type") not in FILE_TYPES:
@@ -343,7 +344,7 @@ def remove_attachment(attachment_id: int, *, actor: User) -> None:
     attachment = Attachment.objects.select_related("nomination").get(pk=attachment_id)
     nomination = _lock(attachment.nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     if attachment.removed_at is not None:
         return
