@@ -23,7 +23,7 @@ from approvals.actions.publicity import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.audit import record_event
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
-from approvals.models import Attachment, AuditEvent, Nomination
+from approvals.models import Attachment, AuditEvent, Nomination, NominationAuthor
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
 from workflows import eligibility, forms
@@ -90,6 +90,14 @@ def _check_draft(definition: dict[str, Any], form: Any) -> dict[str, Any]:
     return forms.clean_form_data(definition, form)
 
 
+def _record_author(nomination: Nomination, actor: User, kind: NominationAuthor.Kind) -> None:
+    """Note ``actor`` as an author of ``nomination`` (separation of duties reads it): one idempotent INSERT."""
+    NominationAuthor.objects.bulk_create(
+        [NominationAuthor(nomination=nomination, user=actor, kind=kind, first_at=timezone.now())],
+        ignore_conflicts=True,
+    )
+
+
 def _district_of(unit: Organization) -> Organization | None:
     ancestors = Organization.objects.filter(pk__in=unit.ancestor_ids(), kind=OrgKind.DISTRICT)
     return ancestors.order_by("-depth").first()
@@ -145,6 +153,7 @@ def create_nomination_in_transaction(
         form=cleaned,
         created_by=actor,
     )
+    _record_author(nomination, actor, NominationAuthor.Kind.CREATED)
     record_event(
         AuditEvent.Action.NOMINATION_CREATED,
         actor=actor,
@@ -175,6 +184,7 @@ def update_nomination(
         return nomination
     nomination.version += 1
     nomination.save(update_fields=["title", "form", "version", "updated_at"])
+    _record_author(nomination, actor, NominationAuthor.Kind.EDITED)
     # Field names only: values may be personal data; the content hash pins what changed.
     record_event(
         AuditEvent.Action.NOMINATION_UPDATED,
@@ -257,6 +267,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
                        "round", "verification_code", "submitted_by", "submitted_at", "content_hash", "version",
                        "updated_at"]
     )  # fmt: skip
+    _record_author(nomination, actor, NominationAuthor.Kind.SUBMITTED)
     record_event(
         AuditEvent.Action.NOMINATION_SUBMITTED,
         actor=actor,
@@ -328,6 +339,7 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
     )
     nomination.version += 1
     nomination.save(update_fields=["version", "updated_at"])
+    _record_author(nomination, actor, NominationAuthor.Kind.ATTACHED)
     record_event(
         AuditEvent.Action.ATTACHMENT_ADDED,
         actor=actor,
@@ -352,6 +364,7 @@ def remove_attachment(attachment_id: int, *, actor: User) -> None:
     attachment.save(update_fields=["removed_at"])
     nomination.version += 1
     nomination.save(update_fields=["version", "updated_at"])
+    _record_author(nomination, actor, NominationAuthor.Kind.ATTACHED)
     record_event(
         AuditEvent.Action.ATTACHMENT_REMOVED,
         actor=actor,
