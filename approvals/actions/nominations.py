@@ -21,14 +21,15 @@ from approvals.actions.publicity import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.audit import record_event
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
-from approvals.models import Attachment, AuditEvent, Nomination
+from approvals.models import Attachment, AuditEvent, Nomination, NominationAuthor
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
 from workflows import eligibility, forms
 from workflows.exceptions import DeadlinePassed, NotOpenYet, QuotaExceeded
 from workflows.models import Campaign
 
-EDITABLE = (Nomination.Status.DRAFT, Nomination.Status.RETURNED, Nomination.Status.WITHDRAWN)
+# Kept under this name for approvals/seals.py, which imports it; the set lives on the model.
+EDITABLE = Nomination.EDITABLE
 FILE_TYPES = forms.ATTACHMENT_FIELD_TYPES
 
 
@@ -87,6 +88,14 @@ def _check_draft(definition: dict[str, Any], form: Any) -> dict[str, Any]:
     return forms.clean_form_data(definition, form)
 
 
+def _record_author(nomination: Nomination, actor: User, kind: NominationAuthor.Kind) -> None:
+    """Note ``actor`` as an author of ``nomination`` (separation of duties reads it): one idempotent INSERT."""
+    NominationAuthor.objects.bulk_create(
+        [NominationAuthor(nomination=nomination, user=actor, kind=kind, first_at=timezone.now())],
+        ignore_conflicts=True,
+    )
+
+
 def _district_of(unit: Organization) -> Organization | None:
     ancestors = Organization.objects.filter(pk__in=unit.ancestor_ids(), kind=OrgKind.DISTRICT)
     return ancestors.order_by("-depth").first()
@@ -142,6 +151,7 @@ def create_nomination_in_transaction(
         form=cleaned,
         created_by=actor,
     )
+    _record_author(nomination, actor, NominationAuthor.Kind.CREATED)
     record_event(
         AuditEvent.Action.NOMINATION_CREATED,
         actor=actor,
@@ -158,7 +168,7 @@ def update_nomination(
     """Save changes to a draft or a returned nomination (autosave: no completeness check)."""
     nomination = _lock(nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     changed: list[str] = []
     if title is not None and title != nomination.title:
@@ -172,6 +182,7 @@ def update_nomination(
         return nomination
     nomination.version += 1
     nomination.save(update_fields=["title", "form", "version", "updated_at"])
+    _record_author(nomination, actor, NominationAuthor.Kind.EDITED)
     # Field names only: values may be personal data; the content hash pins what changed.
     record_event(
         AuditEvent.Action.NOMINATION_UPDATED,
@@ -212,7 +223,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     """
     nomination = _lock(nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     first_submission = nomination.status in (Nomination.Status.DRAFT, Nomination.Status.WITHDRAWN)
     campaign = nomination.campaign
@@ -254,6 +265,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
                        "round", "verification_code", "submitted_by", "submitted_at", "content_hash", "version",
                        "updated_at"]
     )  # fmt: skip
+    _record_author(nomination, actor, NominationAuthor.Kind.SUBMITTED)
     record_event(
         AuditEvent.Action.NOMINATION_SUBMITTED,
         actor=actor,
@@ -278,7 +290,7 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
     """
     nomination = _lock(nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     spec = next((f for f in _definition(nomination).get("fields", []) if f.get("key") == field), None)
     if spec is None or spec.get("type") not in FILE_TYPES:
@@ -312,6 +324,7 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
     )
     nomination.version += 1
     nomination.save(update_fields=["version", "updated_at"])
+    _record_author(nomination, actor, NominationAuthor.Kind.ATTACHED)
     record_event(
         AuditEvent.Action.ATTACHMENT_ADDED,
         actor=actor,
@@ -328,7 +341,7 @@ def remove_attachment(attachment_id: int, *, actor: User) -> None:
     attachment = Attachment.objects.select_related("nomination").get(pk=attachment_id)
     nomination = _lock(attachment.nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     if attachment.removed_at is not None:
         return
@@ -336,6 +349,7 @@ def remove_attachment(attachment_id: int, *, actor: User) -> None:
     attachment.save(update_fields=["removed_at"])
     nomination.version += 1
     nomination.save(update_fields=["version", "updated_at"])
+    _record_author(nomination, actor, NominationAuthor.Kind.ATTACHED)
     record_event(
         AuditEvent.Action.ATTACHMENT_REMOVED,
         actor=actor,

@@ -35,7 +35,6 @@ from workflows import selectors as campaign_selectors
 from workflows.models import NominationKind
 
 TITLE_MAX = 200  # Nomination.title
-EDITABLE = (Nomination.Status.DRAFT, Nomination.Status.RETURNED, Nomination.Status.WITHDRAWN)
 
 
 def _nomination(request: HttpRequest, pk: int) -> Nomination:
@@ -198,7 +197,7 @@ def edit_nomination(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     if not _is_submitter(request, nomination):
         raise Http404(_("对象不存在或不在您的权限范围内"))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         messages.info(request, _("该申报当前不能修改。"))
         return HttpResponseRedirect(reverse("approvals:nomination", args=[pk]))
     definition = _definition(nomination)
@@ -488,7 +487,7 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "in_inbox": in_inbox,
         "stage_name": _stage_name(nomination) if nomination.stage else "",
         "transfer_to": _transfer_candidates(nomination, user.pk) if in_inbox else [],
-        "can_edit": is_submitter and nomination.status in EDITABLE,
+        "can_edit": is_submitter and nomination.status in Nomination.EDITABLE,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,
         "can_print": nomination.status != Nomination.Status.DRAFT,
         "verify_url": request.build_absolute_uri(
