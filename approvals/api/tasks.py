@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.views import PaginatedListMixin, _int_param, _user
 from approvals import actions, seals, selectors
 from approvals.api.serializers import (
     BatchDecisionIn,
@@ -23,7 +22,9 @@ from approvals.api.serializers import (
     TransferIn,
 )
 from approvals.models import Nomination, SignOff
+from config.api.views import PaginatedListMixin, int_param
 from config.errors import NotVisible
+from config.request_context import request_user
 
 
 class TaskListView(PaginatedListMixin, APIView):
@@ -40,8 +41,8 @@ class TaskListView(PaginatedListMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         inbox = selectors.list_inbox(
-            _user(request),
-            campaign=_int_param(request, "campaign"),
+            request_user(request),
+            campaign=int_param(request, "campaign"),
             stage=request.query_params.get("stage") or None,
             overdue=request.query_params.get("overdue") in ("1", "true"),
         )
@@ -56,7 +57,7 @@ class TaskDecisionView(APIView):
         serializer = DecisionIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         signoff = actions.sign_off(
-            pk, actor=_user(request), decision=self.decision, opinion=serializer.validated_data["opinion"]
+            pk, actor=request_user(request), decision=self.decision, opinion=serializer.validated_data["opinion"]
         )
         return Response(SignOffOut(signoff).data)
 
@@ -64,7 +65,7 @@ class TaskDecisionView(APIView):
 class NominationWithdrawView(APIView):
     @extend_schema(request=None, responses={200: NominationOut}, summary="撤回申报（尚无审批意见时）")
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         nomination = selectors.get_visible_nomination(user, pk)
         nomination = actions.withdraw_nomination(nomination.pk, actor=user)
         return Response(NominationOut(nomination).data)
@@ -73,7 +74,7 @@ class NominationWithdrawView(APIView):
 class NominationVerifyView(APIView):
     @extend_schema(responses={200: dict}, summary="校验申报的全部印章")
     def get(self, request: Request, pk: int) -> Response:
-        nomination = selectors.get_visible_nomination(_user(request), pk)
+        nomination = selectors.get_visible_nomination(request_user(request), pk)
         problems = seals.verify_nomination(nomination)
         return Response({"valid": not problems, "problems": [p.as_dict() for p in problems]})
 
@@ -88,7 +89,7 @@ class TaskBatchApproveView(APIView):
         serializer = BatchDecisionIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        signoffs = actions.sign_off_batch(data["tasks"], actor=_user(request), opinion=data["opinion"])
+        signoffs = actions.sign_off_batch(data["tasks"], actor=request_user(request), opinion=data["opinion"])
         return Response({"results": SignOffOut(signoffs, many=True).data, "next": None})
 
 
@@ -97,14 +98,16 @@ class TaskTransferView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         serializer = TransferIn(data=request.data)
         serializer.is_valid(raise_exception=True)
-        nomination = actions.transfer_task(pk, actor=_user(request), to_user_id=serializer.validated_data["to_user"])
+        nomination = actions.transfer_task(
+            pk, actor=request_user(request), to_user_id=serializer.validated_data["to_user"]
+        )
         return Response(NominationOut(nomination).data)
 
 
 class NominationSealsView(APIView):
     @extend_schema(responses={200: dict}, summary="导出印章链（可用 docs/verify_seals.py 离线校验）")
     def get(self, request: Request, pk: int) -> Response:
-        nomination = selectors.get_visible_nomination(_user(request), pk)
+        nomination = selectors.get_visible_nomination(request_user(request), pk)
         return Response(seals.export_chain(nomination))
 
 
