@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -11,9 +12,10 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import Grant, User
 from accounts.roles import ROLE_SCOPE, Role, Scope
-from approvals.models import AuditEvent, Nomination
+from approvals import seals
+from approvals.models import AuditEvent, Nomination, SignOff
 from config.db import get_in_scope
-from config.errors import NotPermitted
+from config.errors import NotPermitted, NotVisible
 from workflows.models import Stage
 
 
@@ -167,3 +169,36 @@ def list_inbox(
     if overdue:
         inbox = inbox.filter(stage_deadline__lt=timezone.now())
     return inbox.order_by("id")
+
+
+def public_verification(code: str) -> dict[str, Any]:
+    """What the public verification (校验码) shows: who sealed what, and whether the chain holds; 404 if unknown."""
+    nomination = (
+        Nomination.objects.select_related("campaign", "unit").filter(verification_code=code.upper()[:32]).first()
+    )
+    if nomination is None:
+        raise NotVisible()
+    problems = seals.verify_nomination(nomination)
+    signoffs = (
+        SignOff.objects.filter(nomination=nomination, seal__isnull=False).select_related("org", "seal").order_by("id")
+    )
+    return {
+        "title": nomination.title,
+        "unit": nomination.unit.name,
+        "campaign": nomination.campaign.title,
+        "status": nomination.status,
+        "status_label": nomination.get_status_display(),
+        "valid": not problems,
+        "problems": [p.as_dict() for p in problems],
+        "seals": [
+            {
+                "sequence": s.seal.sequence if s.seal else None,
+                "stage_name": s.stage_name,
+                "org": s.org.name,
+                "decision": s.get_decision_display(),
+                "signed_at": s.signed_at.isoformat(),
+                "seal_hash": s.seal.seal_hash if s.seal else "",
+            }
+            for s in signoffs
+        ],
+    }

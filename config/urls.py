@@ -10,8 +10,8 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.web import home
-from approvals.api.publicity import publicity_page, publicity_page_uncached
-from approvals.api.tasks import verify_page
+from approvals.web.public import verify_page
+from approvals.web.publicity import publicity_page, publicity_page_uncached
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

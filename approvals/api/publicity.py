@@ -6,7 +6,6 @@ action; the public ones need no account and show no one's identity.
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 from typing import Any
 
@@ -158,25 +157,6 @@ class PublicPublicityView(APIView):
             gzipped=gzipped,
             content_type="application/json; charset=utf-8",
         )
-
-
-def publicity_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """The public 公示 page (HTML), from the same cache entry as the API."""
-    gzipped = publicity_public.accepts_gzip(request)
-    try:
-        body = publicity_public.public_html(campaign_id, gzipped=gzipped)
-        return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
-    except NotVisible:
-        return HttpResponse(_("没有该公示"), status=404)
-
-
-def publicity_page_uncached(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """The same page built on every request (benchmark baseline only; mounted with SEALFLOW_BENCH_VIEWS)."""
-    body = publicity_public.render_html(publicity_public.build_public_list(campaign_id)).encode()
-    gzipped = publicity_public.accepts_gzip(request)
-    if gzipped:
-        body = gzip.compress(body, compresslevel=6, mtime=0)
-    return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
 
 
 # --- objections: public --------------------------------------------------------------------

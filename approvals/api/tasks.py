@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -21,9 +17,8 @@ from approvals.api.serializers import (
     TaskOut,
     TransferIn,
 )
-from approvals.models import Nomination, SignOff
+from approvals.models import SignOff
 from config.api.views import PaginatedListMixin, int_param
-from config.errors import NotVisible
 from config.request_context import request_user
 
 
@@ -119,45 +114,4 @@ class PublicVerifyView(APIView):
 
     @extend_schema(responses={200: dict}, summary="公开验章（凭校验码，无需登录）")
     def get(self, request: Request, code: str) -> Response:
-        return Response(public_verification(code))
-
-
-def public_verification(code: str) -> dict[str, Any]:
-    nomination = (
-        Nomination.objects.select_related("campaign", "unit").filter(verification_code=code.upper()[:32]).first()
-    )
-    if nomination is None:
-        raise NotVisible()
-    problems = seals.verify_nomination(nomination)
-    signoffs = (
-        SignOff.objects.filter(nomination=nomination, seal__isnull=False).select_related("org", "seal").order_by("id")
-    )
-    return {
-        "title": nomination.title,
-        "unit": nomination.unit.name,
-        "campaign": nomination.campaign.title,
-        "status": nomination.status,
-        "status_label": nomination.get_status_display(),
-        "valid": not problems,
-        "problems": [p.as_dict() for p in problems],
-        "seals": [
-            {
-                "sequence": s.seal.sequence if s.seal else None,
-                "stage_name": s.stage_name,
-                "org": s.org.name,
-                "decision": s.get_decision_display(),
-                "signed_at": s.signed_at.isoformat(),
-                "seal_hash": s.seal.seal_hash if s.seal else "",
-            }
-            for s in signoffs
-        ],
-    }
-
-
-def verify_page(request: HttpRequest, code: str) -> HttpResponse:
-    """The public verification page (校验码 printed on the forms): who sealed what, and whether it holds."""
-    try:
-        result = public_verification(code)
-    except NotVisible:
-        return render(request, "approvals/verify.html", {"result": None}, status=404)
-    return render(request, "approvals/verify.html", {"result": result})
+        return Response(selectors.public_verification(code))

@@ -8,6 +8,7 @@ only in the response to the audited POST "查看异议人身份", never stored i
 
 from __future__ import annotations
 
+import gzip
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -468,3 +469,25 @@ def final_list_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _hosted_campaign(request_user(request), pk)
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(publicity_documents.render_final_xlsx(campaign), mime, f"{campaign.title}-最终名单.xlsx")
+
+
+# --- the public 公示 page ------------------------------------------------------------------
+
+
+def publicity_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The public 公示 page (HTML), from the same cache entry as the API."""
+    gzipped = publicity_public.accepts_gzip(request)
+    try:
+        body = publicity_public.public_html(campaign_id, gzipped=gzipped)
+        return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
+    except NotVisible:
+        return HttpResponse(_("没有该公示"), status=404)
+
+
+def publicity_page_uncached(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The same page built on every request (benchmark baseline only; mounted with SEALFLOW_BENCH_VIEWS)."""
+    body = publicity_public.render_html(publicity_public.build_public_list(campaign_id)).encode()
+    gzipped = publicity_public.accepts_gzip(request)
+    if gzipped:
+        body = gzip.compress(body, compresslevel=6, mtime=0)
+    return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
