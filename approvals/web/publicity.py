@@ -191,7 +191,7 @@ def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     """开始公示 from the dashboard: an explicit window or the one computed from the campaign's settings."""
     user = request_user(request)
     campaign = _hosted_campaign(user, pk)
-    back = reverse("workflows:dashboard", args=[campaign.pk])
+    back = reverse("portal:dashboard", args=[campaign.pk])
     try:
         starts_at = _parse_local(request.POST.get("starts_at", ""))
         ends_at = _parse_local(request.POST.get("ends_at", "")) if request.POST.get("window") == "explicit" else None
@@ -224,7 +224,7 @@ def finalize(request: HttpRequest, pk: int) -> HttpResponse:
         report(request, exc)
     else:
         messages.success(request, _("已确定最终名单，共 {n} 项").format(n=len(ids)))
-    return HttpResponseRedirect(reverse("workflows:dashboard", args=[campaign.pk]))
+    return HttpResponseRedirect(reverse("portal:dashboard", args=[campaign.pk]))
 
 
 @login_required
@@ -455,7 +455,7 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         data = publicity_public.build_public_list(campaign.pk)
     except NotVisible:
         messages.error(request, _("该活动尚未公示"))
-        return HttpResponseRedirect(reverse("workflows:dashboard", args=[campaign.pk]))
+        return HttpResponseRedirect(reverse("portal:dashboard", args=[campaign.pk]))
     return _download(publicity_documents.render_notice_pdf(data), "application/pdf", f"{campaign.title}-公示.pdf")
 
 
