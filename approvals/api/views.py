@@ -13,13 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from accounts.api.views import PaginatedListMixin, _int_param, _user
 from accounts.roles import Role
 from approvals import selectors
 from approvals.api.serializers import AuditEventOut, AuditVerifyOut
 from approvals.audit import record_event, verify_audit
 from approvals.models import AuditEvent
+from config.api.views import PaginatedListMixin, int_param
 from config.errors import InvalidInput, NotPermitted
+from config.request_context import request_user
 
 
 def _datetime_param(request: Request, name: str) -> datetime | None:
@@ -56,10 +57,10 @@ class AuditListView(PaginatedListMixin, APIView):
             if "." not in object_type:
                 object_type = _SHORT_TYPES.get(object_type, object_type)
         events = selectors.list_audit_events(
-            _user(request),
+            request_user(request),
             object_type=object_type,
             object_id=object_id,
-            actor=_int_param(request, "actor"),
+            actor=int_param(request, "actor"),
             action=request.query_params.get("action") or None,
             since=_datetime_param(request, "since"),
             until=_datetime_param(request, "until"),
@@ -81,7 +82,7 @@ _SHORT_TYPES = {
 class AuditVerifyView(APIView):
     @extend_schema(responses={200: AuditVerifyOut}, summary="校验审计链与锚点（审计管理员）")
     def get(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         if not permissions.holds_any(user, [Role.AUDITOR]):
             raise NotPermitted(target=("audit.trail", "all"))
         report = verify_audit()

@@ -25,8 +25,9 @@ from accounts.roles import Role
 from approvals import selectors
 from approvals.audit import VerifyReport, iter_verify_audit, record_event, verify_audit
 from approvals.models import AuditEvent
-from approvals.web.common import audit_refusal, user_of
 from config.errors import NotPermitted
+from config.request_context import request_user
+from config.web.errors import audit_refusal
 
 PAGE = 50
 # Short object names, as the API accepts them (approvals/api/views.py).
@@ -72,7 +73,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, Any
             moment = moment + timedelta(days=1)
         bounds[name] = moment
     events = selectors.list_audit_events(
-        user_of(request),
+        request_user(request),
         object_type=object_type,
         object_id=object_id,
         actor=actor,
@@ -160,7 +161,7 @@ def audit_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 @require_POST
 def audit_verify(request: HttpRequest) -> HttpResponse:
     """Re-check every chain and anchor now (audited as ``audit.verified``), and show the result."""
-    user = user_of(request)
+    user = request_user(request)
     if not permissions.holds_any(user, [Role.AUDITOR]):
         return _refuse(request, NotPermitted(target=("audit.trail", "all")))
     report = verify_audit()
@@ -211,7 +212,7 @@ def _verify_lines(user: User) -> Iterator[str]:
 @require_POST
 def audit_verify_stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The same check, its progress streamed line by line for ``app.js`` to show (auditors only)."""
-    user = user_of(request)
+    user = request_user(request)
     if not permissions.holds_any(user, [Role.AUDITOR]):
         return _refuse(request, NotPermitted(target=("audit.trail", "all")))
     response = StreamingHttpResponse(_verify_lines(user), content_type="application/x-ndjson; charset=utf-8")

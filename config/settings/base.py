@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "workflows",
     "approvals",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.web.navigation",
+                "portal.navigation.navigation",
             ],
         },
     },
