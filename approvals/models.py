@@ -27,6 +27,8 @@ class Nomination(models.Model):
 
     # Statuses that hold one of the unit's or campaign's places (a returned one will come back).
     HOLDS_PLACE = (Status.IN_REVIEW, Status.RETURNED, Status.APPROVED, Status.IN_PUBLICITY, Status.FINAL)
+    # Statuses in which the unit may edit, attach to and (re)submit it.
+    EDITABLE = (Status.DRAFT, Status.RETURNED, Status.WITHDRAWN)
 
     Kind = NominationKind
 
@@ -110,6 +112,39 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class NominationAuthor(models.Model):
+    """Someone who wrote part of a nomination: created, edited, submitted or attached to it.
+
+    Separation of duties reads this, not the audit log (approvals/actions/sign_offs.py): an
+    author never signs the nomination off. One row per (nomination, user, kind), written by the
+    authoring action in its transaction and never changed (``first_at`` is the first time).
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("创建")
+        EDITED = "edited", _("修改")
+        SUBMITTED = "submitted", _("提交")
+        ATTACHED = "attached", _("上传或删除附件")
+
+    # No index of its own: the unique constraint's leading column serves it.
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="authors", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("方式"), max_length=16, choices=Kind.choices)
+    first_at = models.DateTimeField(_("首次时间"))
+
+    class Meta:
+        verbose_name = _("申报撰写人")
+        verbose_name_plural = _("申报撰写人")
+        ordering = ["nomination", "user", "kind"]
+        constraints = [
+            # Also the index of the sign-off's "is the decider an author" lookup.
+            models.UniqueConstraint(fields=["nomination", "user", "kind"], name="nomination_author_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id}:{self.user_id}:{self.kind}"
 
 
 class SealKey(models.Model):

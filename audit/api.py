@@ -13,12 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from accounts.api.views import PaginatedListMixin, _int_param, _user
 from audit import selectors
 from audit.models import AuditEvent
 from audit.selectors import SHORT_TYPES
 from audit.verification import run_verification
+from config.api.views import PaginatedListMixin, int_param
 from config.errors import InvalidInput, NotPermitted
+from config.request_context import request_user
 
 
 class AuditEventOut(serializers.ModelSerializer):
@@ -94,10 +95,10 @@ class AuditListView(PaginatedListMixin, APIView):
             if "." not in object_type:
                 object_type = SHORT_TYPES.get(object_type, object_type)
         events = selectors.list_audit_events(
-            _user(request),
+            request_user(request),
             object_type=object_type,
             object_id=object_id,
-            actor=_int_param(request, "actor"),
+            actor=int_param(request, "actor"),
             action=request.query_params.get("action") or None,
             since=_datetime_param(request, "since"),
             until=_datetime_param(request, "until"),
@@ -108,7 +109,7 @@ class AuditListView(PaginatedListMixin, APIView):
 class AuditVerifyView(APIView):
     @extend_schema(responses={200: AuditVerifyOut}, summary="校验审计链与锚点（审计管理员）")
     def get(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         if not permissions.can_read_audit(user):
             raise NotPermitted(target=("audit.trail", "all"))
         report = run_verification(user)

@@ -25,31 +25,19 @@ from audit import selectors
 from audit.models import AuditEvent
 from audit.registry import all_events
 from audit.selectors import SHORT_TYPES
-from audit.trail import record_refusal
 from audit.verification import VerifyReport, iter_verification, run_verification
 from config.errors import NotPermitted
+from config.request_context import request_user
+from config.web.errors import audit_refusal
 
 logger = logging.getLogger(__name__)
 
 PAGE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _refuse(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
     """403, written to the trail in its own transaction (as every refused page and API call is)."""
-    actor = request.user if isinstance(request.user, User) else None
-    try:
-        record_refusal(
-            actor=actor, code=exc.code, detail=exc.detail, target=exc.target,
-            method=request.method or "", path=request.path, view="web",
-        )  # fmt: skip
-    except Exception:  # the refusal itself must still reach the user
-        logger.exception("could not audit a refusal")
+    audit_refusal(request, exc)
     return render(request, "403.html", {"detail": exc.detail}, status=403)
 
 
@@ -81,7 +69,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, Any
             moment = moment + timedelta(days=1)
         bounds[name] = moment
     events = selectors.list_audit_events(
-        _user(request),
+        request_user(request),
         object_type=object_type,
         object_id=object_id,
         actor=actor,
@@ -169,7 +157,7 @@ def audit_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 @require_POST
 def audit_verify(request: HttpRequest) -> HttpResponse:
     """Re-check every chain and anchor now (audited as ``audit.verified``), and show the result."""
-    user = _user(request)
+    user = request_user(request)
     if not permissions.can_read_audit(user):
         return _refuse(request, NotPermitted(target=("audit.trail", "all")))
     report = run_verification(user)
@@ -207,7 +195,7 @@ def _verify_lines(user: User) -> Iterator[str]:
 @require_POST
 def audit_verify_stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The same check, its progress streamed line by line for ``app.js`` to show (auditors only)."""
-    user = _user(request)
+    user = request_user(request)
     if not permissions.can_read_audit(user):
         return _refuse(request, NotPermitted(target=("audit.trail", "all")))
     response = StreamingHttpResponse(_verify_lines(user), content_type="application/x-ndjson; charset=utf-8")

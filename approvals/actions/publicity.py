@@ -17,10 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -29,7 +27,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import User
 from accounts.roles import Role
-from approvals import audit_events, publicity_events, uploads
+from approvals import audit_events, filestore, publicity_events, uploads
 from approvals.exceptions import (
     AnonymousObjection,
     NothingToPublicise,
@@ -236,18 +234,6 @@ def _new_receipt() -> str:
     return base64.b32encode(secrets.token_bytes(15)).decode()
 
 
-def _store(info: uploads.UploadInfo, stream: IO[bytes]) -> None:
-    path = Path(settings.MEDIA_ROOT) / uploads.storage_name(info.sha256, info.type)
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + f".{secrets.token_hex(4)}.part")
-    with partial.open("wb") as out:
-        for chunk in iter(lambda: stream.read(1 << 16), b""):
-            out.write(chunk)
-    partial.replace(path)
-
-
 def current_list_round(nomination: Nomination) -> PublicityRound | None:
     """The latest 公示 list the nomination is on."""
     return (
@@ -312,10 +298,10 @@ def file_objection(
         ip_address=ip_address,
     )
     for info, stream in infos:
-        _store(info, stream)
+        stored = filestore.store(info, stream)
         ObjectionEvidence.objects.create(
             objection=objection, type=info.type, mime=info.mime, size=info.size, sha256=info.sha256,
-            display_name=info.display_name, storage_name=uploads.storage_name(info.sha256, info.type),
+            display_name=info.display_name, storage_name=stored,
         )  # fmt: skip
     # The identity stays out of the trail: the event names the objection, never the objector.
     record_event(

@@ -12,8 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -30,9 +29,8 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import Nomination, SignOff
+from approvals.models import Nomination, NominationAuthor, SignOff
 from approvals.selectors import sees_submitted_nomination
-from audit.models import AuditEvent
 from audit.trail import EventSpec, record_event, record_events
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
@@ -190,7 +188,8 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
 
     The decider's facts come with the locked row, in the same statement: ``decider_holds_role``
     (the stage's role at the stage's organisation, ``permissions.holds_role_at_ref``),
-    ``decider_authored`` (created, edited, submitted or attached to it, in any round) and
+    ``decider_authored`` (created, edited, submitted or attached to it, in any round: a
+    ``NominationAuthor`` row, whatever the audit log calls those events) and
     ``previous_signer`` (the last sign-off of the current round). They cannot go stale while the
     lock is held: every sign-off and every edit changes the nomination row under this lock, and a
     decider that waited for the lock sees the task moved on (409) before it reads them.
@@ -198,12 +197,7 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
     locking = Nomination.objects.select_for_update(of=("self",)).select_related(*_RELATED)
     if decider is None:
         return locking
-    authored = AuditEvent.objects.filter(
-        object_type="approvals.nomination",
-        object_id=Cast(OuterRef("pk"), output_field=CharField()),
-        actor_id=decider.pk,
-        action__in=_AUTHOR_ACTIONS,
-    )
+    authored = NominationAuthor.objects.filter(nomination_id=OuterRef("pk"), user_id=decider.pk)
     previous = SignOff.objects.filter(nomination_id=OuterRef("pk"), round=OuterRef("round")).order_by("-id")
     return locking.annotate(
         decider_holds_role=permissions.holds_role_at_ref(decider, OuterRef("stage_role"), OuterRef("stage_org__path")),
@@ -293,22 +287,13 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     return signoff
 
 
-# What makes someone an author of a nomination, who may not then sign it off.
-_AUTHOR_ACTIONS = (
-    audit_events.NOMINATION_CREATED,
-    audit_events.NOMINATION_UPDATED,
-    audit_events.NOMINATION_SUBMITTED,
-    audit_events.ATTACHMENT_ADDED,
-    audit_events.ATTACHMENT_REMOVED,
-)
-
-
 def _check_separation(nomination: Nomination, actor: User) -> None:
     """Nobody signs off what they wrote, and nobody signs two consecutive stages (style.md §5).
 
     Authors are whoever created, edited, submitted or attached files to the nomination in any
-    round (a unit leader who fixed a returned nomination is its author); the previous signer is
-    the last sign-off of the current round. Both were read with the lock (``_locking``).
+    round (a unit leader who fixed a returned nomination is its author), as the authoring actions
+    recorded them (``NominationAuthor``); the previous signer is the last sign-off of the current
+    round. Both were read with the lock (``_locking``).
     """
     target = ("approvals.nomination", str(nomination.pk))
     if actor.pk in (nomination.submitted_by_id, nomination.created_by_id):

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "workflows",
     "approvals",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.web.navigation",
+                "portal.navigation.navigation",
             ],
         },
     },

@@ -73,7 +73,7 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import Nomination, Seal, SealKey, SignOff
+from approvals.models import Nomination, NominationAuthor, Seal, SealKey, SignOff
 from audit.models import AuditEvent
 from audit.verification import verify_audit
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
@@ -173,7 +173,7 @@ OPINIONS = st.sampled_from(["同意推荐", "", "  ", "请补充服务数据"])
 _EXAMPLES = itertools.count(1)
 # Row counts of every table an action writes, and the last audit event's id, in one query
 # (table names from the models, not from input).
-_TABLES = [m._meta.db_table for m in (Nomination, SignOff, Seal, SealKey, AuditEvent, Task, Process)]
+_TABLES = [m._meta.db_table for m in (Nomination, NominationAuthor, SignOff, Seal, SealKey, AuditEvent, Task, Process)]
 _LAST_EVENT = f"(SELECT coalesce(max(id), 0) FROM {AuditEvent._meta.db_table})"  # noqa: S608
 _COUNT_ROWS = "SELECT " + ", ".join([*(f"(SELECT count(*) FROM {t})" for t in _TABLES), _LAST_EVENT])  # noqa: S608
 
@@ -640,6 +640,15 @@ class SignOffMachine(RuleBasedStateMachine):
         )  # fmt: skip
         assert org_events == Counter((name, str(audit_events.SEAL_KEY_CREATED)) for name in self.keyed_orgs)
         assert not AuditEvent.objects.filter(actor__in=list(self.names)).exclude(object_type=NOMINATION).exists()
+
+    @invariant()
+    def authors_are_recorded_as_the_model_says(self) -> None:
+        got: dict[int, set[str]] = {pk: set() for pk in self.model}
+        for nomination_id, user_id in NominationAuthor.objects.filter(nomination__in=list(self.model)).values_list(
+            "nomination_id", "user_id"
+        ):
+            got[nomination_id].add(self.names[user_id])
+        assert got == {pk: n.authors for pk, n in self.model.items()}
 
     @invariant()
     def seals_verify_and_none_after_a_rejection(self) -> None:
