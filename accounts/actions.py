@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from accounts import permissions
+from accounts import audit_events, permissions
 from accounts.exceptions import (
     AccountDisabled,
     DutiesConflict,
@@ -34,8 +34,7 @@ from accounts.exceptions import (
 )
 from accounts.models import Grant, Organization, User
 from accounts.roles import ALLOWED_PARENT_KINDS, ROLE_ORG_KINDS, SYSTEM_WIDE_ROLES, OrgKind, Role
-from approvals.audit import record_event
-from approvals.models import AuditEvent
+from audit.trail import record_event
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
 
@@ -85,7 +84,7 @@ def create_organization(
     org.depth = parent.depth + 1 if parent else 0
     org.save(update_fields=["path", "depth"])
     record_event(
-        AuditEvent.Action.ORG_CREATED,
+        audit_events.ORG_CREATED,
         actor=actor,
         target=org,
         data={"name": name, "code": code, "kind": kind, "parent": parent.pk if parent else None},
@@ -131,7 +130,7 @@ def update_organization(
     if not new:
         return org
     org.save(update_fields=["name", "parent"])
-    record_event(AuditEvent.Action.ORG_UPDATED, actor=actor, target=org, data={"old": old, "new": new})
+    record_event(audit_events.ORG_UPDATED, actor=actor, target=org, data={"old": old, "new": new})
     return org
 
 
@@ -179,7 +178,7 @@ def create_user(
     user.password_changed_at = timezone.now()
     user.save()
     record_event(
-        AuditEvent.Action.USER_CREATED,
+        audit_events.USER_CREATED,
         actor=actor,
         target=user,
         data={
@@ -230,11 +229,11 @@ def update_user(
             raise NotPermitted(target=_org_target(org))
         old["org"], new["org"] = target.org_id, org.pk if org else None
         target.org = org
-    action = AuditEvent.Action.USER_UPDATED
+    action = audit_events.USER_UPDATED
     if is_active is not None and is_active != target.is_active:
         old["is_active"], new["is_active"] = target.is_active, is_active
         target.is_active = is_active
-        action = AuditEvent.Action.USER_ENABLED if is_active else AuditEvent.Action.USER_DISABLED
+        action = audit_events.USER_ENABLED if is_active else audit_events.USER_DISABLED
         if not is_active:
             new["tokens_revoked"] = _revoke_tokens(target)
     if not new:
@@ -257,7 +256,7 @@ def reset_password(user_id: int, *, actor: User, new_password: str) -> User:
     target.password_changed_at = timezone.now()
     target.save(update_fields=["password", "password_changed_at"])
     revoked = _revoke_tokens(target)
-    record_event(AuditEvent.Action.PASSWORD_RESET, actor=actor, target=target, data={"tokens_revoked": revoked})
+    record_event(audit_events.PASSWORD_RESET, actor=actor, target=target, data={"tokens_revoked": revoked})
     return target
 
 
@@ -274,7 +273,7 @@ def change_password(*, actor: User, old_password: str, new_password: str) -> Use
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
     revoked = _revoke_tokens(user)
-    record_event(AuditEvent.Action.PASSWORD_CHANGED, actor=user, target=user, data={"tokens_revoked": revoked})
+    record_event(audit_events.PASSWORD_CHANGED, actor=user, target=user, data={"tokens_revoked": revoked})
     return user
 
 
@@ -309,7 +308,7 @@ def grant_role(*, actor: User, user_id: int, role: Role, org: Organization | Non
         raise GrantExists(target=("accounts.user", str(target.pk)))
     grant = Grant.objects.create(user=target, role=role, org=org, granted_by=actor)
     record_event(
-        AuditEvent.Action.GRANT_CREATED,
+        audit_events.GRANT_CREATED,
         actor=actor,
         target=grant,
         data={"user": target.pk, "username": target.username, "role": role, "org": org.pk if org else None},
@@ -332,7 +331,7 @@ def revoke_grant(grant_id: int, *, actor: User) -> None:
     data = {"user": grant.user_id, "username": grant.user.username, "role": grant.role, "org": grant.org_id}
     grant_ref = ("accounts.grant", str(grant.pk))
     grant.delete()
-    record_event(AuditEvent.Action.GRANT_REVOKED, actor=actor, target=grant_ref, data=data)
+    record_event(audit_events.GRANT_REVOKED, actor=actor, target=grant_ref, data=data)
 
 
 # --- signing in -----------------------------------------------------------------------------
@@ -364,7 +363,7 @@ def _issue_token(user: User) -> str:
     instance, token = AuthToken.objects.create(user=user)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     record_event(
-        AuditEvent.Action.LOGIN_SUCCEEDED,
+        audit_events.LOGIN_SUCCEEDED,
         actor=user,
         target=user,
         data={"token_key": instance.token_key, "expires_at": instance.expiry},
@@ -381,7 +380,7 @@ def _record_login_failure(*, username: str, locked: bool) -> None:
 def log_out(*, actor: User, token: AuthToken) -> None:
     """Revoke the token the request came with."""
     AuthToken.objects.filter(pk=token.pk).delete()
-    record_event(AuditEvent.Action.LOGGED_OUT, actor=actor, target=actor, data={"token_key": token.token_key})
+    record_event(audit_events.LOGGED_OUT, actor=actor, target=actor, data={"token_key": token.token_key})
 
 
 @transaction.atomic(durable=True)
@@ -398,11 +397,9 @@ def bootstrap_security_admin(*, username: str, password: str, display_name: str 
     user.password_changed_at = timezone.now()
     user.save()
     grant = Grant.objects.create(user=user, role=Role.SECURITY_ADMIN, org=None)
+    record_event(audit_events.USER_CREATED, actor=None, target=user, data={"username": username, "bootstrap": True})
     record_event(
-        AuditEvent.Action.USER_CREATED, actor=None, target=user, data={"username": username, "bootstrap": True}
-    )
-    record_event(
-        AuditEvent.Action.GRANT_CREATED,
+        audit_events.GRANT_CREATED,
         actor=None,
         target=grant,
         data={"user": user.pk, "username": username, "role": Role.SECURITY_ADMIN, "org": None},
@@ -414,7 +411,7 @@ def bootstrap_security_admin(*, username: str, password: str, display_name: str 
 def record_session_login(*, user: User | None, succeeded: bool, username: str = "") -> None:
     """Audit a sign-in through the web login page (the session is Django's)."""
     if succeeded and user is not None:
-        record_event(AuditEvent.Action.LOGIN_SUCCEEDED, actor=user, target=user, data={"channel": "web"})
+        record_event(audit_events.LOGIN_SUCCEEDED, actor=user, target=user, data={"channel": "web"})
     else:
         _record_login_failure_inner(username=username, locked=False, channel="web")
 
@@ -422,5 +419,5 @@ def record_session_login(*, user: User | None, succeeded: bool, username: str = 
 def _record_login_failure_inner(*, username: str, locked: bool, channel: str) -> None:
     user = User.objects.filter(username=username).first()
     target: User | tuple[str, str] = user if user is not None else ("auth.username", username[:64])
-    action = AuditEvent.Action.LOGIN_LOCKED_OUT if locked else AuditEvent.Action.LOGIN_FAILED
+    action = audit_events.LOGIN_LOCKED_OUT if locked else audit_events.LOGIN_FAILED
     record_event(action, actor=None, target=target, data={"username": username[:150], "channel": channel})

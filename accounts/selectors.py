@@ -67,3 +67,13 @@ def list_grants(
     if org is not None:
         grants = grants.filter(org_id=org)
     return grants.order_by("id")
+
+
+def roles_held(user: User) -> frozenset[str]:
+    """The roles an active user holds anywhere (one query)."""
+    return frozenset(Grant.objects.filter(user_id=user.pk, user__is_active=True).values_list("role", flat=True))
+
+
+def list_own_grants(user: User) -> QuerySet[Grant]:
+    """The user's own grants with their organisations, oldest first (the home page lists them)."""
+    return user.grants.select_related("org").order_by("id")

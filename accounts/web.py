@@ -1,4 +1,4 @@
-"""Web views (Chinese pages, session auth with CSRF); state changes go through accounts.actions."""
+"""Account pages (sign-in, password; session auth with CSRF); state changes go through accounts.actions."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic.edit import FormView
 
-from accounts import actions, permissions
-from accounts.models import Grant, User
-from accounts.roles import ADMIN_SITE_NAV_ROLES as ADMIN_SITE_ROLES
-from accounts.roles import CAMPAIGN_ROLES, Role
-from accounts.roles import INBOX_ROLES as REVIEW_ROLES
-from accounts.roles import UNIT_ROLES as NOMINATION_ROLES
+from accounts import actions
+from accounts.models import User
 from config.errors import InvalidInput
 
 
@@ -77,88 +71,3 @@ class PasswordChangeView(auth_views.PasswordContextMixin, FormView):
             return self.form_invalid(form)
         logout(self.request)
         return HttpResponseRedirect(str(self.get_success_url()))
-
-
-def roles_of(request: HttpRequest) -> frozenset[str]:
-    """The roles the signed-in user holds anywhere (one query per request, cached on the request)."""
-    cached = getattr(request, "_sealflow_roles", None)
-    if cached is None:
-        user = request.user
-        cached = (
-            frozenset(Grant.objects.filter(user_id=user.pk, user__is_active=True).values_list("role", flat=True))
-            if user.is_authenticated
-            else frozenset()
-        )
-        request._sealflow_roles = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Template context: the navigation items this user's roles call for (templates/base.html).
-
-    Navigation only shows the way; every page checks scope and authority itself.
-    """
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {"nav_items": []}
-    roles = roles_of(request)
-    items: list[tuple[str, str]] = [("home", str(_("首页")))]
-    if roles & NOMINATION_ROLES:
-        items.append(("approvals:my-nominations", str(_("我的申报"))))
-    if roles & REVIEW_ROLES:
-        items.append(("approvals:inbox", str(_("待办审批"))))
-    if roles & CAMPAIGN_ROLES:
-        items.append(("workflows:campaigns", str(_("评选活动"))))
-    items.append(("notifications:list", str(_("通知"))))
-    if Role.AUDITOR in roles:
-        items.append(("approvals:audit", str(_("审计记录"))))
-    if Role.SECURITY_ADMIN in roles:
-        items.append(("accounts:security-orgs", str(_("组织机构"))))
-        items.append(("accounts:security-users", str(_("账户与授权"))))
-    if roles & ADMIN_SITE_ROLES:
-        items.append(("admin:index", str(_("管理后台"))))
-    from notifications import selectors as notification_selectors
-
-    user = request.user
-    assert isinstance(user, User)
-    counts = {"notifications:list": notification_selectors.unread_count(user)}
-    path = request.path
-    result = []
-    for name, label in items:
-        url = reverse(name)
-        active = path == url if url == "/" else path.startswith(url)
-        result.append({"url": url, "label": label, "active": active, "count": counts.get(name, 0)})
-    return {"nav_items": result}
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """What waits for this person: tasks to decide, returned nominations, drafts, recent decisions."""
-    from approvals import selectors as approval_selectors
-    from approvals.models import Nomination
-
-    user = request.user
-    assert isinstance(user, User)
-    roles = roles_of(request)
-    grants = user.grants.select_related("org").order_by("id")
-    context: dict[str, Any] = {"grants": grants, "roles": roles}
-    if roles & REVIEW_ROLES:
-        inbox = approval_selectors.list_inbox(user)
-        context["task_count"] = inbox.count()
-        context["overdue_count"] = approval_selectors.list_inbox(user, overdue=True).count()
-        context["tasks"] = list(inbox[:5])
-    if roles & NOMINATION_ROLES:
-        mine = approval_selectors.visible_nominations(user).filter(unit__in=permissions.units_nominating_by(user))
-        context["returned"] = list(
-            mine.filter(status=Nomination.Status.RETURNED).select_related("campaign").order_by("-updated_at")[:10]
-        )
-        context["drafts"] = list(
-            mine.filter(status__in=[Nomination.Status.DRAFT, Nomination.Status.WITHDRAWN])
-            .select_related("campaign")
-            .order_by("-updated_at")[:10]
-        )
-        context["in_review_count"] = mine.filter(status=Nomination.Status.IN_REVIEW).count()
-    from notifications import selectors as notification_selectors
-
-    context["unread_count"] = notification_selectors.unread_count(user)
-    context["unread"] = list(notification_selectors.list_notifications(user, unread=True).order_by("-id")[:5])
-    return render(request, "home.html", context)

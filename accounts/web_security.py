@@ -21,6 +21,7 @@ from accounts import actions, permissions, selectors
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
+from config.web.errors import audit_refusal, report
 
 LIST_LIMIT = 500
 
@@ -44,8 +45,6 @@ def _admin_and_account(request: HttpRequest, pk: int) -> tuple[User, User]:
 
 
 def _refused(request: HttpRequest, exc: SealflowError) -> HttpResponse:
-    from approvals.web.common import audit_refusal
-
     audit_refusal(request, exc)
     return render(request, "403.html", {"detail": exc.detail}, status=403)
 
@@ -61,8 +60,6 @@ def _org(user: User, raw: str | None) -> Organization | None:
 
 
 def _report(request: HttpRequest, exc: SealflowError) -> None:
-    from approvals.web.common import report
-
     report(request, exc)
 
 

@@ -3,5 +3,8 @@ from django.apps import AppConfig
 
 class ApprovalsConfig(AppConfig):
     name = "approvals"
-    verbose_name = "审批与审计"
+    verbose_name = "审批"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from approvals import audit_events  # noqa: F401 - registers the audit events this app writes

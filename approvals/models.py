@@ -1,150 +1,14 @@
-"""A nomination's life and its audit trail; split into a package when it grows (style.md §1)."""
+"""A nomination's life; split into a package when it grows (style.md §1). The audit trail is in audit/."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from workflows.models import NominationKind
-
-
-class AuditEvent(models.Model):
-    """Append-only record of who did what to which object, written in the action's transaction.
-
-    A database trigger refuses UPDATE and DELETE; ``hash`` chains the events of one object
-    (``object_type``, ``object_id``) in ``seq`` order (approvals/sealing.py).
-    """
-
-    class Action(models.TextChoices):
-        ORG_CREATED = "org.created", _("创建组织")
-        ORG_UPDATED = "org.updated", _("修改组织")
-        USER_CREATED = "user.created", _("创建用户")
-        USER_UPDATED = "user.updated", _("修改用户")
-        USER_DISABLED = "user.disabled", _("停用用户")
-        USER_ENABLED = "user.enabled", _("启用用户")
-        PASSWORD_CHANGED = "user.password_changed", _("修改密码")
-        PASSWORD_RESET = "user.password_reset", _("重置密码")
-        GRANT_CREATED = "grant.created", _("授予角色")
-        GRANT_REVOKED = "grant.revoked", _("撤销角色")
-        LOGIN_SUCCEEDED = "auth.login_succeeded", _("登录成功")
-        LOGIN_FAILED = "auth.login_failed", _("登录失败")
-        LOGIN_LOCKED_OUT = "auth.locked_out", _("登录被锁定")
-        LOGGED_OUT = "auth.logged_out", _("退出登录")
-        PERMISSION_DENIED = "permission.denied", _("拒绝越权操作")
-        PERSONAL_DATA_READ = "personal_data.read", _("查看个人信息")
-        AUDIT_VERIFIED = "audit.verified", _("校验审计链")
-        CAMPAIGN_CREATED = "campaign.created", _("创建评选活动")
-        CAMPAIGN_UPDATED = "campaign.updated", _("修改评选活动")
-        CAMPAIGN_STATUS_CHANGED = "campaign.status_changed", _("评选活动状态变更")
-        NOMINATION_CREATED = "nomination.created", _("创建申报")
-        NOMINATION_UPDATED = "nomination.updated", _("修改申报")
-        NOMINATION_SUBMITTED = "nomination.submitted", _("提交申报")
-        ATTACHMENT_ADDED = "attachment.added", _("上传附件")
-        ATTACHMENT_REMOVED = "attachment.removed", _("删除附件")
-        IMPORT_APPLIED = "import.applied", _("批量导入")
-        NOMINATION_SIGNED_OFF = "nomination.signed_off", _("审批通过本环节")
-        NOMINATION_RETURNED = "nomination.returned", _("退回修改")
-        NOMINATION_REJECTED = "nomination.rejected", _("不同意")
-        NOMINATION_APPROVED = "nomination.approved", _("审批全部通过")
-        NOMINATION_WITHDRAWN = "nomination.withdrawn", _("撤回申报")
-        TASK_TRANSFERRED = "task.transferred", _("转交审批任务")
-        SEAL_CREATED = "seal.created", _("加盖电子印章")
-        SEAL_KEY_CREATED = "seal_key.created", _("创建印章密钥")
-        SEAL_KEY_ROTATED = "seal_key.rotated", _("更换印章密钥")
-        # notifications (issue 7)
-        TASK_URGED = "task.urged", _("催办审批任务")
-        NOTIFICATION_PREFERENCES_CHANGED = "notification.preferences_changed", _("修改通知偏好")
-        # 公示, objections, revocation (issue 6)
-        CALENDAR_DAY_SET = "calendar.day_set", _("录入节假日或调休")
-        CALENDAR_DAY_REMOVED = "calendar.day_removed", _("删除节假日或调休")
-        CALENDAR_YEAR_SET = "calendar.year_set", _("设置节假日已录入年度")
-        PUBLICITY_STARTED = "publicity.started", _("开始公示")
-        PUBLICITY_WINDOW_ENDED = "publicity.window_ended", _("公示期届满")
-        OBJECTION_FILED = "objection.filed", _("提出异议")
-        OBJECTION_ASSIGNED = "objection.assigned", _("指派异议调查人")
-        OBJECTION_FINDING_RECORDED = "objection.finding_recorded", _("记录调查情况")
-        OBJECTION_DECIDED = "objection.decided", _("异议处理决定")
-        OBJECTION_IDENTITY_READ = "objection.identity_read", _("查看异议人身份")
-        NOMINATION_REVOKED = "nomination.revoked", _("撤销申报或奖项")
-        CAMPAIGN_FINALIZED = "campaign.finalized", _("确定最终名单")
-
-    occurred_at = models.DateTimeField(_("时间"))
-    action = models.CharField(_("操作"), max_length=64, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor_label = models.CharField(_("操作人"), max_length=200)
-    object_type = models.CharField(_("对象类型"), max_length=64)
-    object_id = models.CharField(_("对象编号"), max_length=64)
-    seq = models.PositiveIntegerField()
-    data: models.JSONField[Any, Any] = models.JSONField(_("内容"), default=dict, encoder=DjangoJSONEncoder)
-    request_id = models.CharField(max_length=64, blank=True, default="")
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        verbose_name = _("审计事件")
-        verbose_name_plural = _("审计事件")
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["object_type", "object_id", "seq"], name="audit_chain_unique_seq"),
-        ]
-        indexes = [
-            models.Index(fields=["actor", "id"], name="audit_actor_idx"),
-            models.Index(fields=["action", "id"], name="audit_action_idx"),
-            models.Index(fields=["occurred_at"], name="audit_time_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.object_type}:{self.object_id}#{self.seq}"
-
-
-class AuditAnchor(models.Model):
-    """A signed snapshot of the chain heads changed since the previous anchor (append-only).
-
-    Verification checks that every anchored head still exists with the same hash, which finds
-    a deleted or rewritten tail that a chain alone cannot show.
-    """
-
-    created_at = models.DateTimeField()
-    last_event_id = models.BigIntegerField()
-    head_count = models.PositiveIntegerField()
-    prev_digest = models.CharField(max_length=64)
-    digest = models.CharField(max_length=64)
-    signature = models.CharField(max_length=64)
-
-    class Meta:
-        verbose_name = _("审计锚点")
-        verbose_name_plural = _("审计锚点")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"anchor {self.pk} ≤ {self.last_event_id}"
-
-
-class AuditAnchorHead(models.Model):
-    anchor = models.ForeignKey(AuditAnchor, on_delete=models.PROTECT, related_name="heads")
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
-    seq = models.PositiveIntegerField()
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"], name="anchorhead_object_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.object_type}:{self.object_id}#{self.seq}"
 
 
 class Nomination(models.Model):
@@ -163,6 +27,8 @@ class Nomination(models.Model):
 
     # Statuses that hold one of the unit's or campaign's places (a returned one will come back).
     HOLDS_PLACE = (Status.IN_REVIEW, Status.RETURNED, Status.APPROVED, Status.IN_PUBLICITY, Status.FINAL)
+    # Statuses in which the unit may edit, attach to and (re)submit it.
+    EDITABLE = (Status.DRAFT, Status.RETURNED, Status.WITHDRAWN)
 
     Kind = NominationKind
 
@@ -246,6 +112,39 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class NominationAuthor(models.Model):
+    """Someone who wrote part of a nomination: created, edited, submitted or attached to it.
+
+    Separation of duties reads this, not the audit log (approvals/actions/sign_offs.py): an
+    author never signs the nomination off. One row per (nomination, user, kind), written by the
+    authoring action in its transaction and never changed (``first_at`` is the first time).
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("创建")
+        EDITED = "edited", _("修改")
+        SUBMITTED = "submitted", _("提交")
+        ATTACHED = "attached", _("上传或删除附件")
+
+    # No index of its own: the unique constraint's leading column serves it.
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="authors", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("方式"), max_length=16, choices=Kind.choices)
+    first_at = models.DateTimeField(_("首次时间"))
+
+    class Meta:
+        verbose_name = _("申报撰写人")
+        verbose_name_plural = _("申报撰写人")
+        ordering = ["nomination", "user", "kind"]
+        constraints = [
+            # Also the index of the sign-off's "is the decider an author" lookup.
+            models.UniqueConstraint(fields=["nomination", "user", "kind"], name="nomination_author_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id}:{self.user_id}:{self.kind}"
 
 
 class SealKey(models.Model):

@@ -1,6 +1,6 @@
 """Electronic seals (盖章): organisations' keys, sealing a decision, and verifying a nomination's seals.
 
-A seal signs the canonical JSON (``approvals.sealing.canonical_json``) of the nomination's content
+A seal signs the canonical JSON (``audit.hashing.canonical_json``) of the nomination's content
 hash, the stage, decision, opinion, signer, organisation, time, the signing key and the previous
 seal's hash (design.md, Seals; domain.md, Seals). The seals of a nomination form a hash chain, so
 a changed opinion, a reordered or removed seal, or content changed after sealing is found by
@@ -38,9 +38,11 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Organization, User
-from approvals.audit import EventSpec, object_ref, record_event
-from approvals.models import AuditEvent, Nomination, Seal, SealKey
-from approvals.sealing import GENESIS_HASH, canonical_json, utc_timestamp
+from approvals import audit_events
+from approvals.models import Nomination, Seal, SealKey
+from audit.hashing import GENESIS_HASH, canonical_json, utc_timestamp
+from audit.models import AuditEvent
+from audit.trail import EventSpec, object_ref, record_event
 from config import embedded
 from config.db import advisory_xact_lock
 from config.errors import NotPermitted
@@ -327,7 +329,7 @@ def ensure_key(org: Organization, *, algorithm: str | None = None) -> SealKey:
         return key
     key = _new_key(org, algorithm, timezone.now())
     record_event(
-        AuditEvent.Action.SEAL_KEY_CREATED,
+        audit_events.SEAL_KEY_CREATED,
         actor=None,
         target=org,
         data={"key_id": key.key_id, "algorithm": key.algorithm, "public_key": key.public_key},
@@ -355,7 +357,7 @@ def rotate_key(org: Organization, *, actor: User, algorithm: str | None = None) 
         old.save(update_fields=["retired_at"])
     key = _new_key(org, algorithm or (old.algorithm if old is not None else ED25519), now)
     record_event(
-        AuditEvent.Action.SEAL_KEY_ROTATED,
+        audit_events.SEAL_KEY_ROTATED,
         actor=actor,
         target=org,
         data={
@@ -471,7 +473,7 @@ def create_seal(
 
 def seal_event(seal: Seal) -> EventSpec:
     """The ``seal.created`` audit event of a new seal, with the sequence and hash verification cross-checks."""
-    return AuditEvent.Action.SEAL_CREATED, {
+    return audit_events.SEAL_CREATED, {
         "sequence": seal.sequence,
         "seal_hash": seal.seal_hash,
         "key_id": seal.key.key_id,
@@ -619,7 +621,7 @@ def _nomination_events(nomination: Nomination) -> list[tuple[int, str, dict[str,
         AuditEvent.objects.filter(
             object_type=object_type,
             object_id=object_id,
-            action__in=[AuditEvent.Action.SEAL_CREATED, AuditEvent.Action.NOMINATION_SUBMITTED],
+            action__in=[audit_events.SEAL_CREATED, audit_events.NOMINATION_SUBMITTED],
         )
         .order_by("seq")
         .values_list("seq", "action", "data")
@@ -643,7 +645,7 @@ def verify_seal_chain(nomination: Nomination, *, current_content_hash: str | Non
         if payload is not None and payload["stage"] != seal.stage:
             problems.append(SealProblem(SealProblem.PAYLOAD_ALTERED, seal.sequence, "stage differs from the payload"))
     for _seq, action, data in _nomination_events(nomination):
-        if action != AuditEvent.Action.SEAL_CREATED:
+        if action != audit_events.SEAL_CREATED:
             continue
         sequence = data.get("sequence")
         recorded = by_sequence.get(sequence) if isinstance(sequence, int) else None
@@ -689,7 +691,7 @@ def content_hash_to_check(nomination: Nomination) -> str | None:
     last_seal_event = None
     resubmitted_after = False
     for seq, action, _data in _nomination_events(nomination):
-        if action == AuditEvent.Action.SEAL_CREATED:
+        if action == audit_events.SEAL_CREATED:
             last_seal_event, resubmitted_after = seq, False
         elif last_seal_event is not None:
             resubmitted_after = True

@@ -2,48 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
-from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
 from accounts.roles import SUBTREE_ROLES
-from approvals.models import AuditEvent, Nomination
+from approvals import seals
+from approvals.models import Nomination, Objection, SignOff
 from config.db import get_in_scope
-from config.errors import NotPermitted
-from workflows.models import Stage
-
-
-def list_audit_events(
-    user: User,
-    *,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    actor: int | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> QuerySet[AuditEvent]:
-    """The audit trail, oldest first; only auditors read it (三员分立)."""
-    if not permissions.can_read_audit(user):
-        raise NotPermitted(target=("audit.trail", "all"))
-    events = AuditEvent.objects.all()
-    if object_type is not None:
-        events = events.filter(object_type=object_type)
-    if object_id is not None:
-        events = events.filter(object_id=object_id)
-    if actor is not None:
-        events = events.filter(actor_id=actor)
-    if action:
-        events = events.filter(action=action)
-    if since is not None:
-        events = events.filter(occurred_at__gte=since)
-    if until is not None:
-        events = events.filter(occurred_at__lt=until)
-    return events.order_by("id")
+from config.errors import NotVisible
+from workflows.models import Campaign, Stage
 
 
 def visible_nominations(user: User) -> QuerySet[Nomination]:
@@ -147,3 +119,108 @@ def list_inbox(
     if overdue:
         inbox = inbox.filter(stage_deadline__lt=timezone.now())
     return inbox.order_by("id")
+
+
+def public_verification(code: str) -> dict[str, Any]:
+    """What the public verification (校验码) shows: who sealed what, and whether the chain holds; 404 if unknown."""
+    nomination = (
+        Nomination.objects.select_related("campaign", "unit").filter(verification_code=code.upper()[:32]).first()
+    )
+    if nomination is None:
+        raise NotVisible()
+    problems = seals.verify_nomination(nomination)
+    signoffs = (
+        SignOff.objects.filter(nomination=nomination, seal__isnull=False).select_related("org", "seal").order_by("id")
+    )
+    return {
+        "title": nomination.title,
+        "unit": nomination.unit.name,
+        "campaign": nomination.campaign.title,
+        "status": nomination.status,
+        "status_label": nomination.get_status_display(),
+        "valid": not problems,
+        "problems": [p.as_dict() for p in problems],
+        "seals": [
+            {
+                "sequence": s.seal.sequence if s.seal else None,
+                "stage_name": s.stage_name,
+                "org": s.org.name,
+                "decision": s.get_decision_display(),
+                "signed_at": s.signed_at.isoformat(),
+                "seal_hash": s.seal.seal_hash if s.seal else "",
+            }
+            for s in signoffs
+        ],
+    }
+
+
+# --- the home page and the host's dashboard ---------------------------------------------------
+
+
+def inbox_summary(user: User, *, size: int = 5) -> dict[str, Any]:
+    """For the home page: how many tasks wait for the user, how many are overdue, the first few."""
+    inbox = list_inbox(user)
+    return {
+        "task_count": inbox.count(),
+        "overdue_count": list_inbox(user, overdue=True).count(),
+        "tasks": list(inbox[:size]),
+    }
+
+
+def submitter_summary(user: User, *, size: int = 10) -> dict[str, Any]:
+    """For the home page: the user's units' returned nominations and drafts, and how many are in review."""
+    mine = visible_nominations(user).filter(unit__in=permissions.units_nominating_by(user))
+    return {
+        "returned": list(
+            mine.filter(status=Nomination.Status.RETURNED).select_related("campaign").order_by("-updated_at")[:size]
+        ),
+        "drafts": list(
+            mine.filter(status__in=[Nomination.Status.DRAFT, Nomination.Status.WITHDRAWN])
+            .select_related("campaign")
+            .order_by("-updated_at")[:size]
+        ),
+        "in_review_count": mine.filter(status=Nomination.Status.IN_REVIEW).count(),
+    }
+
+
+def campaign_overview(user: User, campaign: Campaign) -> dict[str, Any]:
+    """For the host's dashboard: the campaign's nominations the user may see, counted per status,
+    stage and district; the overdue ones; its 公示 rounds and open objections."""
+    nominations = visible_nominations(user).filter(campaign=campaign)
+    status_labels = dict(Nomination.Status.choices)
+    by_status = [
+        {"status": row["status"], "label": status_labels.get(row["status"], row["status"]), "n": row["n"]}
+        for row in nominations.values("status").annotate(n=Count("id")).order_by("status")
+    ]
+    stages = list(campaign.stages.order_by("position"))
+    in_review = nominations.filter(status=Nomination.Status.IN_REVIEW)
+    stage_counts = dict(in_review.values_list("stage").annotate(n=Count("id")).order_by())
+    now = timezone.now()
+    overdue_counts = dict(
+        in_review.filter(stage_deadline__lt=now).values_list("stage").annotate(n=Count("id")).order_by()
+    )
+    by_stage = [
+        {"name": s.name, "n": stage_counts.get(s.key, 0), "overdue": overdue_counts.get(s.key, 0)} for s in stages
+    ]
+    by_district: list[dict[str, Any]] = list(
+        nominations.values("district__name")
+        .annotate(
+            total=Count("id"),
+            in_review=Count("id", filter=Q(status=Nomination.Status.IN_REVIEW)),
+            approved=Count("id", filter=Q(status=Nomination.Status.APPROVED)),
+            returned=Count("id", filter=Q(status=Nomination.Status.RETURNED)),
+        )
+        .order_by("district__name")
+    )
+    overdue = list(
+        in_review.filter(stage_deadline__lt=now).select_related("unit", "stage_org").order_by("stage_deadline")[:50]
+    )
+    return {
+        "total": nominations.count(),
+        "by_status": by_status,
+        "by_stage": by_stage,
+        "by_district": by_district,
+        "overdue": overdue,
+        "publicity_rounds": list(campaign.publicity_rounds.order_by("-number")),
+        "open_objections": Objection.objects.filter(nomination__campaign=campaign, status__in=Objection.OPEN).count(),
+    }

@@ -5,15 +5,6 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="approvals.anchor_audit")
-def anchor_audit_task() -> int | None:
-    """Sign the audit chain heads that grew since the last anchor (fired by beat)."""
-    from approvals.audit import anchor_chain_heads
-
-    anchor = anchor_chain_heads()
-    return anchor.pk if anchor else None
-
-
 @shared_task(name="approvals.notice_ended_publicity")
 def notice_ended_publicity_task() -> list[int]:
     """Mark 公示 windows that have ended and tell the committee, once each (fired by beat)."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from approvals.web import audit, documents, nominations, public, publicity, review
+from approvals.web import documents, nominations, public, publicity, review
 
 # "<id:…>" is the bigint-bounded converter that accounts/api/urls.py registers (config/urls.py
 # includes the API first).
@@ -26,10 +26,6 @@ urlpatterns = [
     path("tasks/<id:task_id>/", review.task_page, name="task"),
     path("tasks/<id:task_id>/decide", review.decide, name="decide"),
     path("tasks/<id:task_id>/transfer", review.transfer, name="transfer"),
-    path("audit/", audit.audit_list, name="audit"),
-    path("audit/export.csv", audit.audit_csv, name="audit-csv"),
-    path("audit/verify", audit.audit_verify, name="audit-verify"),
-    path("audit/verify/stream", audit.audit_verify_stream, name="audit-verify-stream"),
     path("verify/", public.verify_form, name="verify-form"),
     # 公示: public objection form and receipts (no account), then the committee's pages.
     path(

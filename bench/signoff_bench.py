@@ -42,11 +42,12 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from accounts.models import Grant, Organization, User
 from accounts.roles import OrgKind, Role
-from approvals import seals, selectors
+from approvals import audit_events, seals, selectors
 from approvals.actions import create_nomination, sign_off, submit_nomination
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.exceptions import ConsecutiveSignOffForbidden, TaskAlreadyDecided
-from approvals.models import AuditEvent, Nomination, SignOff
+from approvals.models import Nomination, SignOff
+from audit.models import AuditEvent
 from bench import http_bench, raw_approve, setup_db
 from bench.timing import row, split_queries
 from workflows.flows import SignOffFlow
@@ -253,7 +254,7 @@ def _seed_audit(object_ids: range, *, events: int, actor: User, using: str, chun
     """
     db = connections[using]
     params = {"first": object_ids.start, "n": len(object_ids), "actor": actor.pk,
-              "action": AuditEvent.Action.NOMINATION_SIGNED_OFF}  # fmt: skip
+              "action": audit_events.NOMINATION_SIGNED_OFF}  # fmt: skip
     values = {
         "occurred_at": "now()", "action": "%(action)s", "actor_id": "%(actor)s", "actor_label": "'bench'",
         "object_type": "'approvals.nomination'", "object_id": "(%(first)s + mod(i - 1, %(n)s))::text",

@@ -572,14 +572,37 @@ class Step:
         return f"FAILED ({_describe_exit(self.exit_code)})"
 
 
+def selects_browser_tests(pytest_args: list[str]) -> bool:
+    """Whether pytest, given these arguments, would collect tests/browser: no path given (the whole
+    suite) or a path inside it or above it, and it is not ``--ignore``d."""
+    options_with_values = {"-k", "-m", "-p", "-c", "-o", "--ignore", "--deselect", "--rootdir", "--maxfail"}
+    pairs = list(zip(["", *pytest_args], pytest_args, strict=False))
+    ignored = [arg.removeprefix("--ignore=") for previous, arg in pairs if arg.startswith("--ignore=")]
+    ignored += [arg for previous, arg in pairs if previous == "--ignore"]
+    if any(path.rstrip("/") == "tests/browser" for path in ignored):
+        return False
+    paths = [
+        arg.split("::")[0].rstrip("/")
+        for previous, arg in pairs
+        if not arg.startswith("-") and previous not in options_with_values
+    ]
+    if not paths:
+        return True
+    return any(path in ("tests", "tests/browser") or path.startswith("tests/browser/") for path in paths)
+
+
 def test_steps(pytest_args: list[str]) -> list[Step]:
     test_settings = {"DJANGO_SETTINGS_MODULE": "config.settings.test"}
     steps: list[Step] = []
+    if selects_browser_tests(pytest_args):
+        # Set up before the tests, never from inside one: a test must not install system packages.
+        steps.append(Step("chromium", ["bash", str(BASE_DIR / "bin" / "install-chromium")]))
     if os.environ.get("SEALFLOW_SKIP_LINT") != "1":
         steps += [
             Step("ruff check", [str(BIN_DIR / "ruff"), "check", "."]),
             Step("ruff format --check", [str(BIN_DIR / "ruff"), "format", "--check", "."]),
             Step("mypy", [str(BIN_DIR / "mypy"), "."]),
+            Step("lint-imports", [str(BIN_DIR / "lint-imports")]),
             Step(
                 "makemigrations --check",
                 [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],

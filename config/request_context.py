@@ -6,6 +6,14 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _User  # django-stubs resolves it to settings.AUTH_USER_MODEL
+    from django.http import HttpRequest
+    from rest_framework.request import Request
 
 
 @dataclass(frozen=True)
@@ -30,3 +38,10 @@ def use_request_context(context: RequestContext) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def request_user(request: HttpRequest | Request) -> _User:
+    """The signed-in user of a page or API request (views that reach here require a login)."""
+    user = request.user
+    assert isinstance(user, get_user_model())
+    return user

@@ -9,9 +9,9 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.web import home
-from approvals.api.publicity import publicity_page, publicity_page_uncached
-from approvals.api.tasks import verify_page
+from approvals.web.public import verify_page
+from approvals.web.publicity import publicity_page, publicity_page_uncached
+from portal.views import home
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -36,9 +36,11 @@ urlpatterns = [
     path("verify/<str:code>", verify_page, name="verify-page"),
     path("publicity/<int:campaign_id>", publicity_page, name="publicity-page"),
     path("", include("accounts.urls")),
+    path("", include("audit.urls")),
     path("", include("approvals.urls")),
     path("", include("workflows.urls")),
     path("", include("notifications.urls")),
+    path("", include("portal.urls")),
     path("", home, name="home"),
 ]
 

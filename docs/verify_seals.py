@@ -27,7 +27,7 @@ uses only keys you obtained separately (e.g. published by the sealing organisati
 earlier export you kept), so a re-signed chain fails. Prefer it.
 
 Needs Python 3.11+ and ``cryptography``; SM2 seals also need ``gmssl``. This file must stay in
-step with ``approvals/seals.py`` (``verify_payload_chain``) and ``approvals/sealing.py``
+step with ``approvals/seals.py`` (``verify_payload_chain``) and ``audit/hashing.py``
 (``canonical_json``); the sealflow test suite checks both.
 """
 

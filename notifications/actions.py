@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
-from approvals.audit import record_event
 from approvals.exceptions import TaskAlreadyDecided
-from approvals.models import AuditEvent, Nomination
+from approvals.models import Nomination
 from approvals.selectors import sees_submitted_nomination
+from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted, NotVisible
-from notifications import events
+from notifications import audit_events, events
 from notifications.exceptions import AlreadyUrged
 from notifications.models import Notification, Preference
 from notifications.selectors import get_own_notification
@@ -64,7 +64,7 @@ def update_preferences(
     if new != old:
         preference.save()
         record_event(
-            AuditEvent.Action.NOTIFICATION_PREFERENCES_CHANGED,
+            audit_events.NOTIFICATION_PREFERENCES_CHANGED,
             actor=actor,
             target=actor,
             data={"old": old, "new": new},
@@ -100,7 +100,7 @@ def urge_task(nomination_id: int, *, actor: User, note: str = "") -> Nomination:
     if not events.task_urged(nomination, actor=actor, note=note, on=timezone.localdate()):
         raise AlreadyUrged(target=target)
     record_event(
-        AuditEvent.Action.TASK_URGED,
+        audit_events.TASK_URGED,
         actor=actor,
         target=nomination,
         data={"task": nomination.task_id, "stage": nomination.stage, "note": note},

@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 MIN_INTERVAL = 0.2
 DRAIN_TASK = "notifications.drain_outbox"
+# A queued drain older than this is dropped: the next nudge or poll does its work.
+DRAIN_EXPIRES = 120
 
 
 class Nudger:
@@ -64,7 +66,6 @@ class Nudger:
 def publish_drain() -> None:
     """Publish one drain task now: one attempt, short timeouts; raises on any broker error."""
     from config.celery_app import app
-    from notifications.tasks import DRAIN_EXPIRES
 
     # Broker and queue read from the settings at each call (the reliability tests switch them).
     with app.connection_for_write(url=settings.CELERY_BROKER_URL, connect_timeout=2) as conn:

@@ -28,8 +28,6 @@ from notifications.events import Kind
 from notifications.models import OutboxMessage
 from workflows.models import Campaign
 
-EDITABLE = (Nomination.Status.DRAFT, Nomination.Status.RETURNED, Nomination.Status.WITHDRAWN)
-
 
 def _not_sent(prefix: str, ref: str, suffix: str = "") -> Any:
     key = Concat(Value(prefix), Cast(OuterRef(ref), CharField()), Value(suffix), output_field=CharField())
@@ -77,7 +75,7 @@ def scan_deadlines(now: datetime | None = None) -> int:
         for campaign in campaigns.order_by("pk"):
             # The people concerned: whoever holds an unsubmitted nomination of the campaign.
             users = set(
-                Nomination.objects.filter(campaign=campaign, status__in=EDITABLE).values_list(
+                Nomination.objects.filter(campaign=campaign, status__in=Nomination.EDITABLE).values_list(
                     "created_by_id", flat=True
                 )
             )

@@ -34,3 +34,8 @@ def get_own_notification(user: User, pk: int) -> Notification:
 def get_preference(user: User) -> Preference:
     """The user's channel choices; the defaults when none were saved (not written)."""
     return Preference.objects.filter(user_id=user.pk).first() or Preference(user=user)
+
+
+def recent_unread(user: User, *, limit: int = 5) -> list[Notification]:
+    """The newest unread notifications (the home page shows a few)."""
+    return list(list_notifications(user, unread=True).order_by("-id")[:limit])

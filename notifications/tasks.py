@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-# A queued drain older than this is dropped: the next nudge or poll does its work.
-DRAIN_EXPIRES = 120
+from notifications.nudge import DRAIN_EXPIRES, DRAIN_TASK
 
 
-@shared_task(name="notifications.drain_outbox", ignore_result=True, expires=DRAIN_EXPIRES)
+@shared_task(name=DRAIN_TASK, ignore_result=True, expires=DRAIN_EXPIRES)
 def drain_outbox_task() -> tuple[int, int]:
     """Deliver what the outbox holds (nudged after commits, polled by beat; idempotent)."""
     from notifications.delivery import drain_outbox

@@ -14,15 +14,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals.web.common import PAGE, keyset_page, report, user_of
 from config.errors import SealflowError
+from config.request_context import request_user
+from config.web.errors import report
+from config.web.pagination import PAGE, keyset_page
 from notifications import actions, selectors
 
 
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = request_user(request)
     unread_only = request.GET.get("unread") == "1"
     qs = selectors.list_notifications(user, unread=True if unread_only else None).order_by("-created_at", "-id")
     rows, next_query = keyset_page(
@@ -43,7 +45,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one read; with ``open=1`` go on to the page the notification links to."""
     try:
-        notification = actions.mark_read(pk, actor=user_of(request))
+        notification = actions.mark_read(pk, actor=request_user(request))
     except SealflowError as exc:
         report(request, exc)
         return HttpResponseRedirect(reverse("notifications:list"))
@@ -56,6 +58,6 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    n = actions.mark_all_read(actor=user_of(request))
+    n = actions.mark_all_read(actor=request_user(request))
     messages.success(request, _("已将 {n} 条通知标为已读").format(n=n))
     return HttpResponseRedirect(reverse("notifications:list"))

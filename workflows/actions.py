@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
-from approvals.audit import record_event
-from approvals.models import AuditEvent
-from approvals.sealing import canonical_json
+from audit.hashing import canonical_json
+from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted
+from workflows import audit_events
 from workflows.exceptions import CampaignNotEditable, CampaignTransitionNotAllowed
 from workflows.models import Campaign, Quota, Stage
 from workflows.specs import DEFAULT_SIGNER_ORG, check_campaign_spec
@@ -105,7 +105,7 @@ def create_campaign(*, actor: User, spec: dict[str, Any]) -> Campaign:
         campaign.year = timezone.localtime(campaign.submission_deadline).year
     campaign.save()
     _write_definition(campaign, spec)
-    record_event(AuditEvent.Action.CAMPAIGN_CREATED, actor=actor, target=campaign, data=_summary(spec))
+    record_event(audit_events.CAMPAIGN_CREATED, actor=actor, target=campaign, data=_summary(spec))
     return campaign
 
 
@@ -132,7 +132,7 @@ def update_campaign(campaign_id: int, *, actor: User, changes: dict[str, Any]) -
     if "stages" in changes or "quotas" in changes:
         _write_definition(campaign, spec)
     record_event(
-        AuditEvent.Action.CAMPAIGN_UPDATED,
+        audit_events.CAMPAIGN_UPDATED,
         actor=actor,
         target=campaign,
         data={"changed": sorted(changes), "new": _summary({k: spec[k] for k in changes if k in spec})},
@@ -180,7 +180,7 @@ def change_campaign_status(campaign_id: int, *, actor: User, transition: str) ->
     campaign.version += 1
     campaign.save(update_fields=["status", "version", "updated_at"])
     record_event(
-        AuditEvent.Action.CAMPAIGN_STATUS_CHANGED,
+        audit_events.CAMPAIGN_STATUS_CHANGED,
         actor=actor,
         target=campaign,
         data={"old": {"status": old}, "new": {"status": target}, "transition": transition},

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
-from approvals.audit import record_event
-from approvals.models import AuditEvent
+from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted
+from workflows import audit_events
 from workflows.models import CalendarDay, CalendarYear
 
 
@@ -42,7 +42,7 @@ def set_calendar_day(day: date, *, actor: User, kind: str, name: str = "") -> Ca
         date=day, defaults={"kind": kind, "name": name[:100], "source": "admin"}
     )
     record_event(
-        AuditEvent.Action.CALENDAR_DAY_SET,
+        audit_events.CALENDAR_DAY_SET,
         actor=actor,
         target=_target(day.year),
         data={"date": day.isoformat(), "old": before, "new": {"kind": kind, "name": entry.name}},
@@ -61,7 +61,7 @@ def remove_calendar_day(day: date, *, actor: User) -> None:
         raise NotVisible()
     old.delete()
     record_event(
-        AuditEvent.Action.CALENDAR_DAY_REMOVED,
+        audit_events.CALENDAR_DAY_REMOVED,
         actor=actor,
         target=_target(day.year),
         data={"date": day.isoformat(), "old": {"kind": old.kind, "name": old.name}},
@@ -83,6 +83,6 @@ def set_calendar_year(year: int, *, actor: User, covered: bool, note: str = "") 
         entry.delete()
         entry = None
     record_event(
-        AuditEvent.Action.CALENDAR_YEAR_SET, actor=actor, target=_target(year), data={"covered": covered, "note": note}
+        audit_events.CALENDAR_YEAR_SET, actor=actor, target=_target(year), data={"covered": covered, "note": note}
     )
     return entry

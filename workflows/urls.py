@@ -1,4 +1,4 @@
-"""Web pages of campaigns: the list (where units start a nomination) and the committee's dashboard."""
+"""Web pages of campaigns: the list (where units start a nomination) and a campaign's address."""
 
 from django.urls import path
 
@@ -9,5 +9,4 @@ app_name = "workflows"
 urlpatterns = [
     path("campaigns/", web.campaign_list, name="campaigns"),
     path("campaigns/<id:pk>/", web.campaign_page, name="campaign"),
-    path("campaigns/<id:pk>/dashboard", web.dashboard, name="dashboard"),
 ]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -16,53 +14,16 @@ from rest_framework.views import APIView
 from accounts import actions, permissions, selectors
 from accounts.api import serializers as s
 from accounts.models import Organization, User
-from approvals.audit import record_personal_data_read
+from audit.trail import record_personal_data_read
 from config.api.idempotency import idempotent
-from config.db import MAX_ID
-from config.errors import InvalidInput, NotVisible
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+from config.api.views import PaginatedListMixin, int_param, resolve_ref
+from config.request_context import request_user
 
 
 def _validated(serializer_class: type[s.StrictSerializer], request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
-
-
-def _ref(getter: Any, user: User, field: str, pk: int | None) -> Any:
-    """Resolve an id sent in the body through the caller's scope; unknown or hidden → 404 naming the field."""
-    if pk is None:
-        return None
-    try:
-        return getter(user, pk)
-    except NotVisible:
-        raise NotVisible(_("“{field}”所指的对象不存在或不在您的权限范围内").format(field=field)) from None
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
-        raise InvalidInput.for_field(name, _("必须是正整数"), code="invalid_parameter")
-    return int(raw)
-
-
-class PaginatedListMixin:
-    """``{"results", "next", "previous"}`` through the keyset paginator of the settings."""
-
-    def paginated(self, request: Request, queryset: QuerySet[Any], serializer: Any, **context: Any) -> Response:
-        from config.api.pagination import KeysetPagination
-
-        paginator = KeysetPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)  # type: ignore[arg-type]
-        data = serializer(page, many=True, context=context).data
-        return paginator.get_paginated_response(data)
 
 
 # --- authentication -----------------------------------------------------------------------
@@ -88,7 +49,7 @@ class LogoutView(APIView):
         from knox.models import AuthToken
 
         if isinstance(request.auth, AuthToken):
-            actions.log_out(actor=_user(request), token=request.auth)
+            actions.log_out(actor=request_user(request), token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -97,7 +58,7 @@ class PasswordChangeView(APIView):
     def post(self, request: Request) -> Response:
         data = _validated(s.PasswordChangeRequest, request)
         actions.change_password(
-            actor=_user(request), old_password=data["old_password"], new_password=data["new_password"]
+            actor=request_user(request), old_password=data["old_password"], new_password=data["new_password"]
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -105,7 +66,7 @@ class PasswordChangeView(APIView):
 class MeView(APIView):
     @extend_schema(responses={200: s.MeOut}, summary="当前用户及其角色")
     def get(self, request: Request) -> Response:
-        user = User.objects.prefetch_related("grants").get(pk=_user(request).pk)
+        user = User.objects.prefetch_related("grants").get(pk=request_user(request).pk)
         return Response(s.MeOut(user, context={"full_phone": True}).data)
 
 
@@ -126,12 +87,12 @@ class OrgListView(PaginatedListMixin, APIView):
         summary="组织列表",
     )
     def get(self, request: Request) -> Response:
-        user = _user(request)
-        under_id = _int_param(request, "under")
-        under = _ref(selectors.get_visible_org, user, "under", under_id)
+        user = request_user(request)
+        under_id = int_param(request, "under")
+        under = resolve_ref(selectors.get_visible_org, user, "under", under_id)
         orgs = selectors.list_orgs(
             user,
-            parent=_int_param(request, "parent"),
+            parent=int_param(request, "parent"),
             kind=request.query_params.get("kind") or None,
             under=under,
             q=request.query_params.get("q") or None,
@@ -141,9 +102,9 @@ class OrgListView(PaginatedListMixin, APIView):
     @extend_schema(request=s.OrgCreate, responses={201: s.OrgOut}, summary="创建组织（安全管理员）")
     @idempotent
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         data = _validated(s.OrgCreate, request)
-        parent = _ref(selectors.get_visible_org, user, "parent", data["parent"])
+        parent = resolve_ref(selectors.get_visible_org, user, "parent", data["parent"])
         org = actions.create_organization(
             actor=user, name=data["name"], code=data["code"], kind=data["kind"], parent=parent
         )
@@ -153,18 +114,18 @@ class OrgListView(PaginatedListMixin, APIView):
 class OrgDetailView(APIView):
     @extend_schema(responses={200: s.OrgOut}, summary="组织详情")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.OrgOut(selectors.get_visible_org(_user(request), pk)).data)
+        return Response(s.OrgOut(selectors.get_visible_org(request_user(request), pk)).data)
 
     @extend_schema(request=s.OrgUpdate, responses={200: s.OrgOut}, summary="重命名或移动组织（安全管理员）")
     def patch(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         org = selectors.get_visible_org(user, pk)
         data = _validated(s.OrgUpdate, request)
         kwargs: dict[str, Any] = {}
         if "name" in data:
             kwargs["name"] = data["name"]
         if "parent" in data:
-            kwargs["parent"] = _ref(selectors.get_visible_org, user, "parent", data["parent"])
+            kwargs["parent"] = resolve_ref(selectors.get_visible_org, user, "parent", data["parent"])
         org = actions.update_organization(org.pk, actor=user, **kwargs)
         return Response(s.OrgOut(org).data)
 
@@ -179,16 +140,16 @@ class UserListView(PaginatedListMixin, APIView):
         summary="用户列表（手机号脱敏）",
     )
     def get(self, request: Request) -> Response:
-        user = _user(request)
-        users = selectors.list_users(user, org=_int_param(request, "org"), q=request.query_params.get("q") or None)
+        user = request_user(request)
+        users = selectors.list_users(user, org=int_param(request, "org"), q=request.query_params.get("q") or None)
         return self.paginated(request, users, s.UserOut)
 
     @extend_schema(request=s.UserCreate, responses={201: s.UserOut}, summary="创建用户（安全管理员）")
     @idempotent
     def post(self, request: Request) -> Response:
-        actor = _user(request)
+        actor = request_user(request)
         data = _validated(s.UserCreate, request)
-        org = _ref(selectors.get_visible_org, actor, "org", data.get("org"))
+        org = resolve_ref(selectors.get_visible_org, actor, "org", data.get("org"))
         if "org" not in data:
             org = actor.org
         user = actions.create_user(
@@ -205,7 +166,7 @@ class UserListView(PaginatedListMixin, APIView):
 class UserDetailView(APIView):
     @extend_schema(responses={200: s.UserDetailOut}, summary="用户详情（安全管理员可见完整手机号，且记入审计）")
     def get(self, request: Request, pk: int) -> Response:
-        actor = _user(request)
+        actor = request_user(request)
         user = selectors.get_visible_user(actor, pk)
         full = permissions.may_read_personal_data(actor, user)
         if full and user.pk != actor.pk and user.phone:
@@ -214,11 +175,11 @@ class UserDetailView(APIView):
 
     @extend_schema(request=s.UserUpdate, responses={200: s.UserOut}, summary="修改、停用或启用用户（安全管理员）")
     def patch(self, request: Request, pk: int) -> Response:
-        actor = _user(request)
+        actor = request_user(request)
         target = selectors.get_visible_user(actor, pk)
         data = _validated(s.UserUpdate, request)
         if "org" in data:
-            data["org"] = _ref(selectors.get_visible_org, actor, "org", data["org"])
+            data["org"] = resolve_ref(selectors.get_visible_org, actor, "org", data["org"])
         user = actions.update_user(target.pk, actor=actor, **data)
         return Response(s.UserOut(user).data)
 
@@ -226,7 +187,7 @@ class UserDetailView(APIView):
 class UserPasswordView(APIView):
     @extend_schema(request=s.PasswordResetRequest, responses={204: None}, summary="重置他人密码（安全管理员）")
     def post(self, request: Request, pk: int) -> Response:
-        actor = _user(request)
+        actor = request_user(request)
         target = selectors.get_visible_user(actor, pk)
         data = _validated(s.PasswordResetRequest, request)
         actions.reset_password(target.pk, actor=actor, new_password=data["password"])
@@ -249,20 +210,20 @@ class GrantListView(PaginatedListMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         grants = selectors.list_grants(
-            _user(request),
-            for_user=_int_param(request, "user"),
+            request_user(request),
+            for_user=int_param(request, "user"),
             role=request.query_params.get("role") or None,
-            org=_int_param(request, "org"),
+            org=int_param(request, "org"),
         )
         return self.paginated(request, grants, s.GrantOut)
 
     @extend_schema(request=s.GrantCreate, responses={201: s.GrantOut}, summary="授予角色（安全管理员）")
     @idempotent
     def post(self, request: Request) -> Response:
-        actor = _user(request)
+        actor = request_user(request)
         data = _validated(s.GrantCreate, request)
-        target = _ref(selectors.get_visible_user, actor, "user", data["user"])
-        org: Organization | None = _ref(selectors.get_visible_org, actor, "org", data["org"])
+        target = resolve_ref(selectors.get_visible_user, actor, "user", data["user"])
+        org: Organization | None = resolve_ref(selectors.get_visible_org, actor, "org", data["org"])
         grant = actions.grant_role(actor=actor, user_id=target.pk, role=data["role"], org=org)
         return Response(s.GrantOut(grant).data, status=status.HTTP_201_CREATED)
 
@@ -270,11 +231,11 @@ class GrantListView(PaginatedListMixin, APIView):
 class GrantDetailView(APIView):
     @extend_schema(responses={200: s.GrantOut}, summary="授权详情")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.GrantOut(selectors.get_visible_grant(_user(request), pk)).data)
+        return Response(s.GrantOut(selectors.get_visible_grant(request_user(request), pk)).data)
 
     @extend_schema(responses={204: None}, summary="撤销角色（安全管理员）")
     def delete(self, request: Request, pk: int) -> Response:
-        actor = _user(request)
+        actor = request_user(request)
         grant = selectors.get_visible_grant(actor, pk)
         actions.revoke_grant(grant.pk, actor=actor)
         return Response(status=status.HTTP_204_NO_CONTENT)

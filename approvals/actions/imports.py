@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import Organization, User
+from approvals import audit_events
 from approvals.actions.nominations import _check_window, create_nomination_in_transaction
-from approvals.audit import record_event
 from approvals.excel import TITLE_HEADER, TITLE_MAX_LENGTH, UNIT_CODE_HEADER, ImportRow, definition_for, form_columns
-from approvals.models import AuditEvent
+from audit.trail import record_event
 from config.errors import InvalidInput, SealflowError
 from workflows import forms
 from workflows.models import Campaign
@@ -179,7 +179,7 @@ def import_nominations(
         raise ImportRejected(rejected)
 
     record_event(
-        AuditEvent.Action.IMPORT_APPLIED,
+        audit_events.IMPORT_APPLIED,
         actor=actor,
         target=campaign,
         data={

@@ -7,10 +7,8 @@ authority under the lock, and writes its rows and audit event in one durable tra
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,19 +16,20 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind
-from approvals import sealing, uploads
+from approvals import audit_events, filestore, sealing, uploads
 from approvals.actions.publicity import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
-from approvals.audit import record_event
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
-from approvals.models import Attachment, AuditEvent, Nomination
+from approvals.models import Attachment, Nomination, NominationAuthor
+from audit.trail import record_event
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
 from workflows import eligibility, forms
 from workflows.exceptions import DeadlinePassed, NotOpenYet, QuotaExceeded
 from workflows.models import Campaign
 
-EDITABLE = (Nomination.Status.DRAFT, Nomination.Status.RETURNED, Nomination.Status.WITHDRAWN)
+# Kept under this name for approvals/seals.py, which imports it; the set lives on the model.
+EDITABLE = Nomination.EDITABLE
 FILE_TYPES = forms.ATTACHMENT_FIELD_TYPES
 
 
@@ -89,6 +88,14 @@ def _check_draft(definition: dict[str, Any], form: Any) -> dict[str, Any]:
     return forms.clean_form_data(definition, form)
 
 
+def _record_author(nomination: Nomination, actor: User, kind: NominationAuthor.Kind) -> None:
+    """Note ``actor`` as an author of ``nomination`` (separation of duties reads it): one idempotent INSERT."""
+    NominationAuthor.objects.bulk_create(
+        [NominationAuthor(nomination=nomination, user=actor, kind=kind, first_at=timezone.now())],
+        ignore_conflicts=True,
+    )
+
+
 def _district_of(unit: Organization) -> Organization | None:
     ancestors = Organization.objects.filter(pk__in=unit.ancestor_ids(), kind=OrgKind.DISTRICT)
     return ancestors.order_by("-depth").first()
@@ -144,8 +151,9 @@ def create_nomination_in_transaction(
         form=cleaned,
         created_by=actor,
     )
+    _record_author(nomination, actor, NominationAuthor.Kind.CREATED)
     record_event(
-        AuditEvent.Action.NOMINATION_CREATED,
+        audit_events.NOMINATION_CREATED,
         actor=actor,
         target=nomination,
         data={"campaign": campaign.pk, "unit": unit.pk, "kind": kind, "title": title, "fields": sorted(cleaned)},
@@ -160,7 +168,7 @@ def update_nomination(
     """Save changes to a draft or a returned nomination (autosave: no completeness check)."""
     nomination = _lock(nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     changed: list[str] = []
     if title is not None and title != nomination.title:
@@ -174,9 +182,10 @@ def update_nomination(
         return nomination
     nomination.version += 1
     nomination.save(update_fields=["title", "form", "version", "updated_at"])
+    _record_author(nomination, actor, NominationAuthor.Kind.EDITED)
     # Field names only: values may be personal data; the content hash pins what changed.
     record_event(
-        AuditEvent.Action.NOMINATION_UPDATED,
+        audit_events.NOMINATION_UPDATED,
         actor=actor,
         target=nomination,
         data={"changed": changed, "version": nomination.version, "content_hash": nomination_content_hash(nomination)},
@@ -214,7 +223,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     """
     nomination = _lock(nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     first_submission = nomination.status in (Nomination.Status.DRAFT, Nomination.Status.WITHDRAWN)
     campaign = nomination.campaign
@@ -256,8 +265,9 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
                        "round", "verification_code", "submitted_by", "submitted_at", "content_hash", "version",
                        "updated_at"]
     )  # fmt: skip
+    _record_author(nomination, actor, NominationAuthor.Kind.SUBMITTED)
     record_event(
-        AuditEvent.Action.NOMINATION_SUBMITTED,
+        audit_events.NOMINATION_SUBMITTED,
         actor=actor,
         target=nomination,
         data={
@@ -271,19 +281,6 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     return nomination
 
 
-def _store(info: uploads.UploadInfo, stream: IO[bytes]) -> None:
-    """Write the file under its hash (content-addressed: the same file is stored once)."""
-    path = Path(settings.MEDIA_ROOT) / uploads.storage_name(info.sha256, info.type)
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".part")
-    with partial.open("wb") as out:
-        for chunk in iter(lambda: stream.read(1 << 16), b""):
-            out.write(chunk)
-    partial.replace(path)
-
-
 @transaction.atomic(durable=True)
 def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, stream: IO[bytes]) -> Attachment:
     """Attach an uploaded file to a form field of a draft or returned nomination.
@@ -293,7 +290,7 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
     """
     nomination = _lock(nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     spec = next((f for f in _definition(nomination).get("fields", []) if f.get("key") == field), None)
     if spec is None or spec.get("type") not in FILE_TYPES:
@@ -311,7 +308,7 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
     info = uploads.inspect_upload(name, cast(BinaryIO, stream), allowed_types=allowed, max_size=max_size)
     if spec["type"] == "images" and not info.is_image:
         raise uploads.UploadRejected(_("该表单项只接受图片"), code="file_type_not_allowed")
-    _store(info, stream)
+    stored = filestore.store(info, stream)
     attachment = Attachment.objects.create(
         nomination=nomination,
         field=field,
@@ -320,15 +317,16 @@ def add_attachment(nomination_id: int, *, actor: User, field: str, name: str, st
         size=info.size,
         sha256=info.sha256,
         display_name=info.display_name,
-        storage_name=uploads.storage_name(info.sha256, info.type),
+        storage_name=stored,
         width=info.width,
         height=info.height,
         uploaded_by=actor,
     )
     nomination.version += 1
     nomination.save(update_fields=["version", "updated_at"])
+    _record_author(nomination, actor, NominationAuthor.Kind.ATTACHED)
     record_event(
-        AuditEvent.Action.ATTACHMENT_ADDED,
+        audit_events.ATTACHMENT_ADDED,
         actor=actor,
         target=nomination,
         data={"attachment": attachment.pk, "field": field, "sha256": info.sha256, "size": info.size,
@@ -343,7 +341,7 @@ def remove_attachment(attachment_id: int, *, actor: User) -> None:
     attachment = Attachment.objects.select_related("nomination").get(pk=attachment_id)
     nomination = _lock(attachment.nomination_id)
     _check_submitter(actor, nomination.unit, _target(nomination))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         raise NominationNotEditable(target=_target(nomination))
     if attachment.removed_at is not None:
         return
@@ -351,8 +349,9 @@ def remove_attachment(attachment_id: int, *, actor: User) -> None:
     attachment.save(update_fields=["removed_at"])
     nomination.version += 1
     nomination.save(update_fields=["version", "updated_at"])
+    _record_author(nomination, actor, NominationAuthor.Kind.ATTACHED)
     record_event(
-        AuditEvent.Action.ATTACHMENT_REMOVED,
+        audit_events.ATTACHMENT_REMOVED,
         actor=actor,
         target=nomination,
         data={"attachment": attachment.pk, "field": attachment.field, "sha256": attachment.sha256},

@@ -17,10 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -28,8 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
-from approvals import publicity_events, uploads
-from approvals.audit import record_event
+from approvals import audit_events, filestore, publicity_events, uploads
 from approvals.exceptions import (
     AnonymousObjection,
     NothingToPublicise,
@@ -42,7 +39,6 @@ from approvals.exceptions import (
     SubmissionBarred,
 )
 from approvals.models import (
-    AuditEvent,
     Nomination,
     Objection,
     ObjectionEvidence,
@@ -52,6 +48,7 @@ from approvals.models import (
     Revocation,
     SubmissionBar,
 )
+from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted, NotVisible
 from workflows import calendar
 from workflows.models import Campaign
@@ -163,7 +160,7 @@ def start_publicity(
     campaign.save(update_fields=["status", "version", "updated_at"])
     window = {"round": publicity_round.pk, "number": number, "starts_at": starts_at, "ends_at": ends_at}
     record_event(
-        AuditEvent.Action.PUBLICITY_STARTED,
+        audit_events.PUBLICITY_STARTED,
         actor=actor,
         target=campaign,
         data={**window, "computed": computed, "days": campaign.publicity_days,
@@ -171,7 +168,7 @@ def start_publicity(
               "old": {"status": old_status}, "new": {"status": campaign.status}},
     )  # fmt: skip
     for nomination in nominations:
-        record_event(AuditEvent.Action.PUBLICITY_STARTED, actor=actor, target=nomination, data=window)
+        record_event(audit_events.PUBLICITY_STARTED, actor=actor, target=nomination, data=window)
     invalidate_public_list(campaign.pk)
     publicity_events.publicity_started(publicity_round)
     return publicity_round
@@ -230,18 +227,6 @@ def check_objection_input(objector: ObjectorInput, content: str) -> None:
 def _new_receipt() -> str:
     # 120 bits from the OS's CSPRNG, base32 without look-alike padding: 24 characters.
     return base64.b32encode(secrets.token_bytes(15)).decode()
-
-
-def _store(info: uploads.UploadInfo, stream: IO[bytes]) -> None:
-    path = Path(settings.MEDIA_ROOT) / uploads.storage_name(info.sha256, info.type)
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + f".{secrets.token_hex(4)}.part")
-    with partial.open("wb") as out:
-        for chunk in iter(lambda: stream.read(1 << 16), b""):
-            out.write(chunk)
-    partial.replace(path)
 
 
 def current_list_round(nomination: Nomination) -> PublicityRound | None:
@@ -308,14 +293,14 @@ def file_objection(
         ip_address=ip_address,
     )
     for info, stream in infos:
-        _store(info, stream)
+        stored = filestore.store(info, stream)
         ObjectionEvidence.objects.create(
             objection=objection, type=info.type, mime=info.mime, size=info.size, sha256=info.sha256,
-            display_name=info.display_name, storage_name=uploads.storage_name(info.sha256, info.type),
+            display_name=info.display_name, storage_name=stored,
         )  # fmt: skip
     # The identity stays out of the trail: the event names the objection, never the objector.
     record_event(
-        AuditEvent.Action.OBJECTION_FILED,
+        audit_events.OBJECTION_FILED,
         actor=None,
         target=objection,
         data={"nomination": nomination.pk, "round": publicity_round.pk, "objector_kind": objector.kind,
@@ -369,7 +354,7 @@ def assign_investigator(objection_id: int, *, actor: User, investigator_id: int)
     objection.status = Objection.Status.INVESTIGATING
     objection.save(update_fields=["investigator", "status"])
     record_event(
-        AuditEvent.Action.OBJECTION_ASSIGNED,
+        audit_events.OBJECTION_ASSIGNED,
         actor=actor,
         target=objection,
         data={"investigator": investigator.pk, "previous": previous.pk if previous else None},
@@ -394,7 +379,7 @@ def record_finding(objection_id: int, *, actor: User, text: str) -> ObjectionFin
         objection.status = Objection.Status.INVESTIGATING
         objection.save(update_fields=["status"])
     record_event(
-        AuditEvent.Action.OBJECTION_FINDING_RECORDED,
+        audit_events.OBJECTION_FINDING_RECORDED,
         actor=actor,
         target=objection,
         data={"finding": finding.pk, "text_sha256": _sha(text)},
@@ -436,7 +421,7 @@ def decide_objection(objection_id: int, *, actor: User, outcome: str, finding: s
         _revoke(nomination, actor=actor, reason=finding, objection=objection)
         revoked = True
     record_event(
-        AuditEvent.Action.OBJECTION_DECIDED,
+        audit_events.OBJECTION_DECIDED,
         actor=actor,
         target=objection,
         data={"outcome": outcome, "nomination": nomination.pk, "revoked": revoked, "finding_sha256": _sha(finding)},
@@ -452,7 +437,7 @@ def read_objector_identity(objection_id: int, *, actor: User) -> dict[str, str]:
     if objection is None:
         raise NotVisible()
     _check_committee(actor, objection.nomination.campaign, _objection_target(objection))
-    record_event(AuditEvent.Action.OBJECTION_IDENTITY_READ, actor=actor, target=objection, data={})
+    record_event(audit_events.OBJECTION_IDENTITY_READ, actor=actor, target=objection, data={})
     return {
         "objector_kind": objection.objector_kind,
         "name": objection.objector_name,
@@ -475,9 +460,7 @@ def read_objection_evidence(objection_id: int, evidence_id: int, *, actor: User)
         raise NotVisible()
     objection = evidence.objection
     _check_committee(actor, objection.nomination.campaign, _objection_target(objection))
-    record_event(
-        AuditEvent.Action.OBJECTION_IDENTITY_READ, actor=actor, target=objection, data={"evidence": evidence.pk}
-    )
+    record_event(audit_events.OBJECTION_IDENTITY_READ, actor=actor, target=objection, data={"evidence": evidence.pk})
     return evidence
 
 
@@ -573,7 +556,7 @@ def _revoke(
     nomination.version += 1
     nomination.save(update_fields=["status", "version", "updated_at"])
     record_event(
-        AuditEvent.Action.NOMINATION_REVOKED,
+        audit_events.NOMINATION_REVOKED,
         actor=actor,
         target=nomination,
         data={"revocation": revocation.pk, "reason": reason, "objection": objection.pk if objection else None,
@@ -704,13 +687,13 @@ def finalize_campaign(campaign_id: int, *, actor: User) -> list[int]:
     campaign.version += 1
     campaign.save(update_fields=["status", "version", "updated_at"])
     record_event(
-        AuditEvent.Action.CAMPAIGN_FINALIZED,
+        audit_events.CAMPAIGN_FINALIZED,
         actor=actor,
         target=campaign,
         data={"final": ids, "old": {"status": Campaign.Status.PUBLICITY}, "new": {"status": campaign.status}},
     )
     for nomination in nominations:
-        record_event(AuditEvent.Action.CAMPAIGN_FINALIZED, actor=actor, target=nomination, data={"status": "final"})
+        record_event(audit_events.CAMPAIGN_FINALIZED, actor=actor, target=nomination, data={"status": "final"})
     invalidate_public_list(campaign.pk)
     publicity_events.campaign_finalized(campaign, nominations)
     return ids
@@ -730,7 +713,7 @@ def _notice_one_ended_window(now: datetime) -> PublicityRound | None:
     publicity_round.save(update_fields=["window_end_noticed_at"])
     open_count = Objection.objects.filter(round=publicity_round, status__in=Objection.OPEN).count()
     record_event(
-        AuditEvent.Action.PUBLICITY_WINDOW_ENDED,
+        audit_events.PUBLICITY_WINDOW_ENDED,
         actor=None,
         target=("workflows.campaign", str(publicity_round.campaign_id)),
         data={"round": publicity_round.pk, "ends_at": publicity_round.ends_at, "open_objections": open_count},

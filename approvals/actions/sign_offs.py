@@ -12,8 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -22,8 +21,7 @@ from viewflow.workflow.status import STATUS
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind
-from approvals import seals
-from approvals.audit import EventSpec, record_event, record_events
+from approvals import audit_events, seals
 from approvals.exceptions import (
     ConsecutiveSignOffForbidden,
     OpinionRequired,
@@ -31,8 +29,9 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import AuditEvent, Nomination, SignOff
+from approvals.models import Nomination, NominationAuthor, SignOff
 from approvals.selectors import sees_submitted_nomination
+from audit.trail import EventSpec, record_event, record_events
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
@@ -189,7 +188,8 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
 
     The decider's facts come with the locked row, in the same statement: ``decider_holds_role``
     (the stage's role at the stage's organisation, ``permissions.holds_role_at_ref``),
-    ``decider_authored`` (created, edited, submitted or attached to it, in any round) and
+    ``decider_authored`` (created, edited, submitted or attached to it, in any round: a
+    ``NominationAuthor`` row, whatever the audit log calls those events) and
     ``previous_signer`` (the last sign-off of the current round). They cannot go stale while the
     lock is held: every sign-off and every edit changes the nomination row under this lock, and a
     decider that waited for the lock sees the task moved on (409) before it reads them.
@@ -197,12 +197,7 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
     locking = Nomination.objects.select_for_update(of=("self",)).select_related(*_RELATED)
     if decider is None:
         return locking
-    authored = AuditEvent.objects.filter(
-        object_type="approvals.nomination",
-        object_id=Cast(OuterRef("pk"), output_field=CharField()),
-        actor_id=decider.pk,
-        action__in=_AUTHOR_ACTIONS,
-    )
+    authored = NominationAuthor.objects.filter(nomination_id=OuterRef("pk"), user_id=decider.pk)
     previous = SignOff.objects.filter(nomination_id=OuterRef("pk"), round=OuterRef("round")).order_by("-id")
     return locking.annotate(
         decider_holds_role=permissions.holds_role_at_ref(decider, OuterRef("stage_role"), OuterRef("stage_org__path")),
@@ -275,7 +270,7 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         next_task = _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
         assert next_task is not None
         _enter_stage(nomination, stages[index + 1], next_task)
-        action = AuditEvent.Action.NOMINATION_SIGNED_OFF
+        action = audit_events.NOMINATION_SIGNED_OFF
         data["next_stage"] = nomination.stage
     else:
         outcome, status, action = _ENDINGS[decision]
@@ -292,22 +287,13 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     return signoff
 
 
-# What makes someone an author of a nomination, who may not then sign it off.
-_AUTHOR_ACTIONS = (
-    AuditEvent.Action.NOMINATION_CREATED,
-    AuditEvent.Action.NOMINATION_UPDATED,
-    AuditEvent.Action.NOMINATION_SUBMITTED,
-    AuditEvent.Action.ATTACHMENT_ADDED,
-    AuditEvent.Action.ATTACHMENT_REMOVED,
-)
-
-
 def _check_separation(nomination: Nomination, actor: User) -> None:
     """Nobody signs off what they wrote, and nobody signs two consecutive stages (style.md §5).
 
     Authors are whoever created, edited, submitted or attached files to the nomination in any
-    round (a unit leader who fixed a returned nomination is its author); the previous signer is
-    the last sign-off of the current round. Both were read with the lock (``_locking``).
+    round (a unit leader who fixed a returned nomination is its author), as the authoring actions
+    recorded them (``NominationAuthor``); the previous signer is the last sign-off of the current
+    round. Both were read with the lock (``_locking``).
     """
     target = ("approvals.nomination", str(nomination.pk))
     if actor.pk in (nomination.submitted_by_id, nomination.created_by_id):
@@ -320,9 +306,9 @@ def _check_separation(nomination: Nomination, actor: User) -> None:
 
 # How a decision that leaves the chain ends it: the route's outcome, the status, the audit action.
 _ENDINGS = {
-    SignOff.Decision.APPROVE: (flows.APPROVED, Nomination.Status.APPROVED, AuditEvent.Action.NOMINATION_APPROVED),
-    SignOff.Decision.RETURN: (flows.RETURNED, Nomination.Status.RETURNED, AuditEvent.Action.NOMINATION_RETURNED),
-    SignOff.Decision.REJECT: (flows.REJECTED, Nomination.Status.REJECTED, AuditEvent.Action.NOMINATION_REJECTED),
+    SignOff.Decision.APPROVE: (flows.APPROVED, Nomination.Status.APPROVED, audit_events.NOMINATION_APPROVED),
+    SignOff.Decision.RETURN: (flows.RETURNED, Nomination.Status.RETURNED, audit_events.NOMINATION_RETURNED),
+    SignOff.Decision.REJECT: (flows.REJECTED, Nomination.Status.REJECTED, audit_events.NOMINATION_REJECTED),
 }
 _STAGE_FIELDS = ("stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task", "assignee")
 
@@ -418,7 +404,7 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
     task.owner = receiver
     task.save(update_fields=["owner"])
     record_event(
-        AuditEvent.Action.TASK_TRANSFERRED,
+        audit_events.TASK_TRANSFERRED,
         actor=actor,
         target=nomination,
         data={"task": task_id, "stage": nomination.stage, "from": previous or actor.pk, "to": receiver.pk},
@@ -458,7 +444,5 @@ def withdraw_nomination(nomination_id: int, *, actor: User) -> Nomination:
         update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "task", "version",
                        "updated_at"]
     )  # fmt: skip
-    record_event(
-        AuditEvent.Action.NOMINATION_WITHDRAWN, actor=actor, target=nomination, data={"round": nomination.round}
-    )
+    record_event(audit_events.NOMINATION_WITHDRAWN, actor=actor, target=nomination, data={"round": nomination.round})
     return nomination

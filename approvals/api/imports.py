@@ -25,10 +25,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.views import _user
 from approvals import actions, excel, selectors, uploads
 from config.api.idempotency import idempotent
 from config.errors import InvalidInput
+from config.request_context import request_user
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign
 
@@ -72,7 +72,7 @@ class ImportTemplateView(APIView):
         summary="下载申报导入模板（Excel）",
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        campaign = campaign_selectors.get_visible_campaign(_user(request), pk)
+        campaign = campaign_selectors.get_visible_campaign(request_user(request), pk)
         kind = _kind(campaign, request.query_params.get("kind"))
         content = excel.template_workbook(campaign, kind)
         return _xlsx(content, f"{campaign.title}-{kind}-导入模板.xlsx")
@@ -98,7 +98,7 @@ class ImportView(APIView):
     )
     @idempotent
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         campaign = campaign_selectors.get_visible_campaign(user, pk)
         # Refuse an oversized body before it is parsed (files are not bound by DATA_UPLOAD_MAX_MEMORY_SIZE).
         length = request.META.get("CONTENT_LENGTH") or "0"
@@ -124,7 +124,7 @@ class ExportView(APIView):
         summary="导出本活动中您可见的申报（Excel，个人信息脱敏）",
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         campaign = campaign_selectors.get_visible_campaign(user, pk)
         nominations = selectors.list_nominations(user, campaign=campaign.pk)
         content = excel.export_workbook(nominations, campaign)

@@ -13,13 +13,14 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts import selectors as account_selectors
-from accounts.api.views import PaginatedListMixin, _int_param, _ref, _user
 from approvals import actions, selectors
 from approvals.api.serializers import AttachmentOut, NominationBrief, NominationIn, NominationOut, NominationUpdate
-from approvals.audit import record_personal_data_read
 from approvals.models import Attachment
+from audit.trail import record_personal_data_read
 from config.api.idempotency import idempotent
+from config.api.views import PaginatedListMixin, int_param, resolve_ref
 from config.errors import InvalidInput, NotVisible
+from config.request_context import request_user
 from workflows import forms
 from workflows import selectors as campaign_selectors
 
@@ -38,22 +39,22 @@ class NominationListView(PaginatedListMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         nominations = selectors.list_nominations(
-            _user(request),
-            campaign=_int_param(request, "campaign"),
+            request_user(request),
+            campaign=int_param(request, "campaign"),
             status=request.query_params.get("status") or None,
-            unit=_int_param(request, "unit"),
+            unit=int_param(request, "unit"),
         )
         return self.paginated(request, nominations, NominationBrief)
 
     @extend_schema(request=NominationIn, responses={201: NominationOut}, summary="新建申报草稿（申报单位经办人）")
     @idempotent
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         serializer = NominationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        campaign = _ref(campaign_selectors.get_visible_campaign, user, "campaign", data["campaign"])
-        unit = _ref(account_selectors.get_visible_org, user, "unit", data["unit"])
+        campaign = resolve_ref(campaign_selectors.get_visible_campaign, user, "campaign", data["campaign"])
+        unit = resolve_ref(account_selectors.get_visible_org, user, "unit", data["unit"])
         nomination = actions.create_nomination(
             actor=user, campaign=campaign, unit=unit, kind=data["kind"], title=data["title"], form=data["form"]
         )
@@ -67,7 +68,7 @@ class NominationDetailView(APIView):
         summary="申报详情（个人信息默认脱敏）",
     )
     def get(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         nomination = selectors.get_visible_nomination(user, pk)
         reveal = request.query_params.get("reveal") == "personal"
         if reveal:
@@ -85,7 +86,7 @@ class NominationDetailView(APIView):
         request=NominationUpdate, responses={200: NominationOut}, summary="修改草稿或退回的申报（自动保存）"
     )
     def patch(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         nomination = selectors.get_visible_nomination(user, pk)
         serializer = NominationUpdate(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -96,7 +97,7 @@ class NominationDetailView(APIView):
 class NominationSubmitView(APIView):
     @extend_schema(request=None, responses={200: NominationOut}, summary="提交申报，进入审批")
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         nomination = selectors.get_visible_nomination(user, pk)
         nomination = actions.submit_nomination(nomination.pk, actor=user)
         return Response(NominationOut(nomination).data)
@@ -112,7 +113,7 @@ class NominationAttachmentsView(APIView):
 
     @extend_schema(request=AttachmentUpload, responses={201: AttachmentOut}, summary="上传附件（multipart）")
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         nomination = selectors.get_visible_nomination(user, pk)
         upload = request.FILES.get("file")
         field = request.data.get("field")
@@ -133,7 +134,7 @@ def _visible_attachment(request: Request, pk: int) -> Attachment:
     attachment = Attachment.objects.filter(pk=pk, removed_at__isnull=True).first()
     if attachment is None:
         raise NotVisible()
-    selectors.get_visible_nomination(_user(request), attachment.nomination_id)
+    selectors.get_visible_nomination(request_user(request), attachment.nomination_id)
     return attachment
 
 
@@ -151,5 +152,5 @@ class AttachmentDetailView(APIView):
     @extend_schema(responses={204: None}, summary="删除附件（草稿或退回状态）")
     def delete(self, request: Request, pk: int) -> Response:
         attachment = _visible_attachment(request, pk)
-        actions.remove_attachment(attachment.pk, actor=_user(request))
+        actions.remove_attachment(attachment.pk, actor=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,6 @@ action; the public ones need no account and show no one's identity.
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from accounts.api.views import PaginatedListMixin, _int_param, _user
 from approvals import publicity_public, publicity_selectors, ratelimit, selectors
 from approvals.actions import publicity as actions
 from approvals.models import Objection
 from config.api.serializers import IdField, StrictSerializer
+from config.api.views import PaginatedListMixin, int_param
 from config.errors import NotVisible, RateLimited
+from config.request_context import request_user
 from workflows import selectors as campaign_selectors
 from workflows.api.serializers import DeadlineField
 
@@ -114,7 +114,7 @@ class CampaignPublicityView(APIView):
         request=PublicityIn, responses={200: dict}, summary="开始公示（组委会）：审批通过的申报全部进入公示"
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         campaign = campaign_selectors.get_visible_campaign(user, pk)
         data = _validated(PublicityIn, request.data)
         publicity_round = actions.start_publicity(
@@ -138,7 +138,7 @@ class CampaignPublicityView(APIView):
 class CampaignFinalizeView(APIView):
     @extend_schema(request=None, responses={200: dict}, summary="确定最终名单（组委会；公示期满且异议处理完毕后）")
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         campaign = campaign_selectors.get_visible_campaign(user, pk)
         ids = actions.finalize_campaign(campaign.pk, actor=user)
         return Response({"campaign": campaign.pk, "status": "finished", "final": ids})
@@ -158,25 +158,6 @@ class PublicPublicityView(APIView):
             gzipped=gzipped,
             content_type="application/json; charset=utf-8",
         )
-
-
-def publicity_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """The public 公示 page (HTML), from the same cache entry as the API."""
-    gzipped = publicity_public.accepts_gzip(request)
-    try:
-        body = publicity_public.public_html(campaign_id, gzipped=gzipped)
-        return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
-    except NotVisible:
-        return HttpResponse(_("没有该公示"), status=404)
-
-
-def publicity_page_uncached(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """The same page built on every request (benchmark baseline only; mounted with SEALFLOW_BENCH_VIEWS)."""
-    body = publicity_public.render_html(publicity_public.build_public_list(campaign_id)).encode()
-    gzipped = publicity_public.accepts_gzip(request)
-    if gzipped:
-        body = gzip.compress(body, compresslevel=6, mtime=0)
-    return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
 
 
 # --- objections: public --------------------------------------------------------------------
@@ -269,9 +250,9 @@ class ObjectionListView(PaginatedListMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         objections = publicity_selectors.list_objections(
-            _user(request),
-            campaign=_int_param(request, "campaign"),
-            nomination=_int_param(request, "nomination"),
+            request_user(request),
+            campaign=int_param(request, "campaign"),
+            nomination=int_param(request, "nomination"),
             status=request.query_params.get("status") or None,
         )
         return self.paginated(request, objections, ObjectionOut)
@@ -280,9 +261,9 @@ class ObjectionListView(PaginatedListMixin, APIView):
 class ObjectionDetailView(APIView):
     @extend_schema(responses={200: ObjectionOut}, summary="异议详情（不含异议人身份）")
     def get(self, request: Request, pk: int) -> Response:
-        objection = publicity_selectors.get_visible_objection(_user(request), pk)
+        objection = publicity_selectors.get_visible_objection(request_user(request), pk)
         body = dict(ObjectionOut(objection).data)
-        user = _user(request)
+        user = request_user(request)
         if permissions.may_investigate(user, objection):
             body["findings"] = [
                 {"id": f.pk, "author": f.author_id, "text": f.text, "created_at": f.created_at}
@@ -298,7 +279,7 @@ class ObjectionDetailView(APIView):
 class ObjectionIdentityView(APIView):
     @extend_schema(responses={200: dict}, summary="查看异议人身份（仅组委会，每次查看记入审计）")
     def get(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         return Response(actions.read_objector_identity(objection.pk, actor=user))
 
@@ -306,7 +287,7 @@ class ObjectionIdentityView(APIView):
 class ObjectionEvidenceView(APIView):
     @extend_schema(responses={200: bytes}, summary="下载异议证明材料（仅组委会，每次下载记入审计）")
     def get(self, request: Request, pk: int, evidence: int) -> FileResponse:
-        user = _user(request)
+        user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         item = actions.read_objection_evidence(objection.pk, evidence, actor=user)
         path = Path(settings.MEDIA_ROOT) / item.storage_name
@@ -316,7 +297,7 @@ class ObjectionEvidenceView(APIView):
 class ObjectionAssignView(APIView):
     @extend_schema(request=AssignIn, responses={200: ObjectionOut}, summary="指派调查人（组委会）")
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         data = _validated(AssignIn, request.data)
         objection = actions.assign_investigator(objection.pk, actor=user, investigator_id=data["investigator"])
@@ -326,7 +307,7 @@ class ObjectionAssignView(APIView):
 class ObjectionFindingView(APIView):
     @extend_schema(request=FindingIn, responses={201: dict}, summary="记录调查核实情况（调查人或组委会）")
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         data = _validated(FindingIn, request.data)
         finding = actions.record_finding(objection.pk, actor=user, text=data["text"])
@@ -336,7 +317,7 @@ class ObjectionFindingView(APIView):
 class ObjectionDecideView(APIView):
     @extend_schema(request=DecideIn, responses={200: ObjectionOut}, summary="作出异议处理决定（成立则撤销申报）")
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         data = _validated(DecideIn, request.data)
         objection = actions.decide_objection(
@@ -353,7 +334,7 @@ class NominationRevokeView(APIView):
         request=RevokeIn, responses={200: dict}, summary="撤销申报或奖项（组委会），可追回奖金证书、限制再申报"
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         nomination = selectors.get_visible_nomination(user, pk)
         data = _validated(RevokeIn, request.data)
         recover = data.get("recover")

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.views import PaginatedListMixin, _int_param, _user
 from approvals import actions, seals, selectors
 from approvals.api.serializers import (
     BatchDecisionIn,
@@ -22,8 +17,9 @@ from approvals.api.serializers import (
     TaskOut,
     TransferIn,
 )
-from approvals.models import Nomination, SignOff
-from config.errors import NotVisible
+from approvals.models import SignOff
+from config.api.views import PaginatedListMixin, int_param
+from config.request_context import request_user
 
 
 class TaskListView(PaginatedListMixin, APIView):
@@ -40,8 +36,8 @@ class TaskListView(PaginatedListMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         inbox = selectors.list_inbox(
-            _user(request),
-            campaign=_int_param(request, "campaign"),
+            request_user(request),
+            campaign=int_param(request, "campaign"),
             stage=request.query_params.get("stage") or None,
             overdue=request.query_params.get("overdue") in ("1", "true"),
         )
@@ -56,7 +52,7 @@ class TaskDecisionView(APIView):
         serializer = DecisionIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         signoff = actions.sign_off(
-            pk, actor=_user(request), decision=self.decision, opinion=serializer.validated_data["opinion"]
+            pk, actor=request_user(request), decision=self.decision, opinion=serializer.validated_data["opinion"]
         )
         return Response(SignOffOut(signoff).data)
 
@@ -64,7 +60,7 @@ class TaskDecisionView(APIView):
 class NominationWithdrawView(APIView):
     @extend_schema(request=None, responses={200: NominationOut}, summary="撤回申报（尚无审批意见时）")
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         nomination = selectors.get_visible_nomination(user, pk)
         nomination = actions.withdraw_nomination(nomination.pk, actor=user)
         return Response(NominationOut(nomination).data)
@@ -73,7 +69,7 @@ class NominationWithdrawView(APIView):
 class NominationVerifyView(APIView):
     @extend_schema(responses={200: dict}, summary="校验申报的全部印章")
     def get(self, request: Request, pk: int) -> Response:
-        nomination = selectors.get_visible_nomination(_user(request), pk)
+        nomination = selectors.get_visible_nomination(request_user(request), pk)
         problems = seals.verify_nomination(nomination)
         return Response({"valid": not problems, "problems": [p.as_dict() for p in problems]})
 
@@ -88,7 +84,7 @@ class TaskBatchApproveView(APIView):
         serializer = BatchDecisionIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        signoffs = actions.sign_off_batch(data["tasks"], actor=_user(request), opinion=data["opinion"])
+        signoffs = actions.sign_off_batch(data["tasks"], actor=request_user(request), opinion=data["opinion"])
         return Response({"results": SignOffOut(signoffs, many=True).data, "next": None})
 
 
@@ -97,14 +93,16 @@ class TaskTransferView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         serializer = TransferIn(data=request.data)
         serializer.is_valid(raise_exception=True)
-        nomination = actions.transfer_task(pk, actor=_user(request), to_user_id=serializer.validated_data["to_user"])
+        nomination = actions.transfer_task(
+            pk, actor=request_user(request), to_user_id=serializer.validated_data["to_user"]
+        )
         return Response(NominationOut(nomination).data)
 
 
 class NominationSealsView(APIView):
     @extend_schema(responses={200: dict}, summary="导出印章链（可用 docs/verify_seals.py 离线校验）")
     def get(self, request: Request, pk: int) -> Response:
-        nomination = selectors.get_visible_nomination(_user(request), pk)
+        nomination = selectors.get_visible_nomination(request_user(request), pk)
         return Response(seals.export_chain(nomination))
 
 
@@ -116,45 +114,4 @@ class PublicVerifyView(APIView):
 
     @extend_schema(responses={200: dict}, summary="公开验章（凭校验码，无需登录）")
     def get(self, request: Request, code: str) -> Response:
-        return Response(public_verification(code))
-
-
-def public_verification(code: str) -> dict[str, Any]:
-    nomination = (
-        Nomination.objects.select_related("campaign", "unit").filter(verification_code=code.upper()[:32]).first()
-    )
-    if nomination is None:
-        raise NotVisible()
-    problems = seals.verify_nomination(nomination)
-    signoffs = (
-        SignOff.objects.filter(nomination=nomination, seal__isnull=False).select_related("org", "seal").order_by("id")
-    )
-    return {
-        "title": nomination.title,
-        "unit": nomination.unit.name,
-        "campaign": nomination.campaign.title,
-        "status": nomination.status,
-        "status_label": nomination.get_status_display(),
-        "valid": not problems,
-        "problems": [p.as_dict() for p in problems],
-        "seals": [
-            {
-                "sequence": s.seal.sequence if s.seal else None,
-                "stage_name": s.stage_name,
-                "org": s.org.name,
-                "decision": s.get_decision_display(),
-                "signed_at": s.signed_at.isoformat(),
-                "seal_hash": s.seal.seal_hash if s.seal else "",
-            }
-            for s in signoffs
-        ],
-    }
-
-
-def verify_page(request: HttpRequest, code: str) -> HttpResponse:
-    """The public verification page (校验码 printed on the forms): who sealed what, and whether it holds."""
-    try:
-        result = public_verification(code)
-    except NotVisible:
-        return render(request, "approvals/verify.html", {"result": None}, status=404)
-    return render(request, "approvals/verify.html", {"result": result})
+        return Response(selectors.public_verification(code))

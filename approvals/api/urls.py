@@ -1,11 +1,9 @@
 from django.urls import path
 
-from approvals.api import imports, nominations, publicity, tasks, views
+from approvals.api import imports, nominations, publicity, tasks
 from approvals.models import SignOff
 
 urlpatterns = [
-    path("audit", views.AuditListView.as_view(), name="audit-list"),
-    path("audit/verify", views.AuditVerifyView.as_view(), name="audit-verify"),
     path("nominations", nominations.NominationListView.as_view(), name="nomination-list"),
     path("nominations/<id:pk>", nominations.NominationDetailView.as_view(), name="nomination-detail"),
     path("nominations/<id:pk>/submit", nominations.NominationSubmitView.as_view(), name="nomination-submit"),

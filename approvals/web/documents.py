@@ -13,15 +13,15 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from approvals import documents
-from approvals.audit import record_personal_data_read
 from approvals.models import Nomination
-from approvals.web.common import user_of
 from approvals.web.nominations import _nomination
+from audit.trail import record_personal_data_read
+from config.request_context import request_user
 from workflows import forms
 
 
 def _document(request: HttpRequest, nomination: Nomination) -> documents.FormDocument:
-    user = user_of(request)
+    user = request_user(request)
     reveal = permissions.can_reveal_personal_data(user, nomination)
     if reveal:
         definition = nomination.campaign.forms.get(nomination.kind) or {"fields": []}

@@ -21,24 +21,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from approvals import actions, seals, selectors
-from approvals.audit import record_personal_data_read
+from approvals import actions, audit_events, seals, selectors
 from approvals.exceptions import NominationInvalid
-from approvals.models import Attachment, AuditEvent, Nomination, SignOff
+from approvals.models import Attachment, Nomination, SignOff
 from approvals.web import formdefs
-from approvals.web.common import PAGE, audit_refusal, keyset_page, report, user_of
+from audit.models import AuditEvent
+from audit.trail import record_personal_data_read
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
+from config.request_context import request_user
+from config.web.errors import audit_refusal, report
+from config.web.pagination import PAGE, keyset_page
 from workflows import forms
 from workflows import selectors as campaign_selectors
 from workflows.models import NominationKind
 
 TITLE_MAX = 200  # Nomination.title
-EDITABLE = (Nomination.Status.DRAFT, Nomination.Status.RETURNED, Nomination.Status.WITHDRAWN)
 
 
 def _nomination(request: HttpRequest, pk: int) -> Nomination:
     try:
-        return selectors.get_visible_nomination(user_of(request), pk)
+        return selectors.get_visible_nomination(request_user(request), pk)
     except NotVisible as exc:
         raise Http404(exc.detail) from exc
 
@@ -56,7 +58,7 @@ def _attachments_by_field(nomination: Nomination) -> dict[str, list[Attachment]]
 
 
 def _is_submitter(request: HttpRequest, nomination: Nomination) -> bool:
-    return permissions.can_nominate_at(user_of(request), nomination.unit)
+    return permissions.can_nominate_at(request_user(request), nomination.unit)
 
 
 # --- my nominations --------------------------------------------------------------------------------
@@ -66,7 +68,7 @@ def _is_submitter(request: HttpRequest, nomination: Nomination) -> bool:
 @require_GET
 def my_nominations(request: HttpRequest) -> HttpResponse:
     """The nominations of the units where this user submits or leads, newest first, with status and stage."""
-    user = user_of(request)
+    user = request_user(request)
     status = request.GET.get("status") or None
     if status not in Nomination.Status.values:
         status = None
@@ -111,7 +113,7 @@ def _stage_names(campaign_ids: set[int]) -> dict[tuple[int, str], str]:
 @login_required
 def new_nomination(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Start a draft: choose the kind and the unit (of those where the user submits), give a title."""
-    user = user_of(request)
+    user = request_user(request)
     try:
         campaign = campaign_selectors.get_visible_campaign(user, campaign_id)
     except NotVisible as exc:
@@ -191,10 +193,10 @@ def _edit_context(
 def edit_nomination(request: HttpRequest, pk: int) -> HttpResponse:
     """The nomination form, generated from the campaign's definition; save, or save and submit."""
     nomination = _nomination(request, pk)
-    user = user_of(request)
+    user = request_user(request)
     if not _is_submitter(request, nomination):
         raise Http404(_("对象不存在或不在您的权限范围内"))
-    if nomination.status not in EDITABLE:
+    if nomination.status not in Nomination.EDITABLE:
         messages.info(request, _("该申报当前不能修改。"))
         return HttpResponseRedirect(reverse("approvals:nomination", args=[pk]))
     definition = _definition(nomination)
@@ -251,7 +253,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"saved": False, "detail": msg, "errors": {"title": [msg]}}, status=400)
     try:
         nomination = actions.update_nomination(
-            nomination.pk, actor=user_of(request), title=title, form=formdefs.parse(definition, request.POST)
+            nomination.pk, actor=request_user(request), title=title, form=formdefs.parse(definition, request.POST)
         )
     except NominationInvalid as exc:
         return JsonResponse({"saved": False, "code": exc.code, "detail": exc.detail, "errors": exc.errors}, status=400)
@@ -272,7 +274,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     nomination = _nomination(request, pk)
     try:
-        nomination = actions.submit_nomination(nomination.pk, actor=user_of(request))
+        nomination = actions.submit_nomination(nomination.pk, actor=request_user(request))
     except SealflowError as exc:
         report(request, exc)
         return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[pk]))
@@ -285,7 +287,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     nomination = _nomination(request, pk)
     try:
-        actions.withdraw_nomination(nomination.pk, actor=user_of(request))
+        actions.withdraw_nomination(nomination.pk, actor=request_user(request))
     except SealflowError as exc:
         report(request, exc)
     else:
@@ -309,7 +311,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         assert stream is not None
         try:
             actions.add_attachment(
-                nomination.pk, actor=user_of(request), field=field, name=file.name or "", stream=stream
+                nomination.pk, actor=request_user(request), field=field, name=file.name or "", stream=stream
             )
         except SealflowError as exc:
             report(request, exc)
@@ -331,7 +333,7 @@ def _visible_attachment(request: HttpRequest, pk: int) -> Attachment:
 def remove_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = _visible_attachment(request, pk)
     try:
-        actions.remove_attachment(attachment.pk, actor=user_of(request))
+        actions.remove_attachment(attachment.pk, actor=request_user(request))
     except SealflowError as exc:
         report(request, exc)
     else:
@@ -360,10 +362,10 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
     events = AuditEvent.objects.filter(
         object_type="approvals.nomination",
         object_id=str(nomination.pk),
-        action__in=[AuditEvent.Action.NOMINATION_SUBMITTED, AuditEvent.Action.NOMINATION_WITHDRAWN],
+        action__in=[audit_events.NOMINATION_SUBMITTED, audit_events.NOMINATION_WITHDRAWN],
     ).order_by("seq")
     for event in events:
-        submitted = event.action == AuditEvent.Action.NOMINATION_SUBMITTED
+        submitted = event.action == audit_events.NOMINATION_SUBMITTED
         entries.append(
             {
                 "kind": "submit" if submitted else "withdraw",
@@ -447,7 +449,7 @@ def _transfer_candidates(nomination: Nomination, actor_id: int) -> list[Any]:
 def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The nomination as every role sees it; personal data masked unless revealed (audited)."""
     nomination = _nomination(request, pk)
-    user = user_of(request)
+    user = request_user(request)
     definition = _definition(nomination)
     reveal = request.GET.get("reveal") == "personal"
     may_reveal = permissions.can_reveal_personal_data(user, nomination)
@@ -484,7 +486,7 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "in_inbox": in_inbox,
         "stage_name": _stage_name(nomination) if nomination.stage else "",
         "transfer_to": _transfer_candidates(nomination, user.pk) if in_inbox else [],
-        "can_edit": is_submitter and nomination.status in EDITABLE,
+        "can_edit": is_submitter and nomination.status in Nomination.EDITABLE,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,
         "can_print": nomination.status != Nomination.Status.DRAFT,
         "verify_url": request.build_absolute_uri(

@@ -8,6 +8,7 @@ only in the response to the audited POST "查看异议人身份", never stored i
 
 from __future__ import annotations
 
+import gzip
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,8 +32,9 @@ from approvals import publicity_public, publicity_selectors, selectors
 from approvals.actions import publicity as actions
 from approvals.api.publicity import check_objection_rate
 from approvals.models import Nomination, Objection
-from approvals.web.common import report, user_of
 from config.errors import InvalidInput, NotVisible, SealflowError
+from config.request_context import request_user
+from config.web.errors import report
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign
 
@@ -185,9 +187,9 @@ def _parse_local(value: str) -> datetime | None:
 @require_POST
 def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     """开始公示 from the dashboard: an explicit window or the one computed from the campaign's settings."""
-    user = user_of(request)
+    user = request_user(request)
     campaign = _hosted_campaign(user, pk)
-    back = reverse("workflows:dashboard", args=[campaign.pk])
+    back = reverse("portal:dashboard", args=[campaign.pk])
     try:
         starts_at = _parse_local(request.POST.get("starts_at", ""))
         ends_at = _parse_local(request.POST.get("ends_at", "")) if request.POST.get("window") == "explicit" else None
@@ -212,7 +214,7 @@ def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finalize(request: HttpRequest, pk: int) -> HttpResponse:
     """确定最终名单 (refusals from the action in Chinese)."""
-    user = user_of(request)
+    user = request_user(request)
     campaign = _hosted_campaign(user, pk)
     try:
         ids = actions.finalize_campaign(campaign.pk, actor=user)
@@ -220,14 +222,14 @@ def finalize(request: HttpRequest, pk: int) -> HttpResponse:
         report(request, exc)
     else:
         messages.success(request, _("已确定最终名单，共 {n} 项").format(n=len(ids)))
-    return HttpResponseRedirect(reverse("workflows:dashboard", args=[campaign.pk]))
+    return HttpResponseRedirect(reverse("portal:dashboard", args=[campaign.pk]))
 
 
 @login_required
 @require_GET
 def objection_queue(request: HttpRequest, pk: int) -> HttpResponse:
     """The campaign's objections the user may see, filtered by status."""
-    user = user_of(request)
+    user = request_user(request)
     try:
         campaign = campaign_selectors.get_visible_campaign(user, pk)
     except NotVisible as exc:
@@ -282,7 +284,7 @@ def _visible_objection(user: User, pk: int) -> Objection:
 @login_required
 @require_GET
 def objection_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = request_user(request)
     objection = _visible_objection(user, pk)
     return render(request, "approvals/publicity/objection.html", _objection_context(user, objection))
 
@@ -291,7 +293,7 @@ def objection_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reveal_identity(request: HttpRequest, pk: int) -> HttpResponse:
     """查看异议人身份: the committee only; every use writes one ``objection.identity_read`` event."""
-    user = user_of(request)
+    user = request_user(request)
     objection = _visible_objection(user, pk)
     try:
         identity = actions.read_objector_identity(objection.pk, actor=user)
@@ -306,7 +308,7 @@ def reveal_identity(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int, evidence: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = request_user(request)
     objection = _visible_objection(user, pk)
     try:
         item = actions.read_objection_evidence(objection.pk, evidence, actor=user)
@@ -329,7 +331,7 @@ def _int(value: str | None) -> int | None:
 @login_required
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = request_user(request)
     objection = _visible_objection(user, pk)
     investigator = _int(request.POST.get("investigator"))
     back = HttpResponseRedirect(reverse("approvals:objection", args=[objection.pk]))
@@ -348,7 +350,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def finding(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = request_user(request)
     objection = _visible_objection(user, pk)
     try:
         actions.record_finding(objection.pk, actor=user, text=request.POST.get("text", ""))
@@ -363,7 +365,7 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """异议成立 (the nomination is revoked in the same transaction) or 异议不成立."""
-    user = user_of(request)
+    user = request_user(request)
     objection = _visible_objection(user, pk)
     try:
         objection = actions.decide_objection(
@@ -381,7 +383,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """撤销申报 (the host's committee): reason; after final, recovery and a bar on re-submission."""
-    user = user_of(request)
+    user = request_user(request)
     try:
         nomination = selectors.get_visible_nomination(user, pk)
     except NotVisible as exc:
@@ -439,12 +441,12 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from approvals import publicity_documents
     from approvals.web.documents import _download
 
-    campaign = _hosted_campaign(user_of(request), pk)
+    campaign = _hosted_campaign(request_user(request), pk)
     try:
         data = publicity_public.build_public_list(campaign.pk)
     except NotVisible:
         messages.error(request, _("该活动尚未公示"))
-        return HttpResponseRedirect(reverse("workflows:dashboard", args=[campaign.pk]))
+        return HttpResponseRedirect(reverse("portal:dashboard", args=[campaign.pk]))
     return _download(publicity_documents.render_notice_pdf(data), "application/pdf", f"{campaign.title}-公示.pdf")
 
 
@@ -455,6 +457,28 @@ def final_list_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     from approvals import publicity_documents
     from approvals.web.documents import _download
 
-    campaign = _hosted_campaign(user_of(request), pk)
+    campaign = _hosted_campaign(request_user(request), pk)
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(publicity_documents.render_final_xlsx(campaign), mime, f"{campaign.title}-最终名单.xlsx")
+
+
+# --- the public 公示 page ------------------------------------------------------------------
+
+
+def publicity_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The public 公示 page (HTML), from the same cache entry as the API."""
+    gzipped = publicity_public.accepts_gzip(request)
+    try:
+        body = publicity_public.public_html(campaign_id, gzipped=gzipped)
+        return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")
+    except NotVisible:
+        return HttpResponse(_("没有该公示"), status=404)
+
+
+def publicity_page_uncached(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The same page built on every request (benchmark baseline only; mounted with SEALFLOW_BENCH_VIEWS)."""
+    body = publicity_public.render_html(publicity_public.build_public_list(campaign_id)).encode()
+    gzipped = publicity_public.accepts_gzip(request)
+    if gzipped:
+        body = gzip.compress(body, compresslevel=6, mtime=0)
+    return publicity_public.public_response(body, gzipped=gzipped, content_type="text/html; charset=utf-8")

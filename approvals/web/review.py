@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from approvals import actions, selectors
 from approvals.models import Nomination, SignOff
-from approvals.web.common import PAGE, keyset_page, report, user_of
 from config.errors import SealflowError
+from config.request_context import request_user
+from config.web.errors import report
+from config.web.pagination import PAGE, keyset_page
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign, NominationKind, Stage
 
@@ -51,7 +53,7 @@ def _quotas_for(user: Any, campaign_ids: set[int]) -> list[dict[str, Any]]:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """What waits for this reviewer: filter by campaign, stage, overdue; waiting time, deadline, quota."""
-    user = user_of(request)
+    user = request_user(request)
     campaign = _int(request.GET.get("campaign"))
     stage = request.GET.get("stage") or None
     overdue = request.GET.get("overdue") == "1"
@@ -90,7 +92,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 @require_GET
 def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
     """A task's address (notifications link to it): the page of its nomination, if the user may see it."""
-    user = user_of(request)
+    user = request_user(request)
     visible = selectors.visible_nominations(user)
     nomination_id = visible.filter(task_id=task_id).values_list("pk", flat=True).first()
     if nomination_id is None:  # decided since: the sign-off keeps the task's id
@@ -107,7 +109,7 @@ def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, task_id: int) -> HttpResponse:
     """同意 / 退回修改 / 不同意 with an opinion, on the task of a nomination's current stage."""
-    user = user_of(request)
+    user = request_user(request)
     decision = request.POST.get("decision", "")
     nomination_id = _int(request.POST.get("nomination"))
     back = reverse("approvals:nomination", args=[nomination_id]) if nomination_id else reverse("approvals:inbox")
@@ -137,7 +139,7 @@ def batch_approve(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("请先勾选要批量同意的任务"))
         return _back(request, reverse("approvals:inbox"))
     try:
-        signoffs = actions.sign_off_batch(ids, actor=user_of(request), opinion=request.POST.get("opinion", ""))
+        signoffs = actions.sign_off_batch(ids, actor=request_user(request), opinion=request.POST.get("opinion", ""))
     except SealflowError as exc:
         report(request, exc)
     else:
@@ -156,7 +158,7 @@ def transfer(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, _("请选择转交给谁"))
         return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))
     try:
-        nomination: Nomination = actions.transfer_task(task_id, actor=user_of(request), to_user_id=to_user)
+        nomination: Nomination = actions.transfer_task(task_id, actor=request_user(request), to_user_id=to_user)
     except SealflowError as exc:
         report(request, exc)
         return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))

@@ -1,12 +1,11 @@
 """One handler turns every error a client can cause into ``{"code", "detail"}`` JSON, never a 500.
 
-403 refusals are written to the audit trail in their own transaction, after the refused
-action's transaction has rolled back (style.md §3).
+403 refusals are announced through ``config.refusals.refuse`` (the audit trail records them in
+their own transaction, after the refused action's transaction has rolled back: style.md §3).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,8 +16,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from config.errors import InvalidInput, NotPermitted, SealflowError
-
-logger = logging.getLogger(__name__)
+from config.refusals import refuse
 
 
 def _body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
@@ -29,7 +27,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     request = context.get("request")
     if isinstance(exc, SealflowError):
         if isinstance(exc, NotPermitted) and request is not None:
-            _audit_refusal(request, exc.code, exc.detail, exc.target, context)
+            _refuse(request, exc.code, exc.detail, exc.target, context)
         body = _body(exc.code, exc.detail)
         if isinstance(exc, InvalidInput) and exc.errors:
             body["errors"] = exc.errors
@@ -48,7 +46,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(_body("not_authenticated", _("请先登录")), status=401)
     if isinstance(exc, drf.PermissionDenied | DjangoPermissionDenied):
         if request is not None:
-            _audit_refusal(request, "permission_denied", str(exc), None, context)
+            _refuse(request, "permission_denied", str(exc), None, context)
         return Response(_body("permission_denied", _("您没有执行此操作的权限")), status=403)
     if isinstance(exc, drf.NotFound | Http404):
         return Response(_body("not_found", _("对象不存在或不在您的权限范围内")), status=404)
@@ -74,26 +72,9 @@ def _field_errors(detail: Any) -> Any:
     return str(detail)
 
 
-def _audit_refusal(
-    request: Any, code: str, detail: str, target: tuple[str, str] | None, context: dict[str, Any]
-) -> None:
-    from approvals.audit import record_refusal
-
-    user = getattr(request, "user", None)
-    actor = user if getattr(user, "is_authenticated", False) else None
+def _refuse(request: Any, code: str, detail: str, target: tuple[str, str] | None, context: dict[str, Any]) -> None:
     view = context.get("view")
-    try:
-        record_refusal(
-            actor=actor,
-            code=code,
-            detail=detail,
-            target=target,
-            method=request.method,
-            path=request.path,
-            view=type(view).__name__ if view is not None else "",
-        )
-    except Exception:  # the refusal itself must still reach the client
-        logger.exception("could not audit a refusal")
+    refuse(request, code=code, detail=detail, target=target, view=type(view).__name__ if view is not None else "")
 
 
 def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

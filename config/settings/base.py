@@ -42,9 +42,11 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "accounts",
+    "audit",
     "workflows",
     "approvals",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.web.navigation",
+                "portal.navigation.navigation",
             ],
         },
     },

@@ -28,14 +28,14 @@ def test_system_admin_manages_beat_schedules_but_sees_no_accounts_or_trail(login
     assert client.get("/admin/django_celery_beat/periodictask/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 403
     assert client.get("/admin/accounts/grant/").status_code == 403
-    assert client.get("/admin/approvals/auditevent/").status_code == 403
+    assert client.get("/admin/audit/auditevent/").status_code == 403
 
 
 def test_auditor_reads_the_trail_and_changes_nothing(login_as, auditor):
     client = login_as(auditor)
 
-    assert client.get("/admin/approvals/auditevent/").status_code == 200
-    assert client.get("/admin/approvals/auditevent/add/").status_code == 403
+    assert client.get("/admin/audit/auditevent/").status_code == 200
+    assert client.get("/admin/audit/auditevent/add/").status_code == 403
     assert client.get("/admin/django_celery_beat/periodictask/").status_code == 403
 
 
@@ -44,7 +44,7 @@ def test_security_admin_sees_accounts_read_only(login_as, security_admin):
 
     assert client.get("/admin/accounts/user/").status_code == 200
     assert client.get("/admin/accounts/user/add/").status_code == 403
-    assert client.get("/admin/approvals/auditevent/").status_code == 403
+    assert client.get("/admin/audit/auditevent/").status_code == 403
 
 
 def test_content_roles_do_not_get_in(login_as, tree):

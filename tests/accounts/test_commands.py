@@ -8,7 +8,7 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.demo import ACCOUNTS, ORGS
 from accounts.models import Grant, Organization, User
-from approvals.audit import verify_audit
+from audit.verification import verify_audit
 
 pytestmark = pytest.mark.django_db
 

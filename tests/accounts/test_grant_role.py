@@ -11,7 +11,7 @@ from accounts.actions import grant_role, revoke_grant
 from accounts.exceptions import DutiesConflict, GrantExists, SelfGrantForbidden
 from accounts.models import Grant
 from accounts.roles import Role
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from config.errors import InvalidInput, NotPermitted
 from tests.factories import UserFactory, user_with_role
 

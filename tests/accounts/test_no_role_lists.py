@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("approvals", "workflows", "notifications", "config", "templates")
+APPS = ("approvals", "audit", "workflows", "notifications", "portal", "config", "templates")
 ROLE_MEMBER = re.compile(r"\bRole\.[A-Z][A-Z_]+\b")
 
 # file → why it may name roles (none of them decides a permission)

@@ -9,7 +9,7 @@ from accounts.actions import create_organization, update_organization
 from accounts.exceptions import OrgCycle
 from accounts.models import Organization
 from accounts.roles import OrgKind, Role
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from config.errors import InvalidInput, NotPermitted
 from tests.factories import user_with_role
 

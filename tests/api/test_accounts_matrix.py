@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Grant, Organization, User
 from accounts.roles import OrgKind, Role
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from tests.conftest import Tree
 from tests.factories import GrantFactory, UserFactory, user_with_role
 

@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from approvals.models import Attachment, AuditEvent, Nomination
+from approvals.models import Attachment, Nomination
+from audit.models import AuditEvent
 from tests.campaigns import make_campaign, valid_case_form
 
 pytestmark = pytest.mark.django_db

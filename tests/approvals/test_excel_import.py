@@ -17,7 +17,8 @@ from accounts.roles import Role
 from approvals import actions, excel
 from approvals.actions.imports import ImportRejected
 from approvals.api import imports as imports_api
-from approvals.models import AuditEvent, Nomination
+from approvals.models import Nomination, NominationAuthor
+from audit.models import AuditEvent
 from config.errors import InvalidInput
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
@@ -171,6 +172,10 @@ def test_clean_file_creates_drafts_and_one_import_event(tree, campaign, submitte
     assert all(n.status == Nomination.Status.DRAFT and n.form == expected for n in nominations)
     assert all(n.unit == tree.unit and n.district == tree.district and n.created_by == submitter for n in nominations)
     assert AuditEvent.objects.filter(action="nomination.created").count() == 3
+    # Each draft's creator is recorded as its author (separation of duties reads it).
+    assert set(NominationAuthor.objects.values_list("nomination_id", "user_id", "kind")) == {
+        (n.pk, submitter.pk, NominationAuthor.Kind.CREATED) for n in nominations
+    }
     event = AuditEvent.objects.get(action="import.applied")
     assert (event.object_type, event.object_id, event.actor) == ("workflows.campaign", str(campaign.pk), submitter)
     assert event.data["created"] == 3
@@ -206,6 +211,7 @@ def test_one_bad_row_refuses_the_whole_file(tree, campaign, submitter, client_fo
     assert "1 行" in body["detail"]
     assert body["errors"]["rows"] == [{"line": 3, "errors": {"联系电话": ["“联系电话”只能包含数字和“-”"]}}]
     assert not Nomination.objects.exists()
+    assert not NominationAuthor.objects.exists()
     assert not AuditEvent.objects.filter(action__in=["nomination.created", "import.applied"]).exists()
 
 

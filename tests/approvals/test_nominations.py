@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
-from approvals.models import AuditEvent, Nomination
+from approvals.models import Nomination
+from audit.models import AuditEvent
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
 
@@ -82,6 +83,27 @@ def test_submit_puts_it_in_review_at_the_first_stage(tree, campaign, submitter, 
     assert response.json()["stage"] == "unit_opinion"
     event = AuditEvent.objects.get(action="nomination.submitted")
     assert event.data["content_hash"] == Nomination.objects.get().content_hash
+
+
+def test_a_submission_stays_within_its_query_budget(tree, submitter):
+    # bench/ holds submit_nomination to 25 queries at any campaign size; here, with both places
+    # to check, 21: one more than before authorship was recorded (the INSERT ... ON CONFLICT DO
+    # NOTHING of the submitter's NominationAuthor row, which cannot be skipped: a resubmission
+    # by someone else replaces submitted_by, and the earlier submitter must stay an author).
+    from django.test.utils import CaptureQueriesContext
+
+    from approvals.actions import create_nomination, submit_nomination
+
+    campaign = make_campaign(tree.committee, per_unit_max=5, total_max=50)
+    draft = create_nomination(
+        actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="助老服务案例", form=valid_case_form()
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        submit_nomination(draft.pk, actor=submitter)
+
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+    queries = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(control)]
+    assert len(queries) <= 21, "\n".join(queries)
 
 
 def test_incomplete_form_is_refused_at_submit_and_stays_a_draft(tree, campaign, submitter, client_for):

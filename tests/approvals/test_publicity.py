@@ -11,7 +11,8 @@ from django.db import IntegrityError
 from rest_framework.test import APIClient
 
 from approvals.actions import publicity as actions
-from approvals.models import AuditEvent, Nomination, Objection, PublicityRound, Revocation
+from approvals.models import Nomination, Objection, PublicityRound, Revocation
+from audit.models import AuditEvent
 from notifications.models import OutboxMessage
 from tests.approvals import publicity_helpers
 from tests.approvals.publicity_helpers import People, Scene, local, objection_body

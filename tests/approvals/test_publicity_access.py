@@ -19,7 +19,8 @@ from rest_framework.test import APIClient
 
 from accounts import permissions
 from approvals.actions import publicity as actions
-from approvals.models import AuditEvent, Objection, PublicityRound
+from approvals.models import Objection, PublicityRound
+from audit.models import AuditEvent
 from notifications.models import OutboxMessage
 from tests.approvals import publicity_helpers
 from tests.approvals.publicity_helpers import People, Scene, local, objection_body

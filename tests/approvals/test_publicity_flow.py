@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from approvals.actions import create_nomination, submit_nomination
 from approvals.actions import publicity as actions
-from approvals.models import AuditEvent, Nomination, Objection, Revocation
+from approvals.models import Nomination, Objection, Revocation
+from audit.models import AuditEvent
 from config.errors import SealflowError
 from tests.approvals import publicity_helpers
 from tests.approvals.publicity_helpers import local

@@ -24,11 +24,13 @@ from django.db import DatabaseError, connection, transaction
 
 from accounts.models import Organization, User
 from accounts.roles import Role
-from approvals import sealing, seals
+from approvals import seals
 from approvals.actions import create_nomination, submit_nomination
 from approvals.actions.nominations import nomination_content_hash
-from approvals.audit import record_events
-from approvals.models import AuditEvent, Nomination, Seal, SealKey
+from approvals.models import Nomination, Seal, SealKey
+from audit import hashing
+from audit.models import AuditEvent
+from audit.trail import record_events
 from config.errors import NotPermitted
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import OrganizationFactory, user_with_role
@@ -286,7 +288,7 @@ def test_three_seals_form_a_chain_that_verifies(nomination, chain, district_revi
     first, second, third = chain
 
     assert [s.sequence for s in chain] == [1, 2, 3]
-    assert first.prev_hash == sealing.GENESIS_HASH
+    assert first.prev_hash == hashing.GENESIS_HASH
     assert second.prev_hash == first.seal_hash
     assert third.prev_hash == second.seal_hash
     payload = json.loads(second.payload)
@@ -299,7 +301,7 @@ def test_three_seals_form_a_chain_that_verifies(nomination, chain, district_revi
     assert payload["key_id"] == first.key.key_id
     assert payload["signed_at"].endswith("+00:00")
     assert len(payload["signed_at"]) == len("2026-01-01T00:00:00.000000+00:00")
-    assert second.payload == sealing.canonical_json(payload)
+    assert second.payload == hashing.canonical_json(payload)
     assert third.key.org_id != first.key.org_id
     events = AuditEvent.objects.filter(action="seal.created", object_id=str(nomination.pk)).order_by("seq")
     assert [(e.data["sequence"], e.data["seal_hash"]) for e in events] == [(s.sequence, s.seal_hash) for s in chain]
@@ -344,7 +346,7 @@ def test_changed_opinion_is_found_at_its_seal(nomination, chain):
 def test_changed_opinion_with_its_hash_recomputed_is_still_found(nomination, chain):
     payload = json.loads(chain[1].payload)
     payload["opinion"] = "不同意"
-    text = sealing.canonical_json(payload)
+    text = hashing.canonical_json(payload)
     tamper(
         f"UPDATE {Seal._meta.db_table} SET payload = %s, seal_hash = %s WHERE id = %s",  # noqa: S608
         [text, hashlib.sha256(text.encode()).hexdigest(), chain[1].pk],
@@ -494,7 +496,7 @@ def test_script_canonical_json_matches_the_project():
         "list": [None, False, "", 0],
     }
 
-    assert script.canonical_json(tricky).encode() == sealing.canonical_json(tricky).encode()
+    assert script.canonical_json(tricky).encode() == hashing.canonical_json(tricky).encode()
 
 
 def test_script_and_project_find_the_same_problems(nomination, chain):
@@ -554,7 +556,7 @@ def test_offline_verifier_with_trusted_keys_refuses_a_re_signed_chain(nomination
     forged_id = seals.key_fingerprint("ed25519", forged_pem)
     payload = json.loads(genuine["seals"][0]["payload"])
     payload.update(opinion="不同意", key_id=forged_id)
-    text = sealing.canonical_json(payload)
+    text = hashing.canonical_json(payload)
     forged = {
         "nomination": genuine["nomination"],
         "seals": [

@@ -14,7 +14,8 @@ from viewflow.workflow.status import STATUS
 from accounts.roles import Role
 from approvals.actions import create_nomination, sign_off, submit_nomination
 from approvals.exceptions import TaskAlreadyDecided
-from approvals.models import AuditEvent, Nomination, Seal, SignOff
+from approvals.models import Nomination, Seal, SignOff
+from audit.models import AuditEvent
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
 

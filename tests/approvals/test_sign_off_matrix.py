@@ -6,7 +6,8 @@ import pytest
 
 from accounts.roles import OrgKind, Role
 from approvals.actions import create_nomination, sign_off, submit_nomination
-from approvals.models import AuditEvent, Nomination, Seal, SignOff
+from approvals.models import Nomination, Seal, SignOff
+from audit.models import AuditEvent
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import OrganizationFactory, user_with_role
 

@@ -53,7 +53,7 @@ from viewflow.workflow.status import STATUS
 from accounts import permissions
 from accounts.models import Grant, Organization
 from accounts.roles import OrgKind, Role
-from approvals import seals
+from approvals import audit_events, seals
 from approvals.actions import (
     create_nomination,
     sign_off,
@@ -63,7 +63,6 @@ from approvals.actions import (
     update_nomination,
     withdraw_nomination,
 )
-from approvals.audit import verify_audit
 from approvals.exceptions import (
     ConsecutiveSignOffForbidden,
     NominationInvalid,
@@ -74,7 +73,9 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import AuditEvent, Nomination, Seal, SealKey, SignOff
+from approvals.models import Nomination, NominationAuthor, Seal, SealKey, SignOff
+from audit.models import AuditEvent
+from audit.verification import verify_audit
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from tests.campaigns import STAGES, make_campaign, valid_case_form
 from tests.factories import OrganizationFactory, user_with_role
@@ -90,7 +91,6 @@ EDITABLE = {Status.DRAFT, Status.RETURNED, Status.WITHDRAWN}
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 NOMINATION = "approvals.nomination"
 ORGANIZATION = "accounts.organization"
-A = AuditEvent.Action
 
 # --- the model of who may do what (independent of accounts.permissions) ---------------------
 
@@ -173,7 +173,7 @@ OPINIONS = st.sampled_from(["同意推荐", "", "  ", "请补充服务数据"])
 _EXAMPLES = itertools.count(1)
 # Row counts of every table an action writes, and the last audit event's id, in one query
 # (table names from the models, not from input).
-_TABLES = [m._meta.db_table for m in (Nomination, SignOff, Seal, SealKey, AuditEvent, Task, Process)]
+_TABLES = [m._meta.db_table for m in (Nomination, NominationAuthor, SignOff, Seal, SealKey, AuditEvent, Task, Process)]
 _LAST_EVENT = f"(SELECT coalesce(max(id), 0) FROM {AuditEvent._meta.db_table})"  # noqa: S608
 _COUNT_ROWS = "SELECT " + ", ".join([*(f"(SELECT count(*) FROM {t})" for t in _TABLES), _LAST_EVENT])  # noqa: S608
 
@@ -339,7 +339,7 @@ class SignOffMachine(RuleBasedStateMachine):
         if not ok:
             return None
         self.model[nomination.pk] = Expected(nomination.pk, unit, actor, title, form_kind, form, authors={actor})
-        self._expect_events([(NOMINATION, nomination.pk, A.NOMINATION_CREATED, actor)])
+        self._expect_events([(NOMINATION, nomination.pk, audit_events.NOMINATION_CREATED, actor)])
         return int(nomination.pk)
 
     def _submit(self, pk: int, actor: str) -> None:
@@ -366,7 +366,7 @@ class SignOffMachine(RuleBasedStateMachine):
         n.version += 1
         n.submitters[n.round] = actor
         n.authors.add(actor)
-        self._expect_events([(NOMINATION, pk, A.NOMINATION_SUBMITTED, actor)])
+        self._expect_events([(NOMINATION, pk, audit_events.NOMINATION_SUBMITTED, actor)])
 
     def _leave_task(self, n: Expected) -> None:
         assert n.task_id is not None
@@ -433,7 +433,7 @@ class SignOffMachine(RuleBasedStateMachine):
         if changed:
             n.version += 1
             n.authors.add(actor)
-            self._expect_events([(NOMINATION, pk, A.NOMINATION_UPDATED, actor)])
+            self._expect_events([(NOMINATION, pk, audit_events.NOMINATION_UPDATED, actor)])
         else:
             self._expect_events([])
 
@@ -493,25 +493,25 @@ class SignOffMachine(RuleBasedStateMachine):
             seal_org = SIGNER_ORG[(stage, n.unit)]
             if seal_org not in self.keyed_orgs:  # the organisation's first seal makes its key
                 self.keyed_orgs.add(seal_org)
-                expected.append((ORGANIZATION, self.orgs[seal_org].pk, A.SEAL_KEY_CREATED, None))
-            expected.append((NOMINATION, n.pk, A.SEAL_CREATED, actor))
+                expected.append((ORGANIZATION, self.orgs[seal_org].pk, audit_events.SEAL_KEY_CREATED, None))
+            expected.append((NOMINATION, n.pk, audit_events.SEAL_CREATED, actor))
             n.seals.append((stage, seal_org))
         self._leave_task(n)
         index = STAGE_KEYS.index(stage)
         if decision == SignOff.Decision.APPROVE and index + 1 < len(STAGE_KEYS):
             n.stage = STAGE_KEYS[index + 1]
             n.task_id = Nomination.objects.values_list("task_id", flat=True).get(pk=n.pk)
-            expected.append((NOMINATION, n.pk, A.NOMINATION_SIGNED_OFF, actor))
+            expected.append((NOMINATION, n.pk, audit_events.NOMINATION_SIGNED_OFF, actor))
         elif decision == SignOff.Decision.APPROVE:
             n.status = Status.APPROVED
-            expected.append((NOMINATION, n.pk, A.NOMINATION_APPROVED, actor))
+            expected.append((NOMINATION, n.pk, audit_events.NOMINATION_APPROVED, actor))
         elif decision == SignOff.Decision.RETURN:
             n.status = Status.RETURNED
-            expected.append((NOMINATION, n.pk, A.NOMINATION_RETURNED, actor))
+            expected.append((NOMINATION, n.pk, audit_events.NOMINATION_RETURNED, actor))
         else:
             n.status = Status.REJECTED
             n.seals_when_rejected = len(n.seals)
-            expected.append((NOMINATION, n.pk, A.NOMINATION_REJECTED, actor))
+            expected.append((NOMINATION, n.pk, audit_events.NOMINATION_REJECTED, actor))
         self._expect_events(expected)
 
     @precondition(lambda self: bool(self.decided_tasks))
@@ -559,7 +559,7 @@ class SignOffMachine(RuleBasedStateMachine):
             return
         n.assignee = receiver
         n.version += 1
-        self._expect_events([(NOMINATION, n.pk, A.TASK_TRANSFERRED, actor)])
+        self._expect_events([(NOMINATION, n.pk, audit_events.TASK_TRANSFERRED, actor)])
 
     @rule(data=st.data())
     def withdraw(self, data: st.DataObject) -> None:
@@ -584,7 +584,7 @@ class SignOffMachine(RuleBasedStateMachine):
         self._leave_task(n)
         n.status, n.stage = Status.WITHDRAWN, ""
         n.version += 1
-        self._expect_events([(NOMINATION, pk, A.NOMINATION_WITHDRAWN, actor)])
+        self._expect_events([(NOMINATION, pk, audit_events.NOMINATION_WITHDRAWN, actor)])
 
     # --- invariants ------------------------------------------------------------------------
 
@@ -638,8 +638,17 @@ class SignOffMachine(RuleBasedStateMachine):
             (orgs[i], a) for i, a in AuditEvent.objects.filter(
                 object_type=ORGANIZATION, object_id__in=list(orgs)).values_list("object_id", "action")
         )  # fmt: skip
-        assert org_events == Counter((name, str(A.SEAL_KEY_CREATED)) for name in self.keyed_orgs)
+        assert org_events == Counter((name, str(audit_events.SEAL_KEY_CREATED)) for name in self.keyed_orgs)
         assert not AuditEvent.objects.filter(actor__in=list(self.names)).exclude(object_type=NOMINATION).exists()
+
+    @invariant()
+    def authors_are_recorded_as_the_model_says(self) -> None:
+        got: dict[int, set[str]] = {pk: set() for pk in self.model}
+        for nomination_id, user_id in NominationAuthor.objects.filter(nomination__in=list(self.model)).values_list(
+            "nomination_id", "user_id"
+        ):
+            got[nomination_id].add(self.names[user_id])
+        assert got == {pk: n.authors for pk, n in self.model.items()}
 
     @invariant()
     def seals_verify_and_none_after_a_rejection(self) -> None:

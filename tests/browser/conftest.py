@@ -5,9 +5,9 @@ a temporary data folder and a free port, with the embedded servers and the demo 
 sign in as the demo accounts. ``SEALFLOW_BROWSER_URL=http://127.0.0.1:8123`` runs them against
 an app that is already running instead (its demo data must be fresh).
 
-Chromium: ``/usr/bin/chromium`` (Debian's package ``chromium``); installed with apt-get when
-missing and this user may (root), else the tests are skipped with the reason. Playwright never
-downloads a browser here.
+Chromium: ``/usr/bin/chromium`` (Debian's package ``chromium``), installed by the test command's
+setup step (``bin/install-chromium``), never from inside a test; without it the tests fail with
+what to do. Playwright never downloads a browser here.
 
 Every request any page makes is recorded; ``offsite_requests`` fails a test whose pages asked for
 anything that is not on the server (an intranet has no internet).
@@ -16,8 +16,6 @@ anything that is not on the server (an intranet has no internet).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,23 +31,11 @@ PASSWORD = "Sealflow@2026"
 
 
 def _chromium() -> str:
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
-    apt = shutil.which("apt-get")
-    if apt and os.geteuid() == 0:
-        subprocess.run([apt, "update", "-qq"], check=False, capture_output=True, timeout=300)  # noqa: S603 - fixed argv
-        subprocess.run(  # noqa: S603 - fixed argv
-            [apt, "install", "-y", "-qq", "chromium"],
-            check=False,
-            capture_output=True,
-            timeout=900,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
     if not Path(CHROMIUM).exists():
-        reason = "Debian's chromium is not installed and could not be installed with apt-get"
-        if os.environ.get("CI"):  # .ci/run sets it: there a missing browser is a failure, not a skip
-            pytest.fail(reason)
-        pytest.skip(reason)
+        pytest.fail(
+            f"the browser tests need Debian's chromium at {CHROMIUM}: `python3 bin/sealflow test` installs it "
+            "(bin/install-chromium, as root), or install it with `apt-get install chromium`"
+        )
     return CHROMIUM
 
 

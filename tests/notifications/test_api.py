@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from notifications import events
 from notifications.delivery import drain_outbox
 from notifications.models import Notification, OutboxMessage, Preference

@@ -14,7 +14,8 @@ from docx import Document
 from accounts.roles import Role
 from approvals import documents
 from approvals.actions import create_nomination, sign_off, submit_nomination
-from approvals.models import AuditEvent
+from audit import audit_events
+from audit.models import AuditEvent
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
 
@@ -68,7 +69,7 @@ def test_pdf_has_the_chinese_font_every_stage_and_two_seals(approved, submitter)
     assert [o.sealed for o in document.opinions] == [False, True, True]
     # Personal data printed masked for who may not reveal it; in full (and audited) for the submitter.
     assert "138****5678" in printed
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_DATA_READ, actor_id=submitter.pk).exists()
+    assert AuditEvent.objects.filter(action=audit_events.PERSONAL_DATA_READ, actor_id=submitter.pk).exists()
 
 
 def test_word_document_holds_every_opinion_the_seals_and_the_qr_code(approved, submitter):

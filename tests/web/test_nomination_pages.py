@@ -9,7 +9,9 @@ from django.test import Client
 
 from accounts.roles import Role
 from approvals.actions import create_nomination, submit_nomination
-from approvals.models import AuditEvent, Nomination, SignOff
+from approvals.models import Nomination, SignOff
+from audit import audit_events
+from audit.models import AuditEvent
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
 
@@ -193,7 +195,7 @@ def test_a_forbidden_decision_is_refused_and_audited(submitted, people):
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.stage == "district_review"
-    refusal = AuditEvent.objects.filter(action=AuditEvent.Action.PERMISSION_DENIED).last()
+    refusal = AuditEvent.objects.filter(action=audit_events.PERMISSION_DENIED).last()
     assert refusal is not None
     assert refusal.data["view"] == "web"
 
@@ -239,7 +241,7 @@ def test_personal_data_is_masked_until_revealed_and_the_reveal_is_audited(submit
     revealed = client.get(f"/nominations/{submitted.pk}/?reveal=personal").content.decode()
     assert "13812345678" in revealed
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.PERSONAL_DATA_READ, object_id=str(submitted.pk), actor_id=people["committee"].pk
+        action=audit_events.PERSONAL_DATA_READ, object_id=str(submitted.pk), actor_id=people["committee"].pk
     ).exists()
 
 
@@ -252,10 +254,10 @@ def test_a_refused_reveal_is_said_and_audited_and_the_data_stays_masked(submitte
     assert "13812345678" not in text
     assert "138****5678" in text
     assert "您没有查看完整个人信息的权限" in text
-    refusal = AuditEvent.objects.get(action=AuditEvent.Action.PERMISSION_DENIED, actor_id=reviewer.pk)
+    refusal = AuditEvent.objects.get(action=audit_events.PERMISSION_DENIED, actor_id=reviewer.pk)
     assert (refusal.object_type, refusal.object_id) == ("approvals.nomination", str(submitted.pk))
     assert refusal.data["view"] == "web"
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_DATA_READ, actor_id=reviewer.pk).exists()
+    assert not AuditEvent.objects.filter(action=audit_events.PERSONAL_DATA_READ, actor_id=reviewer.pk).exists()
 
 
 def test_a_post_without_csrf_token_is_refused(submitted, submitter):

@@ -14,7 +14,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from approvals.actions import publicity as actions
-from approvals.models import AuditEvent, Nomination, Objection, PublicityRound
+from approvals.models import Nomination, Objection, PublicityRound
+from audit.models import AuditEvent
 from notifications.models import Notification
 from tests.approvals import publicity_helpers
 from tests.approvals.publicity_helpers import People, Scene

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from accounts import audit_events as accounts_events
 from accounts.models import Grant, Organization, User
 from accounts.roles import Role
-from approvals.models import AuditEvent
+from audit import audit_events
+from audit.models import AuditEvent
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,7 @@ def test_security_admin_adds_an_org_a_user_and_a_grant(tree, security_admin):
     assert Grant.objects.filter(user=user, role=Role.SUBMITTER, org=org).exists()
     page = client.get(f"/security/users/{user.pk}").content.decode()
     assert "申报单位经办人" in page
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.GRANT_CREATED, actor_id=security_admin.pk).exists()
+    assert AuditEvent.objects.filter(action=accounts_events.GRANT_CREATED, actor_id=security_admin.pk).exists()
 
 
 def test_a_refused_grant_is_shown_in_chinese_and_nothing_is_granted(tree, security_admin):
@@ -57,7 +59,7 @@ def test_nobody_grants_themselves_a_role(security_admin, tree):
 
 def test_other_roles_are_refused_and_the_refusal_is_audited(submitter):
     assert login(submitter).get("/security/users/").status_code == 403
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERMISSION_DENIED, actor_id=submitter.pk).exists()
+    assert AuditEvent.objects.filter(action=audit_events.PERMISSION_DENIED, actor_id=submitter.pk).exists()
 
 
 def test_a_district_security_admin_does_not_see_other_districts_accounts(tree, district_security_admin):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from workflows import calendar
 from workflows.calendar import CalendarNotCovered
 from workflows.models import CalendarDay, CalendarYear

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from workflows.models import Campaign
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from tests.campaigns import CASE_FORM, CASE_RULES, STAGES, campaign_admin
 from workflows.models import Campaign
 

@@ -15,8 +15,8 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from approvals.audit import verify_audit
 from approvals.models import Nomination
+from audit.verification import verify_audit
 from tests.approvals.test_uploads import make_docx, make_image, make_pdf
 from workflows import forms
 from workflows.demo import demo_definitions

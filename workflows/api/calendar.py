@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.views import _user
 from config.api.serializers import StrictSerializer
 from config.errors import InvalidInput
+from config.request_context import request_user
 from workflows import calendar, calendar_actions
 from workflows.models import CalendarDay, CalendarYear
 
@@ -69,7 +69,7 @@ class CalendarDaysView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         entry = calendar_actions.set_calendar_day(
-            data["date"], actor=_user(request), kind=data["kind"], name=data["name"]
+            data["date"], actor=request_user(request), kind=data["kind"], name=data["name"]
         )
         return Response(CalendarDayOut(entry).data)
 
@@ -81,7 +81,7 @@ class CalendarDayDetailView(APIView):
             parsed = date.fromisoformat(day)
         except ValueError:
             raise InvalidInput.for_field("date", _("日期格式应为 2027-01-01"), code="invalid_parameter") from None
-        calendar_actions.remove_calendar_day(parsed, actor=_user(request))
+        calendar_actions.remove_calendar_day(parsed, actor=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -92,7 +92,7 @@ class CalendarYearsView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         calendar_actions.set_calendar_year(
-            data["year"], actor=_user(request), covered=data["covered"], note=data["note"]
+            data["year"], actor=request_user(request), covered=data["covered"], note=data["note"]
         )
         return Response({"year": data["year"], "covered": data["covered"]})
 

@@ -12,19 +12,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors as account_selectors
-from accounts.api.views import PaginatedListMixin, _ref, _user
 from accounts.models import Organization
 from config.api.idempotency import idempotent
+from config.api.views import PaginatedListMixin, resolve_ref
 from config.errors import InvalidInput
+from config.request_context import request_user
 from workflows import actions, selectors
 from workflows.api.serializers import CampaignBrief, CampaignIn, CampaignOut
 
 
 def _resolve(request: Request, data: dict[str, Any]) -> dict[str, Any]:
     """Ids to organisations: the host through the caller's scope, quota organisations must exist."""
-    user = _user(request)
+    user = request_user(request)
     if "host_org" in data:
-        data["host_org"] = _ref(account_selectors.get_visible_org, user, "host_org", data["host_org"])
+        data["host_org"] = resolve_ref(account_selectors.get_visible_org, user, "host_org", data["host_org"])
     if "quotas" in data:
         ids = {q["org"] for q in data["quotas"]}
         orgs = Organization.objects.in_bulk(ids)
@@ -46,7 +47,7 @@ class CampaignListView(PaginatedListMixin, APIView):
         summary="评选活动列表",
     )
     def get(self, request: Request) -> Response:
-        campaigns = selectors.visible_campaigns(_user(request))
+        campaigns = selectors.visible_campaigns(request_user(request))
         if request.query_params.get("status"):
             campaigns = campaigns.filter(status=request.query_params["status"])
         return self.paginated(request, campaigns.order_by("id"), CampaignBrief)
@@ -57,22 +58,22 @@ class CampaignListView(PaginatedListMixin, APIView):
         serializer = CampaignIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         spec = _resolve(request, dict(serializer.validated_data))
-        campaign = actions.create_campaign(actor=_user(request), spec=spec)
+        campaign = actions.create_campaign(actor=request_user(request), spec=spec)
         return Response(CampaignOut(campaign).data, status=status.HTTP_201_CREATED)
 
 
 class CampaignDetailView(APIView):
     @extend_schema(responses={200: CampaignOut}, summary="评选活动详情（含名额使用情况）")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(CampaignOut(selectors.get_visible_campaign(_user(request), pk)).data)
+        return Response(CampaignOut(selectors.get_visible_campaign(request_user(request), pk)).data)
 
     @extend_schema(request=CampaignIn, responses={200: CampaignOut}, summary="修改草稿状态的评选活动")
     def patch(self, request: Request, pk: int) -> Response:
-        campaign = selectors.get_visible_campaign(_user(request), pk)
+        campaign = selectors.get_visible_campaign(request_user(request), pk)
         serializer = CampaignIn(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = _resolve(request, dict(serializer.validated_data))
-        campaign = actions.update_campaign(campaign.pk, actor=_user(request), changes=changes)
+        campaign = actions.update_campaign(campaign.pk, actor=request_user(request), changes=changes)
         return Response(CampaignOut(campaign).data)
 
 
@@ -81,6 +82,6 @@ class CampaignTransitionView(APIView):
 
     @extend_schema(request=None, responses={200: CampaignOut}, summary="评选活动状态变更（开始征集、截止、评审）")
     def post(self, request: Request, pk: int) -> Response:
-        campaign = selectors.get_visible_campaign(_user(request), pk)
-        campaign = actions.change_campaign_status(campaign.pk, actor=_user(request), transition=self.transition)
+        campaign = selectors.get_visible_campaign(request_user(request), pk)
+        campaign = actions.change_campaign_status(campaign.pk, actor=request_user(request), transition=self.transition)
         return Response(CampaignOut(campaign).data)

@@ -9,8 +9,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 
-from approvals.models import AuditEvent, Nomination, Seal
+from approvals import audit_events
+from approvals.models import Nomination, Seal
 from approvals.seals import verify_nomination
+from audit.models import AuditEvent
 
 
 class Command(BaseCommand):
@@ -31,7 +33,7 @@ class Command(BaseCommand):
                     AuditEvent.objects.filter(
                         object_type=Nomination._meta.label_lower,
                         object_id=Cast(OuterRef("pk"), output_field=CharField()),
-                        action=AuditEvent.Action.SEAL_CREATED,
+                        action=audit_events.SEAL_CREATED,
                     )
                 )
             )

@@ -1,16 +1,16 @@
 """Pages of the auditor: the audit trail by object, actor, action and time (keyset paging), chain
-verification, CSV export. Only auditors (``approvals.selectors.list_audit_events`` refuses others)."""
+verification, CSV export. Only auditors (``audit.selectors.list_audit_events`` refuses others)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import logging
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -21,24 +21,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.models import User
-from approvals import selectors
-from approvals.audit import VerifyReport, iter_verify_audit, record_event, verify_audit
-from approvals.models import AuditEvent
-from approvals.web.common import audit_refusal, user_of
+from audit import selectors
+from audit.models import AuditEvent
+from audit.registry import all_events
+from audit.selectors import SHORT_TYPES
+from audit.verification import VerifyReport, iter_verification, run_verification
 from config.errors import NotPermitted
+from config.request_context import request_user
+from config.web.errors import audit_refusal
+
+logger = logging.getLogger(__name__)
 
 PAGE = 50
-# Short object names, as the API accepts them (approvals/api/views.py).
-SHORT_TYPES = {
-    "nomination": "approvals.nomination",
-    "user": "accounts.user",
-    "org": "accounts.organization",
-    "grant": "accounts.grant",
-    "campaign": "workflows.campaign",
-}
 
 
 def _refuse(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
+    """403, written to the trail in its own transaction (as every refused page and API call is)."""
     audit_refusal(request, exc)
     return render(request, "403.html", {"detail": exc.detail}, status=403)
 
@@ -71,7 +69,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, Any
             moment = moment + timedelta(days=1)
         bounds[name] = moment
     events = selectors.list_audit_events(
-        user_of(request),
+        request_user(request),
         object_type=object_type,
         object_id=object_id,
         actor=actor,
@@ -101,12 +99,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         query["after"] = str(page[-1].pk)
     return render(
         request,
-        "approvals/audit.html",
+        "audit/audit.html",
         {
             "events": page,
             "values": values,
             "errors": errors,
-            "actions": AuditEvent.Action.choices,
+            "actions": all_events(),
             "next_query": query.urlencode() if has_next else "",
             "filter_query": request.GET.copy().urlencode(),
             "page_size": PAGE,
@@ -159,22 +157,11 @@ def audit_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 @require_POST
 def audit_verify(request: HttpRequest) -> HttpResponse:
     """Re-check every chain and anchor now (audited as ``audit.verified``), and show the result."""
-    user = user_of(request)
+    user = request_user(request)
     if not permissions.can_read_audit(user):
         return _refuse(request, NotPermitted(target=("audit.trail", "all")))
-    report = verify_audit()
-    _record_verified(user, report)
-    return render(request, "approvals/audit_verify.html", {"report": report})
-
-
-def _record_verified(user: User, report: VerifyReport) -> None:
-    with transaction.atomic(durable=True):
-        record_event(
-            AuditEvent.Action.AUDIT_VERIFIED,
-            actor=user,
-            target=("audit.trail", "all"),
-            data={"valid": report.valid, "events": report.events, "problems": len(report.problems)},
-        )
+    report = run_verification(user)
+    return render(request, "audit/audit_verify.html", {"report": report})
 
 
 STREAM_EVERY = 1000  # a progress line after this many events
@@ -190,16 +177,14 @@ def _verify_lines(user: User) -> Iterator[str]:
     total = AuditEvent.objects.count()
     report = VerifyReport()
     yield _line(phase="start", total=total)
-    for problem in iter_verify_audit(report, every=STREAM_EVERY):
+    for problem in iter_verification(user, report, every=STREAM_EVERY):
         if problem is None:
             yield _line(
                 phase="progress", events=report.events, total=total, chains=report.chains,
                 problems=len(report.problems),
             )  # fmt: skip
         else:
-            report.problems.append(problem)
             yield _line(phase="problem", **problem.as_dict())
-    _record_verified(user, report)
     yield _line(
         phase="done", valid=report.valid, events=report.events, total=total, chains=report.chains,
         anchors=report.anchors, problems=len(report.problems),
@@ -210,7 +195,7 @@ def _verify_lines(user: User) -> Iterator[str]:
 @require_POST
 def audit_verify_stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The same check, its progress streamed line by line for ``app.js`` to show (auditors only)."""
-    user = user_of(request)
+    user = request_user(request)
     if not permissions.can_read_audit(user):
         return _refuse(request, NotPermitted(target=("audit.trail", "all")))
     response = StreamingHttpResponse(_verify_lines(user), content_type="application/x-ndjson; charset=utf-8")

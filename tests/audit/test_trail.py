@@ -11,9 +11,12 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from approvals import sealing
-from approvals.audit import anchor_chain_heads, record_event, verify_audit
-from approvals.models import AuditAnchor, AuditAnchorHead, AuditEvent
+from accounts import audit_events
+from audit import hashing
+from audit.anchoring import anchor_chain_heads
+from audit.models import AuditAnchor, AuditAnchorHead, AuditEvent
+from audit.trail import record_event
+from audit.verification import verify_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +43,7 @@ def write(n: int, target: tuple[str, str] = ("test.thing", "1")) -> list[AuditEv
     events = []
     for i in range(n):
         with transaction.atomic():
-            events.append(record_event(AuditEvent.Action.ORG_UPDATED, actor=None, target=target, data={"i": i}))
+            events.append(record_event(audit_events.ORG_UPDATED, actor=None, target=target, data={"i": i}))
     return events
 
 
@@ -57,7 +60,7 @@ def settle_events() -> None:
             AuditEvent.objects.filter(object_type=event.object_type, object_id=event.object_id, seq=event.seq - 1)
             .values_list("hash", flat=True)
             .first()
-        ) or sealing.GENESIS_HASH
+        ) or hashing.GENESIS_HASH
         event.prev_hash = prev
         fields = {
             f: getattr(event, f)
@@ -74,7 +77,7 @@ def settle_events() -> None:
                 "ip_address",
             )
         }
-        new_hash = sealing.event_hash(**fields, prev_hash=prev)
+        new_hash = hashing.event_hash(**fields, prev_hash=prev)
         with triggers_disabled(), connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {AuditEvent._meta.db_table} SET prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
@@ -86,7 +89,7 @@ def test_events_of_one_object_form_a_chain():
     first, second, third = write(3)
 
     assert [first.seq, second.seq, third.seq] == [1, 2, 3]
-    assert first.prev_hash == sealing.GENESIS_HASH
+    assert first.prev_hash == hashing.GENESIS_HASH
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
     assert verify_audit().valid
@@ -97,13 +100,13 @@ def test_chains_of_different_objects_are_independent():
     (b,) = write(1, ("test.thing", "2"))
 
     assert a.seq == b.seq == 1
-    assert b.prev_hash == sealing.GENESIS_HASH
+    assert b.prev_hash == hashing.GENESIS_HASH
 
 
 @pytest.mark.django_db(transaction=True)
 def test_record_event_outside_a_transaction_is_refused():
     with pytest.raises(AssertionError, match="inside the action's transaction"):
-        record_event(AuditEvent.Action.ORG_UPDATED, actor=None, target=("test.thing", "1"))
+        record_event(audit_events.ORG_UPDATED, actor=None, target=("test.thing", "1"))
 
 
 def test_unregistered_action_is_refused():
@@ -215,7 +218,7 @@ class Boom(Exception):
 
 def _write_then_fail() -> None:
     with transaction.atomic():
-        record_event(AuditEvent.Action.ORG_UPDATED, actor=None, target=("test.thing", "1"))
+        record_event(audit_events.ORG_UPDATED, actor=None, target=("test.thing", "1"))
         raise Boom
 
 

@@ -8,10 +8,11 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from approvals.audit import record_event
-from approvals.models import AuditEvent
-from approvals.web import audit as audit_pages
-from tests.approvals.test_audit import triggers_disabled
+from audit import audit_events
+from audit import web as audit_pages
+from audit.models import AuditEvent
+from audit.trail import record_event
+from tests.audit.test_trail import triggers_disabled
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_the_stream_reports_progress_and_the_verdict_and_is_audited_once(auditor
     monkeypatch.setattr(audit_pages, "STREAM_EVERY", 2)
     for i in range(5):
         with transaction.atomic():
-            record_event(AuditEvent.Action.AUDIT_VERIFIED, actor=auditor, target=("test.thing", str(i)), data={})
+            record_event(audit_events.AUDIT_VERIFIED, actor=auditor, target=("test.thing", str(i)), data={})
     lines = stream(login(auditor))
     before = AuditEvent.objects.count() - 1  # all but the run's own audit.verified
     assert before >= 5
@@ -53,7 +54,7 @@ def test_the_stream_reports_progress_and_the_verdict_and_is_audited_once(auditor
     chains = AuditEvent.objects.exclude(object_type="audit.trail").values("object_type", "object_id").distinct()
     assert done["chains"] == chains.count()
     assert done["problems"] == 0
-    verified = AuditEvent.objects.filter(action=AuditEvent.Action.AUDIT_VERIFIED, object_type="audit.trail")
+    verified = AuditEvent.objects.filter(action=audit_events.AUDIT_VERIFIED, object_type="audit.trail")
     assert verified.count() == 1
     assert verified.get().actor_id == auditor.pk
     assert verified.get().data == {"valid": True, "events": before, "problems": 0}
@@ -61,7 +62,7 @@ def test_the_stream_reports_progress_and_the_verdict_and_is_audited_once(auditor
 
 def test_a_changed_event_streams_as_a_problem_and_the_verdict_is_bad(auditor):
     with transaction.atomic():
-        event = record_event(AuditEvent.Action.AUDIT_VERIFIED, actor=auditor, target=("test.thing", "1"), data={})
+        event = record_event(audit_events.AUDIT_VERIFIED, actor=auditor, target=("test.thing", "1"), data={})
     with triggers_disabled():  # what a database superuser could do
         AuditEvent.objects.filter(pk=event.pk).update(data={"forged": True})
     lines = stream(login(auditor))
@@ -70,7 +71,7 @@ def test_a_changed_event_streams_as_a_problem_and_the_verdict_is_bad(auditor):
     assert lines[-1]["phase"] == "done"
     assert lines[-1]["valid"] is False
     assert lines[-1]["problems"] == 1
-    audited = AuditEvent.objects.get(action=AuditEvent.Action.AUDIT_VERIFIED, object_type="audit.trail")
+    audited = AuditEvent.objects.get(action=audit_events.AUDIT_VERIFIED, object_type="audit.trail")
     assert audited.data["valid"] is False
 
 
@@ -80,14 +81,14 @@ def test_only_auditors_run_the_stream_and_nothing_is_verified_for_others(submitt
     client.force_login(submitter)
     response = client.post("/audit/verify/stream")
     assert response.status_code == 403
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.AUDIT_VERIFIED).exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERMISSION_DENIED, actor_id=submitter.pk).exists()
+    assert not AuditEvent.objects.filter(action=audit_events.AUDIT_VERIFIED).exists()
+    assert AuditEvent.objects.filter(action=audit_events.PERMISSION_DENIED, actor_id=submitter.pk).exists()
     assert Client().post("/audit/verify/stream").status_code == 302  # anonymous: to the login page
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.AUDIT_VERIFIED).exists()
+    assert not AuditEvent.objects.filter(action=audit_events.AUDIT_VERIFIED).exists()
 
 
 def test_the_stream_needs_a_post(auditor):
     client = Client()
     client.force_login(auditor)
     assert client.get("/audit/verify/stream").status_code == 405
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.AUDIT_VERIFIED).exists()
+    assert not AuditEvent.objects.filter(action=audit_events.AUDIT_VERIFIED).exists()

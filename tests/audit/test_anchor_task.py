@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from approvals.audit import record_event
-from approvals.models import AuditAnchor, AuditEvent
-from approvals.tasks import anchor_audit_task
+from accounts import audit_events
+from audit.models import AuditAnchor
+from audit.tasks import anchor_audit_task
+from audit.trail import record_event
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +46,7 @@ def celery_worker_process():
 @pytest.mark.django_db(transaction=True)
 def test_worker_anchors_the_chain_heads(celery_worker_process):
     with transaction.atomic():
-        event = record_event(AuditEvent.Action.ORG_UPDATED, actor=None, target=("test.thing", "1"))
+        event = record_event(audit_events.ORG_UPDATED, actor=None, target=("test.thing", "1"))
     # Let the event age past the settle time; the worker anchors only settled events.
     time.sleep(6)
 

@@ -1,24 +1,64 @@
-"""HTTP endpoints of the approvals package (for now: the audit trail)."""
+"""HTTP endpoints of the audit trail: the list (auditors) and the verification."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from accounts.api.views import PaginatedListMixin, _int_param, _user
-from approvals import selectors
-from approvals.api.serializers import AuditEventOut, AuditVerifyOut
-from approvals.audit import record_event, verify_audit
-from approvals.models import AuditEvent
+from audit import selectors
+from audit.models import AuditEvent
+from audit.selectors import SHORT_TYPES
+from audit.verification import run_verification
+from config.api.views import PaginatedListMixin, int_param
 from config.errors import InvalidInput, NotPermitted
+from config.request_context import request_user
+
+
+class AuditEventOut(serializers.ModelSerializer):
+    action_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "occurred_at",
+            "action",
+            "action_label",
+            "actor",
+            "actor_label",
+            "object_type",
+            "object_id",
+            "seq",
+            "data",
+            "request_id",
+            "ip_address",
+            "prev_hash",
+            "hash",
+        ]
+
+
+class AuditProblemOut(serializers.Serializer):
+    kind = serializers.CharField()
+    object = serializers.CharField()
+    event_id = serializers.IntegerField(allow_null=True)
+    seq = serializers.IntegerField(allow_null=True)
+    detail = serializers.CharField()
+
+
+class AuditVerifyOut(serializers.Serializer):
+    valid = serializers.BooleanField()
+    events = serializers.IntegerField()
+    chains = serializers.IntegerField()
+    anchors = serializers.IntegerField()
+    problems = AuditProblemOut(many=True)
 
 
 def _datetime_param(request: Request, name: str) -> datetime | None:
@@ -53,12 +93,12 @@ class AuditListView(PaginatedListMixin, APIView):
             if not sep or not object_type or not object_id:
                 raise InvalidInput.for_field("object", _("格式应为 类型:编号，例如 nomination:12"))
             if "." not in object_type:
-                object_type = _SHORT_TYPES.get(object_type, object_type)
+                object_type = SHORT_TYPES.get(object_type, object_type)
         events = selectors.list_audit_events(
-            _user(request),
+            request_user(request),
             object_type=object_type,
             object_id=object_id,
-            actor=_int_param(request, "actor"),
+            actor=int_param(request, "actor"),
             action=request.query_params.get("action") or None,
             since=_datetime_param(request, "since"),
             until=_datetime_param(request, "until"),
@@ -66,31 +106,13 @@ class AuditListView(PaginatedListMixin, APIView):
         return self.paginated(request, events, AuditEventOut)
 
 
-# Short names accepted in ?object=, as api.md writes them ("nomination:{id}").
-_SHORT_TYPES = {
-    "nomination": "approvals.nomination",
-    "user": "accounts.user",
-    "org": "accounts.organization",
-    "organization": "accounts.organization",
-    "grant": "accounts.grant",
-    "campaign": "workflows.campaign",
-}
-
-
 class AuditVerifyView(APIView):
     @extend_schema(responses={200: AuditVerifyOut}, summary="校验审计链与锚点（审计管理员）")
     def get(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         if not permissions.can_read_audit(user):
             raise NotPermitted(target=("audit.trail", "all"))
-        report = verify_audit()
-        with transaction.atomic(durable=True):
-            record_event(
-                AuditEvent.Action.AUDIT_VERIFIED,
-                actor=user,
-                target=("audit.trail", "all"),
-                data={"valid": report.valid, "events": report.events, "problems": len(report.problems)},
-            )
+        report = run_verification(user)
         return Response(
             {
                 "valid": report.valid,

@@ -1,4 +1,7 @@
-"""``manage.py verify_audit``: recompute every audit chain and anchor; exit 1 on any problem."""
+"""``manage.py verify_audit``: recompute every audit chain and anchor; exit 1 on any problem.
+
+The run is recorded as ``audit.verified`` by the system, as a check from the page or the API is.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from approvals.audit import VerifyReport, iter_anchor_problems, iter_chain_problems
+from audit.verification import Problem, run_verification
 
 
 class Command(BaseCommand):
@@ -18,15 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
     def handle(self, *args: Any, chunk_size: int, quiet: bool, **options: Any) -> None:
-        report = VerifyReport()
-        problems = 0
+        def on_problem(problem: Problem) -> None:
+            self.stdout.write(self._line(problem.as_dict()))
+
         progress = None if quiet else (lambda n: self.stderr.write(f"... {n} events checked"))
-        for problem in iter_chain_problems(report, chunk_size=chunk_size, on_progress=progress):
-            problems += 1
-            self.stdout.write(self._line(problem.as_dict()))
-        for problem in iter_anchor_problems(report):
-            problems += 1
-            self.stdout.write(self._line(problem.as_dict()))
+        report = run_verification(None, chunk_size=chunk_size, on_problem=on_problem, on_progress=progress)
+        problems = len(report.problems)
         summary = f"{report.events} events in {report.chains} chains, {report.anchors} anchors: " + (
             "valid" if problems == 0 else f"{problems} problem(s)"
         )

@@ -1,0 +1,20 @@
+"""Audit events that accounts writes (registry in audit/registry.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from audit.registry import register
+
+ORG_CREATED = register("org.created", _("创建组织"))
+ORG_UPDATED = register("org.updated", _("修改组织"))
+USER_CREATED = register("user.created", _("创建用户"))
+USER_UPDATED = register("user.updated", _("修改用户"))
+USER_DISABLED = register("user.disabled", _("停用用户"))
+USER_ENABLED = register("user.enabled", _("启用用户"))
+PASSWORD_CHANGED = register("user.password_changed", _("修改密码"))
+PASSWORD_RESET = register("user.password_reset", _("重置密码"))
+GRANT_CREATED = register("grant.created", _("授予角色"))
+GRANT_REVOKED = register("grant.revoked", _("撤销角色"))
+LOGIN_SUCCEEDED = register("auth.login_succeeded", _("登录成功"))
+LOGIN_FAILED = register("auth.login_failed", _("登录失败"))
+LOGIN_LOCKED_OUT = register("auth.locked_out", _("登录被锁定"))
+LOGGED_OUT = register("auth.logged_out", _("退出登录"))

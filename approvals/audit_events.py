@@ -1,0 +1,31 @@
+"""Audit events that approvals writes (registry in audit/registry.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from audit.registry import register
+
+NOMINATION_CREATED = register("nomination.created", _("创建申报"))
+NOMINATION_UPDATED = register("nomination.updated", _("修改申报"))
+NOMINATION_SUBMITTED = register("nomination.submitted", _("提交申报"))
+ATTACHMENT_ADDED = register("attachment.added", _("上传附件"))
+ATTACHMENT_REMOVED = register("attachment.removed", _("删除附件"))
+IMPORT_APPLIED = register("import.applied", _("批量导入"))
+NOMINATION_SIGNED_OFF = register("nomination.signed_off", _("审批通过本环节"))
+NOMINATION_RETURNED = register("nomination.returned", _("退回修改"))
+NOMINATION_REJECTED = register("nomination.rejected", _("不同意"))
+NOMINATION_APPROVED = register("nomination.approved", _("审批全部通过"))
+NOMINATION_WITHDRAWN = register("nomination.withdrawn", _("撤回申报"))
+TASK_TRANSFERRED = register("task.transferred", _("转交审批任务"))
+SEAL_CREATED = register("seal.created", _("加盖电子印章"))
+SEAL_KEY_CREATED = register("seal_key.created", _("创建印章密钥"))
+SEAL_KEY_ROTATED = register("seal_key.rotated", _("更换印章密钥"))
+# 公示, objections, revocation (issue 6)
+PUBLICITY_STARTED = register("publicity.started", _("开始公示"))
+PUBLICITY_WINDOW_ENDED = register("publicity.window_ended", _("公示期届满"))
+OBJECTION_FILED = register("objection.filed", _("提出异议"))
+OBJECTION_ASSIGNED = register("objection.assigned", _("指派异议调查人"))
+OBJECTION_FINDING_RECORDED = register("objection.finding_recorded", _("记录调查情况"))
+OBJECTION_DECIDED = register("objection.decided", _("异议处理决定"))
+OBJECTION_IDENTITY_READ = register("objection.identity_read", _("查看异议人身份"))
+NOMINATION_REVOKED = register("nomination.revoked", _("撤销申报或奖项"))
+CAMPAIGN_FINALIZED = register("campaign.finalized", _("确定最终名单"))

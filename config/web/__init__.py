@@ -1,0 +1,1 @@
+"""What every web view shares: keyset pages (``pagination``) and business errors shown in Chinese (``errors``)."""

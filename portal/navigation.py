@@ -1,0 +1,59 @@
+"""The navigation bar: what each user's roles call for, with the unread-notification count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import selectors as account_selectors
+from accounts.roles import ADMIN_SITE_NAV_ROLES as ADMIN_SITE_ROLES
+from accounts.roles import CAMPAIGN_ROLES, Role
+from accounts.roles import INBOX_ROLES as REVIEW_ROLES
+from accounts.roles import UNIT_ROLES as NOMINATION_ROLES
+from config.request_context import request_user
+from notifications import selectors as notification_selectors
+
+
+def roles_of(request: HttpRequest) -> frozenset[str]:
+    """The roles the signed-in user holds anywhere (one query per request, cached on the request)."""
+    cached = getattr(request, "_sealflow_roles", None)
+    if cached is None:
+        cached = account_selectors.roles_held(request_user(request)) if request.user.is_authenticated else frozenset()
+        request._sealflow_roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the navigation items this user's roles call for (templates/base.html).
+
+    Navigation only shows the way; every page checks scope and authority itself.
+    """
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav_items": []}
+    roles = roles_of(request)
+    items: list[tuple[str, str]] = [("home", str(_("首页")))]
+    if roles & NOMINATION_ROLES:
+        items.append(("approvals:my-nominations", str(_("我的申报"))))
+    if roles & REVIEW_ROLES:
+        items.append(("approvals:inbox", str(_("待办审批"))))
+    if roles & CAMPAIGN_ROLES:
+        items.append(("workflows:campaigns", str(_("评选活动"))))
+    items.append(("notifications:list", str(_("通知"))))
+    if Role.AUDITOR in roles:
+        items.append(("audit:audit", str(_("审计记录"))))
+    if Role.SECURITY_ADMIN in roles:
+        items.append(("accounts:security-orgs", str(_("组织机构"))))
+        items.append(("accounts:security-users", str(_("账户与授权"))))
+    if roles & ADMIN_SITE_ROLES:
+        items.append(("admin:index", str(_("管理后台"))))
+    counts = {"notifications:list": notification_selectors.unread_count(request_user(request))}
+    path = request.path
+    result = []
+    for name, label in items:
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        result.append({"url": url, "label": label, "active": active, "count": counts.get(name, 0)})
+    return {"nav_items": result}

@@ -1,0 +1,58 @@
+"""The home page and the host's campaign dashboard: each reads several apps through their selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts import permissions
+from accounts import selectors as account_selectors
+from approvals import selectors as approval_selectors
+from approvals.actions.publicity import PUBLICITY_FROM
+from config.errors import NotVisible
+from config.request_context import request_user
+from notifications import selectors as notification_selectors
+from portal.navigation import NOMINATION_ROLES, REVIEW_ROLES, roles_of
+from workflows import selectors as campaign_selectors
+from workflows.models import Campaign
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """What waits for this person: tasks to decide, returned nominations, drafts, recent decisions."""
+    user = request_user(request)
+    roles = roles_of(request)
+    context: dict[str, Any] = {"grants": account_selectors.list_own_grants(user), "roles": roles}
+    if roles & REVIEW_ROLES:
+        context.update(approval_selectors.inbox_summary(user))
+    if roles & NOMINATION_ROLES:
+        context.update(approval_selectors.submitter_summary(user))
+    context["unread_count"] = notification_selectors.unread_count(user)
+    context["unread"] = notification_selectors.recent_unread(user)
+    return render(request, "home.html", context)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Counts per status, stage and district, quota use and overdue tasks: for the host's committee and admins."""
+    user = request_user(request)
+    try:
+        campaign = campaign_selectors.get_visible_campaign(user, pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    if not permissions.can_see_campaign_dashboard(user, campaign):
+        raise Http404()
+    runs_publicity = permissions.can_run_publicity(user, campaign)
+    context = {
+        "campaign": campaign,
+        **approval_selectors.campaign_overview(user, campaign),
+        "quotas": campaign_selectors.quota_usage(campaign),
+        "may_start_publicity": runs_publicity and campaign.status in PUBLICITY_FROM,
+        "may_finalize": runs_publicity and campaign.status == Campaign.Status.PUBLICITY,
+    }
+    return render(request, "workflows/dashboard.html", context)
