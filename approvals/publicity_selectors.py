@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from accounts import permissions
 from accounts.models import User
 from accounts.roles import Role
-from approvals.actions.publicity import INVESTIGATE
+from approvals.actions.objections import INVESTIGATE
 from approvals.models import Objection
 from config.db import get_in_scope
 

@@ -17,7 +17,7 @@ from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
 from approvals import audit_events, filestore, uploads
-from approvals.actions.publicity import check_submission_bars, form_id_numbers
+from approvals.actions.revocations import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
 from approvals.models import Attachment, Nomination, NominationAuthor
