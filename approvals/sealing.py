@@ -1,4 +1,4 @@
-"""What a seal binds: the content hash of a nomination (no ORM).
+"""What a seal binds: the content hash of a nomination.
 
 The canonical JSON and the audit trail's hashes live in ``audit.hashing``.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from approvals.models import Attachment, Nomination
 from audit.hashing import canonical_json
 
 
@@ -15,3 +16,15 @@ def content_hash(*, kind: str, title: str, form: dict[str, Any], files: list[tup
     """What a seal binds: a nomination's kind, title, form and its files' (field, SHA-256), as they stand."""
     content = {"kind": kind, "title": title, "form": form, "files": [list(f) for f in files]}
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+def live_attachments(nomination: Nomination) -> list[Attachment]:
+    return list(nomination.attachments.filter(removed_at__isnull=True).order_by("id"))
+
+
+def nomination_content_hash(nomination: Nomination, attachments: list[Attachment] | None = None) -> str:
+    """The hash a seal will bind for ``nomination`` as it stands now."""
+    live = live_attachments(nomination) if attachments is None else attachments
+    return content_hash(
+        kind=nomination.kind, title=nomination.title, form=nomination.form, files=[(a.field, a.sha256) for a in live]
+    )

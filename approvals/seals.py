@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import Organization, User
-from approvals import audit_events
+from approvals import audit_events, sealing
 from approvals.models import Nomination, Seal, SealKey
 from audit.hashing import GENESIS_HASH, canonical_json, utc_timestamp
 from audit.models import AuditEvent
@@ -684,9 +684,7 @@ def content_hash_to_check(nomination: Nomination) -> str | None:
     last seal must bind the current content unless the nomination is editable now or was
     resubmitted after that seal (the next seal will bind the new content).
     """
-    from approvals.actions.nominations import EDITABLE, nomination_content_hash
-
-    if nomination.status in EDITABLE:
+    if nomination.status in Nomination.EDITABLE:
         return None
     last_seal_event = None
     resubmitted_after = False
@@ -695,7 +693,7 @@ def content_hash_to_check(nomination: Nomination) -> str | None:
             last_seal_event, resubmitted_after = seq, False
         elif last_seal_event is not None:
             resubmitted_after = True
-    return None if resubmitted_after else nomination_content_hash(nomination)
+    return None if resubmitted_after else sealing.nomination_content_hash(nomination)
 
 
 def verify_nomination(nomination: Nomination) -> list[SealProblem]:

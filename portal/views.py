@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts import selectors as account_selectors
+from approvals import quotas
 from approvals import selectors as approval_selectors
 from approvals.actions.publicity import PUBLICITY_FROM
 from config.errors import NotVisible
@@ -51,7 +52,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "campaign": campaign,
         **approval_selectors.campaign_overview(user, campaign),
-        "quotas": campaign_selectors.quota_usage(campaign),
+        "quotas": quotas.quota_usage(campaign),
         "may_start_publicity": runs_publicity and campaign.status in PUBLICITY_FROM,
         "may_finalize": runs_publicity and campaign.status == Campaign.Status.PUBLICITY,
     }

@@ -8,17 +8,15 @@ from approvals.actions.nominations import (
     submit_nomination,
     update_nomination,
 )
-from approvals.actions.publicity import (
+from approvals.actions.objections import (
     assign_investigator,
     decide_objection,
     file_objection,
-    finalize_campaign,
-    notice_ended_windows,
     read_objector_identity,
     record_finding,
-    revoke_nomination,
-    start_publicity,
 )
+from approvals.actions.publicity import finalize_campaign, notice_ended_windows, start_publicity
+from approvals.actions.revocations import revoke_nomination
 from approvals.actions.sign_offs import sign_off, sign_off_batch, transfer_task, withdraw_nomination
 
 __all__ = [

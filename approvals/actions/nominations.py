@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind
-from approvals import audit_events, filestore, sealing, uploads
-from approvals.actions.publicity import check_submission_bars, form_id_numbers
+from approvals import audit_events, filestore, uploads
+from approvals.actions.revocations import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
 from approvals.models import Attachment, Nomination, NominationAuthor
+from approvals.sealing import live_attachments, nomination_content_hash
 from audit.trail import record_event
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
@@ -28,8 +29,6 @@ from workflows import eligibility, forms
 from workflows.exceptions import DeadlinePassed, NotOpenYet, QuotaExceeded
 from workflows.models import Campaign
 
-# Kept under this name for approvals/seals.py, which imports it; the set lives on the model.
-EDITABLE = Nomination.EDITABLE
 FILE_TYPES = forms.ATTACHMENT_FIELD_TYPES
 
 
@@ -52,10 +51,6 @@ def _definition(nomination: Nomination) -> dict[str, Any]:
 
 def _file_fields(definition: dict[str, Any]) -> set[str]:
     return {f["key"] for f in definition.get("fields", []) if f.get("type") in FILE_TYPES}
-
-
-def _live_attachments(nomination: Nomination) -> list[Attachment]:
-    return list(nomination.attachments.filter(removed_at__isnull=True).order_by("id"))
 
 
 def _with_attachments(
@@ -99,14 +94,6 @@ def _record_author(nomination: Nomination, actor: User, kind: NominationAuthor.K
 def _district_of(unit: Organization) -> Organization | None:
     ancestors = Organization.objects.filter(pk__in=unit.ancestor_ids(), kind=OrgKind.DISTRICT)
     return ancestors.order_by("-depth").first()
-
-
-def nomination_content_hash(nomination: Nomination, attachments: list[Attachment] | None = None) -> str:
-    """The hash a seal will bind for ``nomination`` as it stands now (approvals/sealing.py)."""
-    live = _live_attachments(nomination) if attachments is None else attachments
-    return sealing.content_hash(
-        kind=nomination.kind, title=nomination.title, form=nomination.form, files=[(a.field, a.sha256) for a in live]
-    )
 
 
 def _check_window(campaign: Campaign, target: tuple[str, str]) -> None:
@@ -230,7 +217,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     if first_submission:
         _check_window(campaign, _target(nomination))
     definition = _definition(nomination)
-    attachments = _live_attachments(nomination)
+    attachments = live_attachments(nomination)
     data, infos = _with_attachments(nomination, nomination.form, attachments)
     errors = _form_errors(
         forms.validate_form_data(definition, data, partial=False, attachments=infos, today=timezone.localdate())

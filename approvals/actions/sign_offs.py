@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind
-from approvals import audit_events, seals
+from approvals import audit_events, quotas, seals
 from approvals.exceptions import (
     ConsecutiveSignOffForbidden,
     OpinionRequired,
@@ -32,13 +32,11 @@ from approvals.exceptions import (
 from approvals.models import Nomination, NominationAuthor, SignOff
 from approvals.selectors import sees_submitted_nomination
 from audit.trail import EventSpec, record_event, record_events
-from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
 from workflows import flows
-from workflows.exceptions import QuotaExceeded
 from workflows.flows import SignOffFlow
-from workflows.models import Quota, Stage
+from workflows.models import Stage
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -250,8 +248,8 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     stages = _stages(nomination)
     index = next(i for i, s in enumerate(stages) if s.key == nomination.stage)
     stage = stages[index]
-    if decision == SignOff.Decision.APPROVE and is_quota_stage(stage):
-        _check_quotas_at_seal(nomination, stage)
+    if decision == SignOff.Decision.APPROVE and quotas.is_quota_stage(stage):
+        quotas.check_quotas_at_seal(nomination, stage)
     seal = None
     events: list[EventSpec] = []
     if stage.seal and decision == SignOff.Decision.APPROVE:
@@ -311,70 +309,6 @@ _ENDINGS = {
     SignOff.Decision.REJECT: (flows.REJECTED, Nomination.Status.REJECTED, audit_events.NOMINATION_REJECTED),
 }
 _STAGE_FIELDS = ("stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task", "assignee")
-
-
-def is_quota_stage(stage: Stage) -> bool:
-    """The district bureau's sealing stage is where the district quotas bind [002]."""
-    return stage.seal and stage.signer_org == Stage.SignerOrg.DISTRICT
-
-
-def holding_district_approval(campaign_id: int) -> QuerySet[Nomination]:
-    """Nominations that hold the district's sealed approval and are not out of the race.
-
-    A nomination approved again after a return holds one place, not two.
-    """
-    quota_stages = Stage.objects.filter(campaign_id=campaign_id, seal=True, signer_org=Stage.SignerOrg.DISTRICT)
-    approved = SignOff.objects.filter(
-        nomination=OuterRef("pk"), decision=SignOff.Decision.APPROVE, stage__in=quota_stages.values("key")
-    )
-    return Nomination.objects.filter(campaign_id=campaign_id).filter(Exists(approved)).exclude(status__in=OUT_OF_RACE)
-
-
-def quota_holders(campaign_id: int) -> QuerySet[Nomination]:
-    """Who uses a quota place: the district's sealed approval where the chain has such a stage,
-    else every nomination holding a submission place (``Nomination.HOLDS_PLACE``). One query."""
-    quota_stages = Stage.objects.filter(campaign_id=campaign_id, seal=True, signer_org=Stage.SignerOrg.DISTRICT)
-    approved = SignOff.objects.filter(
-        nomination=OuterRef("pk"), decision=SignOff.Decision.APPROVE, stage__in=quota_stages.values("key")
-    )
-    return Nomination.objects.filter(campaign_id=campaign_id).filter(
-        (Exists(approved) & ~Q(status__in=OUT_OF_RACE))
-        | (~Exists(quota_stages) & Q(status__in=Nomination.HOLDS_PLACE))
-    )
-
-
-OUT_OF_RACE = (Nomination.Status.REJECTED, Nomination.Status.REVOKED, Nomination.Status.WITHDRAWN)
-
-
-def _check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
-    """Every quota over the nomination's unit (and the campaign total) has a place left.
-
-    Each quota is taken under an advisory lock held to the end of the transaction, in quota-id
-    order, so N+1 reviewers racing for N places: exactly N succeed and the count never overshoots.
-    """
-    target = ("approvals.nomination", str(nomination.pk))
-    holding = holding_district_approval(nomination.campaign_id).exclude(pk=nomination.pk)
-    quotas = (
-        Quota.objects.filter(campaign_id=nomination.campaign_id, kind__in=["", nomination.kind])
-        .select_related("org")
-        .order_by("pk")
-    )
-    for quota in quotas:
-        if not nomination.unit.path.startswith(quota.org.path):
-            continue
-        advisory_xact_lock("quota-seal", quota.pk)
-        used = holding.filter(unit__path__startswith=quota.org.path)
-        if quota.kind:
-            used = used.filter(kind=quota.kind)
-        if used.count() >= quota.max:
-            raise QuotaExceeded(
-                _("{org}的名额已用完（共 {n} 个）").format(org=quota.org.name, n=quota.max), target=target
-            )
-    total = nomination.campaign.total_max
-    if total is not None:
-        advisory_xact_lock("quota-seal-total", nomination.campaign_id)
-        if holding.count() >= total:
-            raise QuotaExceeded(_("本活动名额已满（共 {n} 个）").format(n=total), target=target)
 
 
 @transaction.atomic(durable=True)

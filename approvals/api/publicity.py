@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -21,12 +20,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from approvals import publicity_public, publicity_selectors, ratelimit, selectors
-from approvals.actions import publicity as actions
+from approvals import publicity_public, publicity_selectors, selectors
+from approvals.actions import objections as objection_actions
+from approvals.actions import publicity as publicity_actions
+from approvals.actions import revocations as revocation_actions
 from approvals.models import Objection
 from config.api.serializers import IdField, StrictSerializer
 from config.api.views import PaginatedListMixin, int_param
-from config.errors import NotVisible, RateLimited
+from config.errors import NotVisible
 from config.request_context import request_user
 from workflows import selectors as campaign_selectors
 from workflows.api.serializers import DeadlineField
@@ -117,7 +118,7 @@ class CampaignPublicityView(APIView):
         user = request_user(request)
         campaign = campaign_selectors.get_visible_campaign(user, pk)
         data = _validated(PublicityIn, request.data)
-        publicity_round = actions.start_publicity(
+        publicity_round = publicity_actions.start_publicity(
             campaign.pk, actor=user, starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
             title=data["title"], how_to_object=data["how_to_object"],
         )  # fmt: skip
@@ -140,7 +141,7 @@ class CampaignFinalizeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         campaign = campaign_selectors.get_visible_campaign(user, pk)
-        ids = actions.finalize_campaign(campaign.pk, actor=user)
+        ids = publicity_actions.finalize_campaign(campaign.pk, actor=user)
         return Response({"campaign": campaign.pk, "status": "finished", "final": ids})
 
 
@@ -163,24 +164,8 @@ class PublicPublicityView(APIView):
 # --- objections: public --------------------------------------------------------------------
 
 
-def _rate(name: str, default: str) -> tuple[int, int]:
-    return ratelimit.parse_rate(getattr(settings, name, default))
-
-
 def _client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "")
-
-
-def check_objection_rate(ip: str, phone: str) -> None:
-    """429 beyond the per-address or per-phone limit; both counted in Redis, shared by every worker."""
-    limit, window = _rate("SEALFLOW_OBJECTION_RATE_PER_ADDRESS", "10/h")
-    over = ratelimit.hit("objection-ip", ip, limit=limit, window_seconds=window)
-    phone = actions.normalise_phone(phone)
-    if phone:
-        limit, window = _rate("SEALFLOW_OBJECTION_RATE_PER_PHONE", "3/d")
-        over = ratelimit.hit("objection-phone", phone, limit=limit, window_seconds=window) or over
-    if over:
-        raise RateLimited(_("提交异议过于频繁，请稍后再试"))
 
 
 class PublicObjectionsView(APIView):
@@ -193,11 +178,13 @@ class PublicObjectionsView(APIView):
         files = request.FILES.getlist("evidence") if hasattr(request, "FILES") else []
         raw = request.data
         fields = {k: raw.get(k) for k in raw if k != "evidence"} if hasattr(raw, "keys") else raw
-        check_objection_rate(_client_ip(request), str(fields.get("phone") or "") if isinstance(fields, dict) else "")
+        objection_actions.check_objection_rate(
+            _client_ip(request), str(fields.get("phone") or "") if isinstance(fields, dict) else ""
+        )
         data = _validated(ObjectionIn, fields)
-        objection = actions.file_objection(
+        objection = objection_actions.file_objection(
             data["nomination"],
-            objector=actions.ObjectorInput(
+            objector=objection_actions.ObjectorInput(
                 kind=data["objector_kind"], name=data["name"], phone=data["phone"],
                 unit_name=data["unit_name"], unit_contact=data["unit_contact"],
             ),
@@ -281,7 +268,7 @@ class ObjectionIdentityView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
-        return Response(actions.read_objector_identity(objection.pk, actor=user))
+        return Response(objection_actions.read_objector_identity(objection.pk, actor=user))
 
 
 class ObjectionEvidenceView(APIView):
@@ -289,7 +276,7 @@ class ObjectionEvidenceView(APIView):
     def get(self, request: Request, pk: int, evidence: int) -> FileResponse:
         user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
-        item = actions.read_objection_evidence(objection.pk, evidence, actor=user)
+        item = objection_actions.read_objection_evidence(objection.pk, evidence, actor=user)
         path = Path(settings.MEDIA_ROOT) / item.storage_name
         return FileResponse(path.open("rb"), as_attachment=True, filename=item.display_name)
 
@@ -300,7 +287,9 @@ class ObjectionAssignView(APIView):
         user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         data = _validated(AssignIn, request.data)
-        objection = actions.assign_investigator(objection.pk, actor=user, investigator_id=data["investigator"])
+        objection = objection_actions.assign_investigator(
+            objection.pk, actor=user, investigator_id=data["investigator"]
+        )
         return Response(ObjectionOut(objection).data)
 
 
@@ -310,7 +299,7 @@ class ObjectionFindingView(APIView):
         user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         data = _validated(FindingIn, request.data)
-        finding = actions.record_finding(objection.pk, actor=user, text=data["text"])
+        finding = objection_actions.record_finding(objection.pk, actor=user, text=data["text"])
         return Response({"id": finding.pk, "created_at": finding.created_at}, status=status.HTTP_201_CREATED)
 
 
@@ -320,7 +309,7 @@ class ObjectionDecideView(APIView):
         user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         data = _validated(DecideIn, request.data)
-        objection = actions.decide_objection(
+        objection = objection_actions.decide_objection(
             objection.pk, actor=user, outcome=data["outcome"], finding=data["finding"], response=data["response"]
         )
         return Response(ObjectionOut(objection).data)
@@ -339,14 +328,16 @@ class NominationRevokeView(APIView):
         data = _validated(RevokeIn, request.data)
         recover = data.get("recover")
         bar = data.get("bar")
-        revocation = actions.revoke_nomination(
+        revocation = revocation_actions.revoke_nomination(
             nomination.pk,
             actor=user,
             reason=data["reason"],
-            recovery=actions.Recovery(recover.get("prize_money"), recover["certificate"], recover["note"])
+            recovery=revocation_actions.Recovery(recover.get("prize_money"), recover["certificate"], recover["note"])
             if recover
             else None,
-            bar=actions.Bar(bar["years"], bar["unit"], bar["person_id_number"], bar["person_name"]) if bar else None,
+            bar=revocation_actions.Bar(bar["years"], bar["unit"], bar["person_id_number"], bar["person_name"])
+            if bar
+            else None,
             publish=data["publish"],
         )
         return Response(

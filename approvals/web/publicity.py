@@ -1,9 +1,10 @@
 """公示 pages: the public objection form, receipt and receipt lookup (no account), and the
 committee's pages (start 公示, the objection queue, an objection, revocation, finalisation).
 
-Every state change is one action of ``approvals.actions.publicity``; who may do what is decided
-there (and by ``publicity_selectors`` for what a user may see). The objector's identity is shown
-only in the response to the audited POST "查看异议人身份", never stored in a message or session.
+Every state change is one action of ``approvals.actions.publicity``, ``.objections`` or
+``.revocations``; who may do what is decided there (and by ``publicity_selectors`` for what a
+user may see). The objector's identity is shown only in the response to the audited POST
+"查看异议人身份", never stored in a message or session.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import permissions
 from accounts.models import User
 from approvals import publicity_public, publicity_selectors, selectors
-from approvals.actions import publicity as actions
-from approvals.api.publicity import check_objection_rate
+from approvals.actions import objections as objection_actions
+from approvals.actions import publicity as publicity_actions
+from approvals.actions import revocations as revocation_actions
 from approvals.models import Nomination, Objection
 from config.errors import InvalidInput, NotVisible, SealflowError
 from config.request_context import request_user
@@ -84,20 +86,20 @@ def objection_form(request: HttpRequest, campaign_id: int, nomination_id: int) -
         "values": values,
         "errors": {},
         "error": "",
-        "max_files": actions.EVIDENCE_MAX_FILES,
-        "max_mb": actions.EVIDENCE_MAX_BYTES // (1024 * 1024),
-        "types": "、".join(t.upper() for t in actions.EVIDENCE_TYPES),
-        "content_min": actions.CONTENT_MIN,
-        "content_max": actions.CONTENT_MAX,
+        "max_files": objection_actions.EVIDENCE_MAX_FILES,
+        "max_mb": objection_actions.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "types": "、".join(t.upper() for t in objection_actions.EVIDENCE_TYPES),
+        "content_min": objection_actions.CONTENT_MIN,
+        "content_max": objection_actions.CONTENT_MAX,
     }
     if request.method == "POST":
         ip = str(request.META.get("REMOTE_ADDR") or "")
         files = request.FILES.getlist("evidence")
         try:
-            check_objection_rate(ip, values["phone"])
-            objection = actions.file_objection(
+            objection_actions.check_objection_rate(ip, values["phone"])
+            objection = objection_actions.file_objection(
                 nomination_id,
-                objector=actions.ObjectorInput(
+                objector=objection_actions.ObjectorInput(
                     kind=values["objector_kind"], name=values["name"], phone=values["phone"],
                     unit_name=values["unit_name"], unit_contact=values["unit_contact"],
                 ),
@@ -193,7 +195,7 @@ def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         starts_at = _parse_local(request.POST.get("starts_at", ""))
         ends_at = _parse_local(request.POST.get("ends_at", "")) if request.POST.get("window") == "explicit" else None
-        publicity_round = actions.start_publicity(
+        publicity_round = publicity_actions.start_publicity(
             campaign.pk, actor=user, starts_at=starts_at, ends_at=ends_at,
             title=request.POST.get("title", "").strip()[:200],
             how_to_object=request.POST.get("how_to_object", "").strip()[:2000],
@@ -217,7 +219,7 @@ def finalize(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     campaign = _hosted_campaign(user, pk)
     try:
-        ids = actions.finalize_campaign(campaign.pk, actor=user)
+        ids = publicity_actions.finalize_campaign(campaign.pk, actor=user)
     except SealflowError as exc:
         report(request, exc)
     else:
@@ -296,7 +298,7 @@ def reveal_identity(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     objection = _visible_objection(user, pk)
     try:
-        identity = actions.read_objector_identity(objection.pk, actor=user)
+        identity = objection_actions.read_objector_identity(objection.pk, actor=user)
     except SealflowError as exc:
         report(request, exc)
         return HttpResponseRedirect(reverse("approvals:objection", args=[objection.pk]))
@@ -311,7 +313,7 @@ def evidence_download(request: HttpRequest, pk: int, evidence: int) -> HttpRespo
     user = request_user(request)
     objection = _visible_objection(user, pk)
     try:
-        item = actions.read_objection_evidence(objection.pk, evidence, actor=user)
+        item = objection_actions.read_objection_evidence(objection.pk, evidence, actor=user)
     except NotVisible as exc:
         raise Http404() from exc
     except SealflowError as exc:
@@ -339,7 +341,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择调查人"))
         return back
     try:
-        objection = actions.assign_investigator(objection.pk, actor=user, investigator_id=investigator)
+        objection = objection_actions.assign_investigator(objection.pk, actor=user, investigator_id=investigator)
     except SealflowError as exc:
         report(request, exc)
     else:
@@ -353,7 +355,7 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     objection = _visible_objection(user, pk)
     try:
-        actions.record_finding(objection.pk, actor=user, text=request.POST.get("text", ""))
+        objection_actions.record_finding(objection.pk, actor=user, text=request.POST.get("text", ""))
     except SealflowError as exc:
         report(request, exc)
     else:
@@ -368,7 +370,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     objection = _visible_objection(user, pk)
     try:
-        objection = actions.decide_objection(
+        objection = objection_actions.decide_objection(
             objection.pk, actor=user, outcome=request.POST.get("outcome", ""),
             finding=request.POST.get("finding", ""), response=request.POST.get("response", ""),
         )  # fmt: skip
@@ -393,7 +395,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             recovery, bar = _recovery_and_bar(request)
-            actions.revoke_nomination(
+            revocation_actions.revoke_nomination(
                 nomination.pk, actor=user, reason=request.POST.get("reason", ""), recovery=recovery, bar=bar,
                 publish=request.POST.get("publish") == "1",
             )  # fmt: skip
@@ -406,7 +408,9 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "approvals/publicity/revoke.html", context)
 
 
-def _recovery_and_bar(request: HttpRequest) -> tuple[actions.Recovery | None, actions.Bar | None]:
+def _recovery_and_bar(
+    request: HttpRequest,
+) -> tuple[revocation_actions.Recovery | None, revocation_actions.Bar | None]:
     post = request.POST
     recovery = None
     money_text = post.get("prize_money", "").strip()
@@ -417,14 +421,16 @@ def _recovery_and_bar(request: HttpRequest) -> tuple[actions.Recovery | None, ac
             raise InvalidInput.for_field("prize_money", _("追回奖金应为金额"), code="invalid_amount") from exc
         if money is not None and money < 0:
             raise InvalidInput.for_field("prize_money", _("追回奖金应为金额"), code="invalid_amount")
-        recovery = actions.Recovery(money, post.get("certificate") == "1", post.get("recover_note", "").strip()[:2000])
+        recovery = revocation_actions.Recovery(
+            money, post.get("certificate") == "1", post.get("recover_note", "").strip()[:2000]
+        )
     bar = None
     years_text = post.get("bar_years", "").strip()
     if years_text:
         years = _int(years_text)
         if years is None:
             raise InvalidInput.for_field("bar.years", _("限制申报年限应为 1 到 20 年"), code="invalid_bar")
-        bar = actions.Bar(
+        bar = revocation_actions.Bar(
             years, post.get("bar_unit") == "1", post.get("bar_id_number", "").strip()[:18],
             post.get("bar_name", "").strip()[:100],
         )  # fmt: skip

@@ -19,13 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from approvals import actions, selectors
+from approvals import actions, quotas, selectors
 from approvals.models import Nomination, SignOff
 from config.errors import SealflowError
 from config.request_context import request_user
 from config.web.errors import report
 from config.web.pagination import PAGE, keyset_page
-from workflows import selectors as campaign_selectors
 from workflows.models import Campaign, NominationKind, Stage
 
 
@@ -41,7 +40,7 @@ def _quotas_for(user: Any, campaign_ids: set[int]) -> list[dict[str, Any]]:
     mine = set(permissions.quota_orgs_of(user).values_list("pk", flat=True))
     rows = []
     for campaign in Campaign.objects.filter(pk__in=campaign_ids).order_by("id"):
-        for usage in campaign_selectors.quota_usage(campaign):
+        for usage in quotas.quota_usage(campaign):
             if usage.org.pk in mine:
                 kind = NominationKind(usage.kind).label if usage.kind else ""
                 rows.append({"campaign": campaign, "org": usage.org, "kind": kind, "max": usage.max,

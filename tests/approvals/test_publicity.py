@@ -10,7 +10,8 @@ import time_machine
 from django.db import IntegrityError
 from rest_framework.test import APIClient
 
-from approvals.actions import publicity as actions
+from approvals.actions import objections as objection_actions
+from approvals.exceptions import SubmissionBarred
 from approvals.models import Nomination, Objection, PublicityRound, Revocation
 from audit.models import AuditEvent
 from notifications.models import OutboxMessage
@@ -236,9 +237,9 @@ def test_objection_with_evidence_and_receipt_shows_status_and_response_only(clie
 
 
 def _file(scene: Scene, nomination: Nomination | None = None) -> Objection:
-    return actions.file_objection(
+    return objection_actions.file_objection(
         (nomination or scene.first).pk,
-        objector=actions.ObjectorInput(kind="person", name="赵异议", phone="13900001111"),
+        objector=objection_actions.ObjectorInput(kind="person", name="赵异议", phone="13900001111"),
         content="该案例的服务对象数量与实际不符，请核实。",
     )
 
@@ -278,7 +279,7 @@ def test_a_failing_revocation_rolls_back_the_decision(client_for, people, scene)
         revoked_at=scene.first.created_at,
     )  # fmt: skip
     with pytest.raises(IntegrityError):
-        actions.decide_objection(objection.pk, actor=people.committee, outcome="upheld", finding="核实属实")
+        objection_actions.decide_objection(objection.pk, actor=people.committee, outcome="upheld", finding="核实属实")
     objection.refresh_from_db()
     scene.first.refresh_from_db()
     assert objection.status == Objection.Status.RECEIVED
@@ -291,7 +292,7 @@ def test_a_failing_revocation_rolls_back_the_decision(client_for, people, scene)
 def test_dismissed_keeps_the_nomination_and_publishes_the_response(client_for, people, scene) -> None:
     _start(client_for, people, scene)
     objection = _file(scene)
-    actions.decide_objection(
+    objection_actions.decide_objection(
         objection.pk,
         actor=people.committee,
         outcome="dismissed",
@@ -320,7 +321,7 @@ def test_finalize_refused_while_the_window_runs_or_an_objection_is_open_then_all
         still_open = committee.post(url)
         assert still_open.status_code == 409
         assert still_open.json()["code"] == "objections_open"
-        actions.decide_objection(objection.pk, actor=people.committee, outcome="upheld", finding="属实")
+        objection_actions.decide_objection(objection.pk, actor=people.committee, outcome="upheld", finding="属实")
         assert client_for(people.campaign_admin).post(url).status_code == 403
         done = committee.post(url)
     assert done.status_code == 200, done.json()
@@ -378,7 +379,7 @@ def test_revoke_after_final_records_claw_back_and_bars_the_unit(client_for, peop
         title="新申报",
         form=valid_case_form(),
     )
-    with pytest.raises(actions.SubmissionBarred):
+    with pytest.raises(SubmissionBarred):
         submit_nomination(draft.pk, actor=people.submitter)
 
 

@@ -18,7 +18,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import permissions
-from approvals.actions import publicity as actions
+from approvals.actions import objections as objection_actions
+from approvals.actions import publicity as publicity_actions
 from approvals.models import Objection, PublicityRound
 from audit.models import AuditEvent
 from notifications.models import OutboxMessage
@@ -37,9 +38,9 @@ IDENTITY = ("赵异议", "13900001111")
 def _objection(client_for, people: People, scene: Scene) -> Objection:
     response = client_for(people.committee).post(f"/api/v1/campaigns/{scene.campaign.pk}/publicity", {}, format="json")
     assert response.status_code == 200, response.json()
-    return actions.file_objection(
+    return objection_actions.file_objection(
         scene.first.pk,
-        objector=actions.ObjectorInput(kind="person", name=IDENTITY[0], phone=IDENTITY[1]),
+        objector=objection_actions.ObjectorInput(kind="person", name=IDENTITY[0], phone=IDENTITY[1]),
         content="该案例的服务对象数量与实际不符，请核实。",
     )
 
@@ -125,7 +126,7 @@ def test_investigator_is_a_per_object_grant(client_for, people, scene) -> None:
     )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "investigating"
-    assert permissions.has_object_permission(investigator, actions.INVESTIGATE, objection)
+    assert permissions.has_object_permission(investigator, objection_actions.INVESTIGATE, objection)
     api = client_for(investigator)
     detail = api.get(f"/api/v1/objections/{objection.pk}")
     assert detail.status_code == 200
@@ -142,14 +143,14 @@ def test_investigator_is_a_per_object_grant(client_for, people, scene) -> None:
     )
     assert decide.status_code == 403
     # Another objection of the same campaign stays invisible to the investigator.
-    second = actions.file_objection(
-        scene.other.pk, objector=actions.ObjectorInput(kind="person", name="钱某", phone="13900002222"),
+    second = objection_actions.file_objection(
+        scene.other.pk, objector=objection_actions.ObjectorInput(kind="person", name="钱某", phone="13900002222"),
         content="另一件异议的内容，请核实。",
     )  # fmt: skip
     assert api.get(f"/api/v1/objections/{second.pk}").status_code == 404
     # Reassigned: the grant moves.
     committee.post(f"/api/v1/objections/{objection.pk}/assign", {"investigator": people.judge.pk}, format="json")
-    assert not permissions.has_object_permission(investigator, actions.INVESTIGATE, objection)
+    assert not permissions.has_object_permission(investigator, objection_actions.INVESTIGATE, objection)
     assert api.get(f"/api/v1/objections/{objection.pk}").status_code == 404
     assert (
         client_for(people.judge).get(f"/api/v1/objections/{objection.pk}").json()["findings"][0]["text"]
@@ -168,7 +169,7 @@ def test_investigator_is_a_per_object_grant(client_for, people, scene) -> None:
 _OTHER_PROCESS = """
 import django, sys
 django.setup()
-from approvals.api.publicity import check_objection_rate
+from approvals.actions.objections import check_objection_rate
 from config.errors import RateLimited
 ip, phone, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 refused = 0
@@ -272,10 +273,10 @@ def test_window_end_is_noticed_once_and_not_before_its_last_second(people, scene
         ends_at=local(2026, 3, 6, 23, 59, 59), started_by=people.committee,
     )  # fmt: skip
     with time_machine.travel(local(2026, 3, 6, 23, 59, 59), tick=False):
-        assert actions.notice_ended_windows() == []
+        assert publicity_actions.notice_ended_windows() == []
     with time_machine.travel(local(2026, 3, 7, 0, 0, 0), tick=False):
-        assert actions.notice_ended_windows() == [publicity_round.pk]
-        assert actions.notice_ended_windows() == []
+        assert publicity_actions.notice_ended_windows() == [publicity_round.pk]
+        assert publicity_actions.notice_ended_windows() == []
     # The committee is told once (an outbox row written with the notice).
     assert OutboxMessage.objects.filter(kind="publicity_window_ended").count() == 1
     assert _window_ended_events(publicity_round) == 1

@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from approvals.actions import create_nomination, submit_nomination
-from approvals.actions import publicity as actions
+from approvals.actions import objections as objection_actions
+from approvals.actions import publicity as publicity_actions
 from approvals.models import Nomination, Objection, Revocation
 from audit.models import AuditEvent
 from config.errors import SealflowError
@@ -95,9 +96,9 @@ def test_two_members_deciding_at_once_record_one_decision(tree, submitter, calen
     committee = [user_with_role(Role.COMMITTEE, tree.committee, username=f"cmt_race{i}") for i in range(2)]
     campaign = make_campaign(tree.committee, status=Campaign.Status.REVIEWING, publicity_days=5)
     nomination = publicity_helpers.approved(campaign, tree.unit, tree.district, submitter, "并发案例")
-    actions.start_publicity(campaign.pk, actor=committee[0])
-    objection = actions.file_objection(
-        nomination.pk, objector=actions.ObjectorInput(kind="person", name="孙某", phone="13900003333"),
+    publicity_actions.start_publicity(campaign.pk, actor=committee[0])
+    objection = objection_actions.file_objection(
+        nomination.pk, objector=objection_actions.ObjectorInput(kind="person", name="孙某", phone="13900003333"),
         content="并发处理同一件异议的测试内容。",
     )  # fmt: skip
     barrier = threading.Barrier(2)
@@ -106,7 +107,7 @@ def test_two_members_deciding_at_once_record_one_decision(tree, submitter, calen
     def decide(member, outcome: str) -> None:
         try:
             barrier.wait()
-            actions.decide_objection(objection.pk, actor=member, outcome=outcome, finding="核实")
+            objection_actions.decide_objection(objection.pk, actor=member, outcome=outcome, finding="核实")
             outcomes.append(outcome)
         except SealflowError as exc:
             outcomes.append(exc.code)

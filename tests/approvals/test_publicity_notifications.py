@@ -6,7 +6,8 @@ import pytest
 import time_machine
 
 from accounts.roles import Role
-from approvals.actions import publicity as actions
+from approvals.actions import objections as objection_actions
+from approvals.actions import publicity as publicity_actions
 from config.errors import SealflowError
 from notifications.models import OutboxMessage
 from tests.approvals import publicity_helpers
@@ -25,12 +26,12 @@ def _messages(kind: str) -> list[OutboxMessage]:
 
 def test_the_whole_publicity_path_tells_the_right_people(tree, people, scene) -> None:
     with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
-        actions.start_publicity(
+        publicity_actions.start_publicity(
             scene.campaign.pk, actor=people.committee, starts_at=local(2026, 3, 2, 9, 0), ends_at=local(2026, 3, 6)
         )
-        objection = actions.file_objection(
+        objection = objection_actions.file_objection(
             scene.first.pk,
-            objector=actions.ObjectorInput(kind="person", name="赵异议", phone="13900001111"),
+            objector=objection_actions.ObjectorInput(kind="person", name="赵异议", phone="13900001111"),
             content="该案例的服务对象数量与实际不符，请核实。",
         )
     # 公示 started: the submitters and leaders of both units on the list.
@@ -46,9 +47,11 @@ def test_the_whole_publicity_path_tells_the_right_people(tree, people, scene) ->
     assert "13900001111" not in str(filed.payload)
 
     with time_machine.travel(local(2026, 3, 7, 0, 0, 1), tick=False):
-        assert len(actions.notice_ended_windows()) == 1
-        actions.decide_objection(objection.pk, actor=people.committee, outcome="upheld", finding="经核实属实。")
-        actions.finalize_campaign(scene.campaign.pk, actor=people.committee)
+        assert len(publicity_actions.notice_ended_windows()) == 1
+        objection_actions.decide_objection(
+            objection.pk, actor=people.committee, outcome="upheld", finding="经核实属实。"
+        )
+        publicity_actions.finalize_campaign(scene.campaign.pk, actor=people.committee)
 
     (ended,) = _messages("publicity_window_ended")
     assert ended.recipients == {"roles": [[Role.COMMITTEE, tree.committee.pk]]}
@@ -67,9 +70,9 @@ def test_the_whole_publicity_path_tells_the_right_people(tree, people, scene) ->
 def test_a_refused_action_leaves_no_message(people, scene) -> None:
     # No 公示 yet: the nomination is not open to objections (404) and nothing waits in the outbox.
     with pytest.raises(SealflowError) as refused:
-        actions.file_objection(
+        objection_actions.file_objection(
             scene.first.pk,
-            objector=actions.ObjectorInput(kind="person", name="赵异议", phone="13900001111"),
+            objector=objection_actions.ObjectorInput(kind="person", name="赵异议", phone="13900001111"),
             content="该案例的服务对象数量与实际不符，请核实。",
         )
     assert refused.value.code == "not_found"

@@ -26,8 +26,8 @@ from accounts.models import Organization, User
 from accounts.roles import Role
 from approvals import seals
 from approvals.actions import create_nomination, submit_nomination
-from approvals.actions.nominations import nomination_content_hash
 from approvals.models import Nomination, Seal, SealKey
+from approvals.sealing import nomination_content_hash
 from audit import hashing
 from audit.models import AuditEvent
 from audit.trail import record_events

@@ -12,11 +12,11 @@ from django.utils import timezone
 from accounts.roles import Role
 from approvals.actions import create_nomination, sign_off, submit_nomination
 from approvals.models import Nomination, SignOff
+from approvals.quotas import quota_usage
 from tests.campaigns import add_quota, make_campaign, valid_case_form
 from tests.factories import user_with_role
 from workflows.exceptions import QuotaExceeded
 from workflows.models import Stage
-from workflows.selectors import quota_usage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seal_key_file")]
 

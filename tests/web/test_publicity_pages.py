@@ -13,7 +13,8 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from approvals.actions import publicity as actions
+from approvals.actions import objections as objection_actions
+from approvals.actions import publicity as publicity_actions
 from approvals.models import Nomination, Objection, PublicityRound
 from audit.models import AuditEvent
 from notifications.models import Notification
@@ -44,7 +45,7 @@ def login(user) -> Client:
 
 def _open(people: People, scene: Scene) -> PublicityRound:
     now = timezone.now()
-    return actions.start_publicity(
+    return publicity_actions.start_publicity(
         scene.campaign.pk,
         actor=people.committee,
         starts_at=now - timedelta(minutes=1),
@@ -53,9 +54,9 @@ def _open(people: People, scene: Scene) -> PublicityRound:
 
 
 def _file(scene: Scene) -> Objection:
-    return actions.file_objection(
+    return objection_actions.file_objection(
         scene.first.pk,
-        objector=actions.ObjectorInput(kind="person", name="赵异议", phone="13900001111"),
+        objector=objection_actions.ObjectorInput(kind="person", name="赵异议", phone="13900001111"),
         content=OBJECTOR["content"],
     )
 
@@ -190,7 +191,7 @@ def test_rate_limit_is_shown_on_the_page(people, scene, settings) -> None:
 def test_receipt_lookup_shows_status_and_response_never_identity(people, scene) -> None:
     _open(people, scene)
     objection = _file(scene)
-    actions.decide_objection(objection.pk, actor=people.committee, outcome="dismissed", finding="核实无误",
+    objection_actions.decide_objection(objection.pk, actor=people.committee, outcome="dismissed", finding="核实无误",
                              response="经核实，异议不成立。")  # fmt: skip
     page = Client().get("/objections/receipt/", {"code": objection.receipt.lower()}).content.decode()
     assert "异议不成立" in page

@@ -106,7 +106,7 @@ class CampaignOut(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_quotas(self, campaign: Campaign) -> list[dict[str, Any]]:
-        from workflows.selectors import quota_usage
+        from approvals.quotas import quota_usage
 
         return [
             {"org": u.org.pk, "org_name": u.org.name, "kind": u.kind, "max": u.max, "used": u.used,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from approvals.actions import create_nomination, submit_nomination
+from approvals.quotas import quota_usage
 from tests.campaigns import add_quota, make_campaign, valid_case_form
 from workflows.models import Quota
-from workflows.selectors import quota_usage
 
 pytestmark = pytest.mark.django_db
 
