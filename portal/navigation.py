@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
 from accounts.roles import ADMIN_SITE_NAV_ROLES as ADMIN_SITE_ROLES
-from accounts.roles import CAMPAIGN_ROLES, Role
+from accounts.roles import AUDITORS, CAMPAIGN_ROLES, SECURITY_ADMINISTRATORS
 from accounts.roles import INBOX_ROLES as REVIEW_ROLES
 from accounts.roles import UNIT_ROLES as NOMINATION_ROLES
 from config.request_context import request_user
@@ -42,9 +42,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if roles & CAMPAIGN_ROLES:
         items.append(("workflows:campaigns", str(_("评选活动"))))
     items.append(("notifications:list", str(_("通知"))))
-    if Role.AUDITOR in roles:
+    if roles & AUDITORS:
         items.append(("audit:audit", str(_("审计记录"))))
-    if Role.SECURITY_ADMIN in roles:
+    if roles & SECURITY_ADMINISTRATORS:
         items.append(("accounts:security-orgs", str(_("组织机构"))))
         items.append(("accounts:security-users", str(_("账户与授权"))))
     if roles & ADMIN_SITE_ROLES:
