@@ -36,12 +36,6 @@ def visible_nominations(user: User) -> QuerySet[Nomination]:
     )
 
 
-def sees_submitted_nomination(user: User, nomination: Nomination) -> bool:
-    """``visible_nominations`` for one submitted nomination, as one indexed query on the user's grants
-    (``accounts.permissions.sees_submitted_nomination``); the three administrators never."""
-    return permissions.sees_submitted_nomination(user, nomination)
-
-
 def get_visible_nomination(user: User, pk: int) -> Nomination:
     """One nomination, or 404 for missing and forbidden alike."""
     return get_in_scope(visible_nominations(user).select_related("campaign", "unit", "district"), pk)

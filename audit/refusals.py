@@ -5,28 +5,23 @@ Connected in ``AuditConfig.ready()``: config sends the signal and knows nothing 
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from audit.trail import record_refusal
-
-logger = logging.getLogger(__name__)
 
 
 def audit_refusal(
     sender: Any, *, request: Any, code: str, detail: str, target: tuple[str, str] | None, view: str, **kwargs: Any
 ) -> None:
-    """Record the refusal in its own transaction (``record_refusal``); a failure is logged, never raised."""
+    """Record the refusal in its own transaction (``record_refusal``). A failure here is logged by
+    ``config.refusals.refuse`` (``send_robust``) and never reaches the client."""
     user = getattr(request, "user", None)
-    try:
-        record_refusal(
-            actor=user if getattr(user, "is_authenticated", False) else None,
-            code=code,
-            detail=detail,
-            target=target,
-            method=request.method or "",
-            path=request.path,
-            view=view,
-        )
-    except Exception:  # the refusal itself must still reach the client
-        logger.exception("could not audit a refusal")
+    record_refusal(
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        code=code,
+        detail=detail,
+        target=target,
+        method=request.method or "",
+        path=request.path,
+        view=view,
+    )

@@ -29,10 +29,9 @@ from audit.verification import VerifyReport, iter_verification, run_verification
 from config.errors import NotPermitted
 from config.request_context import request_user
 from config.web.errors import audit_refusal
+from config.web.pagination import PAGE, keyset_page
 
 logger = logging.getLogger(__name__)
-
-PAGE = 50
 
 
 def _refuse(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
@@ -87,16 +86,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         events, values, errors = _filtered(request)
     except NotPermitted as exc:
         return _refuse(request, exc)
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        events = events.filter(id__gt=int(after))
-    page = list(events[: PAGE + 1])
-    has_next = len(page) > PAGE
-    page = page[:PAGE]
-    query = request.GET.copy()
-    query.pop("after", None)
-    if page:
-        query["after"] = str(page[-1].pk)
+    page, next_query = keyset_page(request, events)
     return render(
         request,
         "audit/audit.html",
@@ -105,7 +95,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "values": values,
             "errors": errors,
             "actions": all_events(),
-            "next_query": query.urlencode() if has_next else "",
+            "next_query": next_query,
             "filter_query": request.GET.copy().urlencode(),
             "page_size": PAGE,
         },

@@ -14,7 +14,6 @@ from accounts import permissions
 from accounts.models import User
 from approvals.exceptions import TaskAlreadyDecided
 from approvals.models import Nomination
-from approvals.selectors import sees_submitted_nomination
 from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted, NotVisible
 from notifications import audit_events, events
@@ -87,7 +86,7 @@ def urge_task(nomination_id: int, *, actor: User, note: str = "") -> Nomination:
         .filter(pk=nomination_id)
         .first()
     )
-    if nomination is None or not sees_submitted_nomination(actor, nomination):
+    if nomination is None or not permissions.sees_submitted_nomination(actor, nomination):
         raise NotVisible()
     target = ("approvals.nomination", str(nomination.pk))
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id is None:

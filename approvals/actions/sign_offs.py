@@ -30,7 +30,6 @@ from approvals.exceptions import (
     WithdrawNotAllowed,
 )
 from approvals.models import Nomination, NominationAuthor, SignOff
-from approvals.selectors import sees_submitted_nomination
 from audit.trail import EventSpec, record_event, record_events
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
@@ -229,7 +228,7 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         holds_role = permissions.can_decide_stage(actor, nomination)
     holds_role = holds_role and actor.is_active
     if org is None or not holds_role:
-        if not sees_submitted_nomination(actor, nomination):
+        if not permissions.sees_submitted_nomination(actor, nomination):
             raise NotVisible()
         if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
             raise TaskAlreadyDecided(target=target)
@@ -316,7 +315,7 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
     """Hand an open task to another holder of the stage's role at the stage's organisation (转交)."""
     nomination = _lock_nomination_of_task(task_id)
     target = ("approvals.nomination", str(nomination.pk))
-    if not sees_submitted_nomination(actor, nomination):
+    if not permissions.sees_submitted_nomination(actor, nomination):
         raise NotVisible()
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
         raise TaskAlreadyDecided(target=target)

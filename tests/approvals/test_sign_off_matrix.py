@@ -79,7 +79,8 @@ def test_only_the_stage_signer_decides(tree, submitter, cast, client_for, stage,
 
 @pytest.mark.parametrize("who", [*WRONG, *STAGE_KEYS])
 def test_the_one_nomination_visibility_check_agrees_with_the_scope_query(tree, submitter, cast, who):
-    from approvals.selectors import sees_submitted_nomination, visible_nominations
+    from accounts.permissions import sees_submitted_nomination
+    from approvals.selectors import visible_nominations
 
     nomination = at_stage(tree, submitter, cast, "district_review")
     actor = submitter if who == "submitter" else cast[who]
