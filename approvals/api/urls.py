@@ -1,9 +1,29 @@
 from django.urls import path
 
-from approvals.api import imports, nominations, publicity, tasks
+from approvals.api import campaigns, imports, nominations, publicity, tasks
 from approvals.models import SignOff
 
+# Campaigns (workflows' model; here because a campaign's response carries its quota usage).
 urlpatterns = [
+    path("campaigns", campaigns.CampaignListView.as_view(), name="campaign-list"),
+    path("campaigns/<id:pk>", campaigns.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("campaigns/<id:pk>/open", campaigns.CampaignTransitionView.as_view(transition="open"), name="campaign-open"),
+    path(
+        "campaigns/<id:pk>/close", campaigns.CampaignTransitionView.as_view(transition="close"), name="campaign-close"
+    ),
+    path(
+        "campaigns/<id:pk>/reopen",
+        campaigns.CampaignTransitionView.as_view(transition="reopen"),
+        name="campaign-reopen",
+    ),
+    path(
+        "campaigns/<id:pk>/start-review",
+        campaigns.CampaignTransitionView.as_view(transition="start_review"),
+        name="campaign-start-review",
+    ),
+]
+
+urlpatterns += [
     path("nominations", nominations.NominationListView.as_view(), name="nomination-list"),
     path("nominations/<id:pk>", nominations.NominationDetailView.as_view(), name="nomination-detail"),
     path("nominations/<id:pk>/submit", nominations.NominationSubmitView.as_view(), name="nomination-submit"),

@@ -20,16 +20,15 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import IdempotencyRecord, User
+from config.api.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+def _owner(request: Request) -> dict[str, Any]:
+    """Whose key it is: the signed-in user (``settings.AUTH_USER_MODEL``)."""
+    return {"user": request.user}
 
 
 def _body_hash(request: Request) -> str:
@@ -63,13 +62,12 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             )
         body_hash = _body_hash(request)
         endpoint = request.path
+        owner = _owner(request)
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=_user(request), key=key, endpoint=endpoint, body_hash=body_hash
-                )
+                record = IdempotencyRecord.objects.create(**owner, key=key, endpoint=endpoint, body_hash=body_hash)
         except IntegrityError:
-            first = IdempotencyRecord.objects.get(user=_user(request), key=key)
+            first = IdempotencyRecord.objects.get(**owner, key=key)
             if first.endpoint != endpoint or first.body_hash != body_hash:
                 return Response(
                     {"code": "idempotency_key_reused", "detail": _("该 Idempotency-Key 已用于另一个请求")}, status=422

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "viewflow",
     "viewflow.workflow",
+    "config.api",  # the idempotency records
     "accounts",
     "audit",
     "workflows",

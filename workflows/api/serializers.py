@@ -89,9 +89,14 @@ class StageOut(serializers.ModelSerializer):
         fields = ["key", "name", "role", "signer_org", "seal", "time_limit_days"]
 
 
-class CampaignOut(serializers.ModelSerializer):
+class CampaignOutBase(serializers.ModelSerializer):
+    """A campaign as the API shows it, less what is counted from nominations.
+
+    The quota usage (``quotas``) is added above workflows, by the campaign views of approvals
+    (``approvals.api.campaigns.CampaignOut``): the places are used by nominations.
+    """
+
     stages = StageOut(many=True, read_only=True)
-    quotas = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     submission_deadline = DeadlineField()
     opens_at = DeadlineField()
@@ -100,18 +105,9 @@ class CampaignOut(serializers.ModelSerializer):
         model = Campaign
         fields = [
             "id", "title", "year", "host_org", "bodies", "description", "kinds", "forms", "eligibility",
-            "opens_at", "submission_deadline", "stages", "quotas", "per_unit_max", "total_max",
+            "opens_at", "submission_deadline", "stages", "per_unit_max", "total_max",
             "min_per_township", "awards", "entrants_per_award", "publicity_days", "publicity_working_days",
             "publicity_counts_publication_day", "status", "status_label", "version", "created_at",
-        ]  # fmt: skip
-
-    def get_quotas(self, campaign: Campaign) -> list[dict[str, Any]]:
-        from approvals.quotas import quota_usage
-
-        return [
-            {"org": u.org.pk, "org_name": u.org.name, "kind": u.kind, "max": u.max, "used": u.used,
-             "remaining": u.remaining}
-            for u in quota_usage(campaign)
         ]  # fmt: skip
 
 

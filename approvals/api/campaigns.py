@@ -1,4 +1,8 @@
-"""HTTP endpoints of campaigns; each parses input and calls one action or selector."""
+"""HTTP endpoints of campaigns; each parses input and calls one action or selector.
+
+They live above workflows because a campaign's response carries its quota usage, which is counted
+from nominations (``approvals.quotas``); the campaign's own fields are ``workflows``' serializers.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,38 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors as account_selectors
 from accounts.models import Organization
+from approvals.quotas import quota_usage
 from config.api.idempotency import idempotent
 from config.api.views import PaginatedListMixin, resolve_ref
 from config.errors import InvalidInput
 from config.request_context import request_user
 from workflows import actions, selectors
-from workflows.api.serializers import CampaignBrief, CampaignIn, CampaignOut
+from workflows.api.serializers import CampaignBrief, CampaignIn, CampaignOutBase
+from workflows.models import Campaign
+
+
+class CampaignOut(CampaignOutBase):
+    """The campaign with the used and remaining places of each organisation quota."""
+
+    quotas = serializers.SerializerMethodField()
+
+    class Meta(CampaignOutBase.Meta):
+        fields = list(CampaignOutBase.Meta.fields)
+        fields.insert(fields.index("stages") + 1, "quotas")  # where the API has always shown it
+
+    def get_quotas(self, campaign: Campaign) -> list[dict[str, Any]]:
+        return [
+            {"org": u.org.pk, "org_name": u.org.name, "kind": u.kind, "max": u.max, "used": u.used,
+             "remaining": u.remaining}
+            for u in quota_usage(campaign)
+        ]  # fmt: skip
 
 
 def _resolve(request: Request, data: dict[str, Any]) -> dict[str, Any]:
