@@ -1,4 +1,4 @@
-"""Electronic seals (盖章): organisations' keys, sealing a decision, and verifying a nomination's seals.
+"""Electronic seals (盖章): sealing a decision and verifying a nomination's seals.
 
 A seal signs the canonical JSON (``audit.hashing.canonical_json``) of the nomination's content
 hash, the stage, decision, opinion, signer, organisation, time, the signing key and the previous
@@ -7,54 +7,32 @@ a changed opinion, a reordered or removed seal, or content changed after sealing
 ``verify_seal_chain``; ``export_chain`` hands the chain and its public keys to anyone, who can check
 it offline with ``docs/verify_seals.py`` (a second, Django-free copy of ``verify_payload_chain``).
 
-Keys: Ed25519 (``cryptography``) by default; SM2 with SM3 (GB/T 32918, GB/T 35276; ``gmssl``) for
-GB/T 38540-style deployments, with every nonce drawn from ``secrets``. Private keys are stored
-encrypted with AES-256-GCM under a master key that never enters the database: HKDF-SHA256 of the
-setting ``SEALFLOW_SEAL_KEY_ENCRYPTION_KEY`` or, when that is empty (embedded/dev mode), of 32
-random bytes in ``<DATA_DIR>/seal-master.key`` (setting ``SEALFLOW_SEAL_KEY_FILE``), made on first use.
+The keys are ``approvals.seal_keys``' (custody: making, storing, rotating, loading); the
+algorithms (Ed25519, SM2 with SM3) are ``approvals.seal_algorithms``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from accounts.models import Organization, User
 from approvals import audit_events, sealing
-from approvals.models import Nomination, Seal, SealKey
+from approvals.models import Nomination, Seal
+from approvals.seal_algorithms import key_fingerprint, sign, signature_valid
+from approvals.seal_keys import SealKeyError, ensure_key, private_key_of
 from audit.hashing import GENESIS_HASH, canonical_json, utc_timestamp
 from audit.models import AuditEvent
-from audit.trail import EventSpec, object_ref, record_event
-from config import embedded
-from config.db import advisory_xact_lock
-from config.errors import NotPermitted
+from audit.trail import EventSpec, object_ref
 
 SEAL_FORMAT = "sealflow.seal/1"
-ED25519 = SealKey.Algorithm.ED25519.value
-SM2 = SealKey.Algorithm.SM2.value
-
-MASTER_KEY_SETTING = "SEALFLOW_SEAL_KEY_ENCRYPTION_KEY"
-KEY_FILE_SETTING = "SEALFLOW_SEAL_KEY_FILE"
-KEY_FILE_NAME = "seal-master.key"
-MIN_MASTER_KEY_CHARS = 32
 
 # The fields of a seal payload; verification refuses a payload with other or missing fields.
 PAYLOAD_FIELDS = frozenset(
@@ -75,299 +53,6 @@ PAYLOAD_FIELDS = frozenset(
         "algorithm",
     }
 )
-
-
-class SealKeyError(RuntimeError):
-    """A seal key cannot be used: the master key is missing, wrong, or the stored key was changed."""
-
-
-# --- the master key and private keys at rest ------------------------------------------------
-
-_HKDF_SALT = b"sealflow/seal-keys"
-_HKDF_INFO = b"sealflow seal private keys, AES-256-GCM, v1"
-_BLOB_VERSION = b"\x01"
-_NONCE_BYTES = 12
-
-
-def _key_file() -> Path:
-    configured = getattr(settings, KEY_FILE_SETTING, None)
-    return Path(configured) if configured else embedded.DATA_DIR / KEY_FILE_NAME
-
-
-def _read_key_file(path: Path) -> bytes:
-    mode = path.stat().st_mode  # FileNotFoundError: not made yet
-    if mode & 0o077:
-        raise SealKeyError(
-            _("印章主密钥文件 {path} 的权限过宽（{mode}），应仅属主可读写（0600）").format(
-                path=path, mode=oct(mode & 0o777)
-            )
-        )
-    secret = path.read_bytes()
-    if len(secret) != 32:
-        raise SealKeyError(_("印章主密钥文件 {path} 已损坏（应为 32 字节）").format(path=path))
-    return secret
-
-
-def _key_file_secret(path: Path) -> bytes:
-    """The dev/embedded master secret: 32 random bytes in a 0600 file, made once, race-free."""
-    try:
-        return _read_key_file(path)
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(8)}.part")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(secrets.token_bytes(32))
-            out.flush()
-            os.fsync(out.fileno())
-        # A hard link appears complete or not at all and refuses to replace: the first process wins.
-        with contextlib.suppress(FileExistsError):
-            os.link(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return _read_key_file(path)
-
-
-def _master_secret() -> bytes:
-    configured = getattr(settings, MASTER_KEY_SETTING, "") or ""
-    if not configured:
-        return _key_file_secret(_key_file())
-    if len(configured) < MIN_MASTER_KEY_CHARS:
-        raise SealKeyError(
-            _("{name} 太短：至少需要 {n} 个字符的随机值").format(name=MASTER_KEY_SETTING, n=MIN_MASTER_KEY_CHARS)
-        )
-    return configured.encode()
-
-
-def _encryption_key() -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=_HKDF_INFO)
-    return hkdf.derive(_master_secret())
-
-
-def _aad(algorithm: str, key_id: str) -> bytes:
-    # Binds the ciphertext to its key row: a private key copied onto another row will not decrypt.
-    return f"sealflow-seal-key|{algorithm}|{key_id}".encode()
-
-
-def encrypt_private_key(raw: bytes, *, algorithm: str, key_id: str) -> bytes:
-    """``version ‖ nonce ‖ AES-256-GCM(raw)``, authenticated together with the algorithm and key id."""
-    nonce = secrets.token_bytes(_NONCE_BYTES)
-    return _BLOB_VERSION + nonce + AESGCM(_encryption_key()).encrypt(nonce, raw, _aad(algorithm, key_id))
-
-
-def decrypt_private_key(blob: bytes | memoryview, *, algorithm: str, key_id: str) -> bytes:
-    blob = bytes(blob)
-    if len(blob) < 1 + _NONCE_BYTES + 16 or blob[:1] != _BLOB_VERSION:
-        raise SealKeyError(_("印章私钥（密钥 {key_id}）的存储格式无法识别").format(key_id=key_id))
-    nonce, ciphertext = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
-    try:
-        return AESGCM(_encryption_key()).decrypt(nonce, ciphertext, _aad(algorithm, key_id))
-    except InvalidTag:
-        raise SealKeyError(
-            _("无法解密印章私钥（密钥 {key_id}）：主密钥（{name} 或 {file}）与加密时不同，或密文已被改动").format(
-                key_id=key_id, name=MASTER_KEY_SETTING, file=KEY_FILE_NAME
-            )
-        ) from None
-
-
-# --- the algorithms -------------------------------------------------------------------------
-
-# SM2 curve parameters (GB/T 32918.5), as gmssl spells them.
-_SM2_P = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF", 16)
-_SM2_A = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC", 16)
-_SM2_B = int("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93", 16)
-_SM2_N = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123", 16)
-
-
-def _sm2(private_hex: str, point_hex: str) -> Any:
-    from gmssl import sm2  # type: ignore[import-untyped]
-
-    crypt = sm2.CryptSM2(private_key=private_hex, public_key=point_hex)
-    # gmssl strips a leading "04" with str.lstrip("04"), which also eats an x that starts with 0 or 4.
-    crypt.public_key = point_hex
-    return crypt
-
-
-def _sm2_point(public_key: str) -> str | None:
-    """x‖y (128 hex) of an SM2 public key given as 04‖x‖y, if it is a point on the curve."""
-    text = public_key.strip().lower()
-    if len(text) != 130 or not text.startswith("04"):
-        return None
-    try:
-        x, y = int(text[2:66], 16), int(text[66:], 16)
-    except ValueError:
-        return None
-    if not (x < _SM2_P and y < _SM2_P) or (y * y - (x * x * x + _SM2_A * x + _SM2_B)) % _SM2_P:
-        return None
-    return text[2:]
-
-
-def _generate(algorithm: str) -> tuple[bytes, str]:
-    """A new key pair: (raw private key bytes, public key text)."""
-    if algorithm == ED25519:
-        private = Ed25519PrivateKey.generate()
-        raw = private.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-        )
-        public = private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return raw, public.decode()
-    if algorithm == SM2:
-        d = secrets.randbelow(_SM2_N - 2) + 1  # 1 ≤ d ≤ n-2
-        private_hex = f"{d:064x}"
-        crypt = _sm2(private_hex, "")
-        point = crypt._kg(d, crypt.ecc_table["g"])  # d·G; gmssl has no public key-generation function
-        return bytes.fromhex(private_hex), "04" + point
-    raise ValueError(f"unknown seal algorithm {algorithm!r}")
-
-
-def public_key_bytes(algorithm: str, public_key: str) -> bytes:
-    """The raw public key: Ed25519's 32 bytes, or SM2's uncompressed point 04‖x‖y (65 bytes)."""
-    if algorithm == ED25519:
-        loaded = serialization.load_pem_public_key(public_key.encode())
-        if not isinstance(loaded, Ed25519PublicKey):
-            raise ValueError("not an Ed25519 public key")
-        return loaded.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    if algorithm == SM2:
-        point = _sm2_point(public_key)
-        if point is None:
-            raise ValueError("not an SM2 public key (04‖x‖y on the curve)")
-        return bytes.fromhex("04" + point)
-    raise ValueError(f"unknown seal algorithm {algorithm!r}")
-
-
-def key_fingerprint(algorithm: str, public_key: str) -> str:
-    """A key's id: the first 16 hex digits of SHA-256 over its raw public key bytes."""
-    return hashlib.sha256(public_key_bytes(algorithm, public_key)).hexdigest()[:16]
-
-
-def _sign(algorithm: str, raw_private: bytes, public_key: str, message: bytes) -> str:
-    """The signature as hex: Ed25519's 64 bytes, or SM2-with-SM3's r‖s (32 + 32 bytes)."""
-    if algorithm == ED25519:
-        return Ed25519PrivateKey.from_private_bytes(raw_private).sign(message).hex()
-    if algorithm == SM2:
-        point = _sm2_point(public_key)
-        assert point is not None, "stored SM2 public key is not on the curve"
-        crypt = _sm2(raw_private.hex(), point)
-        while True:
-            # Never gmssl's default nonce (random.choice): k from secrets, 1 ≤ k ≤ n-1.
-            nonce = f"{secrets.randbelow(_SM2_N - 1) + 1:064x}"
-            signature = crypt.sign_with_sm3(message, nonce)
-            if signature:  # None when r = 0, r + k = n or s = 0: draw another nonce
-                return str(signature)
-    raise ValueError(f"unknown seal algorithm {algorithm!r}")
-
-
-def signature_valid(algorithm: str, public_key: str, message: bytes, signature: str) -> bool:
-    try:
-        if algorithm == ED25519:
-            loaded = serialization.load_pem_public_key(public_key.encode())
-            if not isinstance(loaded, Ed25519PublicKey):
-                return False
-            loaded.verify(bytes.fromhex(signature), message)
-            return True
-        if algorithm == SM2:
-            point = _sm2_point(public_key)
-            if point is None or len(signature) != 128:
-                return False
-            r, s = int(signature[:64], 16), int(signature[64:], 16)
-            if not (0 < r < _SM2_N and 0 < s < _SM2_N):
-                return False
-            return bool(_sm2("", point).verify_with_sm3(signature.lower(), message))
-    except (InvalidSignature, ValueError, TypeError, IndexError):
-        return False
-    return False
-
-
-# --- keys of an organisation ----------------------------------------------------------------
-
-
-def _lock_org_keys(org: Organization) -> None:
-    """Serialise key creation and rotation per organisation (an advisory lock, not the org row,
-    so that rows referencing the organisation are not held up)."""
-    advisory_xact_lock("seal_key", org.pk)
-
-
-def _new_key(org: Organization, algorithm: str, now: datetime) -> SealKey:
-    raw, public_key = _generate(algorithm)
-    key_id = key_fingerprint(algorithm, public_key)
-    return SealKey.objects.create(
-        org=org,
-        algorithm=algorithm,
-        key_id=key_id,
-        public_key=public_key,
-        private_key_encrypted=encrypt_private_key(raw, algorithm=algorithm, key_id=key_id),
-        created_at=now,
-    )
-
-
-def _active_key(org: Organization) -> SealKey | None:
-    return SealKey.objects.filter(org=org, retired_at__isnull=True).first()
-
-
-def ensure_key(org: Organization, *, algorithm: str | None = None) -> SealKey:
-    """The organisation's active seal key, made now (audited ``seal_key.created``) if it has none.
-
-    Must run inside the caller's transaction. ``algorithm`` applies only to a key made here; an
-    existing key is returned as it is. Two transactions that make an organisation's first key at
-    once end with one key: the second waits for the first's lock and then finds its key.
-    """
-    assert connection.in_atomic_block, "seal keys are made inside the caller's transaction"
-    # New keys use the deployment's algorithm: Ed25519 by default, SM2 for GB/T 38540-style sites.
-    algorithm = algorithm or getattr(settings, "SEALFLOW_SEAL_ALGORITHM", ED25519)
-    if algorithm not in SealKey.Algorithm.values:
-        raise ValueError(f"unknown seal algorithm {algorithm!r}")
-    key = _active_key(org)
-    if key is not None:
-        return key
-    _lock_org_keys(org)
-    key = _active_key(org)  # read again under the lock (a new statement sees a committed key)
-    if key is not None:
-        return key
-    key = _new_key(org, algorithm, timezone.now())
-    record_event(
-        audit_events.SEAL_KEY_CREATED,
-        actor=None,
-        target=org,
-        data={"key_id": key.key_id, "algorithm": key.algorithm, "public_key": key.public_key},
-    )
-    return key
-
-
-@transaction.atomic(durable=True)
-def rotate_key(org: Organization, *, actor: User, algorithm: str | None = None) -> SealKey:
-    """Retire the organisation's active seal key and make a new one (by default of the same algorithm).
-
-    Only a security administrator of the organisation may. The retired key and its public key
-    stay, so the seals it made still verify. Audited ``seal_key.rotated`` on the organisation.
-    """
-    target = object_ref(org)
-    if not permissions.can_manage_org(actor, org):
-        raise NotPermitted(_("只有该组织的安全管理员可以更换印章密钥"), target=target)
-    if algorithm is not None and algorithm not in SealKey.Algorithm.values:
-        raise ValueError(f"unknown seal algorithm {algorithm!r}")
-    _lock_org_keys(org)
-    now = timezone.now()
-    old = SealKey.objects.select_for_update().filter(org=org, retired_at__isnull=True).first()
-    if old is not None:
-        old.retired_at = now
-        old.save(update_fields=["retired_at"])
-    key = _new_key(org, algorithm or (old.algorithm if old is not None else ED25519), now)
-    record_event(
-        audit_events.SEAL_KEY_ROTATED,
-        actor=actor,
-        target=org,
-        data={
-            "key_id": key.key_id,
-            "algorithm": key.algorithm,
-            "public_key": key.public_key,
-            "retired_key_id": old.key_id if old is not None else None,
-        },
-    )
-    return key
 
 
 # --- sealing --------------------------------------------------------------------------------
@@ -451,8 +136,7 @@ def create_seal(
         )
     )
     message = payload.encode()
-    raw = decrypt_private_key(key.private_key_encrypted, algorithm=key.algorithm, key_id=key.key_id)
-    signature = _sign(key.algorithm, raw, key.public_key, message)
+    signature = sign(key.algorithm, private_key_of(key), key.public_key, message)
     # Check before storing: a private key that does not match its public key must not seal anything.
     if not signature_valid(key.algorithm, key.public_key, message, signature):
         raise SealKeyError(_("印章密钥 {key_id} 的私钥与公钥不匹配，无法盖章").format(key_id=key.key_id))

@@ -42,7 +42,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from accounts.models import Grant, Organization, User
 from accounts.roles import OrgKind, Role
-from approvals import audit_events, seals, selectors
+from approvals import audit_events, seal_keys, selectors
 from approvals.actions import create_nomination, sign_off, submit_nomination
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.exceptions import ConsecutiveSignOffForbidden, TaskAlreadyDecided
@@ -133,7 +133,7 @@ def _warm_seal_keys(*orgs: Organization) -> None:
     """Make the organisations' seal keys now, so that no measured approval makes one."""
     with transaction.atomic():
         for org in orgs:
-            seals.ensure_key(org)
+            seal_keys.ensure_key(org)
 
 
 # --- bulk SQL seeding ------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.db import DatabaseError, connection, transaction
 
 from accounts.models import Organization, User
 from accounts.roles import Role
-from approvals import seals
+from approvals import seal_algorithms, seal_keys, seals
 from approvals.actions import create_nomination, submit_nomination
 from approvals.models import Nomination, Seal, SealKey
 from approvals.sealing import nomination_content_hash
@@ -142,14 +142,14 @@ def run_script(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_first_key_is_made_once_per_org_and_audited(tree):
     with transaction.atomic():
-        first = seals.ensure_key(tree.district)
-        again = seals.ensure_key(tree.district)
-        other = seals.ensure_key(tree.committee)
+        first = seal_keys.ensure_key(tree.district)
+        again = seal_keys.ensure_key(tree.district)
+        other = seal_keys.ensure_key(tree.committee)
 
     assert first.pk == again.pk
     assert other.pk != first.pk
     assert first.algorithm == "ed25519"
-    assert first.key_id == seals.key_fingerprint("ed25519", first.public_key)
+    assert first.key_id == seal_algorithms.key_fingerprint("ed25519", first.public_key)
     assert len(first.key_id) == 16
     events = AuditEvent.objects.filter(action="seal_key.created", object_id=str(tree.district.pk))
     assert [e.data["key_id"] for e in events] == [first.key_id]
@@ -159,7 +159,7 @@ def test_first_key_is_made_once_per_org_and_audited(tree):
 @pytest.mark.django_db(transaction=True)
 def test_ensure_key_outside_a_transaction_is_refused(tree):
     with pytest.raises(AssertionError, match="inside the caller's transaction"):
-        seals.ensure_key(tree.district)
+        seal_keys.ensure_key(tree.district)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -172,7 +172,7 @@ def test_two_processes_making_the_first_key_end_with_one(tree):
         try:
             barrier.wait(timeout=10)
             with transaction.atomic():
-                key_ids.append(seals.ensure_key(tree.district).key_id)
+                key_ids.append(seal_keys.ensure_key(tree.district).key_id)
                 time.sleep(0.3)  # hold the transaction open while the other one looks
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
@@ -194,40 +194,40 @@ def test_two_processes_making_the_first_key_end_with_one(tree):
 
 def test_private_key_is_encrypted_at_rest(tree):
     with transaction.atomic():
-        key = seals.ensure_key(tree.district)
+        key = seal_keys.ensure_key(tree.district)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT private_key_encrypted FROM {SealKey._meta.db_table} WHERE id = %s", [key.pk])  # noqa: S608
         stored = bytes(cursor.fetchone()[0])
 
-    raw = seals.decrypt_private_key(stored, algorithm=key.algorithm, key_id=key.key_id)
+    raw = seal_keys.decrypt_private_key(stored, algorithm=key.algorithm, key_id=key.key_id)
 
     assert len(raw) == 32
     assert raw not in stored
     assert raw.hex().encode() not in stored
     public = Ed25519PrivateKey.from_private_bytes(raw).public_key()
-    assert public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw) == seals.public_key_bytes(
-        "ed25519", key.public_key
-    )
+    assert public.public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    ) == seal_algorithms.public_key_bytes("ed25519", key.public_key)
     # Another row's algorithm/key id (the authenticated data) does not decrypt it either.
-    with pytest.raises(seals.SealKeyError):
-        seals.decrypt_private_key(stored, algorithm=key.algorithm, key_id="0" * 16)
+    with pytest.raises(seal_keys.SealKeyError):
+        seal_keys.decrypt_private_key(stored, algorithm=key.algorithm, key_id="0" * 16)
 
 
 def test_wrong_master_key_fails_to_decrypt_with_a_clear_error(tree, settings):
     with transaction.atomic():
-        key = seals.ensure_key(tree.district)
+        key = seal_keys.ensure_key(tree.district)
     settings.SEALFLOW_SEAL_KEY_ENCRYPTION_KEY = "another-master-key-0123456789abcdefghijklmnop"
 
-    with pytest.raises(seals.SealKeyError, match="主密钥") as info:
-        seals.decrypt_private_key(key.private_key_encrypted, algorithm=key.algorithm, key_id=key.key_id)
+    with pytest.raises(seal_keys.SealKeyError, match="主密钥") as info:
+        seal_keys.decrypt_private_key(key.private_key_encrypted, algorithm=key.algorithm, key_id=key.key_id)
     assert key.key_id in str(info.value)
 
 
 def test_short_master_key_is_refused(settings):
     settings.SEALFLOW_SEAL_KEY_ENCRYPTION_KEY = "short"
 
-    with pytest.raises(seals.SealKeyError, match="太短"):
-        seals.encrypt_private_key(b"x" * 32, algorithm="ed25519", key_id="0" * 16)
+    with pytest.raises(seal_keys.SealKeyError, match="太短"):
+        seal_keys.encrypt_private_key(b"x" * 32, algorithm="ed25519", key_id="0" * 16)
 
 
 def test_without_the_setting_a_0600_key_file_is_made_once(settings, tmp_path):
@@ -235,25 +235,25 @@ def test_without_the_setting_a_0600_key_file_is_made_once(settings, tmp_path):
     path = Path(settings.SEALFLOW_SEAL_KEY_FILE)
     assert not path.exists()
 
-    blob = seals.encrypt_private_key(b"k" * 32, algorithm="ed25519", key_id="a" * 16)
+    blob = seal_keys.encrypt_private_key(b"k" * 32, algorithm="ed25519", key_id="a" * 16)
     master = path.read_bytes()
 
     assert len(master) == 32
     assert path.stat().st_mode & 0o777 == 0o600
-    assert seals.decrypt_private_key(blob, algorithm="ed25519", key_id="a" * 16) == b"k" * 32
+    assert seal_keys.decrypt_private_key(blob, algorithm="ed25519", key_id="a" * 16) == b"k" * 32
     assert path.read_bytes() == master
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left behind
 
     os.chmod(path, 0o644)
-    with pytest.raises(seals.SealKeyError, match="权限过宽"):
-        seals.decrypt_private_key(blob, algorithm="ed25519", key_id="a" * 16)
+    with pytest.raises(seal_keys.SealKeyError, match="权限过宽"):
+        seal_keys.decrypt_private_key(blob, algorithm="ed25519", key_id="a" * 16)
 
 
 def test_rotation_keeps_old_seals_valid_and_new_seals_use_the_new_key(nomination, tree, district_reviewer):
     old_seal = seal(nomination, tree.district, district_reviewer)
     admin = user_with_role(Role.SECURITY_ADMIN, tree.district, username="sec_pd")
 
-    new_key = seals.rotate_key(tree.district, actor=admin)
+    new_key = seal_keys.rotate_key(tree.district, actor=admin)
     new_seal = seal(nomination, tree.district, district_reviewer, opinion="复核同意")
 
     old_key = SealKey.objects.get(pk=old_seal.key_id)
@@ -276,7 +276,7 @@ def test_only_a_security_admin_of_the_org_may_rotate(tree, district_reviewer):
 
     for actor in (district_reviewer, other_admin):
         with pytest.raises(NotPermitted):
-            seals.rotate_key(tree.district, actor=actor)
+            seal_keys.rotate_key(tree.district, actor=actor)
 
     assert not SealKey.objects.exists()
 
@@ -443,7 +443,7 @@ def test_content_of_an_editable_nomination_is_not_held_to_its_last_seal(nominati
 def sm2_org(tree) -> Organization:
     org = OrganizationFactory.create(name="国密区民政局", code="T-SM2", kind="district", parent=tree.city)
     with transaction.atomic():
-        seals.ensure_key(org, algorithm="sm2")
+        seal_keys.ensure_key(org, algorithm="sm2")
     return org
 
 
@@ -459,7 +459,7 @@ def test_sm2_seals_round_trip(nomination, tree, district_reviewer):
     assert seals.verify_seal_chain(nomination, current_content_hash=nomination.content_hash) == []
     # Bit-flip in s: refused.
     forged = first.signature[:-1] + ("0" if first.signature[-1] != "0" else "1")
-    assert not seals.signature_valid("sm2", first.key.public_key, first.payload.encode(), forged)
+    assert not seal_algorithms.signature_valid("sm2", first.key.public_key, first.payload.encode(), forged)
     tamper(f"UPDATE {Seal._meta.db_table} SET signature = %s WHERE id = %s", [forged, first.pk])  # noqa: S608
     assert kinds_at(seals.verify_seal_chain(nomination, current_content_hash=None), 1) == {"bad_signature"}
 
@@ -468,19 +468,19 @@ def test_sm2_nonces_are_fresh_and_keys_whose_x_starts_with_0_or_4_work():
     message = "盖章".encode()
     # gmssl would damage such a key with lstrip("04"); about one key in eight is one.
     for _ in range(200):
-        raw, public_key = seals._generate("sm2")
+        raw, public_key = seal_algorithms.generate_key_pair("sm2")
         if public_key[2] in "04":
             break
     else:
         pytest.fail("no SM2 key with x starting with 0 or 4 in 200 tries")
 
-    one = seals._sign("sm2", raw, public_key, message)
-    two = seals._sign("sm2", raw, public_key, message)
+    one = seal_algorithms.sign("sm2", raw, public_key, message)
+    two = seal_algorithms.sign("sm2", raw, public_key, message)
 
     assert one != two  # a fresh nonce each time (a repeated nonce would leak the private key)
-    assert seals.signature_valid("sm2", public_key, message, one)
-    assert seals.signature_valid("sm2", public_key, message, two)
-    assert not seals.signature_valid("sm2", public_key, "改过".encode(), one)
+    assert seal_algorithms.signature_valid("sm2", public_key, message, one)
+    assert seal_algorithms.signature_valid("sm2", public_key, message, two)
+    assert not seal_algorithms.signature_valid("sm2", public_key, "改过".encode(), one)
 
 
 # --- export and the offline verifier ------------------------------------------------------
@@ -553,7 +553,7 @@ def test_offline_verifier_with_trusted_keys_refuses_a_re_signed_chain(nomination
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
-    forged_id = seals.key_fingerprint("ed25519", forged_pem)
+    forged_id = seal_algorithms.key_fingerprint("ed25519", forged_pem)
     payload = json.loads(genuine["seals"][0]["payload"])
     payload.update(opinion="不同意", key_id=forged_id)
     text = hashing.canonical_json(payload)

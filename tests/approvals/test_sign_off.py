@@ -306,10 +306,10 @@ def test_a_sealing_approval_stays_within_its_query_budget(tree, submitted, peopl
     from django.db import transaction
     from django.test.utils import CaptureQueriesContext
 
-    from approvals import seals
+    from approvals import seal_keys
 
     with transaction.atomic():
-        seals.ensure_key(tree.district)
+        seal_keys.ensure_key(tree.district)
     sign_off(submitted.task_id, actor=people["leader"], decision="approve", opinion="同意")
     submitted.refresh_from_db()
     with CaptureQueriesContext(connection) as ctx:
