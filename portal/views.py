@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts import selectors as account_selectors
-from approvals import quotas
+from approvals import publicity_selectors, quotas
 from approvals import selectors as approval_selectors
 from approvals.actions.publicity import PUBLICITY_FROM
 from config.errors import NotVisible
@@ -55,5 +55,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "quotas": quotas.quota_usage(campaign),
         "may_start_publicity": runs_publicity and campaign.status in PUBLICITY_FROM,
         "may_finalize": runs_publicity and campaign.status == Campaign.Status.PUBLICITY,
+        # The objection queue: the committee, or whoever was named investigator of one of its objections.
+        "may_handle_objections": runs_publicity
+        or publicity_selectors.list_objections(user, campaign=campaign.pk).exists(),
     }
     return render(request, "workflows/dashboard.html", context)
