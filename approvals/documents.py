@@ -28,6 +28,7 @@ import segno
 from django.conf import settings
 from django.utils import timezone
 
+from approvals import filestore
 from approvals.models import Attachment, Nomination, SignOff
 from workflows import forms
 from workflows.models import NominationKind
@@ -144,7 +145,6 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
     files: dict[str, list[Attachment]] = {}
     for a in Attachment.objects.filter(nomination=nomination, removed_at__isnull=True).order_by("id"):
         files.setdefault(a.field, []).append(a)
-    media = Path(settings.MEDIA_ROOT)
     rows = [Row("申报名称", nomination.title)]
     for spec in definition.get("fields", []):
         key = spec["key"]
@@ -157,7 +157,7 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
             if attached and forms.is_personal(spec) and not reveal:
                 rows.append(Row(spec["label"], "（个人信息，已隐去）"))
                 continue
-            pictures = [media / a.storage_name for a in attached if a.width is not None][:MAX_PICTURES]
+            pictures = [filestore.path_of(a.storage_name) for a in attached if a.width is not None][:MAX_PICTURES]
             names = "；".join(a.display_name for a in attached) or "（无）"
             rows.append(Row(spec["label"], names, images=[p for p in pictures if p.exists()]))
         else:

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts import selectors as account_selectors
-from approvals import actions, selectors
+from approvals import actions, filestore, selectors
 from approvals.api.serializers import AttachmentOut, NominationBrief, NominationIn, NominationOut, NominationUpdate
 from approvals.models import Attachment
 from audit.trail import record_personal_data_read
@@ -141,12 +141,8 @@ def _visible_attachment(request: Request, pk: int) -> Attachment:
 class AttachmentDetailView(APIView):
     @extend_schema(responses={200: bytes}, summary="下载附件")
     def get(self, request: Request, pk: int) -> FileResponse:
-        from pathlib import Path
-
-        from django.conf import settings
-
         attachment = _visible_attachment(request, pk)
-        path = Path(settings.MEDIA_ROOT) / attachment.storage_name
+        path = filestore.path_of(attachment.storage_name)
         return FileResponse(path.open("rb"), as_attachment=True, filename=attachment.display_name)
 
     @extend_schema(responses={204: None}, summary="删除附件（草稿或退回状态）")

@@ -6,10 +6,8 @@ action; the public ones need no account and show no one's identity.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -20,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from approvals import publicity_public, publicity_selectors, selectors
+from approvals import filestore, publicity_public, publicity_selectors, selectors
 from approvals.actions import objections as objection_actions
 from approvals.actions import publicity as publicity_actions
 from approvals.actions import revocations as revocation_actions
@@ -277,7 +275,7 @@ class ObjectionEvidenceView(APIView):
         user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
         item = objection_actions.read_objection_evidence(objection.pk, evidence, actor=user)
-        path = Path(settings.MEDIA_ROOT) / item.storage_name
+        path = filestore.path_of(item.storage_name)
         return FileResponse(path.open("rb"), as_attachment=True, filename=item.display_name)
 
 

@@ -7,10 +7,8 @@ call of an ``approvals.actions`` function, whose refusal is shown in Chinese wit
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -21,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from approvals import actions, audit_events, seals, selectors
+from approvals import actions, audit_events, filestore, seals, selectors
 from approvals.exceptions import NominationInvalid
 from approvals.models import Attachment, Nomination, SignOff
 from approvals.web import formdefs
@@ -345,7 +343,7 @@ def remove_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def download_attachment(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _visible_attachment(request, pk)
-    path = Path(settings.MEDIA_ROOT) / attachment.storage_name
+    path = filestore.path_of(attachment.storage_name)
     return FileResponse(path.open("rb"), as_attachment=True, filename=attachment.display_name)
 
 

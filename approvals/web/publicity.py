@@ -12,10 +12,8 @@ from __future__ import annotations
 import gzip
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import IO, Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.models import User
-from approvals import publicity_public, publicity_selectors, selectors
+from approvals import filestore, publicity_public, publicity_selectors, selectors
 from approvals.actions import objections as objection_actions
 from approvals.actions import publicity as publicity_actions
 from approvals.actions import revocations as revocation_actions
@@ -319,7 +317,7 @@ def evidence_download(request: HttpRequest, pk: int, evidence: int) -> HttpRespo
     except SealflowError as exc:
         report(request, exc)
         return HttpResponseRedirect(reverse("approvals:objection", args=[objection.pk]))
-    path = Path(settings.MEDIA_ROOT) / item.storage_name
+    path = filestore.path_of(item.storage_name)
     return FileResponse(path.open("rb"), as_attachment=True, filename=item.display_name)
 
 

@@ -90,3 +90,17 @@ def test_a_failed_write_leaves_no_temporary_file(settings: Any, tmp_path: Path) 
         filestore.store(info, Broken())
     assert list(tmp_path.rglob("*.part")) == []
     assert not filestore.path_of(filestore.uploads.storage_name(info.sha256, "pdf")).exists()
+
+
+def test_only_the_file_store_knows_where_stored_files_lie() -> None:
+    """Downloads, documents and uploads ask ``filestore.path_of``; none builds ``MEDIA_ROOT / name`` itself."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for app in ("accounts", "approvals", "audit", "notifications", "portal", "workflows")
+        for path in (root / app).rglob("*.py")
+        if path != root / "approvals" / "filestore.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "MEDIA_ROOT" in line
+    ]
+    assert not offenders, offenders
