@@ -23,6 +23,7 @@ from approvals.actions import objections as objection_actions
 from approvals.actions import publicity as publicity_actions
 from approvals.actions import revocations as revocation_actions
 from approvals.models import Objection
+from config.api.idempotency import idempotent
 from config.api.serializers import IdField, StrictSerializer
 from config.api.views import PaginatedListMixin, int_param
 from config.errors import NotVisible
@@ -172,6 +173,7 @@ class PublicObjectionsView(APIView):
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(request=ObjectionIn, responses={201: dict}, summary="实名提出异议（无需登录，公示期内）")
+    @idempotent  # without an account: the key is scoped by the client address
     def post(self, request: Request) -> Response:
         files = request.FILES.getlist("evidence") if hasattr(request, "FILES") else []
         raw = request.data

@@ -4,6 +4,9 @@ The same key and body again returns the first response and creates nothing; the 
 with another body is 422 ``idempotency_key_reused``; a request racing one still in flight with
 the same key is 409 ``idempotency_in_progress``, so concurrent requests create one object.
 A request that failed leaves no record, so the client may retry it with the same key.
+
+A key is scoped by the signed-in user, or, for an anonymous caller (the public objection form), by
+the client address it came from: two people behind different addresses may use the same key.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ MAX_KEY_LENGTH = 255
 
 
 def _owner(request: Request) -> dict[str, Any]:
-    """Whose key it is: the signed-in user (``settings.AUTH_USER_MODEL``)."""
-    return {"user": request.user}
+    """Whose key it is: the signed-in user, else the client address (``REMOTE_ADDR``)."""
+    user = request.user
+    if user is not None and user.is_authenticated:
+        return {"user": user, "client": ""}
+    return {"user": None, "client": str(request.META.get("REMOTE_ADDR") or "")}
 
 
 def _body_hash(request: Request) -> str:
