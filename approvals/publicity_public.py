@@ -67,12 +67,16 @@ def _summary(campaign: Campaign, nomination: Nomination) -> str:
 
 
 def build_public_list(campaign_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """The public 公示 of a campaign (every round, newest first); 404 when nothing was ever published."""
+    """The public 公示 of a campaign (every round that has started, newest first); 404 when none has.
+
+    A round scheduled to start later is not public before its start: not on the page, in the API or
+    in the notice (the cache entry expires at that start, ``_ttl``).
+    """
     now = now or timezone.now()
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         raise NotVisible()
-    rounds = list(PublicityRound.objects.filter(campaign=campaign).order_by("-number"))
+    rounds = list(PublicityRound.objects.filter(campaign=campaign, starts_at__lte=now).order_by("-number"))
     if not rounds:
         raise NotVisible()
     entries = (
