@@ -253,8 +253,18 @@ def possible_deciders(nomination: Nomination) -> QuerySet[User]:
 
 
 def can_reveal_personal_data(user: User, nomination: Nomination) -> bool:
-    """Unmasked ID numbers and phones: the unit's submitters and the host's committee and campaign administrators."""
-    return can_nominate_at(user, nomination.unit) or has_role_at(user, ORGANISER_ROLES, nomination.campaign.host_org)
+    """Unmasked ID numbers and phones (``?reveal=personal``, the printed form): whoever needs them.
+
+    The unit's submitters (they entered them), the reviewers over the unit whose role signs a stage
+    of the campaign's chain (they check who is nominated), and the host's committee (公示,
+    objections). A campaign administrator configures the campaign and needs no one's data, nor does
+    a judge: they see the masked form unless they also hold one of the roles above.
+    """
+    if can_nominate_at(user, nomination.unit) or has_role_at(user, Role.COMMITTEE, nomination.campaign.host_org):
+        return True
+    chain_roles = set(nomination.campaign.stages.values_list("role", flat=True))
+    reviewers = [role for role in REVIEWER_ROLES if role in chain_roles]
+    return bool(reviewers) and has_role_at(user, reviewers, nomination.unit)
 
 
 def can_urge(user: User, nomination: Nomination) -> bool:

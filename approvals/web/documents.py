@@ -1,7 +1,8 @@
 """Downloads of the printed 申报表 (approvals/documents.py): PDF and Word.
 
-Personal values are printed in full only for those who may reveal them (the unit's submitters and
-the host's committee), and that read is audited; everyone else gets them masked.
+Personal values are printed in full only for those who may reveal them
+(``accounts.permissions.can_reveal_personal_data``), and that read is audited; everyone else gets
+them masked.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from accounts.roles import OrgKind, Role
 from approvals.models import Nomination
 from tests.campaigns import make_campaign
 from tests.conftest import Tree
-from tests.factories import OrganizationFactory, user_with_role
-from workflows.models import Campaign
+from tests.factories import GrantFactory, OrganizationFactory, user_with_role
+from workflows.models import Campaign, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +83,10 @@ TABLE: dict[str, tuple[Callable[[User, Scene], bool], set[str]]] = {
         lambda u, s: permissions.sees_submitted_nomination(u, s.nomination),
         {"submitter", "unit_leader", "party_secretary"} | REVIEWERS_OVER_UNIT | HOST_STAFF,
     ),
+    # The chain (tests/campaigns.py) is unit leader → district reviewer → committee: no city stage.
     "can_reveal_personal_data": (
         lambda u, s: permissions.can_reveal_personal_data(u, s.nomination),
-        {"submitter"} | ORGANISERS,
+        {"submitter", "district_reviewer", "committee"},
     ),
     # The unit leader holds the open stage: never urged by its own role holders.
     "can_urge": (lambda u, s: permissions.can_urge(u, s.nomination), REVIEWERS_OVER_UNIT | ORGANISERS),
@@ -153,3 +154,25 @@ def test_possible_deciders_are_exactly_those_who_can_decide_the_stage(scene: Sce
         chosen = set(permissions.possible_deciders(scene.nomination))
         assert chosen == {u for u in scene.users.values() if permissions.can_decide_stage(u, scene.nomination)}
         assert len(chosen) == 1
+
+
+def test_a_reviewer_reveals_personal_data_only_where_the_chain_has_his_role(scene: Scene, tree: Tree) -> None:
+    city = scene.users["city_reviewer"]
+    assert not permissions.can_reveal_personal_data(city, scene.nomination)
+
+    Stage.objects.create(
+        campaign=scene.campaign, position=99, key="city_review", name="市民政局意见", role=Role.CITY_REVIEWER,
+        signer_org=Stage.SignerOrg.CITY,
+    )  # fmt: skip
+
+    assert permissions.can_reveal_personal_data(city, scene.nomination)
+    assert not permissions.can_reveal_personal_data(scene.users["other_district_reviewer"], scene.nomination)
+
+
+def test_a_campaign_admin_reveals_personal_data_only_as_a_committee_member(scene: Scene, tree: Tree) -> None:
+    admin = scene.users["campaign_admin"]
+    assert not permissions.can_reveal_personal_data(admin, scene.nomination)
+
+    GrantFactory.create(user=admin, role=Role.COMMITTEE, org=tree.committee)
+
+    assert permissions.can_reveal_personal_data(admin, scene.nomination)
