@@ -14,6 +14,8 @@ goes into a generated document passes through one of these, chosen by the docume
   full-width ``＝ ＋ － ＠``) is written as a *text* cell with Excel's quote prefix (what Excel
   itself sets when one types ``'=…``), so it is neither a formula when opened nor when the cell is
   edited, and the value stays exactly what the user wrote (an export still imports back).
+- ``csv_cell``: a CSV field (the audit export): a leading ``'`` when it starts like a formula, since
+  a CSV cannot carry a cell type; nothing else changes (the export shows the trail as it is).
 - ``plain``: any other place (canvas strings, document metadata, file names).
 """
 
@@ -52,6 +54,12 @@ def docx_text(value: object) -> str:
 def is_formula_like(text: str) -> bool:
     """Whether a spreadsheet program would take ``text`` typed into a cell for a formula."""
     return text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START)
+
+
+def csv_cell(value: object) -> str:
+    """A CSV field a spreadsheet will not run as a formula: ``'`` before text that starts like one."""
+    text = "" if value is None else str(value)
+    return "'" + text if is_formula_like(text) else text
 
 
 def xlsx_value(value: Any) -> Any:

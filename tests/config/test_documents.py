@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-from config.documents import docx_text, is_formula_like, pdf_text, plain, xlsx_cell, xlsx_set, xlsx_value
+from config.documents import csv_cell, docx_text, is_formula_like, pdf_text, plain, xlsx_cell, xlsx_set, xlsx_value
 
 PDF_CASES = [
     ("<b>", "&lt;b&gt;"),
@@ -92,6 +92,16 @@ def test_formula_like_text_is_recognised(text: str) -> None:
 @pytest.mark.parametrize("text", NOT_FORMULA_LIKE)
 def test_ordinary_text_is_not_formula_like(text: str) -> None:
     assert not is_formula_like(text)
+
+
+@pytest.mark.parametrize("text", FORMULA_LIKE)
+def test_a_csv_field_that_starts_like_a_formula_gets_a_quote(text: str) -> None:
+    assert csv_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", NOT_FORMULA_LIKE)
+def test_an_ordinary_csv_field_is_unchanged(text: str) -> None:
+    assert csv_cell(text) == text
 
 
 def _roundtrip(values: list[Any], *, write_only: bool) -> list[Any]:
