@@ -5,10 +5,11 @@ The one place that knows what a Chinese mobile number, landline and resident ID 
 that may not see them whole (the public 公示 page, API and notice PDF, masked form values, account
 phones in answers and audit data) and by everything that counts or stores a phone.
 
-Detection runs on a normalised copy of the text: each character NFKC-normalised (full-width
-digits, letters and spaces become ASCII) and any Unicode decimal digit read as its ASCII digit,
-with separators tolerated between digits (spaces, ``-``, ``.``, dashes and their full-width
-forms). The mask is then applied to the original characters, so the rest of the text is untouched.
+Detection runs on a normalised copy of the text: every character whose NFKC form is one digit
+(full-width, circled, another script's) becomes its ASCII digit and every one whose NFKC form is a
+space, ``-``, ``.``, a bracket, ``+`` or ``X`` becomes that, one character for one; separators are
+tolerated between digits (spaces, ``-``, ``.``, dashes). The mask is then applied to the same
+positions of the original, so the rest of the text is untouched.
 
 What is masked, keeping a little for recognition:
 - mobile ``1[3-9]`` + 9 digits, with an optional ``+86`` / ``0086`` / ``86`` prefix: the first 3
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Final
 
 MASK: Final = "*"
@@ -50,6 +50,9 @@ _MOBILE: Final = re.compile(rf"(?<!\d)(?=(?P<all>(?P<head>(?:{_CC})?1{_SEP}[3-9]
 _LANDLINE: Final = re.compile(
     rf"(?<!\d)(?=(?P<all>(?P<head>(?:{_CC}\(?0?|\(?0)[1-9]\d{{1,2}}\)?){_SEP}[2-9](?:{_SEP}\d){{6,7}})(?!\d))"
 )
+_NOT_DIGIT: Final = re.compile(r"[^0-9]")
+# Where a number may stand: a run of at least one digit with separators; only runs with 10+ digits are read.
+_CLUSTER: Final = re.compile(r"[+(]?[0-9][0-9 \t\-.\u2010-\u2015\u2212\u30fc()]*")
 _MOBILE_NUMBER: Final = re.compile(r"^1[3-9]\d{9}\Z")
 _LANDLINE_NUMBER: Final = re.compile(r"^0[1-9]\d{8,10}\Z")
 _PHONE_SEPARATORS: Final = re.compile(r"[\s\-.()\u2010-\u2015\u2212\u30fc]")
@@ -57,30 +60,38 @@ _EXTENSION: Final = re.compile(r"^(?P<main>.*?\d)[ \t]*(?:转|分机|ext\.?|x|#)
 _HYPHEN_EXTENSION: Final = re.compile(r"^(?P<main>\(?0\d{2,3}\)?[ \t]*-?[ \t]*\d{7,8})[ \t]*-[ \t]*(?P<ext>\d{1,6})\Z")
 
 
-@dataclass(frozen=True)
-class _Normalised:
-    text: str  # the normalised copy
-    origin: list[int]  # for each of its characters, the index of the original character it came from
+def _build_table() -> dict[int, str]:
+    """Every character whose NFKC form is one digit (of any script, read as ASCII) or one separator."""
+    wanted = set(" \t-.()+Xx\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc")
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x20000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF or not (
+            unicodedata.decomposition(char) or unicodedata.decimal(char, None) is not None or char.isspace()
+        ):
+            continue  # NFKC leaves it as it is and it is no digit: nothing to map (keeps the import fast)
+        normal = unicodedata.normalize("NFKC", char)
+        if len(normal) != 1:
+            continue
+        digit = unicodedata.decimal(normal, None)
+        if digit is not None:
+            table[code] = str(digit)
+        elif normal in wanted or normal.isspace():
+            table[code] = " " if normal.isspace() else normal
+    return table
 
 
-def _normalise(text: str) -> _Normalised:
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, ch in enumerate(text):
-        if ch.isascii():
-            normal = ch
-        else:
-            normal = unicodedata.normalize("NFKC", ch)
-            if len(normal) == 1 and unicodedata.decimal(normal, None) is not None:
-                normal = str(unicodedata.decimal(normal))
-        chars.append(normal)
-        origin.extend([index] * len(normal))
-    return _Normalised("".join(chars), origin)
+# One character for one: the copy has the original's length, so a position in it is one in the original.
+_TABLE: Final = _build_table()
+
+
+def _normalise(text: str) -> str:
+    return text.translate(_TABLE)
 
 
 def normalise_text(text: str) -> str:
-    """NFKC with every Unicode decimal digit as its ASCII digit (the copy the masks are looked for in)."""
-    return _normalise(text).text
+    """NFKC with every Unicode decimal digit as its ASCII digit (how phones are read)."""
+    return unicodedata.normalize("NFKC", text).translate(_TABLE)
 
 
 def _valid_birth(digits: str, *, century: bool) -> bool:
@@ -101,37 +112,42 @@ def _id_ok(span: str, length: int) -> bool:
 def _spans(normal: str) -> list[tuple[int, int, int]]:
     """Non-overlapping ``(start, end, head_end)`` of the personal numbers in ``normal``, IDs first."""
     taken: list[tuple[int, int, int]] = []
+    used = bytearray(len(normal))
     checks = (
         (_ID18, lambda s: _id_ok(s, 18)),
         (_ID15, lambda s: _id_ok(s, 15)),
         (_MOBILE, lambda s: True),
         (_LANDLINE, lambda s: True),
     )
+    clusters = [m.span() for m in _CLUSTER.finditer(normal) if len(_NOT_DIGIT.sub("", m.group())) >= 10]
     for pattern, ok in checks:
-        for match in pattern.finditer(normal):
-            start, end = match.span("all")
-            if not ok(match["all"]) or any(start < e and s < end for s, e, _h in taken):
-                continue
-            taken.append((start, end, match.end("head")))
+        for first, last in clusters:
+            # pos keeps what stands before visible to the look-behind; endpos lets the look-ahead see one more.
+            for match in pattern.finditer(normal, first, min(len(normal), last + 2)):
+                start, end = match.span("all")
+                if any(used[start:end]) or not ok(match["all"]):
+                    continue
+                used[start:end] = b"\x01" * (end - start)
+                taken.append((start, end, match.end("head")))
     return taken
 
 
-def _apply(text: str, normalised: _Normalised, spans: list[tuple[int, int, int]]) -> str:
-    hidden: set[int] = set()
+def _apply(text: str, normal: str, spans: list[tuple[int, int, int]]) -> str:
+    chars = list(text)
     for _start, end, head_end in spans:
-        digits = [i for i in range(head_end, end) if normalised.text[i].isdigit() or normalised.text[i] in "Xx"]
-        hidden.update(normalised.origin[i] for i in digits[:-4])
-    return "".join(MASK if i in hidden else ch for i, ch in enumerate(text))
+        digits = [i for i in range(head_end, end) if normal[i] in "0123456789Xx"]
+        for i in digits[:-4]:
+            chars[i] = MASK
+    return "".join(chars)
 
 
 def mask_text(text: str) -> str:
     """``text`` with every mobile, landline and ID number in it masked, however spelled (see the module)."""
     if not text:
         return text
-    normalised = _normalise(text)
-    if not re.search(r"\d", normalised.text):
-        return text
-    return _apply(text, normalised, _spans(normalised.text))
+    normal = _normalise(text)
+    spans = _spans(normal)
+    return _apply(text, normal, spans) if spans else text
 
 
 def _keep_ends(text: str, head: int, tail: int) -> str:
