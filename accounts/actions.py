@@ -37,6 +37,7 @@ from accounts.roles import ALLOWED_PARENT_KINDS, ROLE_ORG_KINDS, SYSTEM_WIDE_ROL
 from audit.trail import record_event
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
+from config.masking import mask_phone, normalize_phone
 
 _UNSET: Any = object()
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -141,11 +142,14 @@ def _validate_new_password(password: str, user: User) -> None:
         raise InvalidInput(errors={"password": list(exc.messages)}, code="weak_password") from None
 
 
-def _validate_phone(phone: str) -> None:
+def _validate_phone(phone: str) -> str:
+    """The phone in its one canonical spelling (``config.masking.normalize_phone``), or 400."""
+    phone = normalize_phone(phone)
     if phone and not PHONE_RE.match(phone):
         raise InvalidInput.for_field(
             "phone", _("手机号格式不正确（11 位手机号，或区号-座机号）"), code="invalid_phone"
         )
+    return phone
 
 
 def _revoke_tokens(user: User) -> int:
@@ -171,7 +175,7 @@ def create_user(
         raise NotPermitted(target=_org_target(org))
     if User.objects.filter(username=username).exists():
         raise InvalidInput.for_field("username", _("用户名“{u}”已被使用").format(u=username), code="username_taken")
-    _validate_phone(phone)
+    phone = _validate_phone(phone)
     user = User(username=username, display_name=display_name, phone=phone, org=org)
     _validate_new_password(password, user)
     user.set_password(password)
@@ -184,7 +188,7 @@ def create_user(
         data={
             "username": username,
             "display_name": display_name,
-            "phone": permissions.mask_phone(phone),
+            "phone": mask_phone(phone),
             "org": org.pk if org else None,
         },
     )
@@ -220,9 +224,9 @@ def update_user(
     if display_name is not None and display_name != target.display_name:
         old["display_name"], new["display_name"] = target.display_name, display_name
         target.display_name = display_name
+    phone = _validate_phone(phone) if phone is not None else None
     if phone is not None and phone != target.phone:
-        _validate_phone(phone)
-        old["phone"], new["phone"] = permissions.mask_phone(target.phone), permissions.mask_phone(phone)
+        old["phone"], new["phone"] = mask_phone(target.phone), mask_phone(phone)
         target.phone = phone
     if org is not _UNSET and (org.pk if org else None) != target.org_id:
         if not permissions.can_manage_org(actor, org):

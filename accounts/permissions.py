@@ -347,13 +347,6 @@ def may_read_personal_data(user: User, target: User) -> bool:
     return user.pk == target.pk or has_role_at(user, Role.SECURITY_ADMIN, target.org)
 
 
-def mask_phone(phone: str) -> str:
-    """ "13812345678" → "138****5678" (personal information, PIPL)."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
 # --- per-object grants (django-guardian): only what is truly per object ----------------------
 
 
@@ -416,7 +409,6 @@ __all__ = [
     "is_administrator",
     "is_investigator",
     "is_security_admin",
-    "mask_phone",
     "may_investigate",
     "may_read_personal_data",
     "objections_investigated_by",

@@ -21,6 +21,7 @@ from accounts import actions, permissions, selectors
 from accounts.models import Organization, User
 from accounts.roles import OrgKind, Role
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
+from config.masking import mask_phone
 from config.web.errors import audit_refusal, report
 
 LIST_LIMIT = 500
@@ -138,7 +139,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grants": grants,
         "orgs": orgs,
         "roles": Role.choices,
-        "phone": permissions.mask_phone(target.phone),
+        "phone": mask_phone(target.phone),
     }
     return render(request, "accounts/security_user.html", context)
 

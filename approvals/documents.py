@@ -6,6 +6,9 @@ chain with its opinion, signer, date and "（盖章）", a red round seal drawn 
 organisation's name where that stage sealed, and at the foot the verification code as text and
 as a QR code linking to the public verification page.
 
+Every user-supplied text goes in through ``config.documents`` (``pdf_text`` for paragraph markup,
+``plain`` for canvas strings, ``docx_text`` for Word), so it prints literally and never breaks the file.
+
 Fonts: the PDF uses reportlab's CID font STSong-Light, which needs no font file (the reader's
 viewer supplies the glyphs), so Chinese renders on a fresh machine. A Word document names its
 fonts and Word renders them. Only the seal *picture* in Word needs glyphs at build time: it uses
@@ -30,6 +33,8 @@ from django.utils import timezone
 
 from approvals import filestore
 from approvals.models import Attachment, Nomination, SignOff
+from config.documents import docx_text, pdf_text, plain
+from config.masking import mask_text
 from workflows import forms
 from workflows.models import NominationKind
 
@@ -145,7 +150,7 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
     files: dict[str, list[Attachment]] = {}
     for a in Attachment.objects.filter(nomination=nomination, removed_at__isnull=True).order_by("id"):
         files.setdefault(a.field, []).append(a)
-    rows = [Row("申报名称", nomination.title)]
+    rows = [Row("申报名称", nomination.title if reveal else mask_text(nomination.title))]
     for spec in definition.get("fields", []):
         key = spec["key"]
         if spec["type"] == forms.PERSON_LIST:
@@ -314,9 +319,7 @@ def render_pdf(document: FormDocument) -> bytes:
     small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11)
 
     def para(text: str, style: ParagraphStyle = base) -> Paragraph:
-        from xml.sax.saxutils import escape
-
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+        return Paragraph(pdf_text(text), style)
 
     class OpinionCell(Flowable):
         """An opinion box: text at the top, "YYYY年M月D日（盖章）" at the bottom right, the seal over it."""
@@ -339,14 +342,14 @@ def render_pdf(document: FormDocument) -> bytes:
                 self.text.drawOn(canvas, 2, self.height - self.text_height - 2)
             canvas.setFont(CID_FONT, 10.5)
             date = self.opinion.date or "     年    月    日"
-            canvas.drawRightString(self.width - 6, 6, f"{date}（盖章）")
+            canvas.drawRightString(self.width - 6, 6, plain(f"{date}（盖章）"))
             if self.opinion.sealed:
-                draw_seal_pdf(canvas, self.width - 40 * mm / 2 - 14 * mm, 14 * mm, 14 * mm, self.opinion.org)
+                draw_seal_pdf(canvas, self.width - 40 * mm / 2 - 14 * mm, 14 * mm, 14 * mm, plain(self.opinion.org))
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
-        title=f"{document.title} {document.subtitle}", author="sealflow",
+        title=plain(f"{document.title} {document.subtitle}"), author="sealflow",
     )  # fmt: skip
     label_w = 32 * mm
     value_w = doc.width - label_w
@@ -406,12 +409,12 @@ def render_pdf(document: FormDocument) -> bytes:
                 _draw_qr(canvas, document.verify_url, 0, 0, size)
             canvas.setFont(CID_FONT, 9.5)
             x = size + 4 * mm
-            canvas.drawString(x, 20 * mm, f"校验码：{document.code or '（提交后生成）'}")
+            canvas.drawString(x, 20 * mm, plain(f"校验码：{document.code or '（提交后生成）'}"))
             canvas.drawString(x, 14 * mm, "扫描二维码或访问以下地址核验电子印章：")
             canvas.setFont("Helvetica", 8.5)
-            canvas.drawString(x, 9 * mm, document.verify_url)
+            canvas.drawString(x, 9 * mm, plain(document.verify_url))
             canvas.setFont(CID_FONT, 8.5)
-            canvas.drawString(x, 3 * mm, f"打印时间：{document.printed_at}")
+            canvas.drawString(x, 3 * mm, plain(f"打印时间：{document.printed_at}"))
 
     story.append(Foot())
     doc.build(story)
@@ -480,17 +483,17 @@ def render_docx(document: FormDocument) -> bytes:
     for text in (document.title, document.subtitle):
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(text)
+        run = p.add_run(docx_text(text))
         run.bold = True
         run.font.size = Pt(16)
-    doc.add_paragraph(f"申报单位（盖章）：{document.unit}")
+    doc.add_paragraph(docx_text(f"申报单位（盖章）：{document.unit}"))
 
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for row in document.rows:
         cells = table.add_row().cells
-        cells[0].text = row.label
+        cells[0].text = docx_text(row.label)
         if row.people is not None and row.columns is not None:
             if not row.people:
                 cells[1].text = "（无）"
@@ -498,31 +501,31 @@ def render_docx(document: FormDocument) -> bytes:
             inner = cells[1].add_table(rows=1, cols=len(row.columns))
             inner.style = "Table Grid"
             for i, column in enumerate(row.columns):
-                inner.rows[0].cells[i].text = column
+                inner.rows[0].cells[i].text = docx_text(column)
             for person in row.people:
                 person_cells = inner.add_row().cells
                 for i, value in enumerate(person):
-                    person_cells[i].text = value
+                    person_cells[i].text = docx_text(value)
         else:
-            cells[1].text = row.text
+            cells[1].text = docx_text(row.text)
             for picture in row.images:
                 cells[1].add_paragraph().add_run().add_picture(str(picture), width=Mm(PICTURE_WIDTH_MM))
     for opinion in document.opinions:
         cells = table.add_row().cells
-        cells[0].text = opinion.stage
+        cells[0].text = docx_text(opinion.stage)
         cell = cells[1]
         if opinion.decision:
-            cell.paragraphs[0].add_run(_opinion_text(opinion))
-            cell.add_paragraph(f"签署人：{opinion.signer}（{opinion.org}）")
+            cell.paragraphs[0].add_run(docx_text(_opinion_text(opinion)))
+            cell.add_paragraph(docx_text(f"签署人：{opinion.signer}（{opinion.org}）"))
         if opinion.sealed:
-            png, with_name = seal_png(opinion.org)
+            png, with_name = seal_png(plain(opinion.org))
             p = cell.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.add_run().add_picture(io.BytesIO(png), width=Mm(30))
             if not with_name:
-                run = p.add_run(f" {opinion.org}")
+                run = p.add_run(docx_text(f" {opinion.org}"))
                 run.font.color.rgb = RGBColor(0xCC, 0x12, 0x12)
-        date = cell.add_paragraph(f"{opinion.date or '     年    月    日'}（盖章）")
+        date = cell.add_paragraph(docx_text(f"{opinion.date or '     年    月    日'}（盖章）"))
         date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     # Word takes the widths of each cell, not of the column: the label column narrow, as on the forms.
     table.autofit = False
@@ -534,7 +537,7 @@ def render_docx(document: FormDocument) -> bytes:
     if document.history:
         doc.add_paragraph("历次审批意见")
         for h in document.history:
-            doc.add_paragraph(f"{h.date} {h.stage}：{h.decision}。{h.opinion}（{h.signer}，{h.org}）")
+            doc.add_paragraph(docx_text(f"{h.date} {h.stage}：{h.decision}。{h.opinion}（{h.signer}，{h.org}）"))
     doc.add_paragraph()
     foot = doc.add_table(rows=1, cols=2)
     if document.verify_url:
@@ -542,10 +545,10 @@ def render_docx(document: FormDocument) -> bytes:
         segno.make(document.verify_url, error="m").save(buffer, kind="png", scale=6, border=2)
         foot.rows[0].cells[0].paragraphs[0].add_run().add_picture(io.BytesIO(buffer.getvalue()), width=Mm(28))
     info = foot.rows[0].cells[1]
-    info.text = f"校验码：{document.code or '（提交后生成）'}"
+    info.text = docx_text(f"校验码：{document.code or '（提交后生成）'}")
     info.add_paragraph("扫描二维码或访问以下地址核验电子印章：")
-    info.add_paragraph(document.verify_url)
-    info.add_paragraph(f"打印时间：{document.printed_at}")
+    info.add_paragraph(docx_text(document.verify_url))
+    info.add_paragraph(docx_text(f"打印时间：{document.printed_at}"))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

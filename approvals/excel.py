@@ -17,7 +17,8 @@ headed by the field's label (``label（key）`` where two labels would collide).
 ``read_rows`` streams the sheet (openpyxl read-only mode) and returns one ``ImportRow`` per
 non-empty data row, with the values already in the form's shapes; problems of one cell become
 that row's ``errors`` (the import action reports them with the form's own checks), problems of
-the file refuse it as a whole (``InvalidInput`` with code ``import_file_invalid``).
+the file refuse it as a whole (``InvalidInput`` with code ``import_file_invalid``). Every cell
+written goes through ``config.documents`` (never a formula, no control characters).
 Pure apart from reading the campaign's stages for the export: no writes.
 """
 
@@ -35,8 +36,6 @@ import openpyxl
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -44,7 +43,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from approvals.models import Nomination
+from config.documents import xlsx_cell, xlsx_set
 from config.errors import InvalidInput
+from config.masking import mask_text
 from workflows import forms
 from workflows.models import Campaign, NominationKind
 
@@ -54,7 +55,6 @@ UNIT_CODE_HEADER: Final = "申报单位编码"
 TITLE_HEADER: Final = "申报名称"
 TITLE_MAX_LENGTH: Final = 200  # Nomination.title
 MAX_ROWS: Final = 10_000
-CELL_MAX_CHARS: Final = 32_767  # Excel's limit per cell
 PERSON_SEPARATOR: Final = "|"
 FILE_INVALID_CODE: Final = "import_file_invalid"
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
@@ -155,8 +155,7 @@ def template_workbook(campaign: Campaign, kind: str) -> bytes:
     required = [True, True, *(bool(c.field.get("required", False)) for c in columns)]
     for index, (header, is_required) in enumerate(zip(headers, required, strict=True), start=1):
         cell = sheet.cell(row=1, column=index)
-        cell.value = _safe(header)
-        cell.data_type = "s"
+        xlsx_set(cell, header)
         cell.font = _HEADER_FONT
         cell.fill = _REQUIRED_FILL if is_required else _HEADER_FILL
         sheet.column_dimensions[get_column_letter(index)].width = min(max(12, len(header) * 2 + 2), 40)
@@ -249,26 +248,28 @@ def _write_help(sheet: Worksheet, definition: Mapping[str, Any], columns: list[C
     if skipped:
         lines.append(_("8. 以下附件项不能导入，请导入后在申报中上传：{fields}").format(fields="、".join(skipped)))
     for line in lines:
-        sheet.append([line])
+        sheet.append([xlsx_cell(sheet, line)])
     sheet["A1"].font = _HEADER_FONT
     sheet.append([])
     header_row = sheet.max_row + 1
-    sheet.append([_("列名"), _("类型"), _("必填"), _("说明")])
+    sheet.append([xlsx_cell(sheet, str(h)) for h in (_("列名"), _("类型"), _("必填"), _("说明"))])
     for cell in sheet[header_row]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
-    sheet.append([UNIT_CODE_HEADER, _TYPE_NAMES[forms.TEXT], "是", _("申报单位的组织编码")])
-    sheet.append([TITLE_HEADER, _TYPE_NAMES[forms.TEXT], "是", _("不超过 {max} 个字").format(max=TITLE_MAX_LENGTH)])
+    rows: list[tuple[Any, ...]] = [
+        (UNIT_CODE_HEADER, _TYPE_NAMES[forms.TEXT], "是", _("申报单位的组织编码")),
+        (TITLE_HEADER, _TYPE_NAMES[forms.TEXT], "是", _("不超过 {max} 个字").format(max=TITLE_MAX_LENGTH)),
+    ]
     for column in columns:
         spec = column.field
         type_name = _TYPE_NAMES.get(spec["type"], spec["type"])
         if spec["type"] == forms.CHOICE and spec.get("multiple", False):
             type_name = _("多选")
-        sheet.append([_safe(column.header), type_name, "是" if spec.get("required") else "否", _safe(_describe(spec))])
+        rows.append((column.header, type_name, "是" if spec.get("required") else "否", _describe(spec)))
+    for values in rows:
+        sheet.append([xlsx_cell(sheet, str(v)) for v in values])
     for row in sheet.iter_rows(min_row=header_row):
         for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCD", (24, 10, 6, 80), strict=True):
         sheet.column_dimensions[letter].width = width
@@ -520,25 +521,6 @@ def to_cell_value(spec: Mapping[str, Any], value: Any) -> Any:
     return str(value)
 
 
-def _safe(value: Any) -> Any:
-    """Strings without the control characters that .xlsx cannot hold, cut to what a cell holds."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if len(value) > CELL_MAX_CHARS:
-            value = value[: CELL_MAX_CHARS - 1] + "…"
-    return value
-
-
-def _write_only_cell(sheet: Any, value: Any, number_format: str | None = None) -> Cell:
-    """A cell that is never a formula: text starting with "=" stays text (no formula injection)."""
-    cell = WriteOnlyCell(sheet, _safe(value))
-    if cell.data_type == "f":
-        cell.data_type = "s"
-    if number_format is not None:
-        cell.number_format = number_format
-    return cell
-
-
 EXPORT_HEADERS: Final = ("编号", "申报单位", "单位编码", "类别", "申报名称", "状态", "当前环节", "提交时间")
 
 
@@ -560,7 +542,7 @@ def export_workbook(nominations: Iterable[Nomination], campaign: Campaign, *, re
             definition: dict[str, Any] = campaign.forms.get(kind) or {"fields": []}
             columns = form_columns(definition)
             sheet = workbook.create_sheet(str(kind_labels.get(kind, kind))[:31])
-            sheet.append([_write_only_cell(sheet, h) for h in (*EXPORT_HEADERS, *(c.header for c in columns))])
+            sheet.append([xlsx_cell(sheet, h) for h in (*EXPORT_HEADERS, *(c.header for c in columns))])
             sheets[kind] = (sheet, definition, columns)
         return sheets[kind]
 
@@ -576,16 +558,16 @@ def export_workbook(nominations: Iterable[Nomination], campaign: Campaign, *, re
             else None
         )
         row = [
-            _write_only_cell(sheet, nomination.pk),
-            _write_only_cell(sheet, nomination.unit.name),
-            _write_only_cell(sheet, nomination.unit.code),
-            _write_only_cell(sheet, str(kind_labels.get(nomination.kind, nomination.kind))),
-            _write_only_cell(sheet, nomination.title),
-            _write_only_cell(sheet, nomination.get_status_display()),
-            _write_only_cell(sheet, stage_names.get(nomination.stage, nomination.stage)),
-            _write_only_cell(sheet, submitted, "yyyy-mm-dd hh:mm:ss"),
+            xlsx_cell(sheet, nomination.pk),
+            xlsx_cell(sheet, nomination.unit.name),
+            xlsx_cell(sheet, nomination.unit.code),
+            xlsx_cell(sheet, str(kind_labels.get(nomination.kind, nomination.kind))),
+            xlsx_cell(sheet, nomination.title if reveal else mask_text(nomination.title)),
+            xlsx_cell(sheet, nomination.get_status_display()),
+            xlsx_cell(sheet, stage_names.get(nomination.stage, nomination.stage)),
+            xlsx_cell(sheet, submitted, "yyyy-mm-dd hh:mm:ss"),
         ]
-        row += [_write_only_cell(sheet, to_cell_value(c.field, form.get(c.key))) for c in columns]
+        row += [xlsx_cell(sheet, to_cell_value(c.field, form.get(c.key))) for c in columns]
         sheet.append(row)
     if not sheets:
         workbook.create_sheet(DATA_SHEET)

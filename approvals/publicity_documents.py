@@ -1,5 +1,6 @@
 """Printable 公示 documents: the 公示 notice of a campaign (PDF, the same CID font as the 申报表)
-and the final list (Excel). Built from the masked public list and the nominations; no writes."""
+and the final list (Excel). Built from the masked public list and the nominations; no writes.
+Every text goes in through ``config.documents`` (paragraph markup escaped, cells never formulas)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from approvals.documents import CID_FONT, _register_font
 from approvals.models import Nomination
+from config.documents import pdf_text, plain, xlsx_cell
 from workflows.models import Campaign
 
 
@@ -25,33 +27,35 @@ def render_notice_pdf(data: dict[str, Any]) -> bytes:
     base = ParagraphStyle("cn", fontName=CID_FONT, fontSize=10.5, leading=15, wordWrap="CJK")
     title = ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1)
     cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13)
-    story: list[Any] = [Paragraph(data["campaign"]["title"], title), Spacer(1, 4 * mm)]
+    story: list[Any] = [Paragraph(pdf_text(data["campaign"]["title"]), title), Spacer(1, 4 * mm)]
     for r in data["rounds"]:
-        story.append(Paragraph(r["title"], ParagraphStyle("h", parent=base, fontSize=13, leading=18)))
+        story.append(Paragraph(pdf_text(r["title"]), ParagraphStyle("h", parent=base, fontSize=13, leading=18)))
         story.append(
             Paragraph(
-                _("{kind}　公示期：{start} 至 {end}（北京时间）").format(
-                    kind=r["kind_label"],
-                    start=r["starts_at"][:16].replace("T", " "),
-                    end=r["ends_at"][:16].replace("T", " "),
+                pdf_text(
+                    _("{kind}　公示期：{start} 至 {end}（北京时间）").format(
+                        kind=r["kind_label"],
+                        start=r["starts_at"][:16].replace("T", " "),
+                        end=r["ends_at"][:16].replace("T", " "),
+                    )
                 ),  # fmt: skip
                 base,
             )
         )
-        rows = [[Paragraph(h, cell) for h in (_("序号"), _("名称"), _("申报单位"), _("类别"), _("简介"))]]
+        rows = [[Paragraph(pdf_text(h), cell) for h in (_("序号"), _("名称"), _("申报单位"), _("类别"), _("简介"))]]
         for i, e in enumerate(r["entries"], 1):
-            rows.append(
-                [Paragraph(str(i), cell)] + [Paragraph(e[k], cell) for k in ("title", "unit", "kind_label", "summary")]
-            )
+            texts = (e["title"], e["unit"], e["kind_label"], e["summary"])
+            rows.append([Paragraph(str(i), cell)] + [Paragraph(pdf_text(t), cell) for t in texts])
         if len(rows) == 1:
-            rows.append([Paragraph(_("（无）"), cell), "", "", "", ""])
+            rows.append([Paragraph(pdf_text(_("（无）")), cell), "", "", "", ""])
         table = Table(rows, colWidths=[12 * mm, 40 * mm, 38 * mm, 20 * mm, 70 * mm], repeatRows=1)
         table.setStyle(
             TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")])
         )
-        story += [Spacer(1, 2 * mm), table, Spacer(1, 3 * mm), Paragraph(r["how_to_object"], base), Spacer(1, 6 * mm)]
+        how_to_object = Paragraph(pdf_text(r["how_to_object"]), base)
+        story += [Spacer(1, 2 * mm), table, Spacer(1, 3 * mm), how_to_object, Spacer(1, 6 * mm)]
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=data["campaign"]["title"], leftMargin=15 * mm,
+    SimpleDocTemplate(buffer, pagesize=A4, title=plain(data["campaign"]["title"]), leftMargin=15 * mm,
                       rightMargin=15 * mm).build(story)  # fmt: skip
     return buffer.getvalue()
 
@@ -64,15 +68,16 @@ def render_final_xlsx(campaign: Campaign) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = str(_("最终名单"))
-    sheet.append([str(campaign.title)])
-    sheet.append([str(h) for h in (_("序号"), _("名称"), _("申报单位"), _("区（县）"), _("类别"))])
+    sheet.append([xlsx_cell(sheet, str(campaign.title))])
+    sheet.append([xlsx_cell(sheet, str(h)) for h in (_("序号"), _("名称"), _("申报单位"), _("区（县）"), _("类别"))])
     finals = (
         Nomination.objects.filter(campaign=campaign, status=Nomination.Status.FINAL)
         .select_related("unit", "district")
         .order_by("district__name", "title", "pk")
     )
     for i, n in enumerate(finals, 1):
-        sheet.append([i, n.title, n.unit.name, n.district.name if n.district else "", str(n.get_kind_display())])
+        row = (i, n.title, n.unit.name, n.district.name if n.district else "", str(n.get_kind_display()))
+        sheet.append([xlsx_cell(sheet, value) for value in row])
     for column, width in zip("ABCDE", (8, 40, 36, 20, 16), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

@@ -1,8 +1,9 @@
 """What the public sees of a 公示, cached in Redis per campaign and dropped when the list changes.
 
 The list shows title, unit, kind, a summary and the window; never ID numbers, phones, person
-lists or attachments: ID numbers and mobile numbers inside the summary are masked, people
-served are only ever in the fields that are not shown. The cache entry lives until the next
+lists or attachments: ID numbers and phones inside the title and summary are masked however
+spelled (``config.masking.mask_text``), people served are only ever in the fields that are not
+shown. The cache entry lives until the next
 window boundary (at most ``CACHE_SECONDS``), so "open" / "closed" flips on time, and every
 action that changes the list deletes it on commit (``invalidate_public_list``).
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -27,28 +27,19 @@ from django.utils.translation import gettext_lazy
 from approvals.actions.publicity import PUBLIC_CACHE_KEY, window_is_open
 from approvals.models import Nomination, PublicityEntry, PublicityRound
 from config.errors import NotVisible
+from config.masking import mask_text
 from workflows.models import Campaign
 
 logger = logging.getLogger(__name__)
 CACHE_SECONDS = 300
 SUMMARY_MAX = 300
 HIDDEN_STATUSES = (Nomination.Status.REVOKED,)
-_ID_RE = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
-_MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_LANDLINE_RE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")
 
 HOW_TO_OBJECT = gettext_lazy(
     "公示期间，任何单位或个人对公示对象有异议的，可点击公示对象后的“提出异议”实名提出书面异议："
     "个人须填写真实姓名和联系电话，单位须填写单位名称、联系人和联系电话，并写明事实和理由，可附证明材料"
     "（签名或盖章的扫描件）。匿名异议不予受理。异议人身份严格保密。提交后获得回执码，可凭回执码查询处理情况。"
 )
-
-
-def mask_text(text: str) -> str:
-    """ID numbers keep their first 6 and last 4 characters, phones their first 3 and last 4."""
-    text = _ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
-    text = _MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
-    return _LANDLINE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
 
 
 def _summary(campaign: Campaign, nomination: Nomination) -> str:

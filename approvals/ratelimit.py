@@ -15,7 +15,7 @@ from django.core.cache import cache
 
 def hit(scope: str, ident: str, *, limit: int, window_seconds: int) -> bool:
     """Count one attempt of ``ident`` in ``scope``; True when it is beyond ``limit`` in this window."""
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     bucket = int(time.time() // window_seconds)
     key = f"ratelimit:{scope}:{digest}:{bucket}"
     cache.add(key, 0, timeout=window_seconds + 5)

@@ -26,6 +26,7 @@ from audit.models import AuditEvent
 from audit.registry import all_events
 from audit.selectors import SHORT_TYPES
 from audit.verification import VerifyReport, iter_verification, run_verification
+from config.documents import csv_cell
 from config.errors import NotPermitted
 from config.request_context import request_user
 from config.web.errors import audit_refusal
@@ -102,12 +103,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     class Echo:
         def write(self, value: str) -> str:
@@ -121,8 +116,8 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     )  # fmt: skip
     for e in events.iterator(chunk_size=2000):
         yield writer.writerow(
-            [e.pk, timezone.localtime(e.occurred_at).isoformat(), e.action, _cell(e.actor_label), e.object_type,
-             _cell(e.object_id), e.seq, _cell(json.dumps(e.data, ensure_ascii=False, sort_keys=True)),
+            [e.pk, timezone.localtime(e.occurred_at).isoformat(), e.action, csv_cell(e.actor_label), e.object_type,
+             csv_cell(e.object_id), e.seq, csv_cell(json.dumps(e.data, ensure_ascii=False, sort_keys=True)),
              e.ip_address or "", e.hash]
         )  # fmt: skip
 

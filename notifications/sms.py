@@ -20,7 +20,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from accounts.permissions import mask_phone
+from config.masking import mask_phone
 
 logger = logging.getLogger("notifications.sms")
 

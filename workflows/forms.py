@@ -27,6 +27,8 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import masking
+
 # Field types.
 TEXT: Final = "text"
 LONG_TEXT: Final = "long_text"
@@ -79,7 +81,6 @@ _ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]\Z", re.ASCII)
 _PARTIAL_ID_NUMBER_RE = re.compile(r"^(\d{0,17}|\d{17}[\dXx])\Z", re.ASCII)
 _PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\Z", re.ASCII)
 _PARTIAL_PHONE_RE = re.compile(r"^[0-9-]*\Z")
-_MOBILE_RE = re.compile(r"^1\d{10}\Z", re.ASCII)
 
 # ISO 7064 MOD 11-2 as used by GB 11643-1999.
 _ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -894,8 +895,9 @@ def mask_form_data(definition: FormDefinition, data: Mapping[str, Any]) -> dict[
     and last 4 digits (``138****5678``), landlines the area code and last 4 (``0755-****9971``); e-mail
     addresses the first character and the domain (``z***@example.com``); other personal text its first
     character (``张*``); personal dates become ``****-**-**``, other personal values ``"***"`` and
-    personal attachment lists ``[]``. Empty values stay as they are; keys not in the definition are
-    dropped. Raises ``InvalidFormDefinition`` if the definition is invalid.
+    personal attachment lists ``[]``. Phones and ID numbers written into the other text fields are
+    masked wherever they stand, however spelled (``config.masking.mask_text``). Empty values stay as
+    they are; keys not in the definition are dropped. Raises ``InvalidFormDefinition`` if the definition is invalid.
     """
     return _mask_values(_require_valid(definition), data)
 
@@ -913,15 +915,11 @@ def _mask_values(fields: list[Mapping[str, Any]], data: Mapping[str, Any]) -> di
             ]
         elif is_personal(field) and not _is_empty(field, value):
             masked[key] = _mask_value(field["type"], value)
+        elif field["type"] in (TEXT, LONG_TEXT) and isinstance(value, str):
+            masked[key] = masking.mask_text(value)  # a phone or ID number written into free text
         else:
             masked[key] = copy.deepcopy(value)
     return masked
-
-
-def _keep_ends(text: str, head: int, tail: int) -> str:
-    if len(text) <= head + tail:
-        return "*" * len(text)
-    return text[:head] + "*" * (len(text) - head - tail) + text[len(text) - tail :]
 
 
 def _mask_value(field_type: str, value: Any) -> Any:
@@ -931,14 +929,9 @@ def _mask_value(field_type: str, value: Any) -> Any:
         return "***"
     text = value.strip()
     if field_type == ID_NUMBER:
-        return _keep_ends(text, 4, 4)
+        return masking.mask_id_number(text)
     if field_type == PHONE:
-        if "-" in text:
-            area, _sep, number = text.partition("-")
-            return f"{area}-{_keep_ends(number, 0, 4)}"
-        if _MOBILE_RE.match(text):
-            return _keep_ends(text, 3, 4)
-        return _keep_ends(text, 4 if text.startswith("0") else 3, 4)
+        return masking.mask_phone(text)
     if field_type == EMAIL and "@" in text:
         local, _sep, domain = text.rpartition("@")
         return f"{local[:1]}***@{domain}"

@@ -7,10 +7,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts import permissions
 from accounts.models import Grant, Organization, User
 from accounts.roles import ADMIN_ROLES, ROLE_ORG_KINDS, ROLE_SCOPE, OrgKind, Role
 from config.api.serializers import IdField, StrictSerializer
+from config.masking import mask_phone
 
 
 class TokenRequest(StrictSerializer):
@@ -105,7 +105,7 @@ class UserOut(serializers.ModelSerializer):
     def get_phone(self, user: User) -> str:
         if self.context.get("full_phone"):
             return user.phone
-        return permissions.mask_phone(user.phone)
+        return mask_phone(user.phone)
 
 
 class UserDetailOut(UserOut):

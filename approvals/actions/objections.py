@@ -31,13 +31,15 @@ from approvals.exceptions import AnonymousObjection, ObjectionAlreadyDecided, Pu
 from approvals.models import Nomination, Objection, ObjectionEvidence, ObjectionFinding, PublicityRound
 from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted, NotVisible, RateLimited
+from config.masking import normalize_phone
 
 INVESTIGATE = permissions.INVESTIGATE_OBJECTION
 CONTENT_MIN, CONTENT_MAX = 10, 5000
 EVIDENCE_MAX_FILES = 5
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = ("pdf", "jpg", "png")
-# Mainland mobile numbers and landlines with an area code (e.g. 021-12345678).
+# Mainland mobile numbers and landlines with an area code, as ``normalize_phone`` spells them
+# (13812345678, 02112345678, 02112345678-123).
 _PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
 
@@ -52,10 +54,6 @@ class ObjectorInput:
     phone: str
     unit_name: str = ""
     unit_contact: str = ""
-
-
-def normalise_phone(phone: str) -> str:
-    return re.sub(r"[\s()（）]", "", phone or "")
 
 
 def check_objection_input(objector: ObjectorInput, content: str) -> None:
@@ -74,7 +72,7 @@ def check_objection_input(objector: ObjectorInput, content: str) -> None:
         message = str(AnonymousObjection.message)
         raise AnonymousObjection(errors={field: [message] for field in missing})
     errors: dict[str, list[str]] = {}
-    if not _PHONE_RE.match(normalise_phone(objector.phone)):
+    if not _PHONE_RE.match(normalize_phone(objector.phone)):
         errors["phone"] = [_("请填写有效的手机号或带区号的固定电话")]
     if len(objector.name.strip()) > 100:
         errors["name"] = [_("姓名最多 100 个字符")]
@@ -148,7 +146,7 @@ def file_objection(
         receipt=_new_receipt(),
         objector_kind=objector.kind,
         objector_name=objector.name.strip(),
-        objector_phone=normalise_phone(objector.phone),
+        objector_phone=normalize_phone(objector.phone),
         unit_name=objector.unit_name.strip() if unit else "",
         unit_contact=objector.unit_contact.strip() if unit else "",
         content=content.strip(),
@@ -335,10 +333,13 @@ def _rate(name: str, default: str) -> tuple[int, int]:
 
 
 def check_objection_rate(ip: str, phone: str) -> None:
-    """429 beyond the per-address or per-phone limit; both counted in Redis, shared by every worker."""
+    """429 beyond the per-address or per-phone limit; both counted in Redis, shared by every worker.
+
+    The phone is counted in its one canonical spelling: ``+86 138 1234 5678`` and ``13812345678`` are one.
+    """
     limit, window = _rate("SEALFLOW_OBJECTION_RATE_PER_ADDRESS", "10/h")
     over = ratelimit.hit("objection-ip", ip, limit=limit, window_seconds=window)
-    phone = normalise_phone(phone)
+    phone = normalize_phone(phone)
     if phone:
         limit, window = _rate("SEALFLOW_OBJECTION_RATE_PER_PHONE", "3/d")
         over = ratelimit.hit("objection-phone", phone, limit=limit, window_seconds=window) or over

@@ -33,6 +33,7 @@ from approvals.actions import publicity as publicity_actions
 from approvals.actions import revocations as revocation_actions
 from approvals.models import Nomination, Objection
 from config.errors import InvalidInput, NotVisible, SealflowError
+from config.masking import mask_text
 from config.request_context import request_user
 from config.web.errors import report
 from workflows import selectors as campaign_selectors
@@ -130,7 +131,7 @@ def _receipt_context(code: str) -> dict[str, Any]:
             "status_label": objection.get_status_display(),
             "decided": decided,
             "response": objection.response if decided else "",
-            "nomination_title": publicity_public.mask_text(objection.nomination.title),
+            "nomination_title": mask_text(objection.nomination.title),
             "filed_at": objection.filed_at,
             "decided_at": objection.decided_at,
         },

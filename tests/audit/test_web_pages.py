@@ -8,7 +8,7 @@ from django.test import Client
 from approvals.actions import create_nomination, submit_nomination
 from audit import audit_events
 from audit.models import AuditEvent
-from audit.web import _cell
+from config.documents import csv_cell
 from tests.campaigns import make_campaign, valid_case_form
 
 pytestmark = pytest.mark.django_db
@@ -70,5 +70,5 @@ def test_no_one_but_the_auditor_reads_the_trail_and_the_refusal_is_audited(submi
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted():
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert _cell("张三") == "张三"
+    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_cell("张三") == "张三"
