@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +25,8 @@ from approvals.actions import objections as objection_actions
 from approvals.actions import publicity as publicity_actions
 from approvals.actions import revocations as revocation_actions
 from approvals.models import Objection
-from config.api.serializers import IdField, StrictSerializer
+from config.api.parsers import DepthLimitedJSONParser
+from config.api.serializers import IdField, RealNameField, StrictSerializer
 from config.api.views import PaginatedListMixin, int_param
 from config.errors import NotVisible
 from config.request_context import request_user
@@ -45,7 +46,7 @@ class PublicityIn(StrictSerializer):
 class ObjectionIn(StrictSerializer):
     nomination = IdField()
     objector_kind = serializers.ChoiceField(choices=Objection.ObjectorKind.choices, default="person")
-    name = serializers.CharField(max_length=100, allow_blank=True, default="")
+    name = RealNameField(max_length=100, allow_blank=True, default="")
     phone = serializers.CharField(max_length=32, allow_blank=True, default="")
     unit_name = serializers.CharField(max_length=200, allow_blank=True, default="")
     unit_contact = serializers.CharField(max_length=100, allow_blank=True, default="")
@@ -91,7 +92,7 @@ class BarIn(StrictSerializer):
     years = serializers.IntegerField(min_value=1, max_value=20)
     unit = serializers.BooleanField(default=False)
     person_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
-    person_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    person_name = RealNameField(max_length=100, required=False, allow_blank=True, default="")
 
 
 class RevokeIn(StrictSerializer):
@@ -171,7 +172,7 @@ def _client_ip(request: HttpRequest) -> str:
 class PublicObjectionsView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser]
 
     @extend_schema(request=ObjectionIn, responses={201: dict}, summary="实名提出异议（无需登录，公示期内）")
     def post(self, request: Request) -> Response:
