@@ -15,6 +15,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from knox.models import AuthToken
+from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
@@ -29,7 +30,7 @@ from tests.campaigns import make_campaign
 from tests.factories import user_with_role
 
 MAX_EXAMPLES = 3
-CHECKS = [status_code_conformance, response_schema_conformance, content_type_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
 CONFIG = SchemathesisConfig.from_dict(
     {
         "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
