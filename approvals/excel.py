@@ -43,6 +43,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from approvals.models import Nomination
+from config import text_input
 from config.documents import xlsx_cell, xlsx_set
 from config.errors import InvalidInput
 from config.masking import mask_text
@@ -382,12 +383,20 @@ def _cell(values: tuple[Any, ...], position: int) -> Any:
 
 def _parse_row(line: int, values: tuple[Any, ...], positions: dict[str, int], columns: list[Column]) -> ImportRow:
     errors: dict[str, list[str]] = {}
-    unit_code = _text(_cell(values, positions[UNIT_CODE_HEADER]))
+    refused = {
+        header
+        for header, position in positions.items()
+        if isinstance(_cell(values, position), str) and text_input.bad_character(_cell(values, position)) is not None
+    }
+    for header in sorted(refused):
+        errors[header] = [text_input.message()]
+    # A refused unit code is never looked up (PostgreSQL cannot compare a string with NUL in it).
+    unit_code = "" if UNIT_CODE_HEADER in refused else _text(_cell(values, positions[UNIT_CODE_HEADER]))
     title = _text(_cell(values, positions[TITLE_HEADER]))
     form: dict[str, Any] = {}
     for column in columns:
         raw = _cell(values, positions[column.header])
-        if _is_blank(raw):
+        if _is_blank(raw) or column.header in refused:
             continue
         value, problems = _from_cell(column.field, raw, "")
         if problems:

@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import config.api.schema  # noqa: F401 - registers the OpenAPI authentication schemes
 from approvals.web.public import verify_page
 from approvals.web.publicity import publicity_page, publicity_page_uncached
 from portal.views import home

@@ -27,7 +27,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config import masking
+from config import masking, text_input
 
 # Field types.
 TEXT: Final = "text"
@@ -565,6 +565,9 @@ def _check_values(
     for field in fields:
         check = _Check(field, path + field["key"], prefix, context, errors)
         value = data.get(field["key"])
+        if text_input.find_invalid(value):
+            check.add(_("“{label}”").format(label=check.label) + text_input.message())
+            continue
         if _is_empty(field, value):
             if field.get("required", False) and not context.partial:
                 check.add(_("“{label}”不能为空").format(label=check.label))
@@ -587,13 +590,17 @@ def _is_empty(field: Mapping[str, Any], value: object) -> bool:
         return True
     if _is_list_field(field):
         return isinstance(value, list) and not value
-    return isinstance(value, str) and not value.strip()
+    # Only spaces or invisible characters (a zero-width space) count as empty: a required name needs a name.
+    return isinstance(value, str) and not text_input.has_visible_text(value)
 
 
 def _check_text(check: _Check, value: object) -> None:
     label = check.label
     if not isinstance(value, str):
         check.add(_("“{label}”须为文本").format(label=label))
+        return
+    if check.field["type"] == TEXT and text_input.bad_character(value.strip(), multiline=False) is not None:
+        check.add(_("“{label}”须为单行文本，").format(label=label) + text_input.message())
         return
     length = len(value.strip())
     maximum = check.field.get("max_length", HARD_MAX_TEXT_LENGTH)

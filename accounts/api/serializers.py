@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from accounts.models import Grant, Organization, User
 from accounts.roles import ADMIN_ROLES, ROLE_ORG_KINDS, ROLE_SCOPE, OrgKind, Role
-from config.api.serializers import IdField, StrictSerializer
+from config.api.serializers import IdField, RealNameField, StrictSerializer
 from config.masking import mask_phone
 
 
@@ -73,13 +73,13 @@ class OrgOut(serializers.ModelSerializer):
 class UserCreate(StrictSerializer):
     username = serializers.RegexField(r"^[A-Za-z0-9_.@+\-]+$", max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
-    display_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    display_name = RealNameField(max_length=100, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     org = IdField(allow_null=True, required=False)
 
 
 class UserUpdate(StrictSerializer):
-    display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    display_name = RealNameField(max_length=100, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     org = IdField(allow_null=True, required=False)
     is_active = serializers.BooleanField(required=False)

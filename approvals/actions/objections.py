@@ -32,6 +32,7 @@ from approvals.models import Nomination, Objection, ObjectionEvidence, Objection
 from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted, NotVisible, RateLimited
 from config.masking import normalize_phone
+from config.text_input import has_visible_text
 
 INVESTIGATE = permissions.INVESTIGATE_OBJECTION
 CONTENT_MIN, CONTENT_MAX = 10, 5000
@@ -62,12 +63,12 @@ def check_objection_input(objector: ObjectorInput, content: str) -> None:
     if kind not in Objection.ObjectorKind.values:
         raise InvalidInput.for_field("objector_kind", _("异议人类型应为个人（person）或单位（unit）"))
     missing = []
-    if not objector.name.strip():
+    if not has_visible_text(objector.name):
         missing.append("name")
     if not objector.phone.strip():
         missing.append("phone")
     if kind == Objection.ObjectorKind.UNIT:
-        missing += [f for f in ("unit_name", "unit_contact") if not getattr(objector, f).strip()]
+        missing += [f for f in ("unit_name", "unit_contact") if not has_visible_text(getattr(objector, f))]
     if missing:
         message = str(AnonymousObjection.message)
         raise AnonymousObjection(errors={field: [message] for field in missing})

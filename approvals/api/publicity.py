@@ -11,7 +11,7 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +24,8 @@ from approvals.actions import publicity as publicity_actions
 from approvals.actions import revocations as revocation_actions
 from approvals.models import Objection
 from config.api.idempotency import idempotent
-from config.api.serializers import IdField, StrictSerializer
+from config.api.parsers import DepthLimitedJSONParser
+from config.api.serializers import IdField, RealNameField, StrictSerializer
 from config.api.views import PaginatedListMixin, int_param
 from config.errors import NotVisible
 from config.request_context import request_user
@@ -44,7 +45,7 @@ class PublicityIn(StrictSerializer):
 class ObjectionIn(StrictSerializer):
     nomination = IdField()
     objector_kind = serializers.ChoiceField(choices=Objection.ObjectorKind.choices, default="person")
-    name = serializers.CharField(max_length=100, allow_blank=True, default="")
+    name = RealNameField(max_length=100, allow_blank=True, default="")
     phone = serializers.CharField(max_length=32, allow_blank=True, default="")
     unit_name = serializers.CharField(max_length=200, allow_blank=True, default="")
     unit_contact = serializers.CharField(max_length=100, allow_blank=True, default="")
@@ -90,7 +91,7 @@ class BarIn(StrictSerializer):
     years = serializers.IntegerField(min_value=1, max_value=20)
     unit = serializers.BooleanField(default=False)
     person_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
-    person_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    person_name = RealNameField(max_length=100, required=False, allow_blank=True, default="")
 
 
 class RevokeIn(StrictSerializer):
@@ -170,7 +171,7 @@ def _client_ip(request: HttpRequest) -> str:
 class PublicObjectionsView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser]
 
     @extend_schema(request=ObjectionIn, responses={201: dict}, summary="实名提出异议（无需登录，公示期内）")
     @idempotent  # without an account: the key is scoped by the client address

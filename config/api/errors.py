@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from config.api.parsers import MAX_JSON_DEPTH, JSONTooDeep
 from config.errors import InvalidInput, NotPermitted, SealflowError
 from config.refusals import refuse
 
@@ -36,6 +37,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(_body("payload_too_large", _("请求内容过大")), status=413)
     if isinstance(exc, drf.ValidationError):
         return Response(_body("invalid", _("输入有误，请检查后重试"), errors=_field_errors(exc.detail)), status=400)
+    if isinstance(exc, JSONTooDeep):
+        return Response(
+            _body("json_too_deep", _("JSON 嵌套层数过多（最多 {n} 层）").format(n=MAX_JSON_DEPTH)), status=400
+        )
     if isinstance(exc, drf.ParseError):
         return Response(_body("malformed_request", _("请求内容无法解析，请发送合法的 JSON")), status=400)
     if isinstance(exc, drf.UnsupportedMediaType):

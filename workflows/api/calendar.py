@@ -47,9 +47,17 @@ def _year(request: Request) -> int | None:
     return int(raw)
 
 
+class CalendarDaysOut(serializers.Serializer):
+    """The days (one page: the whole list) and the years the calendar covers."""
+
+    results = CalendarDayOut(many=True)
+    next = serializers.CharField(allow_null=True)
+    covered_years = serializers.ListField(child=serializers.IntegerField())
+
+
 class CalendarDaysView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("year", int)], responses={200: CalendarDayOut(many=True)}, summary="节假日与调休"
+        parameters=[OpenApiParameter("year", int)], responses={200: CalendarDaysOut}, summary="节假日与调休"
     )
     def get(self, request: Request) -> Response:
         days = CalendarDay.objects.order_by("date")
