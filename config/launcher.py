@@ -5,7 +5,11 @@
     ``REDIS_URL`` / ``CELERY_BROKER_URL`` name servers, migrates, collects static files, loads
     the demo data, then runs gunicorn, a Celery worker and Celery beat and supervises them.
     Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the children, then the embedded servers; exit 0.
-    If a child dies on its own, everything is stopped; exit 1. A problem the operator must fix
+    A child that dies on its own once the product is up (the web server, the worker, beat) is
+    started again after a back-off of 1, 2, 4 ... s, and so is the embedded PostgreSQL or Redis;
+    the rest keeps serving. One that dies for the 5th time within 60 s (SEALFLOW_RESTART_LIMIT,
+    SEALFLOW_RESTART_WINDOW) stops everything; exit 1, as a child that dies before the product
+    is up does (a configuration error would only crash again). A problem the operator must fix
     first (port taken, a data folder of another PostgreSQL, another launcher on the same data
     folder) is one line on stderr; exit 2.
 
@@ -65,7 +69,14 @@ BASE_DIR = embedded.BASE_DIR
 BIN_DIR = Path(sys.executable).parent
 RUN_ID_ENV = "SEALFLOW_RUN_ID"
 STOP_TIMEOUT = 10.0
+# Supervision (see Crashes): a child or embedded server that dies is started again after a
+# back-off; one that dies this many times within this many seconds stops everything.
+RESTART_LIMIT = int(os.environ.get("SEALFLOW_RESTART_LIMIT", "5"))
+RESTART_WINDOW = float(os.environ.get("SEALFLOW_RESTART_WINDOW", "60"))
+RESTART_DELAY_FIRST = 1.0
+RESTART_DELAY_MAX = 30.0
 PR_SET_PDEATHSIG = 1
+SERVER_ENV = (embedded.PG_HOST_ENV, embedded.REDIS_SOCKET_ENV)
 
 
 class LauncherError(Exception):
@@ -126,6 +137,30 @@ def _killpg(pgid: int, sig: int) -> None:
 
 
 @dataclass
+class Crashes:
+    """When a supervised process died lately, and when it is due to be started again.
+
+    Back-off: 1, 2, 4 ... up to RESTART_DELAY_MAX seconds after the 1st, 2nd, 3rd ... crash within
+    RESTART_WINDOW seconds; the RESTART_LIMIT-th crash within that window gives up.
+    """
+
+    times: list[float] = field(default_factory=list)
+    restart_at: float | None = None
+
+    def record(self, now: float) -> float | None:
+        """Note a crash at ``now``; the delay before the restart, or None: it keeps crashing."""
+        self.times = [t for t in self.times if now - t < RESTART_WINDOW] + [now]
+        if len(self.times) >= RESTART_LIMIT:
+            return None
+        delay = min(RESTART_DELAY_MAX, RESTART_DELAY_FIRST * 2 ** (len(self.times) - 1))
+        self.restart_at = now + delay
+        return delay
+
+    def due(self, now: float) -> bool:
+        return self.restart_at is not None and now >= self.restart_at
+
+
+@dataclass
 class Child:
     """A supervised child process; it leads a process group of its own."""
 
@@ -133,6 +168,8 @@ class Child:
     command: list[str]
     process: subprocess.Popen[bytes] | None = None
     exit_code: int | None = field(default=None)
+    env: dict[str, str] = field(default_factory=dict)
+    crashes: Crashes = field(default_factory=lambda: Crashes())
 
     @property
     def pid(self) -> int:
@@ -140,6 +177,8 @@ class Child:
         return self.process.pid
 
     def start(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.exit_code = None
         self.process = subprocess.Popen(
             self.command,
             cwd=BASE_DIR,
@@ -299,6 +338,7 @@ class Launcher:
         self.stop_signal: int | None = None
         self.base_url = f"http://{_url_host(self.bind)}:{self.port}"
         self._lock_fd: int | None = None
+        self.server_crashes: dict[str, Crashes] = {}
 
     # signals --------------------------------------------------------------
 
@@ -415,6 +455,7 @@ class Launcher:
             "run_id": self.run_id,
             "url": self.base_url,
             "children": {child.name: child.pid for child in self.children if child.process},
+            "servers": {name: os.environ[name] for name in SERVER_ENV if name in os.environ},
         }
         tmp = self.run_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=2))
@@ -517,6 +558,77 @@ class Launcher:
             child.start(env)
         self._write_run_file()
 
+    def _stop_leftovers(self, child: Child) -> None:
+        """Stop what a crashed child left in its process group (gunicorn workers still holding the
+        port, Celery pool processes): SIGTERM lets them finish the request they serve."""
+        if not _group_members(child.pid):
+            return
+        _killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while _group_members(child.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _killpg(child.pid, signal.SIGKILL)
+
+    def _supervise_child(self, child: Child, now: float) -> int | None:
+        """Restart a child that died; 1 when it keeps crashing."""
+        if child.crashes.restart_at is None:
+            if child.poll() is None:
+                return None
+            delay = child.crashes.record(now)
+            how = _describe_exit(child.exit_code or 0)
+            if delay is None:
+                warn(
+                    f"the {child.name} exited unexpectedly ({how}) for the {RESTART_LIMIT}th time within "
+                    f"{RESTART_WINDOW:.0f} s; stopping everything"
+                )
+                return 1
+            warn(f"the {child.name} exited unexpectedly ({how}); restarting it in {delay:.0f} s")
+            self._stop_leftovers(child)
+        elif child.crashes.due(now):
+            child.crashes.restart_at = None
+            child.start(child.env)
+            say(f"restarted the {child.name} (pid {child.pid})")
+            self._write_run_file()
+        return None
+
+    def _supervise_servers(self, now: float) -> int | None:
+        """Start the embedded PostgreSQL or Redis again when it died; 1 when it keeps dying."""
+        watched = [
+            ("embedded PostgreSQL", embedded.postgres_running, embedded.restart_postgres, embedded.PG_HOST_ENV),
+            ("embedded Redis", embedded.redis_running, embedded.restart_redis, embedded.REDIS_SOCKET_ENV),
+        ]
+        for name, running, restart, env_name in watched:
+            crashes = self.server_crashes.setdefault(name, Crashes())
+            if crashes.restart_at is None:
+                if running():
+                    continue
+                delay = crashes.record(now)
+                if delay is None:
+                    warn(f"the {name} died {RESTART_LIMIT} times within {RESTART_WINDOW:.0f} s; stopping everything")
+                    return 1
+                warn(f"the {name} is not running; starting it again in {delay:.0f} s")
+            elif crashes.due(now):
+                crashes.restart_at = None
+                try:
+                    where = restart()
+                except embedded.EmbeddedServerError as exc:
+                    delay = crashes.record(time.monotonic())
+                    if delay is None:
+                        warn(f"{_one_line(str(exc))}; stopping everything")
+                        return 1
+                    warn(f"{_one_line(str(exc))}; trying again in {delay:.0f} s")
+                    continue
+                say(f"started the {name} again")
+                if where != os.environ.get(env_name):
+                    # Another socket: the children must be started again to find it.
+                    os.environ[env_name] = where
+                    for child in self.children:
+                        child.env[env_name] = where
+                        if child.running() and child.process is not None:
+                            say(f"restarting the {child.name}: the {name} listens elsewhere now")
+                            child.process.send_signal(signal.SIGTERM)
+        return None
+
     def _dead_child(self) -> Child | None:
         for child in self.children:
             if child.poll() is not None:
@@ -543,10 +655,15 @@ class Launcher:
         return 1
 
     def _supervise(self) -> int:
+        """Until a stop signal: start again what died (see Crashes); give up on what keeps dying."""
         while self.stop_signal is None:
-            dead = self._dead_child()
-            if dead is not None:
-                return self._report_dead(dead)
+            now = time.monotonic()
+            code = self._supervise_servers(now)
+            for child in self.children:
+                if code is None and self.stop_signal is None:
+                    code = self._supervise_child(child, now)
+            if code is not None:
+                return code
             time.sleep(0.5)
         return 0
 
