@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -407,6 +408,59 @@ def restart_redis() -> str:
     server.cleanupregistry = True
     _handles["redis"] = server
     return socket_file
+
+
+# Quick-start secrets (config/settings/local.py): made on the first start, 0600, reused after.
+SECRET_KEY_FILE = "secret-key"  # noqa: S105 - a file name
+ANCHOR_KEY_FILE = "audit-anchor.key"
+SEAL_KEY_FILE = "seal-master.key"  # the format approvals/seals.py reads: 32 random bytes
+# What base.py uses without DJANGO_SECRET_KEY, and what signed the audit anchors before the files.
+LEGACY_DEVELOPMENT_KEY = "insecure-dev-key-change-me-in-production-0123456789abcdef"  # noqa: S105
+
+
+def _secret_file(path: Path, make: bytes) -> bytes:
+    """The content of ``path``, which is written with ``make`` (mode 0600) unless it exists.
+
+    Race-free: written aside and hard-linked into place, so that of the web server, the worker
+    and beat starting at once, the first wins and all read the same value.
+    """
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(make)
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise EmbeddedServerError(f"{path} may be read by others (mode {oct(mode)}): chmod 600 {path}")
+    content = path.read_bytes()
+    if not content.strip():
+        raise EmbeddedServerError(f"{path} is empty: remove it to have a new one made")
+    return content
+
+
+def quick_start_secrets(folder: Path | None = None) -> dict[str, str]:
+    """Random secrets of the embedded default, made in the data folder on the first start.
+
+    Returns ``DJANGO_SECRET_KEY`` and ``SEALFLOW_AUDIT_ANCHOR_KEY``; also makes the seal master
+    key file that approvals/seals.py reads. A data folder whose database predates these files
+    keeps its audit anchors verifiable: its anchor key file gets the development key that
+    signed them (move the folder away, or set SEALFLOW_AUDIT_ANCHOR_KEY, to start afresh).
+    """
+    folder = DATA_DIR if folder is None else folder
+    legacy = (folder / "pg" / "PG_VERSION").exists() and not (folder / ANCHOR_KEY_FILE).exists()
+    secret = _secret_file(folder / SECRET_KEY_FILE, secrets.token_urlsafe(50).encode())
+    anchor = LEGACY_DEVELOPMENT_KEY.encode() if legacy else secrets.token_urlsafe(50).encode()
+    anchor = _secret_file(folder / ANCHOR_KEY_FILE, anchor)
+    _secret_file(folder / SEAL_KEY_FILE, secrets.token_bytes(32))
+    return {"DJANGO_SECRET_KEY": secret.decode().strip(), "SEALFLOW_AUDIT_ANCHOR_KEY": anchor.decode().strip()}
 
 
 def bootstrap_env() -> None:
