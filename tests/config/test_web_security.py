@@ -20,6 +20,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "SEALFLOW_SEAL_KEY_ENCRYPTION_KEY": secrets.token_urlsafe(32),
+        "SEALFLOW_AUDIT_ANCHOR_KEY": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": "sealflow.example.gov.cn",
     }
     result = subprocess.run(
