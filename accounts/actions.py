@@ -163,11 +163,11 @@ def create_user(
     phone: str = "",
     org: Organization | None,
 ) -> User:
-    """Create an account belonging to ``org``; only a security administrator covering ``org`` may.
+    """Create an account belonging to ``org``; only a system administrator covering ``org`` may (三员分立).
 
     The password must pass the password rules; audited as ``user.created`` (no password, masked phone).
     """
-    if not permissions.can_manage_org(actor, org):
+    if not permissions.can_manage_accounts(actor, org):
         raise NotPermitted(target=_org_target(org))
     if User.objects.filter(username=username).exists():
         raise InvalidInput.for_field("username", _("用户名“{u}”已被使用").format(u=username), code="username_taken")
@@ -207,7 +207,7 @@ def update_user(
 ) -> User:
     """Change another person's account; disabling it revokes every token it holds.
 
-    Only a security administrator covering the account's organisation (and, for a move, the
+    Only a system administrator covering the account's organisation (and, for a move, the
     new one) may; nobody changes their own account here. Audited with old and new values.
     """
     target = _lock_user(user_id)
@@ -225,7 +225,7 @@ def update_user(
         old["phone"], new["phone"] = permissions.mask_phone(target.phone), permissions.mask_phone(phone)
         target.phone = phone
     if org is not _UNSET and (org.pk if org else None) != target.org_id:
-        if not permissions.can_manage_org(actor, org):
+        if not permissions.can_manage_accounts(actor, org):
             raise NotPermitted(target=_org_target(org))
         old["org"], new["org"] = target.org_id, org.pk if org else None
         target.org = org
@@ -245,7 +245,7 @@ def update_user(
 
 @transaction.atomic(durable=True)
 def reset_password(user_id: int, *, actor: User, new_password: str) -> User:
-    """Set another person's password (security administrator); revokes all their tokens."""
+    """Set another person's password (system administrator); revokes all their tokens."""
     target = _lock_user(user_id)
     if target.pk == actor.pk:
         raise SelfManagementForbidden(target=("accounts.user", str(target.pk)))
@@ -289,7 +289,7 @@ def grant_role(*, actor: User, user_id: int, role: Role, org: Organization | Non
     target = _lock_user(user_id)
     if target.pk == actor.pk:
         raise SelfGrantForbidden(target=("accounts.user", str(target.pk)))
-    if not permissions.can_grant_at(actor, org):
+    if not permissions.can_manage_grants(actor, org):
         raise NotPermitted(target=_org_target(org))
     if org is None and role not in SYSTEM_WIDE_ROLES:
         raise InvalidInput.for_field("org", _("只有三员角色可以在全系统范围授予，请指定组织"), code="org_required")
@@ -326,7 +326,7 @@ def revoke_grant(grant_id: int, *, actor: User) -> None:
     grant = Grant.objects.select_for_update(of=("self",)).select_related("org", "user").get(pk=grant_id)
     if grant.user_id == actor.pk:
         raise SelfGrantForbidden(target=("accounts.grant", str(grant.pk)))
-    if not permissions.can_grant_at(actor, grant.org):
+    if not permissions.can_manage_grants(actor, grant.org):
         raise NotPermitted(target=("accounts.grant", str(grant.pk)))
     data = {"user": grant.user_id, "username": grant.user.username, "role": grant.role, "org": grant.org_id}
     grant_ref = ("accounts.grant", str(grant.pk))
@@ -384,11 +384,15 @@ def log_out(*, actor: User, token: AuthToken) -> None:
 
 
 @transaction.atomic(durable=True)
-def bootstrap_security_admin(*, username: str, password: str, display_name: str = "") -> User:
-    """Create a system-wide security administrator from the command line (no acting user).
+def bootstrap_admin(*, role: Role, username: str, password: str, display_name: str = "") -> User:
+    """Create a system-wide security or system administrator from the command line (no acting user).
 
-    Refuses an existing username and a weak password; audited with the system as actor.
+    Refuses an existing username and a weak password; audited with the system as actor. The
+    password is the operator's own (taken from ADMIN_PASSWORD), so no change is forced at the
+    first sign-in.
     """
+    role = Role(role)
+    assert role in (Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN), role
     if User.objects.filter(username=username).exists():
         raise InvalidInput.for_field("username", _("用户名“{u}”已存在").format(u=username), code="username_taken")
     user = User(username=username, display_name=display_name)
@@ -396,15 +400,25 @@ def bootstrap_security_admin(*, username: str, password: str, display_name: str 
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
-    grant = Grant.objects.create(user=user, role=Role.SECURITY_ADMIN, org=None)
+    grant = Grant.objects.create(user=user, role=role, org=None)
     record_event(audit_events.USER_CREATED, actor=None, target=user, data={"username": username, "bootstrap": True})
     record_event(
         audit_events.GRANT_CREATED,
         actor=None,
         target=grant,
-        data={"user": user.pk, "username": username, "role": Role.SECURITY_ADMIN, "org": None},
+        data={"user": user.pk, "username": username, "role": role, "org": None},
     )
     return user
+
+
+def bootstrap_security_admin(*, username: str, password: str, display_name: str = "") -> User:
+    """``bootstrap_admin`` for the first security administrator (``manage.py create_security_admin``)."""
+    return bootstrap_admin(role=Role.SECURITY_ADMIN, username=username, password=password, display_name=display_name)
+
+
+def bootstrap_system_admin(*, username: str, password: str, display_name: str = "") -> User:
+    """``bootstrap_admin`` for the first system administrator (``manage.py create_system_admin``)."""
+    return bootstrap_admin(role=Role.SYSTEM_ADMIN, username=username, password=password, display_name=display_name)
 
 
 @transaction.atomic(durable=True)

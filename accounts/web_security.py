@@ -1,4 +1,7 @@
-"""Pages of the security administrator (安全管理员): the organisation tree, accounts and grants.
+"""Pages of the administrators: the organisation tree and grants (安全管理员), accounts (系统管理员).
+
+三员分立: both administrators reach the account pages, each with the forms of its own part; the
+actions refuse the other part anyway (403, audited).
 
 Reads start from ``accounts.selectors`` (the administrator's scope); every change is one
 ``accounts.actions`` call, which re-checks authority and 三员分立 and writes the audit event.
@@ -26,11 +29,12 @@ from config.web.errors import audit_refusal, report
 LIST_LIMIT = 500
 
 
-def _admin(request: HttpRequest) -> User:
-    """The signed-in security administrator; anyone else is refused (403, audited)."""
+def _admin(request: HttpRequest, *, tree: bool = False) -> User:
+    """The signed-in administrator (the tree: security only; accounts: security or system); else 403, audited."""
     user = request.user
     assert isinstance(user, User)
-    if not permissions.is_security_admin(user):
+    allowed = permissions.is_security_admin(user) if tree else permissions.can_use_account_pages(user)
+    if not allowed:
         raise NotPermitted(target=("accounts.user", str(user.pk)))
     return user
 
@@ -67,7 +71,7 @@ def _report(request: HttpRequest, exc: SealflowError) -> None:
 def org_tree(request: HttpRequest) -> HttpResponse:
     """The organisation tree in the administrator's scope, and a form to add an organisation."""
     try:
-        user = _admin(request)
+        user = _admin(request, tree=True)
     except NotPermitted as exc:
         return _refused(request, exc)
     if request.method == "POST":
@@ -121,7 +125,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip() or None
     users = list(selectors.list_users(user, q=q)[:LIST_LIMIT])
     orgs = list(selectors.list_orgs(user).order_by("path")[:LIST_LIMIT])
-    return render(request, "accounts/security_users.html", {"users": users, "orgs": orgs, "q": q or ""})
+    context = {"users": users, "orgs": orgs, "q": q or "", "manages_accounts": permissions.is_system_admin(user)}
+    return render(request, "accounts/security_users.html", context)
 
 
 @login_required
@@ -139,6 +144,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "orgs": orgs,
         "roles": Role.choices,
         "phone": permissions.mask_phone(target.phone),
+        "manages_accounts": permissions.can_manage_user(user, target),
+        "manages_grants": permissions.is_security_admin(user),
     }
     return render(request, "accounts/security_user.html", context)
 

@@ -144,7 +144,7 @@ class UserListView(PaginatedListMixin, APIView):
         users = selectors.list_users(user, org=int_param(request, "org"), q=request.query_params.get("q") or None)
         return self.paginated(request, users, s.UserOut)
 
-    @extend_schema(request=s.UserCreate, responses={201: s.UserOut}, summary="创建用户（安全管理员）")
+    @extend_schema(request=s.UserCreate, responses={201: s.UserOut}, summary="创建用户（系统管理员）")
     @idempotent
     def post(self, request: Request) -> Response:
         actor = request_user(request)
@@ -173,7 +173,7 @@ class UserDetailView(APIView):
             record_personal_data_read(actor=actor, target=user, fields=["phone"])
         return Response(s.UserDetailOut(user, context={"full_phone": full}).data)
 
-    @extend_schema(request=s.UserUpdate, responses={200: s.UserOut}, summary="修改、停用或启用用户（安全管理员）")
+    @extend_schema(request=s.UserUpdate, responses={200: s.UserOut}, summary="修改、停用或启用用户（系统管理员）")
     def patch(self, request: Request, pk: int) -> Response:
         actor = request_user(request)
         target = selectors.get_visible_user(actor, pk)
@@ -185,7 +185,7 @@ class UserDetailView(APIView):
 
 
 class UserPasswordView(APIView):
-    @extend_schema(request=s.PasswordResetRequest, responses={204: None}, summary="重置他人密码（安全管理员）")
+    @extend_schema(request=s.PasswordResetRequest, responses={204: None}, summary="重置他人密码（系统管理员）")
     def post(self, request: Request, pk: int) -> Response:
         actor = request_user(request)
         target = selectors.get_visible_user(actor, pk)

@@ -166,10 +166,10 @@ def test_wrong_old_password_changes_nothing(alice, client_for):
     assert alice.check_password(TEST_PASSWORD)
 
 
-def test_disabled_account_cannot_log_in_and_its_tokens_stop_working(api, alice, client_for, security_admin):
+def test_disabled_account_cannot_log_in_and_its_tokens_stop_working(api, alice, client_for, system_admin):
     alice_client = client_for(alice)
 
-    response = client_for(security_admin).patch(f"/api/v1/users/{alice.pk}", {"is_active": False}, format="json")
+    response = client_for(system_admin).patch(f"/api/v1/users/{alice.pk}", {"is_active": False}, format="json")
 
     assert response.status_code == 200
     assert alice_client.get("/api/v1/me").status_code == 401
