@@ -29,6 +29,7 @@ from accounts.exceptions import (
     InvalidCredentials,
     LockedOut,
     OrgCycle,
+    PasswordChangeRequired,
     SelfGrantForbidden,
     SelfManagementForbidden,
 )
@@ -134,11 +135,11 @@ def update_organization(
     return org
 
 
-def _validate_new_password(password: str, user: User) -> None:
+def _validate_new_password(password: str, user: User, *, field: str = "password") -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise InvalidInput(errors={"password": list(exc.messages)}, code="weak_password") from None
+        raise InvalidInput(errors={field: list(exc.messages)}, code="weak_password") from None
 
 
 def _validate_phone(phone: str) -> None:
@@ -162,17 +163,22 @@ def create_user(
     display_name: str = "",
     phone: str = "",
     org: Organization | None,
+    must_change_password: bool = True,
 ) -> User:
     """Create an account belonging to ``org``; only a system administrator covering ``org`` may (三员分立).
 
-    The password must pass the password rules; audited as ``user.created`` (no password, masked phone).
+    The password must pass the password rules and is an initial one: the owner must change it at
+    the first sign-in (``must_change_password=False`` only for the demo accounts, whose password
+    the README prints). Audited as ``user.created`` (no password, masked phone).
     """
     if not permissions.can_manage_accounts(actor, org):
         raise NotPermitted(target=_org_target(org))
     if User.objects.filter(username=username).exists():
         raise InvalidInput.for_field("username", _("用户名“{u}”已被使用").format(u=username), code="username_taken")
     _validate_phone(phone)
-    user = User(username=username, display_name=display_name, phone=phone, org=org)
+    user = User(
+        username=username, display_name=display_name, phone=phone, org=org, must_change_password=must_change_password
+    )
     _validate_new_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
@@ -182,6 +188,7 @@ def create_user(
         actor=actor,
         target=user,
         data={
+            "must_change_password": must_change_password,
             "username": username,
             "display_name": display_name,
             "phone": permissions.mask_phone(phone),
@@ -271,7 +278,8 @@ def change_password(*, actor: User, old_password: str, new_password: str) -> Use
     _validate_new_password(new_password, user)
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     revoked = _revoke_tokens(user)
     record_event(audit_events.PASSWORD_CHANGED, actor=user, target=user, data={"tokens_revoked": revoked})
     return user
@@ -353,7 +361,51 @@ def log_in(*, request: HttpRequest, username: str, password: str) -> tuple[User,
     assert isinstance(user, User)
     if not user.is_active:  # pragma: no cover - ModelBackend already refuses inactive accounts
         raise AccountDisabled()
+    if user.must_change_password:
+        raise PasswordChangeRequired(target=("accounts.user", str(user.pk)))
     return user, _issue_token(user)
+
+
+def change_password_with_credentials(
+    *, request: HttpRequest, username: str, password: str, new_password: str
+) -> tuple[User, str]:
+    """Set one's own password by username and current password, then issue a token; returns (user, token).
+
+    The way out of ``password_change_required`` at the first sign-in (api.md, Accounts); open to
+    every account. The credentials are checked like a sign-in (django-axes counts failures, the
+    failure is audited); the change itself is ``_set_own_password``, atomic and audited.
+    """
+    user = authenticate(request=request, username=username, password=password)
+    if user is None:
+        locked = bool(getattr(request, "axes_locked_out", False))
+        _record_login_failure(username=username, locked=locked)
+        if locked:
+            raise LockedOut()
+        raise InvalidCredentials()
+    assert isinstance(user, User)
+    user = _set_own_password(user.pk, old_password=password, new_password=new_password)
+    return user, _issue_token(user)
+
+
+@transaction.atomic(durable=True)
+def _set_own_password(user_id: int, *, old_password: str, new_password: str) -> User:
+    user = _lock_user(user_id)
+    if old_password == new_password:
+        raise InvalidInput.for_field("new_password", _("新密码不能与原密码相同"), code="password_unchanged")
+    _validate_new_password(new_password, user, field="new_password")
+    first = user.must_change_password
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    revoked = _revoke_tokens(user)
+    record_event(
+        audit_events.PASSWORD_CHANGED,
+        actor=user,
+        target=user,
+        data={"tokens_revoked": revoked, "first_sign_in": first},
+    )
+    return user
 
 
 @transaction.atomic(durable=True)

@@ -152,6 +152,7 @@ def load_demo() -> tuple[int, int, int]:
                 display_name=account.display_name,
                 phone=account.phone,
                 org=org,
+                must_change_password=False,
             )
             created_users += 1
         if (

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import InvalidInput, NotPermitted, RateLimited, StateConflict
+from config.errors import InvalidInput, NotPermitted, RateLimited, SealflowError, StateConflict
 
 
 class SelfGrantForbidden(NotPermitted):
@@ -50,3 +50,11 @@ class LockedOut(RateLimited):
 class AccountDisabled(StateConflict):
     code = "account_disabled"
     message = _("账户已停用")
+
+
+class PasswordChangeRequired(SealflowError):
+    """The account still has the initial password someone else chose (HTTP 403, not a refusal to audit)."""
+
+    code = "password_change_required"
+    message = _("首次登录须先修改初始密码：请用 POST /api/v1/auth/password 提交用户名、初始密码和新密码")
+    status = 403

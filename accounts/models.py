@@ -62,6 +62,9 @@ class User(AbstractUser):
         related_name="members",
     )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # Set on an account created by the system administrator: its initial password was chosen by
+    # someone else, so the owner sets their own before anything else (三员分立, api.md Accounts).
+    must_change_password = models.BooleanField(_("须在首次登录时修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")

@@ -158,7 +158,9 @@ def is_administrator(user: User) -> bool:
 
 def can_use_admin_site(user: User) -> bool:
     """The admin site: the three administrators and the campaign administrators."""
-    return user.is_authenticated and user.is_active and holds_any(user, ADMIN_SITE_ROLES)
+    if not user.is_authenticated or not user.is_active or getattr(user, "must_change_password", False):
+        return False
+    return holds_any(user, ADMIN_SITE_ROLES)
 
 
 def can_read_audit(user: User) -> bool:

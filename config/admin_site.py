@@ -52,6 +52,9 @@ def configure_admin_site() -> None:
     admin.site.site_title = "评选申报与审批系统"
     admin.site.index_title = "管理"
     admin.site.has_permission = admin_site_has_permission  # type: ignore[method-assign]
+    from accounts.web import AdminLoginForm
+
+    admin.site.login_form = AdminLoginForm
     _restrict_third_party_admins()
 
 

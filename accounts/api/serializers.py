@@ -155,3 +155,11 @@ class MeOut(UserDetailOut):
 
 
 NOT_VISIBLE_REF = _("对象不存在或不在您的权限范围内")
+
+
+class FirstPasswordRequest(StrictSerializer):
+    """Set one's own password by username and current (e.g. initial) password, without a token."""
+
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=256, trim_whitespace=False)

@@ -212,3 +212,157 @@ def test_web_login_page_is_chinese_and_signs_in(client, alice):
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     assert AuditEvent.objects.filter(action="auth.login_succeeded", data__channel="web").exists()
+
+
+# --- the initial password is changed at the first sign-in (三员分立, api.md Accounts) ----------------
+
+PASSWORD_URL = "/api/v1/auth/password"
+
+
+@pytest.fixture
+def newcomer(tree, system_admin, client_for) -> User:
+    """An account the system administrator created through the API, with an initial password."""
+    response = client_for(system_admin).post(
+        "/api/v1/users",
+        {"username": "newcomer", "password": "Initial-Pass-2026", "display_name": "新人", "org": tree.unit.pk},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return User.objects.get(username="newcomer")
+
+
+def test_initial_password_gives_no_token_until_changed(api, newcomer):
+    response = login(api, "newcomer", "Initial-Pass-2026")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "password_change_required"
+    assert not AuthToken.objects.filter(user=newcomer).exists()
+
+
+def test_first_password_change_returns_a_working_token_and_lifts_the_rule(api, newcomer):
+    response = api.post(
+        PASSWORD_URL,
+        {"username": "newcomer", "password": "Initial-Pass-2026", "new_password": "Own-Secret-2026"},
+        format="json",
+        REMOTE_ADDR="10.0.7.1",
+    )
+
+    assert response.status_code == 200, response.content
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get("/api/v1/me").json()["username"] == "newcomer"
+    newcomer.refresh_from_db()
+    assert not newcomer.must_change_password
+    assert login(APIClient(), "newcomer", "Own-Secret-2026").status_code == 200
+    assert login(APIClient(), "newcomer", "Initial-Pass-2026").status_code == 400
+    event = AuditEvent.objects.get(action="user.password_changed", object_id=str(newcomer.pk))
+    assert event.data["first_sign_in"] is True
+
+
+def test_first_password_change_applies_the_password_rules_per_field(api, newcomer):
+    weak = api.post(
+        PASSWORD_URL,
+        {"username": "newcomer", "password": "Initial-Pass-2026", "new_password": "12345678"},
+        format="json",
+    )
+    same = api.post(
+        PASSWORD_URL,
+        {"username": "newcomer", "password": "Initial-Pass-2026", "new_password": "Initial-Pass-2026"},
+        format="json",
+    )
+    missing = api.post(PASSWORD_URL, {"username": "newcomer", "password": "Initial-Pass-2026"}, format="json")
+
+    assert weak.status_code == 400
+    assert "new_password" in weak.json()["errors"]
+    assert same.status_code == 400
+    assert "new_password" in same.json()["errors"]
+    assert missing.status_code == 400
+    assert "new_password" in missing.json()["errors"]
+    newcomer.refresh_from_db()
+    assert newcomer.must_change_password
+
+
+def test_first_password_change_with_a_wrong_password_is_refused_and_counted(api, newcomer):
+    response = api.post(
+        PASSWORD_URL, {"username": "newcomer", "password": "wrong", "new_password": "Own-Secret-2026"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_credentials"
+    assert AuditEvent.objects.filter(action="auth.login_failed", object_id=str(newcomer.pk)).exists()
+    newcomer.refresh_from_db()
+    assert newcomer.check_password("Initial-Pass-2026")
+
+
+def test_password_change_without_username_or_token_is_401(api):
+    response = api.post(PASSWORD_URL, {"old_password": "a", "new_password": "b"}, format="json")
+
+    assert response.status_code == 401
+
+
+def test_demo_and_bootstrap_accounts_are_not_forced_to_change(api, monkeypatch):
+    from django.core.management import call_command
+
+    call_command("load_demo")
+    monkeypatch.setenv("ADMIN_PASSWORD", "Strong-Pass-2026")
+    call_command("create_system_admin", "root_sys")
+
+    assert login(api, "committee", "Sealflow@2026").status_code == 200
+    assert login(api, "sysadmin", "Sealflow@2026", ip="10.0.8.1").status_code == 200
+    assert login(api, "root_sys", "Strong-Pass-2026", ip="10.0.8.2").status_code == 200
+
+
+def test_web_login_with_the_initial_password_asks_for_a_new_one_first(client, newcomer):
+    response = client.post(
+        "/login/", {"username": "newcomer", "password": "Initial-Pass-2026"}, REMOTE_ADDR="10.0.9.1"
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/password/first/?username=newcomer")
+    assert client.get("/").status_code == 302, "no session before the password is changed"
+    page = client.get(response["Location"]).content.decode()
+    assert "首次登录" in page
+    assert 'value="newcomer"' in page
+    done = client.post(
+        "/password/first/",
+        {
+            "username": "newcomer",
+            "password": "Initial-Pass-2026",
+            "new_password": "Own-Secret-2026",
+            "new_password2": "Own-Secret-2026",
+            "next": "/",
+        },
+        REMOTE_ADDR="10.0.9.1",
+    )
+    assert done.status_code == 302
+    assert client.get("/").status_code == 200
+    newcomer.refresh_from_db()
+    assert not newcomer.must_change_password
+
+
+def test_web_first_password_page_shows_the_rules_in_chinese(client, newcomer):
+    response = client.post(
+        "/password/first/",
+        {"username": "newcomer", "password": "Initial-Pass-2026", "new_password": "short", "new_password2": "short"},
+    )
+
+    assert response.status_code == 200
+    assert "密码" in response.content.decode()
+    newcomer.refresh_from_db()
+    assert newcomer.must_change_password
+
+
+def test_admin_login_with_the_initial_password_is_refused(client, tree, system_admin):
+    from accounts import actions
+
+    actions.create_user(actor=system_admin, username="newsys", password="Initial-Pass-2026", org=None)
+    from accounts.roles import Role
+    from tests.factories import GrantFactory
+
+    GrantFactory.create(user=User.objects.get(username="newsys"), role=Role.AUDITOR, org=None)
+
+    response = client.post("/admin/login/", {"username": "newsys", "password": "Initial-Pass-2026"})
+
+    assert response.status_code == 200
+    assert "首次登录须先修改初始密码" in response.content.decode()
+    assert client.get("/admin/").status_code == 302
