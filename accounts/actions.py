@@ -7,9 +7,14 @@ Every function here locks what it changes, re-checks authority under the lock th
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -21,19 +26,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from accounts import audit_events, permissions
+from accounts import audit_events, permissions, signals
 from accounts.exceptions import (
     AccountDisabled,
     DutiesConflict,
     GrantExists,
     InvalidCredentials,
+    InvalidResetCode,
     LockedOut,
+    NoContactChannel,
     OrgCycle,
     PasswordChangeRequired,
     SelfGrantForbidden,
     SelfManagementForbidden,
 )
-from accounts.models import Grant, Organization, User
+from accounts.models import Grant, Organization, PasswordResetCode, User
 from accounts.roles import ALLOWED_PARENT_KINDS, ROLE_ORG_KINDS, SYSTEM_WIDE_ROLES, OrgKind, Role
 from audit.trail import record_event
 from config.db import advisory_xact_lock
@@ -250,21 +257,104 @@ def update_user(
     return target
 
 
+RESET_CODE_VALIDITY = timedelta(minutes=30)
+RESET_CODE_MAX_ATTEMPTS = 5
+
+
+def _reset_code_hash(user_id: int, code: str) -> str:
+    """Keyed hash of a reset code (the code itself is never stored)."""
+    message = f"password-reset:{user_id}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
 @transaction.atomic(durable=True)
-def reset_password(user_id: int, *, actor: User, new_password: str) -> User:
-    """Set another person's password (system administrator); revokes all their tokens."""
+def issue_reset_code(user_id: int, *, actor: User) -> PasswordResetCode:
+    """Send the owner of an account a one-time code to set a new password (system administrator).
+
+    三员分立: the administrator never chooses or sees a usable password. The code (8 digits,
+    valid ``RESET_CODE_VALIDITY``, ``RESET_CODE_MAX_ATTEMPTS`` wrong tries, once) goes to the
+    account's phone / e-mail through ``signals.password_reset_code_issued`` (notifications writes
+    the outbox row in this transaction); earlier unused codes stop working. Audited without the code.
+    """
     target = _lock_user(user_id)
     if target.pk == actor.pk:
         raise SelfManagementForbidden(target=("accounts.user", str(target.pk)))
     if not permissions.can_manage_user(actor, target):
         raise NotPermitted(target=("accounts.user", str(target.pk)))
-    _validate_new_password(new_password, target)
-    target.set_password(new_password)
-    target.password_changed_at = timezone.now()
-    target.save(update_fields=["password", "password_changed_at"])
-    revoked = _revoke_tokens(target)
-    record_event(audit_events.PASSWORD_RESET, actor=actor, target=target, data={"tokens_revoked": revoked})
-    return target
+    if not target.phone and not target.email:
+        raise NoContactChannel(target=("accounts.user", str(target.pk)))
+    now = timezone.now()
+    PasswordResetCode.objects.filter(user=target, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    code = f"{secrets.randbelow(10**8):08d}"
+    record = PasswordResetCode.objects.create(
+        user=target, code_hash=_reset_code_hash(target.pk, code), issued_by=actor, expires_at=now + RESET_CODE_VALIDITY
+    )
+    receivers = signals.password_reset_code_issued.send(
+        sender=User, user=target, code=code, expires_at=record.expires_at, code_id=record.pk
+    )
+    if not receivers:
+        raise RuntimeError("no receiver delivers password reset codes (is notifications installed?)")
+    channels = [name for name, value in (("sms", target.phone), ("email", target.email)) if value]
+    record_event(
+        audit_events.PASSWORD_RESET_CODE_ISSUED,
+        actor=actor,
+        target=target,
+        data={"code_id": record.pk, "channels": channels, "expires_at": record.expires_at},
+    )
+    return record
+
+
+def reset_password_with_code(*, username: str, code: str, new_password: str) -> tuple[User, str]:
+    """Set a new password with a reset code the owner received; returns (user, a new API token).
+
+    A wrong code counts against the code's attempts and is audited, in a transaction of its
+    own that survives the refusal; success revokes every token and uses the code up.
+    """
+    user, wrong = _use_reset_code(username=username, code=code, new_password=new_password)
+    if wrong or user is None:
+        raise InvalidResetCode(errors={"code": [str(InvalidResetCode.message)]})
+    return user, _issue_token(user)
+
+
+@transaction.atomic(durable=True)
+def _use_reset_code(*, username: str, code: str, new_password: str) -> tuple[User | None, bool]:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        return None, True
+    record = (
+        PasswordResetCode.objects.select_for_update()
+        .filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
+    if record is None or record.attempts >= RESET_CODE_MAX_ATTEMPTS:
+        return None, True
+    if not hmac.compare_digest(record.code_hash, _reset_code_hash(user.pk, code.strip())):
+        record.attempts += 1
+        record.save(update_fields=["attempts"])
+        record_event(
+            audit_events.PASSWORD_RESET_CODE_FAILED,
+            actor=None,
+            target=user,
+            data={"code_id": record.pk, "attempts": record.attempts},
+        )
+        return None, True
+    user = _lock_user(user.pk)
+    _validate_new_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record.used_at = timezone.now()
+    record.save(update_fields=["used_at"])
+    revoked = _revoke_tokens(user)
+    record_event(
+        audit_events.PASSWORD_RESET,
+        actor=user,
+        target=user,
+        data={"code_id": record.pk, "issued_by": record.issued_by_id, "tokens_revoked": revoked},
+    )
+    return user, False
 
 
 @transaction.atomic(durable=True)

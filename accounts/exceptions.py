@@ -58,3 +58,13 @@ class PasswordChangeRequired(SealflowError):
     code = "password_change_required"
     message = _("首次登录须先修改初始密码：请用 POST /api/v1/auth/password 提交用户名、初始密码和新密码")
     status = 403
+
+
+class InvalidResetCode(InvalidInput):
+    code = "invalid_reset_code"
+    message = _("验证码错误、已过期或已使用，请联系系统管理员重新发送")
+
+
+class NoContactChannel(StateConflict):
+    code = "no_contact_channel"
+    message = _("该账户没有登记手机号或电子邮箱，无法发送重置验证码；请先为其登记联系方式")

@@ -150,3 +150,43 @@ class AdminLoginForm(AdminAuthenticationForm):
                 params={"url": reverse("accounts:first-password")},
             )
         super().confirm_login_allowed(user)
+
+
+class ResetWithCodeForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    code = forms.CharField(label=_("验证码"), max_length=16)
+    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, max_length=256, strip=False)
+    new_password2 = forms.CharField(label=_("确认新密码"), widget=forms.PasswordInput, max_length=256, strip=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("两次输入的新密码不一致"))
+        return data
+
+
+class ResetWithCodeView(FormView):
+    """Set a new password with the one-time code the system administrator had sent to one's phone / e-mail."""
+
+    form_class = ResetWithCodeForm
+    template_name = "accounts/password_reset.html"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"username": self.request.GET.get("username", "")}
+
+    def form_valid(self, form: ResetWithCodeForm) -> HttpResponse:
+        try:
+            user, _token = actions.reset_password_with_code(
+                username=form.cleaned_data["username"],
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except InvalidInput as exc:
+            for field, errors in exc.errors.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            return self.form_invalid(form)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        actions.record_session_login(user=user, succeeded=True)
+        messages.success(self.request, _("密码已重置，您已登录。"))
+        return HttpResponseRedirect("/")

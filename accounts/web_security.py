@@ -153,7 +153,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_change(request: HttpRequest, pk: int) -> HttpResponse:
-    """The forms of the account page: grant, revoke, enable / disable, reset password."""
+    """The forms of the account page: grant, revoke, enable / disable, send a password reset code."""
     try:
         user, target = _admin_and_account(request, pk)
     except NotPermitted as exc:
@@ -172,8 +172,8 @@ def user_change(request: HttpRequest, pk: int) -> HttpResponse:
             actions.update_user(target.pk, actor=user, is_active=what == "enable")
             messages.success(request, _("账户已启用") if what == "enable" else _("账户已停用，其令牌已全部失效"))
         elif what == "password":
-            actions.reset_password(target.pk, actor=user, new_password=request.POST.get("password", ""))
-            messages.success(request, _("密码已重置"))
+            actions.issue_reset_code(target.pk, actor=user)
+            messages.success(request, _("重置验证码已发送到账户本人的手机或邮箱，30 分钟内有效"))
         else:
             messages.error(request, _("未知的操作"))
     except ValueError:

@@ -218,13 +218,35 @@ class UserDetailView(APIView):
 
 
 class UserPasswordView(APIView):
-    @extend_schema(request=s.PasswordResetRequest, responses={204: None}, summary="重置他人密码（系统管理员）")
+    @extend_schema(
+        request=s.PasswordResetRequest,
+        responses={202: s.PasswordResetOut},
+        summary="重置他人密码（系统管理员）：一次性验证码发送到账户本人的手机或邮箱",
+    )
     def post(self, request: Request, pk: int) -> Response:
         actor = request_user(request)
         target = selectors.get_visible_user(actor, pk)
-        data = _validated(s.PasswordResetRequest, request)
-        actions.reset_password(target.pk, actor=actor, new_password=data["password"])
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        _validated(s.PasswordResetRequest, request)
+        record = actions.issue_reset_code(target.pk, actor=actor)
+        channels = [name for name, value in (("sms", target.phone), ("email", target.email)) if value]
+        return Response({"channels": channels, "expires_at": record.expires_at}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetWithCodeView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=s.ResetWithCodeRequest,
+        responses={200: s.TokenResponse},
+        summary="凭重置验证码设置新密码（账户本人，无需令牌）",
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(s.ResetWithCodeRequest, request)
+        user, token = actions.reset_password_with_code(
+            username=data["username"], code=data["code"], new_password=data["new_password"]
+        )
+        return _token_response(user, token)
 
 
 # --- grants and roles -----------------------------------------------------------------------
