@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from accounts.admin_site import RoleAdminMixin
 from accounts.models import Grant, Organization, User
 from accounts.roles import Role
-from config.admin_site import RoleAdminMixin
 
 _READERS = frozenset({Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN, Role.AUDITOR})
 
