@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from accounts import audit_events, permissions, signals
+from accounts import audit_events, lockout, permissions, signals
 from accounts.exceptions import (
     AccountDisabled,
     DutiesConflict,
@@ -347,6 +347,7 @@ def _use_reset_code(*, username: str, code: str, new_password: str) -> tuple[Use
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     record.used_at = timezone.now()
     record.save(update_fields=["used_at"])
+    lockout.clear_failures(user.username)  # the owner proved who they are: the lockout is lifted
     revoked = _revoke_tokens(user)
     record_event(
         audit_events.PASSWORD_RESET,

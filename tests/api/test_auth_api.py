@@ -177,29 +177,104 @@ def test_disabled_account_cannot_log_in_and_its_tokens_stop_working(api, alice, 
     assert not AuthToken.objects.filter(user=alice).exists()
 
 
-@override_settings(AXES_FAILURE_LIMIT=3)
-def test_account_is_locked_after_repeated_failures_from_any_address(api, alice):
-    for i in range(2):
-        assert login(api, "alice", "wrong", ip=f"10.0.1.{i}").status_code == 400
+# --- lockout per (account, address), with a longer per-account limit ------------------------------
+
+
+@pytest.fixture
+def bob() -> User:
+    return UserFactory.create(username="bob")
+
+
+def test_five_failures_lock_the_account_at_that_address_only(api, alice):
+    for _ in range(4):
+        assert login(api, "alice", "wrong", ip="10.0.1.1").status_code == 400
     # The failure that reaches the limit locks.
-    assert login(api, "alice", "wrong", ip="10.0.1.9").status_code == 429
+    assert login(api, "alice", "wrong", ip="10.0.1.1").status_code == 429
 
-    response = login(api, "alice", TEST_PASSWORD, ip="10.0.2.1")
+    locked = login(api, "alice", TEST_PASSWORD, ip="10.0.1.1")
 
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked_out"
+    assert AuditEvent.objects.filter(action="auth.locked_out").exists()
+    # The same account from another address is not locked.
+    assert login(api, "alice", TEST_PASSWORD, ip="10.0.1.2").status_code == 200
+
+
+def test_one_address_failures_do_not_lock_other_accounts_behind_it(api, alice, bob):
+    # given: a NAT'd office where alice mistypes until locked, and others guess at many names
+    for _ in range(5):
+        login(api, "alice", "wrong", ip="10.0.3.3")
+    for i in range(10):
+        assert login(api, f"someone{i}", "wrong", ip="10.0.3.3").status_code == 400
+
+    # then: bob, behind the same address, still signs in
+    assert login(api, "bob", TEST_PASSWORD, ip="10.0.3.3").status_code == 200
+
+
+def test_twenty_failures_from_any_addresses_lock_the_account_everywhere(api, alice, bob):
+    # given: 20 failures spread over 10 addresses, none of which reaches the per-address limit
+    for i in range(10):
+        for _ in range(2):
+            assert login(api, "alice", "wrong", ip=f"10.0.4.{i}").status_code == 400
+
+    # then: the account is locked from a fresh address too, and another account is not
+    response = login(api, "alice", TEST_PASSWORD, ip="10.0.4.200")
     assert response.status_code == 429
     assert response.json()["code"] == "locked_out"
-    assert AuditEvent.objects.filter(action="auth.locked_out").exists()
+    assert login(api, "bob", TEST_PASSWORD, ip="10.0.4.1").status_code == 200
 
 
-@override_settings(AXES_FAILURE_LIMIT=3)
-def test_address_is_locked_after_repeated_failures_on_any_account(api, alice):
-    for i in range(2):
-        assert login(api, f"someone{i}", "wrong", ip="10.0.3.3").status_code == 400
-    assert login(api, "someone9", "wrong", ip="10.0.3.3").status_code == 429
+@override_settings(SEALFLOW_LOGIN_ACCOUNT_FAILURE_LIMIT=3)
+def test_the_per_account_limit_is_a_setting(api, alice):
+    for i in range(3):
+        login(api, "alice", "wrong", ip=f"10.0.5.{i}")
 
-    assert login(api, "alice", TEST_PASSWORD, ip="10.0.3.3").status_code == 429
-    # The same account from another address is not locked.
-    assert login(api, "alice", TEST_PASSWORD, ip="10.0.3.4").status_code == 200
+    assert login(api, "alice", TEST_PASSWORD, ip="10.0.5.99").status_code == 429
+
+
+def test_the_locked_user_is_told_how_to_get_back_in(api, client, alice):
+    for _ in range(5):
+        login(api, "alice", "wrong", ip="10.0.6.6")
+
+    detail = login(api, "alice", TEST_PASSWORD, ip="10.0.6.6").json()["detail"]
+    page = client.post("/login/", {"username": "alice", "password": TEST_PASSWORD}, REMOTE_ADDR="10.0.6.6")
+
+    assert "15 分钟后再试" in detail
+    assert "重置验证码" in detail
+    assert page.status_code == 429
+    text = page.content.decode()
+    assert "15 分钟后再试" in text
+    assert "/password/reset/" in text
+
+
+def test_the_old_lockout_expires_after_the_cooloff(api, alice):
+    from axes.models import AccessAttempt
+
+    for _ in range(5):
+        login(api, "alice", "wrong", ip="10.0.7.7")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+
+    assert login(api, "alice", TEST_PASSWORD, ip="10.0.7.7").status_code == 200
+
+
+def test_a_reset_by_code_lifts_the_lockout(api, alice, system_admin, client_for):
+    from notifications.models import OutboxMessage
+
+    for i in range(10):
+        for _ in range(2):
+            login(api, "alice", "wrong", ip=f"10.0.8.{i}")
+    assert login(api, "alice", TEST_PASSWORD, ip="10.0.8.1").status_code == 429
+    assert client_for(system_admin).post(f"/api/v1/users/{alice.pk}/password", {}, format="json").status_code == 202
+    code = OutboxMessage.objects.get(kind="password_reset_code").payload["code"]
+
+    reset = APIClient().post(
+        "/api/v1/auth/password/reset",
+        {"username": "alice", "code": code, "new_password": "Back-In-Again-1"},
+        format="json",
+    )
+
+    assert reset.status_code == 200
+    assert login(api, "alice", "Back-In-Again-1", ip="10.0.8.1").status_code == 200
 
 
 def test_web_login_page_is_chinese_and_signs_in(client, alice):
