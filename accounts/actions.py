@@ -447,7 +447,7 @@ def log_in(*, request: HttpRequest, username: str, password: str) -> tuple[User,
         locked = bool(getattr(request, "axes_locked_out", False))
         _record_login_failure(username=username, locked=locked)
         if locked:
-            raise LockedOut()
+            raise LockedOut(lockout.lockout_help())
         raise InvalidCredentials()
     assert isinstance(user, User)
     if not user.is_active:  # pragma: no cover - ModelBackend already refuses inactive accounts
@@ -471,7 +471,7 @@ def change_password_with_credentials(
         locked = bool(getattr(request, "axes_locked_out", False))
         _record_login_failure(username=username, locked=locked)
         if locked:
-            raise LockedOut()
+            raise LockedOut(lockout.lockout_help())
         raise InvalidCredentials()
     assert isinstance(user, User)
     user = _set_own_password(user.pk, old_password=password, new_password=new_password)

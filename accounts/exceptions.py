@@ -1,7 +1,5 @@
 """Errors of the accounts package, each with its stable code (style.md §4)."""
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import InvalidInput, NotPermitted, RateLimited, SealflowError, StateConflict
@@ -46,14 +44,8 @@ class InvalidCredentials(InvalidInput):
 
 class LockedOut(RateLimited):
     code = "locked_out"
+    # The actions raise it with ``accounts.lockout.lockout_help()`` (wait N minutes, or a reset code).
     message = _("登录失败次数过多，该账户已被暂时锁定，请稍后再试或凭重置验证码设置新密码")
-
-    def __init__(self, message: Any = None, **kwargs: Any) -> None:
-        if message is None:
-            from accounts.lockout import lockout_help
-
-            message = lockout_help()
-        super().__init__(message, **kwargs)
 
 
 class AccountDisabled(StateConflict):
