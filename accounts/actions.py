@@ -7,9 +7,14 @@ Every function here locks what it changes, re-checks authority under the lock th
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -21,18 +26,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from accounts import audit_events, permissions
+from accounts import audit_events, lockout, permissions, signals
 from accounts.exceptions import (
     AccountDisabled,
     DutiesConflict,
     GrantExists,
     InvalidCredentials,
+    InvalidResetCode,
     LockedOut,
+    NoContactChannel,
     OrgCycle,
+    PasswordChangeRequired,
     SelfGrantForbidden,
     SelfManagementForbidden,
 )
-from accounts.models import Grant, Organization, User
+from accounts.models import Grant, Organization, PasswordResetCode, User
 from accounts.roles import ALLOWED_PARENT_KINDS, ROLE_ORG_KINDS, SYSTEM_WIDE_ROLES, OrgKind, Role
 from audit.trail import record_event
 from config.db import advisory_xact_lock
@@ -135,11 +143,11 @@ def update_organization(
     return org
 
 
-def _validate_new_password(password: str, user: User) -> None:
+def _validate_new_password(password: str, user: User, *, field: str = "password") -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise InvalidInput(errors={"password": list(exc.messages)}, code="weak_password") from None
+        raise InvalidInput(errors={field: list(exc.messages)}, code="weak_password") from None
 
 
 def _validate_phone(phone: str) -> str:
@@ -166,17 +174,22 @@ def create_user(
     display_name: str = "",
     phone: str = "",
     org: Organization | None,
+    must_change_password: bool = True,
 ) -> User:
-    """Create an account belonging to ``org``; only a security administrator covering ``org`` may.
+    """Create an account belonging to ``org``; only a system administrator covering ``org`` may (三员分立).
 
-    The password must pass the password rules; audited as ``user.created`` (no password, masked phone).
+    The password must pass the password rules and is an initial one: the owner must change it at
+    the first sign-in (``must_change_password=False`` only for the demo accounts, whose password
+    the README prints). Audited as ``user.created`` (no password, masked phone).
     """
-    if not permissions.can_manage_org(actor, org):
+    if not permissions.can_manage_accounts(actor, org):
         raise NotPermitted(target=_org_target(org))
     if User.objects.filter(username=username).exists():
         raise InvalidInput.for_field("username", _("用户名“{u}”已被使用").format(u=username), code="username_taken")
     phone = _validate_phone(phone)
-    user = User(username=username, display_name=display_name, phone=phone, org=org)
+    user = User(
+        username=username, display_name=display_name, phone=phone, org=org, must_change_password=must_change_password
+    )
     _validate_new_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
@@ -186,6 +199,7 @@ def create_user(
         actor=actor,
         target=user,
         data={
+            "must_change_password": must_change_password,
             "username": username,
             "display_name": display_name,
             "phone": mask_phone(phone),
@@ -211,7 +225,7 @@ def update_user(
 ) -> User:
     """Change another person's account; disabling it revokes every token it holds.
 
-    Only a security administrator covering the account's organisation (and, for a move, the
+    Only a system administrator covering the account's organisation (and, for a move, the
     new one) may; nobody changes their own account here. Audited with old and new values.
     """
     target = _lock_user(user_id)
@@ -229,7 +243,7 @@ def update_user(
         old["phone"], new["phone"] = mask_phone(target.phone), mask_phone(phone)
         target.phone = phone
     if org is not _UNSET and (org.pk if org else None) != target.org_id:
-        if not permissions.can_manage_org(actor, org):
+        if not permissions.can_manage_accounts(actor, org):
             raise NotPermitted(target=_org_target(org))
         old["org"], new["org"] = target.org_id, org.pk if org else None
         target.org = org
@@ -247,21 +261,105 @@ def update_user(
     return target
 
 
+RESET_CODE_VALIDITY = timedelta(minutes=30)
+RESET_CODE_MAX_ATTEMPTS = 5
+
+
+def _reset_code_hash(user_id: int, code: str) -> str:
+    """Keyed hash of a reset code (the code itself is never stored)."""
+    message = f"password-reset:{user_id}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
 @transaction.atomic(durable=True)
-def reset_password(user_id: int, *, actor: User, new_password: str) -> User:
-    """Set another person's password (security administrator); revokes all their tokens."""
+def issue_reset_code(user_id: int, *, actor: User) -> PasswordResetCode:
+    """Send the owner of an account a one-time code to set a new password (system administrator).
+
+    三员分立: the administrator never chooses or sees a usable password. The code (8 digits,
+    valid ``RESET_CODE_VALIDITY``, ``RESET_CODE_MAX_ATTEMPTS`` wrong tries, once) goes to the
+    account's phone / e-mail through ``signals.password_reset_code_issued`` (notifications writes
+    the outbox row in this transaction); earlier unused codes stop working. Audited without the code.
+    """
     target = _lock_user(user_id)
     if target.pk == actor.pk:
         raise SelfManagementForbidden(target=("accounts.user", str(target.pk)))
     if not permissions.can_manage_user(actor, target):
         raise NotPermitted(target=("accounts.user", str(target.pk)))
-    _validate_new_password(new_password, target)
-    target.set_password(new_password)
-    target.password_changed_at = timezone.now()
-    target.save(update_fields=["password", "password_changed_at"])
-    revoked = _revoke_tokens(target)
-    record_event(audit_events.PASSWORD_RESET, actor=actor, target=target, data={"tokens_revoked": revoked})
-    return target
+    if not target.phone and not target.email:
+        raise NoContactChannel(target=("accounts.user", str(target.pk)))
+    now = timezone.now()
+    PasswordResetCode.objects.filter(user=target, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    code = f"{secrets.randbelow(10**8):08d}"
+    record = PasswordResetCode.objects.create(
+        user=target, code_hash=_reset_code_hash(target.pk, code), issued_by=actor, expires_at=now + RESET_CODE_VALIDITY
+    )
+    receivers = signals.password_reset_code_issued.send(
+        sender=User, user=target, code=code, expires_at=record.expires_at, code_id=record.pk
+    )
+    if not receivers:
+        raise RuntimeError("no receiver delivers password reset codes (is notifications installed?)")
+    channels = [name for name, value in (("sms", target.phone), ("email", target.email)) if value]
+    record_event(
+        audit_events.PASSWORD_RESET_CODE_ISSUED,
+        actor=actor,
+        target=target,
+        data={"code_id": record.pk, "channels": channels, "expires_at": record.expires_at},
+    )
+    return record
+
+
+def reset_password_with_code(*, username: str, code: str, new_password: str) -> tuple[User, str]:
+    """Set a new password with a reset code the owner received; returns (user, a new API token).
+
+    A wrong code counts against the code's attempts and is audited, in a transaction of its
+    own that survives the refusal; success revokes every token and uses the code up.
+    """
+    user, wrong = _use_reset_code(username=username, code=code, new_password=new_password)
+    if wrong or user is None:
+        raise InvalidResetCode(errors={"code": [str(InvalidResetCode.message)]})
+    return user, _issue_token(user)
+
+
+@transaction.atomic(durable=True)
+def _use_reset_code(*, username: str, code: str, new_password: str) -> tuple[User | None, bool]:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        return None, True
+    record = (
+        PasswordResetCode.objects.select_for_update()
+        .filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
+    if record is None or record.attempts >= RESET_CODE_MAX_ATTEMPTS:
+        return None, True
+    if not hmac.compare_digest(record.code_hash, _reset_code_hash(user.pk, code.strip())):
+        record.attempts += 1
+        record.save(update_fields=["attempts"])
+        record_event(
+            audit_events.PASSWORD_RESET_CODE_FAILED,
+            actor=None,
+            target=user,
+            data={"code_id": record.pk, "attempts": record.attempts},
+        )
+        return None, True
+    user = _lock_user(user.pk)
+    _validate_new_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record.used_at = timezone.now()
+    record.save(update_fields=["used_at"])
+    lockout.clear_failures(user.username)  # the owner proved who they are: the lockout is lifted
+    revoked = _revoke_tokens(user)
+    record_event(
+        audit_events.PASSWORD_RESET,
+        actor=user,
+        target=user,
+        data={"code_id": record.pk, "issued_by": record.issued_by_id, "tokens_revoked": revoked},
+    )
+    return user, False
 
 
 @transaction.atomic(durable=True)
@@ -275,7 +373,8 @@ def change_password(*, actor: User, old_password: str, new_password: str) -> Use
     _validate_new_password(new_password, user)
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     revoked = _revoke_tokens(user)
     record_event(audit_events.PASSWORD_CHANGED, actor=user, target=user, data={"tokens_revoked": revoked})
     return user
@@ -293,7 +392,7 @@ def grant_role(*, actor: User, user_id: int, role: Role, org: Organization | Non
     target = _lock_user(user_id)
     if target.pk == actor.pk:
         raise SelfGrantForbidden(target=("accounts.user", str(target.pk)))
-    if not permissions.can_grant_at(actor, org):
+    if not permissions.can_manage_grants(actor, org):
         raise NotPermitted(target=_org_target(org))
     if org is None and role not in SYSTEM_WIDE_ROLES:
         raise InvalidInput.for_field("org", _("只有三员角色可以在全系统范围授予，请指定组织"), code="org_required")
@@ -330,7 +429,7 @@ def revoke_grant(grant_id: int, *, actor: User) -> None:
     grant = Grant.objects.select_for_update(of=("self",)).select_related("org", "user").get(pk=grant_id)
     if grant.user_id == actor.pk:
         raise SelfGrantForbidden(target=("accounts.grant", str(grant.pk)))
-    if not permissions.can_grant_at(actor, grant.org):
+    if not permissions.can_manage_grants(actor, grant.org):
         raise NotPermitted(target=("accounts.grant", str(grant.pk)))
     data = {"user": grant.user_id, "username": grant.user.username, "role": grant.role, "org": grant.org_id}
     grant_ref = ("accounts.grant", str(grant.pk))
@@ -352,12 +451,56 @@ def log_in(*, request: HttpRequest, username: str, password: str) -> tuple[User,
         locked = bool(getattr(request, "axes_locked_out", False))
         _record_login_failure(username=username, locked=locked)
         if locked:
-            raise LockedOut()
+            raise LockedOut(lockout.lockout_help())
         raise InvalidCredentials()
     assert isinstance(user, User)
     if not user.is_active:  # pragma: no cover - ModelBackend already refuses inactive accounts
         raise AccountDisabled()
+    if user.must_change_password:
+        raise PasswordChangeRequired(target=("accounts.user", str(user.pk)))
     return user, _issue_token(user)
+
+
+def change_password_with_credentials(
+    *, request: HttpRequest, username: str, password: str, new_password: str
+) -> tuple[User, str]:
+    """Set one's own password by username and current password, then issue a token; returns (user, token).
+
+    The way out of ``password_change_required`` at the first sign-in (api.md, Accounts); open to
+    every account. The credentials are checked like a sign-in (django-axes counts failures, the
+    failure is audited); the change itself is ``_set_own_password``, atomic and audited.
+    """
+    user = authenticate(request=request, username=username, password=password)
+    if user is None:
+        locked = bool(getattr(request, "axes_locked_out", False))
+        _record_login_failure(username=username, locked=locked)
+        if locked:
+            raise LockedOut(lockout.lockout_help())
+        raise InvalidCredentials()
+    assert isinstance(user, User)
+    user = _set_own_password(user.pk, old_password=password, new_password=new_password)
+    return user, _issue_token(user)
+
+
+@transaction.atomic(durable=True)
+def _set_own_password(user_id: int, *, old_password: str, new_password: str) -> User:
+    user = _lock_user(user_id)
+    if old_password == new_password:
+        raise InvalidInput.for_field("new_password", _("新密码不能与原密码相同"), code="password_unchanged")
+    _validate_new_password(new_password, user, field="new_password")
+    first = user.must_change_password
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    revoked = _revoke_tokens(user)
+    record_event(
+        audit_events.PASSWORD_CHANGED,
+        actor=user,
+        target=user,
+        data={"tokens_revoked": revoked, "first_sign_in": first},
+    )
+    return user
 
 
 @transaction.atomic(durable=True)
@@ -388,11 +531,15 @@ def log_out(*, actor: User, token: AuthToken) -> None:
 
 
 @transaction.atomic(durable=True)
-def bootstrap_security_admin(*, username: str, password: str, display_name: str = "") -> User:
-    """Create a system-wide security administrator from the command line (no acting user).
+def bootstrap_admin(*, role: Role, username: str, password: str, display_name: str = "") -> User:
+    """Create a system-wide security or system administrator from the command line (no acting user).
 
-    Refuses an existing username and a weak password; audited with the system as actor.
+    Refuses an existing username and a weak password; audited with the system as actor. The
+    password is the operator's own (taken from ADMIN_PASSWORD), so no change is forced at the
+    first sign-in.
     """
+    role = Role(role)
+    assert role in (Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN), role
     if User.objects.filter(username=username).exists():
         raise InvalidInput.for_field("username", _("用户名“{u}”已存在").format(u=username), code="username_taken")
     user = User(username=username, display_name=display_name)
@@ -400,15 +547,25 @@ def bootstrap_security_admin(*, username: str, password: str, display_name: str 
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
-    grant = Grant.objects.create(user=user, role=Role.SECURITY_ADMIN, org=None)
+    grant = Grant.objects.create(user=user, role=role, org=None)
     record_event(audit_events.USER_CREATED, actor=None, target=user, data={"username": username, "bootstrap": True})
     record_event(
         audit_events.GRANT_CREATED,
         actor=None,
         target=grant,
-        data={"user": user.pk, "username": username, "role": Role.SECURITY_ADMIN, "org": None},
+        data={"user": user.pk, "username": username, "role": role, "org": None},
     )
     return user
+
+
+def bootstrap_security_admin(*, username: str, password: str, display_name: str = "") -> User:
+    """``bootstrap_admin`` for the first security administrator (``manage.py create_security_admin``)."""
+    return bootstrap_admin(role=Role.SECURITY_ADMIN, username=username, password=password, display_name=display_name)
+
+
+def bootstrap_system_admin(*, username: str, password: str, display_name: str = "") -> User:
+    """``bootstrap_admin`` for the first system administrator (``manage.py create_system_admin``)."""
+    return bootstrap_admin(role=Role.SYSTEM_ADMIN, username=username, password=password, display_name=display_name)
 
 
 @transaction.atomic(durable=True)

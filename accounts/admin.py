@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from accounts.admin_site import RoleAdminMixin
 from accounts.models import Grant, Organization, User
 from accounts.roles import Role
-from config.admin_site import RoleAdminMixin
 
 _READERS = frozenset({Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN, Role.AUDITOR})
 
@@ -21,7 +21,7 @@ class OrganizationAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(RoleAdminMixin, admin.ModelAdmin):
-    view_roles = frozenset({Role.SECURITY_ADMIN})
+    view_roles = frozenset({Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN})
     list_display = ("username", "display_name", "org", "is_active", "last_login")
     search_fields = ("username", "display_name")
     fields = ("username", "display_name", "org", "is_active", "last_login", "date_joined", "password_changed_at")

@@ -110,17 +110,28 @@ ACCOUNTS = [
 ]
 
 BOOTSTRAP_USERNAME = "security"
+SYSTEM_ADMIN_USERNAME = "sysadmin"
+
+
+def _bootstrapped(username: str, role: Role) -> tuple[User, int]:
+    """The demo's security or system administrator, created as the bootstrap commands would."""
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user, 0
+    display_name = next(a.display_name for a in ACCOUNTS if a.username == username)
+    return actions.bootstrap_admin(role=role, username=username, password=DEMO_PASSWORD, display_name=display_name), 1
 
 
 def load_demo() -> tuple[int, int, int]:
-    """Create what is missing; returns how many (organisations, users, grants) were created."""
-    admin = User.objects.filter(username=BOOTSTRAP_USERNAME).first()
-    created_users = 0
-    if admin is None:
-        admin = actions.bootstrap_security_admin(
-            username=BOOTSTRAP_USERNAME, password=DEMO_PASSWORD, display_name=ACCOUNTS[0].display_name
-        )
-        created_users += 1
+    """Create what is missing; returns how many (organisations, users, grants) were created.
+
+    三员分立 holds in the demo too: the security administrator builds the tree and grants the
+    roles, the system administrator creates the accounts. The demo accounts keep the README's
+    password (no change forced at the first sign-in).
+    """
+    admin, created_users = _bootstrapped(BOOTSTRAP_USERNAME, Role.SECURITY_ADMIN)
+    sysadmin, created = _bootstrapped(SYSTEM_ADMIN_USERNAME, Role.SYSTEM_ADMIN)
+    created_users += created
     orgs: dict[str, Organization] = {o.code: o for o in Organization.objects.filter(code__in=[c for c, *_ in ORGS])}
     created_orgs = 0
     for code, name, kind, parent_code in ORGS:
@@ -135,15 +146,19 @@ def load_demo() -> tuple[int, int, int]:
         user = User.objects.filter(username=account.username).first()
         if user is None:
             user = actions.create_user(
-                actor=admin,
+                actor=sysadmin,
                 username=account.username,
                 password=DEMO_PASSWORD,
                 display_name=account.display_name,
                 phone=account.phone,
                 org=org,
+                must_change_password=False,
             )
             created_users += 1
-        if user.pk != admin.pk and not Grant.objects.filter(user=user, role=account.role, org=org).exists():
+        if (
+            user.pk not in (admin.pk, sysadmin.pk)
+            and not Grant.objects.filter(user=user, role=account.role, org=org).exists()
+        ):
             actions.grant_role(actor=admin, user_id=user.pk, role=account.role, org=org)
             created_grants += 1
     return created_orgs, created_users, created_grants

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import InvalidInput, NotPermitted, RateLimited, StateConflict
+from config.errors import InvalidInput, NotPermitted, RateLimited, SealflowError, StateConflict
 
 
 class SelfGrantForbidden(NotPermitted):
@@ -44,9 +44,28 @@ class InvalidCredentials(InvalidInput):
 
 class LockedOut(RateLimited):
     code = "locked_out"
-    message = _("登录失败次数过多，账户或地址已被暂时锁定，请稍后再试")
+    # The actions raise it with ``accounts.lockout.lockout_help()`` (wait N minutes, or a reset code).
+    message = _("登录失败次数过多，该账户已被暂时锁定，请稍后再试或凭重置验证码设置新密码")
 
 
 class AccountDisabled(StateConflict):
     code = "account_disabled"
     message = _("账户已停用")
+
+
+class PasswordChangeRequired(SealflowError):
+    """The account still has the initial password someone else chose (HTTP 403, not a refusal to audit)."""
+
+    code = "password_change_required"
+    message = _("首次登录须先修改初始密码：请用 POST /api/v1/auth/password 提交用户名、初始密码和新密码")
+    status = 403
+
+
+class InvalidResetCode(InvalidInput):
+    code = "invalid_reset_code"
+    message = _("验证码错误、已过期或已使用，请联系系统管理员重新发送")
+
+
+class NoContactChannel(StateConflict):
+    code = "no_contact_channel"
+    message = _("该账户没有登记手机号或电子邮箱，无法发送重置验证码；请先为其登记联系方式")

@@ -60,6 +60,9 @@ class User(AbstractUser):
         related_name="members",
     )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # Set on an account created by the system administrator: its initial password was chosen by
+    # someone else, so the owner sets their own before anything else (三员分立, api.md Accounts).
+    must_change_password = models.BooleanField(_("须在首次登录时修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -113,4 +116,31 @@ class Grant(models.Model):
         return f"{self.user_id}:{self.role}@{self.org_id or '*'}"
 
 
-__all__ = ["Grant", "Organization", "User"]
+class PasswordResetCode(models.Model):
+    """A one-time code that lets an account's owner set a new password (三员分立: the system
+    administrator asks for it, the code goes to the owner's phone / e-mail, never to the administrator).
+
+    Only a keyed hash of the code is stored; it is valid until ``expires_at``, for a limited
+    number of wrong attempts, and once.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reset_codes")
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("密码重置验证码")
+        verbose_name_plural = _("密码重置验证码")
+        indexes = [models.Index(fields=["user", "created_at"], name="reset_code_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.created_at:%Y-%m-%d %H:%M}"
+
+
+__all__ = ["Grant", "Organization", "PasswordResetCode", "User"]

@@ -98,18 +98,44 @@ def is_security_admin(user: User) -> bool:
 # --- the questions the accounts actions ask ------------------------------------------------
 
 
+# 三员分立 (api.md, Accounts): the system administrator manages accounts (create, disable, reset),
+# the security administrator the tree and the grants, the auditor reads both trails. Neither of
+# the first two can do the other's part, so no single administrator can make an account and give
+# it a content role.
+
+
+def is_system_admin(user: User) -> bool:
+    return holds_any(user, [Role.SYSTEM_ADMIN])
+
+
 def can_manage_org(user: User, org: Organization | None) -> bool:
-    """Create below, rename or move ``org`` (``None``: create a root organisation)."""
+    """Create below, rename or move ``org`` (``None``: create a root organisation): the security administrator."""
     return has_role_at(user, Role.SECURITY_ADMIN, org)
+
+
+def can_manage_accounts(user: User, org: Organization | None) -> bool:
+    """Create, move, disable and reset accounts belonging to ``org``: the system administrator covering it."""
+    return has_role_at(user, Role.SYSTEM_ADMIN, org)
 
 
 def can_manage_user(user: User, target: User) -> bool:
-    """Change the account ``target`` (belonging to ``target.org``)."""
-    return has_role_at(user, Role.SECURITY_ADMIN, target.org)
+    """Change, disable or reset the account ``target`` (belonging to ``target.org``): its system administrator."""
+    return can_manage_accounts(user, target.org)
+
+
+def can_manage_grants(user: User, org: Organization | None) -> bool:
+    """Grant and revoke roles at ``org``: the security administrator covering it."""
+    return has_role_at(user, Role.SECURITY_ADMIN, org)
 
 
 def can_grant_at(user: User, org: Organization | None) -> bool:
-    return has_role_at(user, Role.SECURITY_ADMIN, org)
+    """``can_manage_grants`` under its older name."""
+    return can_manage_grants(user, org)
+
+
+def can_use_account_pages(user: User) -> bool:
+    """The web pages of accounts and grants: the security and the system administrators (each acts on its part)."""
+    return holds_any(user, [Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN])
 
 
 def conflicting_roles(role: Role, held: Iterable[str]) -> set[str]:
@@ -132,7 +158,9 @@ def is_administrator(user: User) -> bool:
 
 def can_use_admin_site(user: User) -> bool:
     """The admin site: the three administrators and the campaign administrators."""
-    return user.is_authenticated and user.is_active and holds_any(user, ADMIN_SITE_ROLES)
+    if not user.is_authenticated or not user.is_active or getattr(user, "must_change_password", False):
+        return False
+    return holds_any(user, ADMIN_SITE_ROLES)
 
 
 def can_read_audit(user: User) -> bool:
@@ -391,6 +419,8 @@ __all__ = [
     "can_grant_at",
     "can_manage_campaign",
     "can_manage_campaigns_at",
+    "can_manage_accounts",
+    "can_manage_grants",
     "can_manage_org",
     "can_manage_user",
     "can_nominate_anywhere",
@@ -400,6 +430,7 @@ __all__ = [
     "can_run_publicity",
     "can_see_campaign_dashboard",
     "can_urge",
+    "can_use_account_pages",
     "can_use_admin_site",
     "conflicting_roles",
     "grant_object_permission",
@@ -409,6 +440,7 @@ __all__ = [
     "is_administrator",
     "is_investigator",
     "is_security_admin",
+    "is_system_admin",
     "may_investigate",
     "may_read_personal_data",
     "objections_investigated_by",

@@ -108,7 +108,7 @@ INBOX_ROLES = REVIEWER_ROLES | {Role.UNIT_LEADER, Role.PARTY_SECRETARY, Role.COM
 CAMPAIGN_ROLES = UNIT_ROLES | REVIEWER_ROLES | HOST_ROLES | {Role.PARTY_SECRETARY}
 ADMIN_SITE_NAV_ROLES = frozenset({Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN, Role.CAMPAIGN_ADMIN})
 
-# The admin site (config/admin_site.py): who may view / change which model admins.
+# The admin site (accounts/admin_site.py, portal/admin_site.py): who may view / change which model admins.
 ADMIN_SITE_ROLES = ADMIN_ROLES | {Role.CAMPAIGN_ADMIN}
 CAMPAIGN_ADMINISTRATORS = frozenset({Role.CAMPAIGN_ADMIN})
 SYSTEM_ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN})

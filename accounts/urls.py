@@ -10,6 +10,8 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", web.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/first/", web.FirstPasswordView.as_view(), name="first-password"),
+    path("password/reset/", web.ResetWithCodeView.as_view(), name="password-reset"),
     path(
         "password/",
         web.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:login")),

@@ -1,4 +1,7 @@
-"""Pages of the security administrator (安全管理员): the organisation tree, accounts and grants.
+"""Pages of the administrators: the organisation tree and grants (安全管理员), accounts (系统管理员).
+
+三员分立: both administrators reach the account pages, each with the forms of its own part; the
+actions refuse the other part anyway (403, audited).
 
 Reads start from ``accounts.selectors`` (the administrator's scope); every change is one
 ``accounts.actions`` call, which re-checks authority and 三员分立 and writes the audit event.
@@ -27,11 +30,12 @@ from config.web.errors import audit_refusal, report
 LIST_LIMIT = 500
 
 
-def _admin(request: HttpRequest) -> User:
-    """The signed-in security administrator; anyone else is refused (403, audited)."""
+def _admin(request: HttpRequest, *, tree: bool = False) -> User:
+    """The signed-in administrator (the tree: security only; accounts: security or system); else 403, audited."""
     user = request.user
     assert isinstance(user, User)
-    if not permissions.is_security_admin(user):
+    allowed = permissions.is_security_admin(user) if tree else permissions.can_use_account_pages(user)
+    if not allowed:
         raise NotPermitted(target=("accounts.user", str(user.pk)))
     return user
 
@@ -68,7 +72,7 @@ def _report(request: HttpRequest, exc: SealflowError) -> None:
 def org_tree(request: HttpRequest) -> HttpResponse:
     """The organisation tree in the administrator's scope, and a form to add an organisation."""
     try:
-        user = _admin(request)
+        user = _admin(request, tree=True)
     except NotPermitted as exc:
         return _refused(request, exc)
     if request.method == "POST":
@@ -122,7 +126,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip() or None
     users = list(selectors.list_users(user, q=q)[:LIST_LIMIT])
     orgs = list(selectors.list_orgs(user).order_by("path")[:LIST_LIMIT])
-    return render(request, "accounts/security_users.html", {"users": users, "orgs": orgs, "q": q or ""})
+    context = {"users": users, "orgs": orgs, "q": q or "", "manages_accounts": permissions.is_system_admin(user)}
+    return render(request, "accounts/security_users.html", context)
 
 
 @login_required
@@ -140,6 +145,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "orgs": orgs,
         "roles": Role.choices,
         "phone": mask_phone(target.phone),
+        "manages_accounts": permissions.can_manage_user(user, target),
+        "manages_grants": permissions.is_security_admin(user),
     }
     return render(request, "accounts/security_user.html", context)
 
@@ -147,7 +154,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_change(request: HttpRequest, pk: int) -> HttpResponse:
-    """The forms of the account page: grant, revoke, enable / disable, reset password."""
+    """The forms of the account page: grant, revoke, enable / disable, send a password reset code."""
     try:
         user, target = _admin_and_account(request, pk)
     except NotPermitted as exc:
@@ -166,8 +173,8 @@ def user_change(request: HttpRequest, pk: int) -> HttpResponse:
             actions.update_user(target.pk, actor=user, is_active=what == "enable")
             messages.success(request, _("账户已启用") if what == "enable" else _("账户已停用，其令牌已全部失效"))
         elif what == "password":
-            actions.reset_password(target.pk, actor=user, new_password=request.POST.get("password", ""))
-            messages.success(request, _("密码已重置"))
+            actions.issue_reset_code(target.pk, actor=user)
+            messages.success(request, _("重置验证码已发送到账户本人的手机或邮箱，30 分钟内有效"))
         else:
             messages.error(request, _("未知的操作"))
     except ValueError:

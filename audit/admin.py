@@ -7,10 +7,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_site import RoleAdminMixin
 from accounts.roles import AUDITORS
 from audit.models import AuditEvent
 from audit.registry import all_events
-from config.admin_site import RoleAdminMixin
 
 
 class ActionFilter(admin.SimpleListFilter):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from accounts.admin_site import RoleAdminMixin
 from accounts.roles import SYSTEM_ADMINISTRATORS
-from config.admin_site import RoleAdminMixin
 from notifications.models import Delivery, OutboxMessage
 
 

@@ -54,12 +54,13 @@ class Kind:
     TASK_URGED = "task_urged"
     PUBLICITY_WINDOW_ENDED = "publicity_window_ended"
     TASK_TRANSFERRED = "task_transferred"
+    PASSWORD_RESET_CODE = "password_reset_code"  # noqa: S105 - a message kind, not a secret
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
         NOMINATION_REVOKED, PUBLICITY_STARTED, OBJECTION_FILED, OBJECTION_DECIDED, TASK_OVERDUE,
         STAGE_DEADLINE_REMINDER, SUBMISSION_DEADLINE_REMINDER, TASK_URGED, PUBLICITY_WINDOW_ENDED,
-        TASK_TRANSFERRED,
+        TASK_TRANSFERRED, PASSWORD_RESET_CODE,
     )  # fmt: skip
 
 
@@ -356,3 +357,30 @@ def submission_deadline_reminder(campaign: Campaign, *, days: int, user_ids: Ite
 def task_urged(nomination: Nomination, *, actor: User, note: str, on: date) -> bool:
     """A higher level urged the open task (催办): tell who must act. One per task, actor and day."""
     return _task_notice(Kind.TASK_URGED, nomination, key=f":by:{actor.pk}:{on.isoformat()}", by=actor.label, note=note)
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+def password_reset_code(*, user: User, code: str, expires_at: datetime, code_id: int) -> bool:
+    """A system administrator asked for a password reset: send the one-time code to the account's
+    own phone and e-mail (contacts, whatever the preferences; no in-app copy, which the session
+    being reset could read). Keyed on the code record."""
+    return emit(
+        Kind.PASSWORD_RESET_CODE,
+        dedupe_key=f"{Kind.PASSWORD_RESET_CODE}:code:{code_id}",
+        recipients=_recipients(contacts=[Contact(name=user.display_name, phone=user.phone, email=user.email)]),
+        payload={
+            "code": code,
+            "username": user.username,
+            "expires_at": _local(expires_at),
+            "link": links.password_reset(),
+        },
+    )
+
+
+def on_password_reset_code_issued(
+    sender: Any, *, user: User, code: str, expires_at: datetime, code_id: int, **kwargs: Any
+) -> None:
+    """Receiver of ``accounts.signals.password_reset_code_issued`` (connected in NotificationsConfig.ready)."""
+    password_reset_code(user=user, code=code, expires_at=expires_at, code_id=code_id)

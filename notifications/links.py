@@ -30,6 +30,10 @@ def public_objection(receipt: str) -> str:
     return f"/objections/receipt/{receipt}"
 
 
+def password_reset() -> str:
+    return "/password/reset/"
+
+
 def absolute(link: str) -> str:
     """The link as a full URL for email and SMS."""
     if not link or "://" in link:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
 from accounts.roles import ADMIN_SITE_NAV_ROLES as ADMIN_SITE_ROLES
-from accounts.roles import AUDITORS, CAMPAIGN_ROLES, SECURITY_ADMINISTRATORS
+from accounts.roles import AUDITORS, CAMPAIGN_ROLES, SECURITY_ADMINISTRATORS, SYSTEM_ADMINISTRATORS
 from accounts.roles import INBOX_ROLES as REVIEW_ROLES
 from accounts.roles import UNIT_ROLES as NOMINATION_ROLES
 from config.request_context import request_user
@@ -47,6 +47,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if roles & SECURITY_ADMINISTRATORS:
         items.append(("accounts:security-orgs", str(_("组织机构"))))
         items.append(("accounts:security-users", str(_("账户与授权"))))
+    elif roles & SYSTEM_ADMINISTRATORS:
+        items.append(("accounts:security-users", str(_("账户管理"))))
     if roles & ADMIN_SITE_ROLES:
         items.append(("admin:index", str(_("管理后台"))))
     counts = {"notifications:list": notification_selectors.unread_count(request_user(request))}

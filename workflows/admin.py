@@ -17,9 +17,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
+from accounts.admin_site import RoleAdminMixin
 from accounts.models import Organization, User
 from accounts.roles import CAMPAIGN_ADMINISTRATORS, SYSTEM_ADMINISTRATORS
-from config.admin_site import RoleAdminMixin
 from config.errors import SealflowError
 from workflows import actions, calendar_actions
 from workflows.demo import campaign_spec, demo_definitions
@@ -67,6 +67,7 @@ class QuotaInline(RoleAdminMixin, admin.TabularInline):
 @admin.register(Campaign)
 class CampaignAdmin(RoleAdminMixin, admin.ModelAdmin):
     change_roles = _ADMINS
+    writes_through_actions = True
     list_display = ("title", "host_org", "status", "submission_deadline")
     list_filter = ("status",)
     inlines = [StageInline, QuotaInline]
@@ -167,6 +168,8 @@ _SYSTEM = SYSTEM_ADMINISTRATORS
 
 class _ActionAdminMixin:
     """The audited action is the transaction: no outer one from the admin (see CampaignAdmin)."""
+
+    writes_through_actions = True
 
     def changeform_view(
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None

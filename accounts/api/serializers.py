@@ -30,7 +30,19 @@ class PasswordChangeRequest(StrictSerializer):
 
 
 class PasswordResetRequest(StrictSerializer):
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    """Empty: the administrator never chooses the password (三员分立); a ``password`` field is refused."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            raise serializers.ValidationError(
+                {"password": [str(_("管理员不能设置他人密码：重置验证码将发送到账户本人的手机或邮箱"))]}
+            )
+        return super().to_internal_value(data)
+
+
+class PasswordResetOut(serializers.Serializer):
+    channels = serializers.ListField(child=serializers.CharField())
+    expires_at = serializers.DateTimeField()
 
 
 class OrgCreate(StrictSerializer):
@@ -155,3 +167,19 @@ class MeOut(UserDetailOut):
 
 
 NOT_VISIBLE_REF = _("对象不存在或不在您的权限范围内")
+
+
+class FirstPasswordRequest(StrictSerializer):
+    """Set one's own password by username and current (e.g. initial) password, without a token."""
+
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class ResetWithCodeRequest(StrictSerializer):
+    """Set a new password with the one-time code the account's owner received."""
+
+    username = serializers.CharField(max_length=150)
+    code = serializers.CharField(max_length=16)
+    new_password = serializers.CharField(max_length=256, trim_whitespace=False)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/token", views.TokenView.as_view(), name="auth-token"),
     path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
     path("auth/password", views.PasswordChangeView.as_view(), name="auth-password"),
+    path("auth/password/reset", views.PasswordResetWithCodeView.as_view(), name="auth-password-reset"),
     path("me", views.MeView.as_view(), name="me"),
     path("orgs", views.OrgListView.as_view(), name="org-list"),
     path("orgs/<id:pk>", views.OrgDetailView.as_view(), name="org-detail"),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,10 +38,14 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = _validated(s.TokenRequest, request)
         user, token = actions.log_in(request=request._request, username=data["username"], password=data["password"])
-        from knox.models import AuthToken
+        return _token_response(user, token)
 
-        expiry = AuthToken.objects.filter(user=user).order_by("-created").values_list("expiry", flat=True).first()
-        return Response({"token": token, "expires_at": expiry, "user": user.pk})
+
+def _token_response(user: User, token: str) -> Response:
+    from knox.models import AuthToken
+
+    expiry = AuthToken.objects.filter(user=user).order_by("-created").values_list("expiry", flat=True).first()
+    return Response({"token": token, "expires_at": expiry, "user": user.pk})
 
 
 class LogoutView(APIView):
@@ -54,8 +59,36 @@ class LogoutView(APIView):
 
 
 class PasswordChangeView(APIView):
-    @extend_schema(request=s.PasswordChangeRequest, responses={204: None}, summary="修改本人密码（吊销全部令牌）")
+    """Two ways to change one's own password (api.md, Accounts).
+
+    With ``username`` in the body (no token needed): the way out of ``password_change_required``
+    at the first sign-in; answers 200 with a new token. Otherwise, signed in: ``old_password`` and
+    ``new_password``; answers 204 and every token of the account is revoked.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=PolymorphicProxySerializer(
+            component_name="PasswordChange",
+            serializers=[s.FirstPasswordRequest, s.PasswordChangeRequest],
+            resource_type_field_name=None,
+        ),
+        responses={200: s.TokenResponse, 204: None},
+        summary="修改本人密码：首次登录（用户名 + 初始密码，返回令牌）或已登录（吊销全部令牌）",
+    )
     def post(self, request: Request) -> Response:
+        if isinstance(request.data, dict) and "username" in request.data:
+            data = _validated(s.FirstPasswordRequest, request)
+            user, token = actions.change_password_with_credentials(
+                request=request._request,
+                username=data["username"],
+                password=data["password"],
+                new_password=data["new_password"],
+            )
+            return _token_response(user, token)
+        if not request.user or not request.user.is_authenticated:
+            raise NotAuthenticated()
         data = _validated(s.PasswordChangeRequest, request)
         actions.change_password(
             actor=request_user(request), old_password=data["old_password"], new_password=data["new_password"]
@@ -144,7 +177,7 @@ class UserListView(PaginatedListMixin, APIView):
         users = selectors.list_users(user, org=int_param(request, "org"), q=request.query_params.get("q") or None)
         return self.paginated(request, users, s.UserOut)
 
-    @extend_schema(request=s.UserCreate, responses={201: s.UserOut}, summary="创建用户（安全管理员）")
+    @extend_schema(request=s.UserCreate, responses={201: s.UserOut}, summary="创建用户（系统管理员）")
     @idempotent
     def post(self, request: Request) -> Response:
         actor = request_user(request)
@@ -173,7 +206,7 @@ class UserDetailView(APIView):
             record_personal_data_read(actor=actor, target=user, fields=["phone"])
         return Response(s.UserDetailOut(user, context={"full_phone": full}).data)
 
-    @extend_schema(request=s.UserUpdate, responses={200: s.UserOut}, summary="修改、停用或启用用户（安全管理员）")
+    @extend_schema(request=s.UserUpdate, responses={200: s.UserOut}, summary="修改、停用或启用用户（系统管理员）")
     def patch(self, request: Request, pk: int) -> Response:
         actor = request_user(request)
         target = selectors.get_visible_user(actor, pk)
@@ -185,13 +218,35 @@ class UserDetailView(APIView):
 
 
 class UserPasswordView(APIView):
-    @extend_schema(request=s.PasswordResetRequest, responses={204: None}, summary="重置他人密码（安全管理员）")
+    @extend_schema(
+        request=s.PasswordResetRequest,
+        responses={202: s.PasswordResetOut},
+        summary="重置他人密码（系统管理员）：一次性验证码发送到账户本人的手机或邮箱",
+    )
     def post(self, request: Request, pk: int) -> Response:
         actor = request_user(request)
         target = selectors.get_visible_user(actor, pk)
-        data = _validated(s.PasswordResetRequest, request)
-        actions.reset_password(target.pk, actor=actor, new_password=data["password"])
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        _validated(s.PasswordResetRequest, request)
+        record = actions.issue_reset_code(target.pk, actor=actor)
+        channels = [name for name, value in (("sms", target.phone), ("email", target.email)) if value]
+        return Response({"channels": channels, "expires_at": record.expires_at}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetWithCodeView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=s.ResetWithCodeRequest,
+        responses={200: s.TokenResponse},
+        summary="凭重置验证码设置新密码（账户本人，无需令牌）",
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(s.ResetWithCodeRequest, request)
+        user, token = actions.reset_password_with_code(
+            username=data["username"], code=data["code"], new_password=data["new_password"]
+        )
+        return _token_response(user, token)
 
 
 # --- grants and roles -----------------------------------------------------------------------

@@ -137,6 +137,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out account or address before any password check.
     "axes.backends.AxesStandaloneBackend",
+    # Then the per-account limit over all addresses (accounts/lockout.py).
+    "accounts.lockout.AccountLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -160,11 +162,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout (django-axes): N failures per account or per address lock that account or address
-# for AXES_COOLOFF; attempts live in PostgreSQL, so every gunicorn worker sees the same count.
+# Lockout (django-axes + accounts/lockout.py): N failures of one account from one address lock
+# that (account, address) pair, and SEALFLOW_LOGIN_ACCOUNT_FAILURE_LIMIT failures from any
+# addresses lock the account, for AXES_COOLOFF_TIME; an address alone is never locked (one NAT'd
+# office must not lock everyone). Attempts live in PostgreSQL, so every gunicorn worker sees them.
 AXES_FAILURE_LIMIT = env.int("SEALFLOW_LOGIN_FAILURE_LIMIT", default=5)
+SEALFLOW_LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("SEALFLOW_LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SEALFLOW_LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = False  # failures expire after AXES_COOLOFF_TIME instead
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLE_ACCESS_FAILURE_LOG = False

@@ -19,14 +19,15 @@ def login_as(client):
     return login
 
 
-def test_system_admin_manages_beat_schedules_but_sees_no_accounts_or_trail(login_as, system_admin):
+def test_system_admin_manages_beat_schedules_reads_accounts_but_sees_no_grants_or_trail(login_as, system_admin):
     client = login_as(system_admin)
 
     index = client.get("/admin/")
     assert index.status_code == 200
     assert "管理" in index.content.decode()
     assert client.get("/admin/django_celery_beat/periodictask/").status_code == 200
-    assert client.get("/admin/accounts/user/").status_code == 403
+    assert client.get("/admin/accounts/user/").status_code == 200
+    assert client.get("/admin/accounts/user/add/").status_code == 403
     assert client.get("/admin/accounts/grant/").status_code == 403
     assert client.get("/admin/audit/auditevent/").status_code == 403
 

@@ -96,6 +96,11 @@ TABLE: dict[str, tuple[Callable[[User, Scene], bool], set[str]]] = {
     ),
     "can_decide_stage": (lambda u, s: permissions.can_decide_stage(u, s.nomination), {"unit_leader"}),
     "can_read_audit": (lambda u, s: permissions.can_read_audit(u), {"auditor"}),
+    # 三员分立: accounts are the system administrator's, the tree and the grants the security administrator's.
+    "can_manage_accounts": (lambda u, s: permissions.can_manage_accounts(u, s.orgs["unit"]), {"system_admin"}),
+    "can_manage_grants": (lambda u, s: permissions.can_manage_grants(u, s.orgs["unit"]), {"security_admin"}),
+    "can_manage_org": (lambda u, s: permissions.can_manage_org(u, s.orgs["unit"]), {"security_admin"}),
+    "can_use_account_pages": (lambda u, s: permissions.can_use_account_pages(u), {"security_admin", "system_admin"}),
     "can_edit_calendar": (lambda u, s: permissions.can_edit_calendar(u), {"system_admin"}),
     "is_administrator": (lambda u, s: permissions.is_administrator(u), {"auditor", "security_admin", "system_admin"}),
     "can_use_admin_site": (

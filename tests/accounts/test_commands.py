@@ -25,6 +25,25 @@ def test_create_security_admin_reads_the_password_from_the_environment(monkeypat
     assert grant.org is None
 
 
+def test_create_system_admin_reads_the_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "Strong-Pass-2026")
+
+    call_command("create_system_admin", "root_sys")
+
+    user = User.objects.get(username="root_sys")
+    assert user.check_password("Strong-Pass-2026")
+    assert [(g.role, g.org_id) for g in Grant.objects.filter(user=user)] == [("system_admin", None)]
+
+
+def test_create_system_admin_needs_the_variable(monkeypatch):
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+
+    with pytest.raises(CommandError, match="ADMIN_PASSWORD"):
+        call_command("create_system_admin", "root_sys")
+
+    assert not User.objects.filter(username="root_sys").exists()
+
+
 def test_create_security_admin_refuses_a_weak_password(monkeypatch):
     monkeypatch.setenv("ADMIN_PASSWORD", "password")
 

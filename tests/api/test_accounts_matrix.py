@@ -97,7 +97,7 @@ ENDPOINTS: dict[str, Request] = {
     "user_password": (
         "post",
         lambda p: f"/api/v1/users/{p.member.pk}/password",
-        lambda p, w: {"password": "Reset-Pass-2026"},
+        lambda p, w: {},
     ),  # fmt: skip
     "grant_create": (
         "post",
@@ -112,19 +112,31 @@ OK = {"get": 200, "post": 201, "patch": 200, "delete": 204}
 
 # kind of actor → endpoint → (own, sibling, parent); "ok" is the endpoint's success code.
 EXPECTED: dict[str, dict[str, tuple[Any, Any, Any]]] = {
-    "security": {
+    "security": {  # 三员分立: the tree and the grants, not the accounts
         "org_get": ("ok", 404, "ok"),
         "org_create": ("ok", 404, 403),
         "org_patch": ("ok", 404, 403),
-        "user_create": ("ok", 404, 403),
+        "user_create": (403, 404, 403),
         "user_get": ("ok", 404, 404),
-        "user_patch": ("ok", 404, 404),
-        "user_password": (204, 404, 404),
+        "user_patch": (403, 404, 404),
+        "user_password": (403, 404, 404),
         "grant_create": ("ok", 404, 403),
         "grant_get": ("ok", 404, 404),
         "grant_delete": ("ok", 404, 404),
     },
-    "staff": {  # auditor, system administrator: see accounts, change nothing
+    "system": {  # 三员分立: the accounts, not the tree or the grants
+        "org_get": ("ok", 404, "ok"),
+        "org_create": (403, 404, 403),
+        "org_patch": (403, 404, 403),
+        "user_create": ("ok", 404, 403),
+        "user_get": ("ok", 404, 404),
+        "user_patch": ("ok", 404, 404),
+        "user_password": (202, 404, 404),
+        "grant_create": (403, 404, 403),
+        "grant_get": ("ok", 404, 404),
+        "grant_delete": (403, 404, 404),
+    },
+    "staff": {  # auditor: sees accounts, changes nothing
         "org_get": ("ok", 404, "ok"),
         "org_create": (403, 404, 403),
         "org_patch": (403, 404, 403),
@@ -149,7 +161,7 @@ EXPECTED: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "grant_delete": (404, 404, 404),
     },
 }
-ACTOR_KIND = {"security_admin": "security", "auditor": "staff", "system_admin": "staff"}
+ACTOR_KIND = {"security_admin": "security", "auditor": "staff", "system_admin": "system"}
 WHERE = ("own", "sibling", "parent")
 
 CASES = [

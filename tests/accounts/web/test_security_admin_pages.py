@@ -21,13 +21,15 @@ def login(user) -> Client:
     return client
 
 
-def test_security_admin_adds_an_org_a_user_and_a_grant(tree, security_admin):
+def test_security_admin_adds_an_org_and_a_grant_to_the_account_the_system_admin_made(
+    tree, security_admin, system_admin
+):
     client = login(security_admin)
     assert "陆家嘴中心" in client.get("/security/").content.decode()
     client.post("/security/", {"name": "花木中心", "code": "T-HM", "kind": "unit", "parent": tree.township.pk})
     org = Organization.objects.get(code="T-HM")
     assert org.parent_id == tree.township.pk
-    response = client.post(
+    response = login(system_admin).post(
         "/security/users/",
         {"username": "hm_sub", "password": "Strong-Pass-2026", "display_name": "花木经办", "org": org.pk},
     )
@@ -65,3 +67,24 @@ def test_other_roles_are_refused_and_the_refusal_is_audited(submitter):
 def test_a_district_security_admin_does_not_see_other_districts_accounts(tree, district_security_admin):
     other = user_with_role(Role.SUBMITTER, tree.other_unit, username="njd")
     assert login(district_security_admin).get(f"/security/users/{other.pk}").status_code == 404
+
+
+def test_security_admin_cannot_create_an_account_and_system_admin_cannot_grant(tree, security_admin, system_admin):
+    # given: the security administrator tries to make an account (三员分立: accounts are not its part)
+    form = {"username": "mine", "password": "Strong-Pass-2026", "display_name": "自建", "org": tree.unit.pk}
+    login(security_admin).post("/security/users/", form)
+    assert not User.objects.filter(username="mine").exists()
+    assert "新增账户" not in login(security_admin).get("/security/users/").content.decode()
+    # when: the system administrator makes it and then tries to give it a content role
+    login(system_admin).post("/security/users/", form)
+    user = User.objects.get(username="mine")
+    page = login(system_admin).get(f"/security/users/{user.pk}").content.decode()
+    login(system_admin).post(
+        f"/security/users/{user.pk}/change", {"what": "grant", "role": "committee", "org": tree.committee.pk}
+    )
+    # then: no grant; the system administrator is not offered the grant form, nor the tree page
+    assert not Grant.objects.filter(user=user).exists()
+    assert "授予角色" not in page
+    assert login(system_admin).get("/security/").status_code == 403
+    assert AuditEvent.objects.filter(action=audit_events.PERMISSION_DENIED, actor_id=security_admin.pk).exists()
+    assert AuditEvent.objects.filter(action=audit_events.PERMISSION_DENIED, actor_id=system_admin.pk).exists()

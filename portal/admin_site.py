@@ -1,50 +1,25 @@
-"""The Django admin, opened to the three administrators by role (三员分立), never by ``is_staff``.
+"""The Django admin site: Chinese, opened to the administrators by role (三员分立), never by ``is_staff``.
 
-Each model admin names which roles may view and which may change; every other account sees
-nothing. Writes that are business actions (accounts, grants) are not offered here: they go
-through the API and the pages, which call the audited actions.
+Configured once every app has registered its admins (``portal/admin.py``; portal is the last
+app). Third-party admins are re-registered under role rules with the audited
+``accounts.admin_site.RoleAdminMixin``, or dropped when no role needs them. Writes that are
+business actions (accounts, grants) are not offered here: they go through the API and the
+pages, which call the audited actions.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from django.contrib import admin
 from django.http import HttpRequest
 
-from accounts.permissions import can_use_admin_site, holds_any
-from accounts.roles import SECURITY_ADMINISTRATORS, SYSTEM_ADMINISTRATORS, Role
-
-
-def _holds(request: HttpRequest, roles: frozenset[Role]) -> bool:
-    user = request.user
-    return bool(roles) and user.is_authenticated and user.is_active and holds_any(user, roles)
+from accounts.admin_site import RoleAdminMixin
+from accounts.permissions import can_use_admin_site
+from accounts.roles import SECURITY_ADMINISTRATORS, SYSTEM_ADMINISTRATORS
+from accounts.web import AdminLoginForm
 
 
 def admin_site_has_permission(request: HttpRequest) -> bool:
     return can_use_admin_site(request.user)  # type: ignore[arg-type]
-
-
-class RoleAdminMixin:
-    """Permissions from roles: ``view_roles`` may list and read, ``change_roles`` may also edit."""
-
-    view_roles: ClassVar[frozenset[Role]] = frozenset()
-    change_roles: ClassVar[frozenset[Role]] = frozenset()
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _holds(request, self.view_roles | self.change_roles)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _holds(request, self.view_roles | self.change_roles)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return _holds(request, self.change_roles)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _holds(request, self.change_roles)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _holds(request, self.change_roles)
 
 
 def configure_admin_site() -> None:
@@ -52,6 +27,7 @@ def configure_admin_site() -> None:
     admin.site.site_title = "评选申报与审批系统"
     admin.site.index_title = "管理"
     admin.site.has_permission = admin_site_has_permission  # type: ignore[method-assign]
+    admin.site.login_form = AdminLoginForm
     _restrict_third_party_admins()
 
 
@@ -68,8 +44,10 @@ def _restrict_third_party_admins() -> None:
         SolarSchedule,
     )
     from knox.models import AuthToken
+    from viewflow.workflow.models import Process, Task
 
-    for model in (Group, AuthToken, AccessAttempt, AccessLog, AccessFailureLog):
+    # The process rows are written by the sign-off actions only (no role edits them here).
+    for model in (Group, AuthToken, AccessAttempt, AccessLog, AccessFailureLog, Process, Task):
         if admin.site.is_registered(model):
             admin.site.unregister(model)
     system = SYSTEM_ADMINISTRATORS
