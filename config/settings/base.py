@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "audit",
     "workflows",
     "approvals",
+    "judging",
     "notifications",
     "portal",
 ]
