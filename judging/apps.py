@@ -9,3 +9,7 @@ class JudgingConfig(AppConfig):
 
     def ready(self) -> None:
         from judging import audit_events  # noqa: F401 - registers the audit events
+        from judging.demo import add_judge_profiles
+        from workflows.demo import demo_loaded
+
+        demo_loaded.connect(add_judge_profiles, dispatch_uid="judging.demo")

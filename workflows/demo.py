@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import Organization, User
@@ -231,6 +232,11 @@ def campaign_spec(definition: dict[str, Any], orgs: dict[str, Organization]) -> 
     return spec
 
 
+# Sent by ``manage.py load_demo`` once the accounts and campaigns are in: the apps above workflows
+# add their own demo data (judging: the judges' expert profiles).
+demo_loaded = Signal()
+
+
 def load_demo_campaigns() -> int:
     """Create and open the seed campaigns that do not exist yet (by title); returns how many."""
     orgs = {o.code: o for o in Organization.objects.all()}
@@ -245,4 +251,4 @@ def load_demo_campaigns() -> int:
     return created
 
 
-__all__ = ["load_demo_campaigns"]
+__all__ = ["demo_loaded", "load_demo_campaigns"]

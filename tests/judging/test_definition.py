@@ -130,3 +130,20 @@ def test_seed_judging_definitions_match_the_notices():
         "practical": (["individual"], "panel", 40),
     }
     assert [r.get("advance") for r in SEED_JUDGING["001"]["rounds"]] == [20, None]
+
+
+def test_load_demo_gives_the_demo_judges_expert_profiles():
+    from django.core.management import call_command
+
+    from judging.models import JudgeProfile
+
+    call_command("load_demo")
+    call_command("load_demo")
+
+    profiles = dict(JudgeProfile.objects.values_list("user__username", "expertise"))
+    assert set(profiles) == {"judge", "judge2", "dehua_judge", "taishan_judge", "pingshan_judge", "shandong_judge"}
+    affiliation = JudgeProfile.objects.get(user__username="judge2").affiliation
+    assert affiliation is not None
+    assert affiliation.code == "SH-PD"
+    dehua = Campaign.objects.get(title__contains="德化")
+    assert dehua.rounds[0]["order"] == "lottery"
