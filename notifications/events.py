@@ -33,6 +33,7 @@ from notifications.nudge import nudge_after_commit
 if TYPE_CHECKING:
     from accounts.models import Organization, User
     from approvals.models import Nomination, SignOff
+    from judging.models import Round
     from workflows.models import Campaign
 
 
@@ -57,12 +58,13 @@ class Kind:
     JUDGE_ASSIGNED = "judge_assigned"
     JUDGES_URGED = "judges_urged"
     JUDGING_ROUND_CLOSED = "judging_round_closed"
+    JUDGING_DEADLINE_REMINDER = "judging_deadline_reminder"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
         NOMINATION_REVOKED, PUBLICITY_STARTED, OBJECTION_FILED, OBJECTION_DECIDED, TASK_OVERDUE,
         STAGE_DEADLINE_REMINDER, SUBMISSION_DEADLINE_REMINDER, TASK_URGED, PUBLICITY_WINDOW_ENDED,
-        TASK_TRANSFERRED, JUDGE_ASSIGNED, JUDGES_URGED, JUDGING_ROUND_CLOSED,
+        TASK_TRANSFERRED, JUDGE_ASSIGNED, JUDGES_URGED, JUDGING_ROUND_CLOSED, JUDGING_DEADLINE_REMINDER,
     )  # fmt: skip
 
 
@@ -402,4 +404,14 @@ def judging_round_closed(campaign: Campaign, *, round_key: str, round_id: int) -
         dedupe_key=f"{Kind.JUDGING_ROUND_CLOSED}:round:{round_id}",
         recipients=_recipients(roles=[(Role.COMMITTEE, campaign.host_org_id)]),
         payload=_round_payload(campaign, round_key),
+    )
+
+
+def judging_deadline_reminder(current: Round, *, days: int, judge_ids: Iterable[int]) -> bool:
+    """A round's scoring deadline is ``days`` days away: remind its judges with open sheets (once per N)."""
+    return emit(
+        Kind.JUDGING_DEADLINE_REMINDER,
+        dedupe_key=f"{Kind.JUDGING_DEADLINE_REMINDER}:round:{current.pk}:{days}d",
+        recipients=_recipients(users=judge_ids),
+        payload=_round_payload(current.campaign, current.key, days=days, deadline=_local(current.deadline)),
     )
