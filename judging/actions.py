@@ -7,7 +7,7 @@ close is either counted (it committed first) or refused with ``round_closed``.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal
@@ -458,6 +458,14 @@ def _weighted_before(campaign: Campaign, definition: Mapping[str, Any]) -> dict[
     return before
 
 
+def _running_total(parts: Sequence[tuple[Decimal, Mapping[int, Decimal]]], ids: list[int]) -> dict[int, Decimal]:
+    """The kind's weighted total so far: the final score (scoring.combine) once its weights reach
+    100, before that the weighted points collected by the rounds closed (an entry missing scores 0)."""
+    if sum(weight for weight, _scores in parts) == 100:
+        return scoring.combine(parts, ids)
+    return {i: sum((w * scores.get(i, Decimal(0)) for w, scores in parts), Decimal(0)) / 100 for i in ids}
+
+
 @transaction.atomic
 def close_round(campaign_id: int, round_key: str, *, actor: User) -> list[RoundResult]:
     """Close a round and rank its entries, in a constant number of queries.
@@ -512,7 +520,7 @@ def close_round(campaign_id: int, round_key: str, *, actor: User) -> list[RoundR
         own_scores = {i: own.get(i, Decimal(0)) for i in ids}
         if weight:
             parts = [(w, earlier.get(key, {})) for w, key in before[kind]] + [(weight, own_scores)]
-            ranked_on = scoring.combine(parts, ids)
+            ranked_on = _running_total(parts, ids)
         else:
             ranked_on = own_scores
         ranked = scoring.rank(ranked_on, tiebreak=tiebreak)
