@@ -30,6 +30,10 @@ def public_objection(receipt: str) -> str:
     return f"/objections/receipt/{receipt}"
 
 
+def judging() -> str:
+    return "/api/v1/judging/assignments"
+
+
 def absolute(link: str) -> str:
     """The link as a full URL for email and SMS."""
     if not link or "://" in link:
