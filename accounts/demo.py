@@ -107,6 +107,12 @@ ACCOUNTS = [
     DemoAccount("shandong_committee", "山东创新案例评审组成员", Role.COMMITTEE, "SD-CMT", "13900000025"),
     DemoAccount("sishui_reviewer", "泗水县民政局审核人", Role.DISTRICT_REVIEWER, "SD-SS", "13900000026"),
     DemoAccount("sishui_submitter", "泗水县儿童福利指导中心经办人", Role.SUBMITTER, "SD-SS-ETFL", "13900000027"),
+    # The expert pools (评审专家) of the other hosts (issue 14, judging).
+    DemoAccount("judge2", "评审专家（二）", Role.JUDGE, "SH-YWTB", "13900000028"),
+    DemoAccount("dehua_judge", "德化路演评审专家", Role.JUDGE, "QZ-DH-CMT", "13900000029"),
+    DemoAccount("taishan_judge", "台山评审专家", Role.JUDGE, "JM-TS-CMT", "13900000030"),
+    DemoAccount("pingshan_judge", "坪山评审专家", Role.JUDGE, "SZ-PS-CMT", "13900000031"),
+    DemoAccount("shandong_judge", "山东创新案例评审专家", Role.JUDGE, "SD-CMT", "13900000032"),
 ]
 
 BOOTSTRAP_USERNAME = "security"

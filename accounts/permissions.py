@@ -10,7 +10,7 @@ judge, an objection's investigator); nothing here makes one guardian row per nom
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
@@ -341,6 +341,31 @@ def may_investigate(user: User, objection: Objection) -> bool:
     return is_investigator(user, objection) or can_run_publicity(user, objection.nomination.campaign)
 
 
+# --- judging (评审) ---------------------------------------------------------------------------
+
+
+def can_run_judging(user: User, campaign: Campaign) -> bool:
+    """Set up panels, import scores, see progress, close rounds, correct scores, resolve ties, urge
+    judges: the host's committee."""
+    return has_role_at(user, Role.COMMITTEE, campaign.host_org)
+
+
+def judges_of_host(host_org_id: int) -> QuerySet[User]:
+    """The expert pool of a host: active users holding ``judge`` there (lazy)."""
+    grants = Grant.objects.filter(role=Role.JUDGE, org_id=host_org_id)
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
+def is_judge_of(user: User, assignment: Any) -> bool:
+    """Is ``user`` the judge of this assignment (reads and scores it)?"""
+    return user.is_authenticated and user.is_active and assignment.judge_id == user.pk
+
+
+def can_read_round_results(user: User, campaign: Campaign, *, judges_the_round: bool, closed: bool) -> bool:
+    """A round's results: the host's committee; the round's own judges once it is closed."""
+    return can_run_judging(user, campaign) or (closed and judges_the_round and user.is_active)
+
+
 # --- scopes for reading (404 outside) -------------------------------------------------------
 
 _STAFF_ROLES = [Role.SECURITY_ADMIN, Role.AUDITOR, Role.SYSTEM_ADMIN]
@@ -426,7 +451,9 @@ __all__ = [
     "can_nominate_anywhere",
     "can_nominate_at",
     "can_read_audit",
+    "can_read_round_results",
     "can_reveal_personal_data",
+    "can_run_judging",
     "can_run_publicity",
     "can_see_campaign_dashboard",
     "can_urge",
@@ -439,6 +466,8 @@ __all__ = [
     "holds_any",
     "is_administrator",
     "is_investigator",
+    "is_judge_of",
+    "judges_of_host",
     "is_security_admin",
     "is_system_admin",
     "may_investigate",

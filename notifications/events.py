@@ -33,6 +33,7 @@ from notifications.nudge import nudge_after_commit
 if TYPE_CHECKING:
     from accounts.models import Organization, User
     from approvals.models import Nomination, SignOff
+    from judging.models import Round
     from workflows.models import Campaign
 
 
@@ -55,12 +56,17 @@ class Kind:
     PUBLICITY_WINDOW_ENDED = "publicity_window_ended"
     TASK_TRANSFERRED = "task_transferred"
     PASSWORD_RESET_CODE = "password_reset_code"  # noqa: S105 - a message kind, not a secret
+    JUDGE_ASSIGNED = "judge_assigned"
+    JUDGES_URGED = "judges_urged"
+    JUDGING_ROUND_CLOSED = "judging_round_closed"
+    JUDGING_DEADLINE_REMINDER = "judging_deadline_reminder"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
         NOMINATION_REVOKED, PUBLICITY_STARTED, OBJECTION_FILED, OBJECTION_DECIDED, TASK_OVERDUE,
         STAGE_DEADLINE_REMINDER, SUBMISSION_DEADLINE_REMINDER, TASK_URGED, PUBLICITY_WINDOW_ENDED,
-        TASK_TRANSFERRED, PASSWORD_RESET_CODE,
+        TASK_TRANSFERRED, PASSWORD_RESET_CODE, JUDGE_ASSIGNED, JUDGES_URGED, JUDGING_ROUND_CLOSED,
+        JUDGING_DEADLINE_REMINDER,
     )  # fmt: skip
 
 
@@ -384,3 +390,57 @@ def on_password_reset_code_issued(
 ) -> None:
     """Receiver of ``accounts.signals.password_reset_code_issued`` (connected in NotificationsConfig.ready)."""
     password_reset_code(user=user, code=code, expires_at=expires_at, code_id=code_id)
+
+
+# --- judging (评审) -----------------------------------------------------------------------------
+
+
+def _round_payload(campaign: Campaign, round_key: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "campaign": campaign.pk,
+        "campaign_title": campaign.title,
+        "round": round_key,
+        "link": links.judging(),
+        **extra,
+    }
+
+
+def judge_assigned(campaign: Campaign, *, judge_id: int, round_key: str, count: int) -> bool:
+    """A judge was given entries to score in a round (once per judge and round)."""
+    return emit(
+        Kind.JUDGE_ASSIGNED,
+        dedupe_key=f"{Kind.JUDGE_ASSIGNED}:campaign:{campaign.pk}:{round_key}:{judge_id}",
+        recipients=_recipients(users=[judge_id]),
+        payload=_round_payload(campaign, round_key, count=count),
+    )
+
+
+def judges_urged(campaign: Campaign, *, judge_id: int, round_key: str, actor: User) -> bool:
+    """催评: the committee reminds a judge with open assignments (once per judge, round and day)."""
+    day = timezone.localdate().isoformat()
+    return emit(
+        Kind.JUDGES_URGED,
+        dedupe_key=f"{Kind.JUDGES_URGED}:campaign:{campaign.pk}:{round_key}:{judge_id}:{day}",
+        recipients=_recipients(users=[judge_id]),
+        payload=_round_payload(campaign, round_key, by=actor.label),
+    )
+
+
+def judging_round_closed(campaign: Campaign, *, round_key: str, round_id: int) -> bool:
+    """A round was closed: tell the host's committee (its results are ready)."""
+    return emit(
+        Kind.JUDGING_ROUND_CLOSED,
+        dedupe_key=f"{Kind.JUDGING_ROUND_CLOSED}:round:{round_id}",
+        recipients=_recipients(roles=[(Role.COMMITTEE, campaign.host_org_id)]),
+        payload=_round_payload(campaign, round_key),
+    )
+
+
+def judging_deadline_reminder(current: Round, *, days: int, judge_ids: Iterable[int]) -> bool:
+    """A round's scoring deadline is ``days`` days away: remind its judges with open sheets (once per N)."""
+    return emit(
+        Kind.JUDGING_DEADLINE_REMINDER,
+        dedupe_key=f"{Kind.JUDGING_DEADLINE_REMINDER}:round:{current.pk}:{days}d",
+        recipients=_recipients(users=judge_ids),
+        payload=_round_payload(current.campaign, current.key, days=days, deadline=_local(current.deadline)),
+    )

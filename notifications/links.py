@@ -34,6 +34,10 @@ def password_reset() -> str:
     return "/password/reset/"
 
 
+def judging() -> str:
+    return "/api/v1/judging/assignments"
+
+
 def absolute(link: str) -> str:
     """The link as a full URL for email and SMS."""
     if not link or "://" in link:

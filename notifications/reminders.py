@@ -23,6 +23,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from approvals.models import Nomination
+from judging.models import Assignment, Round
 from notifications import events
 from notifications.events import Kind
 from notifications.models import OutboxMessage
@@ -83,4 +84,24 @@ def scan_deadlines(now: datetime | None = None) -> int:
                 continue
             with transaction.atomic():
                 written += events.submission_deadline_reminder(campaign, days=n, user_ids=users)
+        written += _remind_judges(n, lower, upper)
+    return written
+
+
+def _remind_judges(n: int, lower: datetime, upper: datetime) -> int:
+    """The N-day reminder of an open judging round's deadline, to the judges with open sheets."""
+    written = 0
+    rounds = Round.objects.filter(status=Round.Status.OPEN, deadline__gt=lower, deadline__lte=upper).filter(
+        _not_sent(f"{Kind.JUDGING_DEADLINE_REMINDER}:round:", "pk", f":{n}d")
+    )
+    for current in rounds.select_related("campaign").order_by("pk"):
+        judges = set(
+            Assignment.objects.filter(round=current, status=Assignment.Status.PENDING).values_list(
+                "judge_id", flat=True
+            )
+        )
+        if not judges:
+            continue
+        with transaction.atomic():
+            written += events.judging_deadline_reminder(current, days=n, judge_ids=judges)
     return written

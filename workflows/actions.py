@@ -33,6 +33,9 @@ _SCALARS = (
     "publicity_days",
     "publicity_working_days",
     "publicity_counts_publication_day",
+    "rounds",
+    "tiers",
+    "tier_floors",
 )
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import Organization, User
@@ -26,6 +27,103 @@ SHANGHAI_INDIVIDUAL_QUOTAS = {
     "PD": 14, "HP": 4, "XH": 5, "CN": 4, "JA": 5, "PT": 4, "HK": 3, "YP": 5,
     "MH": 5, "BS": 5, "JD": 5, "JS": 4, "SJ": 6, "QP": 4, "FX": 5, "CM": 7,
 }  # fmt: skip
+
+
+# [000] 现场路演评分细则 (= 100).
+DEHUA_RUBRIC: list[dict[str, Any]] = [
+    {"key": "process", "name": "服务过程", "max": 20},
+    {"key": "method", "name": "服务手法", "max": 15},
+    {"key": "effect", "name": "服务效果", "max": 30},
+    {"key": "social", "name": "社会效益", "max": 15},
+    {"key": "sustainability", "name": "可持续性", "max": 10},
+    {"key": "presentation", "name": "现场表现", "max": 10},
+]
+# An expert-review rubric for the case campaigns whose notices give none (= 100).
+CASE_RUBRIC: list[dict[str, Any]] = [
+    {"key": "innovation", "name": "创新性", "max": 30},
+    {"key": "effect", "name": "实际成效", "max": 30},
+    {"key": "replicability", "name": "可复制推广", "max": 20},
+    {"key": "material", "name": "材料质量", "max": 20},
+]
+
+
+def _panel(key: str, name: str, kinds: list[str], weight: int, **extra: Any) -> dict[str, Any]:
+    return {"key": key, "name": name, "kinds": kinds, "method": "panel", "weight": weight,
+            "criteria": extra.pop("criteria", CASE_RUBRIC), "step": 1, "trim": False, **extra}  # fmt: skip
+
+
+def _import(key: str, name: str, kinds: list[str], weight: int) -> dict[str, Any]:
+    return {"key": key, "name": name, "kinds": kinds, "method": "import", "weight": weight, "criteria": []}
+
+
+def _tiers(*levels: tuple[str, str, int, int | None]) -> list[dict[str, Any]]:
+    return [
+        {"key": key, "name": name, "count": count, **({"prize": prize} if prize is not None else {})}
+        for key, name, count, prize in levels
+    ]
+
+
+# The judging of each seed (issue 14): its rounds, in order, and its award tiers per kind.
+SEED_JUDGING: dict[str, dict[str, Any]] = {
+    "000": {
+        "rounds": [
+            _panel(
+                "roadshow",
+                "现场路演",
+                ["case"],
+                100,
+                criteria=DEHUA_RUBRIC,
+                order="lottery",
+                publish_every=5,
+                tiebreak="effect",
+            ),
+        ],  # fmt: skip
+        "tiers": {
+            "case": _tiers(
+                ("first", "一等奖", 2, 2000),
+                ("second", "二等奖", 3, 1000),
+                ("third", "三等奖", 5, 600),
+                ("excellent", "优秀奖", 10, None),
+            )
+        },  # fmt: skip
+    },
+    "002": {
+        "rounds": [
+            _import("service_data", "日常服务数据（第三方评估）", ["collective"], 70),
+            _panel(
+                "collective_presentation",
+                "集体展示",
+                ["collective"],
+                30,
+                criteria=[{"key": "presentation", "name": "展示评分", "max": 100}],
+            ),
+            _import("knowledge", "知识测试", ["individual"], 30),
+            _import("simulation", "模拟操作", ["individual"], 30),
+            _panel(
+                "practical",
+                "实务操作",
+                ["individual"],
+                40,
+                criteria=[{"key": "practical", "name": "实务操作", "max": 100}],
+            ),
+        ],  # fmt: skip
+        "tiers": {
+            kind: _tiers(
+                ("first", "一等奖", first, None), ("second", "二等奖", second, None), ("third", "三等奖", third, None)
+            )
+            for kind, (first, second, third) in {"collective": (2, 4, 10), "individual": (5, 15, 35)}.items()
+        },  # fmt: skip
+    },
+    "001": {
+        "rounds": [
+            _panel("finalists", "专家评审（入围）", ["case"], 0, advance=20),
+            _panel("top_ten", "专家评审（十佳）", ["case"], 100),
+        ],
+        "tiers": {"case": _tiers(("top_ten", "十佳", 10, None))},
+    },
+    "004": {"rounds": [_panel("expert_review", "专家评审", ["case"], 100)]},
+    "003": {"rounds": [_panel("expert_review", "专家评审", ["case"], 100)]},
+}
 
 
 def _stage(key: str, name: str, role: Role, *, seal: bool = False, days: int | None = None) -> dict[str, Any]:
@@ -126,11 +224,17 @@ def campaign_spec(definition: dict[str, Any], orgs: dict[str, Organization]) -> 
         "stages": definition["stages"],
         "quotas": [{"org": orgs[code], "max": n, "kind": kind} for code, n, kind in definition.get("quotas", [])],
     }
+    spec.update(copy.deepcopy(SEED_JUDGING.get(definition["seed"], {})))
     for name in ("per_unit_max", "total_max", "min_per_township", "awards", "entrants_per_award",
                  "publicity_days", "publicity_working_days"):  # fmt: skip
         if name in definition:
             spec[name] = definition[name]
     return spec
+
+
+# Sent by ``manage.py load_demo`` once the accounts and campaigns are in: the apps above workflows
+# add their own demo data (judging: the judges' expert profiles).
+demo_loaded = Signal()
 
 
 def load_demo_campaigns() -> int:
@@ -147,4 +251,4 @@ def load_demo_campaigns() -> int:
     return created
 
 
-__all__ = ["load_demo_campaigns"]
+__all__ = ["demo_loaded", "load_demo_campaigns"]

@@ -51,6 +51,10 @@ class Campaign(models.Model):
     entrants_per_award = models.DecimalField(
         _("入围与获奖比例"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # Judging (workflows/rounds.py): the rounds per kind in order, the award tiers, their floors.
+    rounds: models.JSONField[Any, Any] = models.JSONField(_("评审轮次"), default=list, blank=True)
+    tiers: models.JSONField[Any, Any] = models.JSONField(_("奖项等次"), default=dict, blank=True)
+    tier_floors: models.JSONField[Any, Any] = models.JSONField(_("等次比例下限"), default=list, blank=True)
     publicity_days = models.PositiveSmallIntegerField(_("公示天数"), null=True, blank=True)
     publicity_working_days = models.BooleanField(_("按工作日计"), default=False)
     # The publication day is day 1 of the window (民政部 and provincial practice); off: the next day is.

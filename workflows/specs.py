@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from workflows import eligibility, forms
+from workflows import eligibility, forms, rounds
 from workflows.models import NominationKind, Stage
 
 # Where each role's signer sits by default, seen from the nomination's unit.
@@ -83,6 +83,22 @@ def check_campaign_spec(spec: dict[str, Any]) -> dict[str, list[str]]:
         seen_quota.add(quota_key)
         if quota.get("kind") and quota["kind"] not in kinds:
             add(f"quotas[{i}].kind", _("名额类别不在申报类别中"))
+    for key, messages in _check_judging(spec, kinds, form_defs).items():
+        errors.setdefault(key, []).extend(messages)
     if spec.get("publicity_working_days") and not spec.get("publicity_days"):
         add("publicity_days", _("按工作日计算公示期时须填写公示天数"))
+    return errors
+
+
+def _check_judging(spec: dict[str, Any], kinds: list[str], form_defs: dict[str, Any]) -> dict[str, list[str]]:
+    """The rounds, tiers and tier floors (workflows/rounds.py)."""
+    errors = rounds.check_rounds(spec.get("rounds") or [], kinds)
+    errors.update(rounds.check_tiers(spec.get("tiers") or {}, kinds))
+    field_keys: dict[str, set[str]] = {}
+    for kind, definition in form_defs.items():
+        try:
+            field_keys[kind] = set(forms.field_types(definition))
+        except forms.InvalidFormDefinition:
+            field_keys[kind] = set()
+    errors.update(rounds.check_tier_floors(spec.get("tier_floors") or [], kinds, field_keys))
     return errors

@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("audit.api_urls")),
     path("", include("workflows.api.urls")),
     path("", include("approvals.api.urls")),
+    path("", include("judging.api_urls")),
     path("", include("notifications.api.urls")),
 ]

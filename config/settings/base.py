@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "audit",
     "workflows",
     "approvals",
+    "judging",
     "notifications",
     "portal",
 ]

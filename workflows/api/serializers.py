@@ -81,6 +81,10 @@ class CampaignIn(StrictSerializer):
     publicity_days = serializers.IntegerField(min_value=1, max_value=60, required=False, allow_null=True)
     publicity_working_days = serializers.BooleanField(required=False)
     publicity_counts_publication_day = serializers.BooleanField(required=False)
+    # Checked as a whole with the rest of the definition (workflows/rounds.py).
+    rounds = serializers.ListField(child=serializers.JSONField(), required=False)
+    tiers = serializers.DictField(child=serializers.JSONField(), required=False)
+    tier_floors = serializers.ListField(child=serializers.JSONField(), required=False)
 
 
 class StageOut(serializers.ModelSerializer):
@@ -107,7 +111,8 @@ class CampaignOutBase(serializers.ModelSerializer):
             "id", "title", "year", "host_org", "bodies", "description", "kinds", "forms", "eligibility",
             "opens_at", "submission_deadline", "stages", "per_unit_max", "total_max",
             "min_per_township", "awards", "entrants_per_award", "publicity_days", "publicity_working_days",
-            "publicity_counts_publication_day", "status", "status_label", "version", "created_at",
+            "publicity_counts_publication_day", "rounds", "tiers", "tier_floors", "status", "status_label",
+            "version", "created_at",
         ]  # fmt: skip
 
 

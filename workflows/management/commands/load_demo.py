@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, describe_accounts, load_demo
-from workflows.demo import load_demo_campaigns
+from workflows.demo import demo_loaded, load_demo_campaigns
 
 
 class Command(BaseCommand):
@@ -19,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         orgs, users, grants = load_demo()
         campaigns = load_demo_campaigns()
+        demo_loaded.send(sender=self.__class__)
         self.stdout.write(
             f"演示数据：新建组织 {orgs} 个、用户 {users} 个、授权 {grants} 条、评选活动 {campaigns} 个"
             "（已存在的保持不变）。"

@@ -1,0 +1,35 @@
+"""Read-only admin of judging for the campaign administrators: every change goes through the audited actions."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from accounts.roles import CAMPAIGN_ADMINISTRATORS
+from config.admin_site import RoleAdminMixin
+from judging.models import Assignment, Draw, ImportBatch, JudgeProfile, Round, RoundResult, ScoreCorrection
+
+
+class ReadOnlyAdmin(RoleAdminMixin, admin.ModelAdmin):
+    view_roles = CAMPAIGN_ADMINISTRATORS
+
+
+@admin.register(Round)
+class RoundAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "key", "status", "deadline", "closed_at"]
+    list_filter = ["status"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["round", "judge", "nomination", "status", "recusal_kind", "submitted_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["round", "judge", "nomination"]
+
+
+@admin.register(JudgeProfile)
+class JudgeProfileAdmin(ReadOnlyAdmin):
+    list_display = ["user", "expertise", "affiliation"]
+
+
+for _model in (ScoreCorrection, ImportBatch, RoundResult, Draw):
+    admin.site.register(_model, ReadOnlyAdmin)
