@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from accounts.roles import CAMPAIGN_ADMINISTRATORS
-from config.admin_site import RoleAdminMixin
+from accounts.admin_site import RoleAdminMixin
 from judging.models import Assignment, Draw, ImportBatch, JudgeProfile, Round, RoundResult, ScoreCorrection
 
 
