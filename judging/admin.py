@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.roles import CAMPAIGN_ADMINISTRATORS
 from accounts.admin_site import RoleAdminMixin
+from accounts.roles import CAMPAIGN_ADMINISTRATORS
 from judging.models import Assignment, Draw, ImportBatch, JudgeProfile, Round, RoundResult, ScoreCorrection
 
 

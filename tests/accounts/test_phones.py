@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
         ("021-6123 4567", "02161234567"),
     ],
 )
-def test_a_phone_is_stored_in_one_spelling_and_audited_masked(security_admin, tree, given: str, stored: str) -> None:
+def test_a_phone_is_stored_in_one_spelling_and_audited_masked(system_admin, tree, given: str, stored: str) -> None:
     user = actions.create_user(
-        actor=security_admin, username="member", password="Xy7!pq9#Lm2$", phone=given, org=tree.unit
+        actor=system_admin, username="member", password="Xy7!pq9#Lm2$", phone=given, org=tree.unit
     )
     user.refresh_from_db()
     assert user.phone == stored
@@ -31,20 +31,20 @@ def test_a_phone_is_stored_in_one_spelling_and_audited_masked(security_admin, tr
     assert event.data["phone"] in ("138****5678", "021****4567")
 
 
-def test_the_same_number_spelled_otherwise_is_no_change(security_admin, tree) -> None:
+def test_the_same_number_spelled_otherwise_is_no_change(system_admin, tree) -> None:
     user = actions.create_user(
-        actor=security_admin, username="member", password="Xy7!pq9#Lm2$", phone="13812345678", org=tree.unit
+        actor=system_admin, username="member", password="Xy7!pq9#Lm2$", phone="13812345678", org=tree.unit
     )
     before = AuditEvent.objects.count()
-    actions.update_user(user.pk, actor=security_admin, phone="+86 138-1234-5678")
+    actions.update_user(user.pk, actor=system_admin, phone="+86 138-1234-5678")
     assert AuditEvent.objects.count() == before
     user.refresh_from_db()
     assert user.phone == "13812345678"
 
 
-def test_a_phone_that_is_no_phone_is_refused(security_admin, tree) -> None:
+def test_a_phone_that_is_no_phone_is_refused(system_admin, tree) -> None:
     with pytest.raises(InvalidInput) as refused:
         actions.create_user(
-            actor=security_admin, username="member", password="Xy7!pq9#Lm2$", phone="138 1234", org=tree.unit
+            actor=system_admin, username="member", password="Xy7!pq9#Lm2$", phone="138 1234", org=tree.unit
         )
     assert "phone" in refused.value.errors
