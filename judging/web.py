@@ -437,6 +437,7 @@ def _round_context(campaign: Campaign, definition: dict[str, Any], **extra: Any)
         "results": results,
         "tie_entries": tie_entries,
         "advance_places": definition.get("advance"),
+        "import_entries": [{"id": i, "title": titles.get(i, "")} for i in entry_ids] if method == "import" else [],
         "last_import": ImportBatch.objects.filter(round=current).order_by("-id").first() if current else None,
         "import_errors": [],
         **extra,

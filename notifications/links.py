@@ -31,7 +31,7 @@ def public_objection(receipt: str) -> str:
 
 
 def judging() -> str:
-    return "/api/v1/judging/assignments"
+    return "/judging/"
 
 
 def absolute(link: str) -> str:

@@ -55,6 +55,14 @@ def test_a_judge_finds_the_tasks_in_the_menu_with_progress(panel):
     assert f'href="/judging/assignments/{own(panel)[0].pk}/"' in page  # 继续评分
 
 
+def test_the_assigned_notification_opens_the_tasks_page(panel):
+    from notifications.models import OutboxMessage
+
+    link = OutboxMessage.objects.filter(kind="judge_assigned").latest("id").payload["link"]
+    assert link == "/judging/"
+    assert login(panel.judges[0]).get(link).status_code == 200
+
+
 def test_the_sheet_shows_the_masked_entry_beside_a_keyboard_friendly_rubric(panel):
     page = login(panel.judges[0]).get(f"/judging/assignments/{own(panel)[0].pk}/").content.decode()
 
