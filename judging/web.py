@@ -304,12 +304,14 @@ def recuse(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def judge_sheet_pdf(request: HttpRequest, round_id: int, judge_id: int) -> HttpResponse:
-    """A judge's signed score sheet of a round (签字栏): the judge themself, or the host's committee."""
+    """A judge's score sheet of a round, to sign (签字栏): the judge themself, or the host's committee after close."""
     user = request_user(request)
     current = Round.objects.select_related("campaign__host_org").filter(pk=round_id).first()
     if current is None:
         raise Http404()
-    if user.pk != judge_id and not permissions.can_run_judging(user, current.campaign):
+    # Another's sheet: the committee only, once the round is closed (no drafts, no partial ranking).
+    committee_reads = permissions.can_run_judging(user, current.campaign) and current.status == Round.Status.CLOSED
+    if user.pk != judge_id and not committee_reads:
         raise Http404()
     rows = list(
         Assignment.objects.filter(round=current, judge_id=judge_id).select_related("nomination", "judge")

@@ -174,6 +174,9 @@ def test_the_committee_sets_up_the_panel_on_the_page(scene):
 
 def test_close_refused_is_a_clear_message_then_results_excel_and_pdfs(panel):
     committee = login(panel.committee)
+    round_id = Round.objects.get().pk
+    before = f"/judging/rounds/{round_id}/judges/{panel.judges[0].pk}/sheet.pdf"
+    assert committee.get(before).status_code == 404  # no judge's sheet for the committee before close
     refused = committee.post(round_url(panel, "close"), follow=True).content.decode()
     assert "仍有评审任务未提交评分，不能结束本轮" in refused
     urged = committee.post(round_url(panel, "urge"), follow=True).content.decode()
@@ -203,7 +206,6 @@ def test_close_refused_is_a_clear_message_then_results_excel_and_pdfs(panel):
     assert all(e.title in text for e in panel.entries)
 
     judge = panel.judges[0]
-    round_id = Round.objects.get().pk
     own_pdf = login(judge).get(f"/judging/rounds/{round_id}/judges/{judge.pk}/sheet.pdf")
     assert own_pdf.status_code == 200
     assert (judge.display_name or judge.username) in pdf_text(own_pdf.content)
@@ -248,3 +250,20 @@ def test_the_import_page_reports_errors_by_row_then_imports(tree, submitter):
     done = committee.post(url + "import", {"file": good}, follow=True).content.decode()
     assert "已导入 2 条成绩" in done
     assert ImportedScore.objects.count() == 2
+
+
+def test_a_tie_at_the_advance_line_is_decided_on_the_page(tree, submitter):
+    scene = make_scene(tree, submitter, rounds=[panel_round(advance=1)], entries=2, judges=1)
+    actions.set_up_panel(scene.campaign.pk, "review", actor=scene.committee, judge_ids=[scene.judges[0].pk])
+    for a in own(scene):
+        actions.submit_score(a.pk, actor=scene.judges[0], scores=sheet(10, 20, 30))
+    committee = login(scene.committee)
+    page = committee.post(round_url(scene, "close"), follow=True).content.decode()
+    assert "晋级线上同分，待组委会裁定" in page
+    assert page.count('name="advancing"') == 2
+
+    done = committee.post(round_url(scene, "ties"), {"advancing": [scene.entries[1].pk]}, follow=True)
+
+    assert "已裁定同分：1 件申报晋级" in done.content.decode()
+    assert "晋级线上同分，待组委会裁定" not in done.content.decode()
+    assert Round.objects.get().boundary_tie == {}
