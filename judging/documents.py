@@ -62,11 +62,12 @@ def number_text(value: Decimal | None) -> str:
     return str(value.normalize()) if value != value.to_integral() else str(int(value))
 
 
-def _table(rows: list[list[Any]], widths: list[float]) -> Any:
+def _table(rows: list[list[Any]], widths: list[float], *, row_height: float | None = None) -> Any:
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    heights = [None] + [row_height] * (len(rows) - 1) if row_height else None
+    table = Table(rows, colWidths=widths, rowHeights=heights, repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.93, 0.93, 0.93)),
@@ -175,6 +176,6 @@ def render_round_summary(
     signature_rows: list[list[Any]] = [[Paragraph(pdf_text(h), s["cell"]) for h in (_("专家"), _("签字"), _("日期"))]]
     for judge in judges:
         signature_rows.append([Paragraph(pdf_text(judge.display_name or judge.username), s["cell"]), "", ""])
-    story += [Spacer(1, 2 * mm), _table(signature_rows, [50 * mm, 80 * mm, 46 * mm]), Spacer(1, 8 * mm),
-              _signature_line(_("组委会负责人签字"), s["base"])]  # fmt: skip
+    signatures = _table(signature_rows, [50 * mm, 80 * mm, 46 * mm], row_height=12 * mm)
+    story += [Spacer(1, 2 * mm), signatures, Spacer(1, 8 * mm), _signature_line(_("组委会负责人签字"), s["base"])]
     return _build(story, f"{campaign.title} {name}")
