@@ -51,3 +51,28 @@ def _value(values: tuple[Any, ...], at: int) -> object:
     if isinstance(value, float) and value.is_integer() and at >= 0:
         return int(value) if abs(value) < 2**53 else value
     return value
+
+
+def render_results_xlsx(campaign: Any, current: Any, definition: dict[str, Any], results: list[Any]) -> bytes:
+    """A closed round's results (rank, ties, scores, advanced) as a workbook; user text as data, never formulas."""
+    from openpyxl import Workbook
+
+    from config.documents import xlsx_cell
+    from workflows.models import NominationKind
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("评审结果")))
+    name = definition.get("name") or current.key
+    sheet.append([xlsx_cell(sheet, f"{campaign.title}　{name}")])
+    headers = (_("类别"), _("名次"), _("并列"), _("申报编号"), _("名称"), _("本轮得分"), _("排名得分"), _("晋级"))
+    sheet.append([xlsx_cell(sheet, str(h)) for h in headers])
+    labels = dict(NominationKind.choices)
+    for r in results:
+        row = (
+            str(labels.get(r.kind, r.kind)), r.rank, str(_("是")) if r.tied else "", r.nomination_id,
+            r.nomination.title, r.round_score, r.score, str(_("是")) if r.advanced else "",
+        )  # fmt: skip
+        sheet.append([xlsx_cell(sheet, v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

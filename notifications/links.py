@@ -35,7 +35,7 @@ def password_reset() -> str:
 
 
 def judging() -> str:
-    return "/api/v1/judging/assignments"
+    return "/judging/"
 
 
 def absolute(link: str) -> str:
