@@ -442,7 +442,7 @@ WITH corrected AS (
     SELECT a.judge_id, a.nomination_id, COALESCE(c.new, a.scores) AS s
     FROM judging_assignment a LEFT JOIN corrected c ON c.assignment_id = a.id
     WHERE a.round_id = %(round)s AND a.status = %(submitted)s
-), totals AS (
+), totals AS MATERIALIZED (  -- each sheet added up once, not once per aggregate below
     SELECT judge_id, nomination_id, {total} AS total, (s ->> %(tiebreak)s)::numeric AS tiebreak FROM sheets
 )
 """
