@@ -37,7 +37,7 @@ from workflows.models import Campaign
 JUDGES = 7
 ROUND = "review"
 # Seed 000 (德化)'s roadshow rubric: 100 points.
-RUBRIC = [
+RUBRIC: list[dict[str, Any]] = [
     {"key": "process", "name": "服务过程", "max": 20},
     {"key": "method", "name": "服务手法", "max": 15},
     {"key": "effect", "name": "服务效果", "max": 30},

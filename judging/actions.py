@@ -467,7 +467,7 @@ def _sheets(current: Round, definition: Mapping[str, Any]) -> _PanelScores:
     become 10,000 rows and no Python object per sheet. The math stays in ``scoring``.
     """
     keys = [str(c["key"]) for c in definition.get("criteria") or []]
-    params: dict[str, object] = {f"c{i}": key for i, key in enumerate(keys)}
+    params: dict[str, Any] = {f"c{i}": key for i, key in enumerate(keys)}
     params.update(round=current.pk, submitted=Assignment.Status.SUBMITTED, tiebreak=definition.get("tiebreak"))
     total = " + ".join(f"COALESCE((s ->> %(c{i})s)::numeric, 0)" for i in range(len(keys))) or "0"
     mark, trim, normalize = full_mark(definition), bool(definition.get("trim")), definition.get("normalize")
@@ -490,7 +490,7 @@ def _sheets(current: Round, definition: Mapping[str, Any]) -> _PanelScores:
                 full_mark=mark, trim=trim,
             )  # fmt: skip
             tiebreak_sums = {entry: (points, count) for entry, _t, _n, _h, _l, points, count in rows if count}
-    tiebreak = None
+    tiebreak: dict[int, tuple[Decimal, ...]] | None = None
     if definition.get("tiebreak"):
         means = scoring.criterion_means_from_sums(tiebreak_sums)
         tiebreak = {entry: (mean,) for entry, mean in means.items()}
