@@ -21,7 +21,7 @@ BENCH_DB = "sealflow_bench"
 # In the order they run; `--only NAME` picks some.
 BENCHMARKS = (
     "grants", "subtree", "submit", "import", "http", "publicity", "approve_queries", "approve_http", "inbox",
-    "hot_cold", "outbox", "logins",
+    "hot_cold", "outbox", "logins", "judging_close", "judging_save",
 )  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -66,6 +66,7 @@ def main() -> int:
         http_bench,
         import_bench,
         intake_bench,
+        judging_bench,
         logins,
         outbox_bench,
         publicity_bench,
@@ -88,6 +89,8 @@ def main() -> int:
         "hot_cold": lambda: signoff_bench.hot_vs_cold(seconds=3 if quick else 10, cold=10_000 if quick else 100_000),
         "outbox": lambda: outbox_bench.drain_vs_approvals(seconds=3 if quick else 10),
         "logins": lambda: logins.login_ratios(logins=5 if quick else 20),
+        "judging_close": lambda: judging_bench.close_scaling(small=100, large=1_000 if quick else 10_000),
+        "judging_save": lambda: judging_bench.score_save(nth=1_000, saves=50 if quick else 200),
     }
     assert list(runs) == list(BENCHMARKS)
     results: dict[str, dict[str, object]] = {}

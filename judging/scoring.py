@@ -50,13 +50,16 @@ from decimal import (
 __all__ = [
     "CONTEXT",
     "Cut",
+    "EntryTotals",
     "Ranked",
     "Sheet",
     "combine",
     "criterion_means",
+    "criterion_means_from_sums",
     "cut",
     "import_scores",
     "panel_scores",
+    "panel_scores_from_totals",
     "rank",
 ]
 
@@ -81,6 +84,18 @@ class Sheet:
     @property
     def total(self) -> Decimal:
         return sum(self.criteria.values(), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryTotals:
+    """An entry's sheet totals, aggregated (by the database when a round closes): their exact sum,
+    their number, the highest and the lowest."""
+
+    entry: int
+    total: Decimal
+    count: int
+    highest: Decimal
+    lowest: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +207,25 @@ def panel_scores(
         if normalize == ZSCORE:
             return _zscore_scores(by_entry, full_mark, trim)
         return _raw_scores(by_entry, full_mark, trim)
+
+
+def panel_scores_from_totals(
+    rows: Iterable[EntryTotals], *, full_mark: Decimal, trim: bool = False
+) -> dict[int, Decimal]:
+    """``panel_scores`` without ``normalize``, from each entry's aggregated totals: the same
+    numbers (sums are exact, and trimming needs only the highest and the lowest total), without
+    one Python object per sheet. Entries with no sheet are absent."""
+    _check_full_mark(full_mark)
+    scores = {}
+    with localcontext(CONTEXT):
+        for row in rows:
+            if row.count < 1:
+                continue
+            total, count = row.total, row.count
+            if trim and count >= TRIM_MIN_SHEETS:
+                total, count = total - row.highest - row.lowest, count - 2
+            scores[row.entry] = total * HUNDRED / (count * full_mark)
+    return scores
 
 
 def import_scores(rows: Mapping[int, Decimal], *, full_mark: Decimal = HUNDRED) -> dict[int, Decimal]:
@@ -307,3 +341,10 @@ def criterion_means(sheets: Iterable[Sheet], key: str) -> dict[int, Decimal]:
             sums[sheet.entry] = sums.get(sheet.entry, ZERO) + value
             counts[sheet.entry] = counts.get(sheet.entry, 0) + 1
         return {entry: total / counts[entry] for entry, total in sums.items()}
+
+
+def criterion_means_from_sums(sums: Mapping[int, tuple[Decimal, int]]) -> dict[int, Decimal]:
+    """``criterion_means`` from entry -> (exact sum of the criterion over its sheets, number of
+    sheets having it); an entry with none is absent."""
+    with localcontext(CONTEXT):
+        return {entry: total / count for entry, (total, count) in sums.items() if count}

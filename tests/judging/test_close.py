@@ -174,3 +174,42 @@ def test_close_costs_the_same_queries_for_10_and_50_entries(tree, submitter):
 
     Nomination.objects.all().delete()
     assert _close_queries(tree, submitter, 50) == small
+
+
+def test_close_counts_the_committees_latest_correction(scene):
+    set_up(scene)
+    score_all(scene, [sheet(10, 10, 10), sheet(10, 10, 10), sheet(10, 10, 10)])
+    corrected = Assignment.objects.filter(nomination=scene.entries[0]).earliest("id")
+    actions.correct_score(corrected.pk, actor=scene.committee, scores=sheet(20, 30, 50), reason="录入错误")
+    actions.correct_score(corrected.pk, actor=scene.committee, scores=sheet(20, 30, 40), reason="再次更正")
+
+    results = {r.nomination_id: r for r in actions.close_round(scene.campaign.pk, "review", actor=scene.committee)}
+
+    # Entry 0: totals 90 (the latest correction), 30, 30 → mean 50; the others 30.
+    assert results[scene.entries[0].pk].round_score == Decimal(50)
+    assert results[scene.entries[0].pk].rank == 1
+    assert {results[e.pk].round_score for e in scene.entries[1:]} == {Decimal(30)}
+    stored = RoundResult.objects.get(nomination=scene.entries[0])
+    assert (stored.pk, stored.score, stored.rank) == (results[scene.entries[0].pk].pk, Decimal(50), 1)
+
+
+def test_a_zscore_round_closes_with_the_scores_of_its_sheets(tree, submitter):
+    from judging import scoring
+
+    scene = make_scene(tree, submitter, rounds=[panel_round(normalize="zscore")], entries=3)
+    set_up(scene)
+    by_pk = {j.pk: j for j in scene.judges}
+    sheets = []
+    for a in Assignment.objects.order_by("id"):
+        index = next(i for i, e in enumerate(scene.entries) if e.pk == a.nomination_id)
+        points = sheet(5 + index * 5 + a.judge_id % 3, 10 + index, 20 + a.judge_id % 5)
+        actions.submit_score(a.pk, actor=by_pk[a.judge_id], scores=points)
+        criteria = {k: Decimal(v) for k, v in points.items()}
+        sheets.append(scoring.Sheet(judge=a.judge_id, entry=a.nomination_id, criteria=criteria))
+
+    results = actions.close_round(scene.campaign.pk, "review", actor=scene.committee)
+
+    expected = scoring.panel_scores(sheets, full_mark=Decimal(100), normalize="zscore")
+    assert {r.nomination_id: r.round_score for r in results} == {
+        e: s.quantize(Decimal("0.0001")) for e, s in expected.items()
+    }

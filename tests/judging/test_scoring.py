@@ -375,3 +375,41 @@ def test_scores_and_ranks_do_not_depend_on_the_order_sheets_arrive(data: st.Data
                 again, tiebreak={e: (m,) for e, m in effect.items()}
             )
             assert all(D(0) <= score <= D(100) for score in first.values())
+
+
+# --- the same scores from aggregated totals (how close_round reads a round) -----------------
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 7), st.integers(1, 6), st.decimals(0, 100, places=1)),
+        unique_by=lambda t: (t[0], t[1]),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_scores_from_aggregated_totals_equal_those_from_the_sheets(rows, trim) -> None:
+    from judging.scoring import EntryTotals, criterion_means_from_sums, panel_scores_from_totals
+
+    sheets = [total(judge, entry, str(points)) for judge, entry, points in rows]
+    by_entry: dict[int, list[Decimal]] = {}
+    for _judge, entry, points in rows:
+        by_entry.setdefault(entry, []).append(points)
+    aggregated = [EntryTotals(e, sum(v, D(0)), len(v), max(v), min(v)) for e, v in by_entry.items()]
+
+    assert panel_scores_from_totals(aggregated, full_mark=D(80), trim=trim) == panel_scores(
+        sheets, full_mark=D(80), trim=trim
+    )
+    sums = {e: (sum(v, D(0)), len(v)) for e, v in by_entry.items()}
+    assert criterion_means_from_sums(sums) == criterion_means(sheets, "total")
+
+
+def test_trim_from_aggregated_totals_drops_the_highest_and_the_lowest() -> None:
+    from judging.scoring import EntryTotals, panel_scores_from_totals
+
+    # 5 totals 60, 70, 80, 90, 100: trimmed mean of 70, 80, 90 = 80; untrimmed 80 as well, so skew it:
+    # 5 totals 10, 70, 80, 90, 100 (sum 350): trimmed (70 + 80 + 90) / 3 = 80, plain 350 / 5 = 70.
+    row = EntryTotals(entry=1, total=D(350), count=5, highest=D(100), lowest=D(10))
+    assert panel_scores_from_totals([row], full_mark=FULL, trim=True) == {1: D(80)}
+    assert panel_scores_from_totals([row], full_mark=FULL, trim=False) == {1: D(70)}
