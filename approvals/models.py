@@ -24,6 +24,8 @@ class Nomination(models.Model):
         FINAL = "final", _("最终确定")
         REVOKED = "revoked", _("已撤销")
         WITHDRAWN = "withdrawn", _("已撤回")
+        # After the awards are confirmed, an approved nomination that received none (awards/).
+        NOT_SELECTED = "not_selected", _("未获奖")
 
     # Statuses that hold one of the unit's or campaign's places (a returned one will come back).
     HOLDS_PLACE = (Status.IN_REVIEW, Status.RETURNED, Status.APPROVED, Status.IN_PUBLICITY, Status.FINAL)
