@@ -294,9 +294,13 @@ class PublicityRound(models.Model):
 class PublicityEntry(models.Model):
     round = models.ForeignKey(PublicityRound, on_delete=models.PROTECT, related_name="entries")
     nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="publicity_entries")
+    # What the nomination received (an award tier), from the labellers of approvals/hooks.py,
+    # as published; ``position`` orders a labelled list (grouped by tier), 0 for unlabelled.
+    label = models.CharField(_("奖项等次"), max_length=100, blank=True, default="")
+    position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["round", "id"]
+        ordering = ["round", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["round", "nomination"], name="publicity_entry_unique")]
 
     def __str__(self) -> str:

@@ -339,3 +339,43 @@ def decline_award(award_id: int, *, actor: User, reason: str) -> Award:
     successor = _pass_down(campaign, award, actor=actor)
     invalidate_public_list(campaign.pk)
     return successor
+
+
+@transaction.atomic(durable=True)
+def pass_down(award_id: int, *, actor: User) -> Award:
+    """The committee chooses 顺延 for a revoked award (revoked during results 公示): the next in
+    rank of that kind takes its place, before finalisation."""
+    campaign, award = _locked_award(award_id, actor)
+    if award.status != Award.Status.REVOKED:
+        raise AwardNotActive(_("只有已撤销的奖项可以顺延"), target=("awards.award", str(award.pk)))
+    successor = _pass_down(campaign, award, actor=actor)
+    invalidate_public_list(campaign.pk)
+    return successor
+
+
+def revoke_award_of(nomination: Nomination, *, actor: User) -> Award | None:
+    """The nomination was revoked (approvals): its live award is revoked, in the same transaction.
+
+    A confirmed award's prize is recorded as recovered (no longer owed, or to be clawed back
+    when it was paid); 顺延 is the committee's choice (``pass_down``). A proposed award is
+    simply dropped from the proposal.
+    """
+    assert transaction.get_connection().in_atomic_block
+    award = Award.objects.select_for_update().filter(nomination=nomination, status__in=Award.LIVE).first()
+    if award is None:
+        return None
+    if award.status == Award.Status.PROPOSED:
+        award.delete()
+        return None
+    award.status = Award.Status.REVOKED
+    award.recovered = True
+    award.ended_at = timezone.now()
+    award.save(update_fields=["status", "recovered", "ended_at"])
+    record_event(
+        audit_events.AWARD_REVOKED,
+        actor=actor,
+        target=nomination,
+        data={"award": award.pk, "tier": award.tier, "prize": award.prize, "paid": award.paid_at is not None,
+              "recovered": True},
+    )  # fmt: skip
+    return award

@@ -186,3 +186,14 @@ class DeclineView(APIView):
         data = _validated(DeclineIn, request.data)
         successor = actions.decline_award(award.pk, actor=request_user(request), reason=data["reason"])
         return Response(AwardOut(successor).data)
+
+
+class PassDownView(APIView):
+    @extend_schema(
+        request=None, responses={200: AwardOut},
+        summary="撤销后的奖项顺延（组委会决定）：同类别下一名获得该奖项；最终名单确定前",
+    )  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        award = _committee_award(request, pk)
+        successor = actions.pass_down(award.pk, actor=request_user(request))
+        return Response(AwardOut(successor).data)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("campaigns/<id:pk>/awards/confirm", api.ConfirmView.as_view(), name="awards-confirm"),
     path("campaigns/<id:pk>/awards/intake", api.IntakeView.as_view(), name="awards-intake"),
     path("awards/<id:pk>/decline", api.DeclineView.as_view(), name="award-decline"),
+    path("awards/<id:pk>/pass-down", api.PassDownView.as_view(), name="award-pass-down"),
 ]

@@ -8,4 +8,9 @@ class AwardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from approvals import hooks
         from awards import audit_events  # noqa: F401 - registers the audit events
+        from awards import hooks as award_hooks
+
+        hooks.register_publicity_labeller(award_hooks.publicity_labels)
+        hooks.nomination_revoked.connect(award_hooks.on_nomination_revoked, dispatch_uid="awards.revoked")

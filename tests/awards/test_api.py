@@ -1,4 +1,4 @@
-"""The awards API: allocate, confirm, list, decline and the intake report (committee
+"""The awards API: allocate, confirm, list, decline, pass-down and the intake report (committee
 only), 409 rounds_open / floor_unreachable, and seed 002's 80 % floor end to end (definition →
 rounds closed → allocate)."""
 
@@ -176,3 +176,19 @@ def test_an_unreachable_floor_is_a_409_naming_it(tree, submitter, client_for):
 
     assert (response.status_code, response.json()["code"]) == (409, "floor_unreachable")
     assert "tier_floors[0]" in response.json()["detail"]
+
+
+def test_pass_down_through_the_api_after_a_revocation(ranked, client_for):
+    committee = client_for(ranked.committee)
+    committee.post(url(ranked.campaign, "/allocate"), {}, format="json")
+    committee.post(url(ranked.campaign, "/confirm"))
+    e = ranked.entries
+    award = Award.objects.get(nomination=e[2])
+    assert committee.post(f"/api/v1/awards/{award.pk}/pass-down").json()["code"] == "award_not_active"
+    revoked = committee.post(f"/api/v1/nominations/{e[2].pk}/revoke", {"reason": "材料不实"}, format="json")
+    assert revoked.status_code == 200, revoked.content
+
+    response = committee.post(f"/api/v1/awards/{award.pk}/pass-down")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["nomination"], response.json()["passed_from"]) == (e[3].pk, award.pk)

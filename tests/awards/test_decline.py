@@ -1,9 +1,11 @@
-"""Decline (放弃) → 顺延 to the next in rank of the kind, before finalisation."""
+"""Decline (放弃) → 顺延 to the next in rank of the kind; revocation during results 公示 → the award
+revoked and recovered, 顺延 only when the committee chooses it (pass_down)."""
 
 from __future__ import annotations
 
 import pytest
 
+from approvals.actions import revocations
 from approvals.models import Nomination
 from audit.models import AuditEvent
 from awards import actions
@@ -86,3 +88,31 @@ def test_passing_down_keeps_a_floor_that_was_met(tree, submitter):
 
     # E2 (rank 3) would break the floor; E5 (rank 6, front-line) keeps it
     assert successor.nomination_id == e[5].pk
+
+
+def test_a_revocation_revokes_the_award_and_the_committee_chooses_to_pass_it_down(confirmed):
+    e = confirmed.entries
+    Nomination.objects.filter(pk=e[0].pk).update(status=Nomination.Status.IN_PUBLICITY)
+    award = Award.objects.get(nomination=e[0])
+
+    revocations.revoke_nomination(e[0].pk, actor=confirmed.committee, reason="经查材料不实")
+
+    award.refresh_from_db()
+    assert (award.status, award.recovered) == ("revoked", True)
+    assert AuditEvent.objects.filter(action="awards.revoked", object_id=str(e[0].pk)).count() == 1
+    # no 顺延 until the committee chooses it
+    assert not Award.objects.filter(passed_from=award).exists()
+    assert status_of(e[3]) == "not_selected"
+
+    successor = actions.pass_down(award.pk, actor=confirmed.committee)
+
+    assert (successor.nomination_id, successor.tier_name, successor.prize) == (e[3].pk, "一等奖", award.prize)
+    assert status_of(e[3]) == "approved"
+    with pytest.raises(AwardNotActive):
+        actions.pass_down(award.pk, actor=confirmed.committee)
+
+
+def test_only_a_revoked_award_is_passed_down_by_choice(confirmed):
+    award = Award.objects.get(nomination=confirmed.entries[0])
+    with pytest.raises(AwardNotActive):
+        actions.pass_down(award.pk, actor=confirmed.committee)
