@@ -350,6 +350,12 @@ def can_run_judging(user: User, campaign: Campaign) -> bool:
     return has_role_at(user, Role.COMMITTEE, campaign.host_org)
 
 
+def can_allocate_awards(user: User, campaign: Campaign) -> bool:
+    """Allocate, confirm and see a campaign's awards, record a decline, choose 顺延 after a
+    revocation, read the intake report: the host's committee."""
+    return has_role_at(user, Role.COMMITTEE, campaign.host_org)
+
+
 def judges_of_host(host_org_id: int) -> QuerySet[User]:
     """The expert pool of a host: active users holding ``judge`` there (lazy)."""
     grants = Grant.objects.filter(role=Role.JUDGE, org_id=host_org_id)

@@ -24,6 +24,8 @@ class Nomination(models.Model):
         FINAL = "final", _("最终确定")
         REVOKED = "revoked", _("已撤销")
         WITHDRAWN = "withdrawn", _("已撤回")
+        # After the awards are confirmed, an approved nomination that received none (awards/).
+        NOT_SELECTED = "not_selected", _("未获奖")
 
     # Statuses that hold one of the unit's or campaign's places (a returned one will come back).
     HOLDS_PLACE = (Status.IN_REVIEW, Status.RETURNED, Status.APPROVED, Status.IN_PUBLICITY, Status.FINAL)
@@ -292,9 +294,13 @@ class PublicityRound(models.Model):
 class PublicityEntry(models.Model):
     round = models.ForeignKey(PublicityRound, on_delete=models.PROTECT, related_name="entries")
     nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="publicity_entries")
+    # What the nomination received (an award tier), from the labellers of approvals/hooks.py,
+    # as published; ``position`` orders a labelled list (grouped by tier), 0 for unlabelled.
+    label = models.CharField(_("奖项等次"), max_length=100, blank=True, default="")
+    position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["round", "id"]
+        ordering = ["round", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["round", "nomination"], name="publicity_entry_unique")]
 
     def __str__(self) -> str:

@@ -42,13 +42,27 @@ def render_notice_pdf(data: dict[str, Any]) -> bytes:
                 base,
             )
         )
-        rows = [[Paragraph(pdf_text(h), cell) for h in (_("序号"), _("名称"), _("申报单位"), _("类别"), _("简介"))]]
+        # A results 公示 (awards confirmed) shows each entry's tier in a column of its own.
+        labelled = bool(r.get("labelled"))
+        headers = (_("序号"), *((_("奖项等次"),) if labelled else ()), _("名称"), _("申报单位"), _("类别"), _("简介"))
+        rows = [[Paragraph(pdf_text(h), cell) for h in headers]]
         for i, e in enumerate(r["entries"], 1):
-            texts = (e["title"], e["unit"], e["kind_label"], e["summary"])
+            texts = (
+                *((e.get("tier_name", ""),) if labelled else ()),
+                e["title"],
+                e["unit"],
+                e["kind_label"],
+                e["summary"],
+            )
             rows.append([Paragraph(str(i), cell)] + [Paragraph(pdf_text(t), cell) for t in texts])
         if len(rows) == 1:
-            rows.append([Paragraph(pdf_text(_("（无）")), cell), "", "", "", ""])
-        table = Table(rows, colWidths=[12 * mm, 40 * mm, 38 * mm, 20 * mm, 70 * mm], repeatRows=1)
+            rows.append([Paragraph(pdf_text(_("（无）")), cell)] + [""] * (len(headers) - 1))
+        widths = (
+            [12 * mm, 20 * mm, 36 * mm, 34 * mm, 18 * mm, 60 * mm]
+            if labelled
+            else [12 * mm, 40 * mm, 38 * mm, 20 * mm, 70 * mm]
+        )
+        table = Table(rows, colWidths=widths, repeatRows=1)
         table.setStyle(
             TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")])
         )

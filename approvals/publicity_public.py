@@ -33,7 +33,8 @@ from workflows.models import Campaign
 logger = logging.getLogger(__name__)
 CACHE_SECONDS = 300
 SUMMARY_MAX = 300
-HIDDEN_STATUSES = (Nomination.Status.REVOKED,)
+# A revoked nomination, or one that gave up its award (awards: declined → not_selected), drops out.
+HIDDEN_STATUSES = (Nomination.Status.REVOKED, Nomination.Status.NOT_SELECTED)
 
 HOW_TO_OBJECT = gettext_lazy(
     "公示期间，任何单位或个人对公示对象有异议的，可点击公示对象后的“提出异议”实名提出书面异议："
@@ -73,7 +74,7 @@ def build_public_list(campaign_id: int, now: datetime | None = None) -> dict[str
     entries = (
         PublicityEntry.objects.filter(round__in=rounds)
         .select_related("nomination", "nomination__unit")
-        .order_by("round_id", "nomination_id")
+        .order_by("round_id", "position", "nomination_id")
     )
     by_round: dict[int, list[dict[str, Any]]] = {r.pk: [] for r in rounds}
     for entry in entries:
@@ -84,7 +85,7 @@ def build_public_list(campaign_id: int, now: datetime | None = None) -> dict[str
         by_round[entry.round_id].append(
             {"nomination": n.pk, "title": mask_text(n.title), "unit": n.unit.name, "kind": n.kind,
              "kind_label": n.get_kind_display(), "summary": _summary(campaign, n), "status": n.status,
-             "status_label": n.get_status_display()}
+             "status_label": n.get_status_display(), "tier_name": entry.label}
         )  # fmt: skip
     return {
         "campaign": {"id": campaign.pk, "title": campaign.title},
@@ -93,7 +94,8 @@ def build_public_list(campaign_id: int, now: datetime | None = None) -> dict[str
              "starts_at": timezone.localtime(r.starts_at).isoformat(),
              "ends_at": timezone.localtime(r.ends_at).isoformat(),
              "open": r.kind == PublicityRound.Kind.LIST and window_is_open(r, now),
-             "how_to_object": r.how_to_object or str(HOW_TO_OBJECT), "entries": by_round[r.pk]}
+             "how_to_object": r.how_to_object or str(HOW_TO_OBJECT), "entries": by_round[r.pk],
+             "labelled": any(e["tier_name"] for e in by_round[r.pk])}
             for r in rounds
         ],
     }  # fmt: skip

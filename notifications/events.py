@@ -60,6 +60,7 @@ class Kind:
     JUDGES_URGED = "judges_urged"
     JUDGING_ROUND_CLOSED = "judging_round_closed"
     JUDGING_DEADLINE_REMINDER = "judging_deadline_reminder"
+    NOMINATION_NOT_SELECTED = "nomination_not_selected"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -67,6 +68,7 @@ class Kind:
         STAGE_DEADLINE_REMINDER, SUBMISSION_DEADLINE_REMINDER, TASK_URGED, PUBLICITY_WINDOW_ENDED,
         TASK_TRANSFERRED, PASSWORD_RESET_CODE, JUDGE_ASSIGNED, JUDGES_URGED, JUDGING_ROUND_CLOSED,
         JUDGING_DEADLINE_REMINDER,
+        NOMINATION_NOT_SELECTED,
     )  # fmt: skip
 
 
@@ -239,6 +241,17 @@ def nomination_revoked(nomination: Nomination, *, reason: str) -> bool:
         dedupe_key=f"{Kind.NOMINATION_REVOKED}:nomination:{nomination.pk}",
         recipients=_submitter_and_leader(nomination),
         payload=_nomination_payload(nomination, reason=reason),
+    )
+
+
+def nomination_not_selected(nomination: Nomination) -> bool:
+    """The awards were confirmed and the nomination received none: tell the submitter and the
+    unit leader (once)."""
+    return emit(
+        Kind.NOMINATION_NOT_SELECTED,
+        dedupe_key=f"{Kind.NOMINATION_NOT_SELECTED}:nomination:{nomination.pk}",
+        recipients=_submitter_and_leader(nomination),
+        payload=_nomination_payload(nomination),
     )
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
-from approvals import audit_events, publicity_events
+from approvals import audit_events, hooks, publicity_events
 from approvals.exceptions import (
     NothingToPublicise,
     ObjectionsOpen,
@@ -117,7 +117,16 @@ def start_publicity(
         ends_at=ends_at,
         started_by=actor,
     )
-    PublicityEntry.objects.bulk_create(PublicityEntry(round=publicity_round, nomination=n) for n in nominations)
+    # After the awards are confirmed only the awarded nominations are still approved; each
+    # entry carries its tier (approvals/hooks.py), grouped in the labellers' order.
+    labels = hooks.publicity_labels(campaign.pk, [n.pk for n in nominations])
+    position = {nomination_id: i for i, nomination_id in enumerate(labels, 1)}
+    PublicityEntry.objects.bulk_create(
+        PublicityEntry(
+            round=publicity_round, nomination=n, label=labels.get(n.pk, "")[:100], position=position.get(n.pk, 0)
+        )
+        for n in sorted(nominations, key=lambda n: (position.get(n.pk, 0), n.pk))
+    )
     Nomination.objects.filter(pk__in=[n.pk for n in nominations]).update(
         status=Nomination.Status.IN_PUBLICITY, version=F("version") + 1, updated_at=timezone.now()
     )
@@ -126,6 +135,8 @@ def start_publicity(
     campaign.version += 1
     campaign.save(update_fields=["status", "version", "updated_at"])
     window = {"round": publicity_round.pk, "number": number, "starts_at": starts_at, "ends_at": ends_at}
+    if labels:
+        window["labels"] = {str(k): v for k, v in labels.items()}
     record_event(
         audit_events.PUBLICITY_STARTED,
         actor=actor,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from approvals import audit_events, publicity_events
+from approvals import audit_events, hooks, publicity_events
 from approvals.actions.publicity import check_committee, invalidate_public_list, nomination_target
 from approvals.exceptions import NotRevocable, SubmissionBarred
 from approvals.models import Nomination, Objection, PublicityEntry, PublicityRound, Revocation, SubmissionBar
@@ -130,6 +130,8 @@ def revoke_in_transaction(
     )  # fmt: skip
     invalidate_public_list(nomination.campaign_id)
     publicity_events.nomination_revoked(nomination, reason=reason)
+    # Apps above (awards: the nomination's award is revoked) act in this same transaction.
+    hooks.nomination_revoked.send(sender=Nomination, nomination=nomination, actor=actor, revocation=revocation)
     return revocation
 
 

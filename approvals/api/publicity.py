@@ -132,6 +132,13 @@ class CampaignPublicityView(APIView):
                 "nominations": list(
                     publicity_round.entries.order_by("nomination_id").values_list("nomination_id", flat=True)
                 ),
+                # the list as published, grouped by award tier after the awards are confirmed
+                "entries": [
+                    {"nomination": nomination_id, "tier_name": label}
+                    for nomination_id, label in publicity_round.entries.order_by(
+                        "position", "nomination_id"
+                    ).values_list("nomination_id", "label")
+                ],
             }
         )
 

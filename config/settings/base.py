@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "workflows",
     "approvals",
     "judging",
+    "awards",
     "notifications",
     "portal",
 ]

@@ -186,7 +186,9 @@ def test_the_migration_backfills_what_the_actions_record(tree, submitter, leader
     before = [node.key for node in executor.loader.graph.node_map[this].parents if node.key[0] == "approvals"]
     executor.migrate(before)
     executor = MigrationExecutor(connection)
-    executor.migrate([this])
+    # to every leaf, not just ``this``: the later migrations (and other apps' migrations that
+    # depend on them, e.g. awards) were unapplied with it and the next tests need them
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
     # then: the backfill finds exactly the authors the actions recorded
     assert set(NominationAuthor.objects.values_list("nomination_id", "user_id", "kind")) == recorded

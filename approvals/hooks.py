@@ -1,0 +1,35 @@
+"""Extension points of approvals that the apps above it fill in (approvals may not import them).
+
+- A publicity labeller names what each nomination on a 公示 list received (the award tier): the
+  label is stored on the ``PublicityEntry`` when the round starts, so the page, the API and the
+  notice show what was published. Awards registers one in its ``AppConfig.ready``.
+- ``nomination_revoked`` is sent inside the revoking transaction (``revoke_in_transaction``) with
+  ``nomination`` and ``actor``: a receiver's writes commit or roll back with the revocation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from django.dispatch import Signal
+
+# (campaign id, nomination ids) → {nomination id: label}, in the order the list should show them.
+PublicityLabeller = Callable[[int, Sequence[int]], dict[int, str]]
+
+_labellers: list[PublicityLabeller] = []
+
+nomination_revoked = Signal()
+
+
+def register_publicity_labeller(labeller: PublicityLabeller) -> None:
+    if labeller not in _labellers:
+        _labellers.append(labeller)
+
+
+def publicity_labels(campaign_id: int, nomination_ids: Sequence[int]) -> dict[int, str]:
+    """Every registered labeller's labels, the first one to name a nomination winning."""
+    labels: dict[int, str] = {}
+    for labeller in _labellers:
+        for nomination_id, label in labeller(campaign_id, nomination_ids).items():
+            labels.setdefault(nomination_id, label)
+    return labels

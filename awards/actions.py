@@ -1,0 +1,381 @@
+"""State changes of awards; one function per action, atomic, authority checked under the lock, audited.
+
+Locks, in one order: the campaign, then nominations (by id), then awards. A revocation in
+approvals locks its nomination and then (through ``approvals.hooks.nomination_revoked``) the
+nomination's award, the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.models import User
+from approvals.actions.publicity import invalidate_public_list
+from approvals.models import Nomination
+from audit.trail import record_event
+from awards import allocation, audit_events
+from awards.exceptions import (
+    AwardNotActive,
+    AwardsConfirmed,
+    CampaignFinished,
+    FloorUnreachable,
+    NoSuccessor,
+    NothingToConfirm,
+    NoTiers,
+    RoundsOpen,
+    TieUnresolved,
+)
+from awards.models import Allocation, Award
+from config.errors import InvalidInput, NotPermitted, NotVisible
+from judging.models import Round, RoundResult
+from workflows.models import Campaign
+
+
+def _campaign_target(campaign: Campaign) -> tuple[str, str]:
+    return ("workflows.campaign", str(campaign.pk))
+
+
+def _locked_campaign(campaign_id: int, actor: User) -> Campaign:
+    campaign = (
+        Campaign.objects.select_for_update(of=("self",)).select_related("host_org").filter(pk=campaign_id).first()
+    )
+    if campaign is None:
+        raise NotVisible()
+    if not permissions.can_allocate_awards(actor, campaign):
+        raise NotPermitted(target=_campaign_target(campaign))
+    return campaign
+
+
+def ranking_rounds(campaign: Campaign, kind: str) -> list[dict[str, Any]]:
+    """The rounds that rank a kind, in order (a ``vote`` round of weight 0 is a prize list of its own)."""
+    return [
+        r for r in campaign.rounds or []
+        if kind in (r.get("kinds") or []) and not (r.get("method") == "vote" and not r.get("weight"))
+    ]  # fmt: skip
+
+
+def final_ranking(campaign: Campaign, kind: str) -> list[allocation.Entry]:
+    """The kind's final rank: its last round's results, every round of the kind closed, its
+    advance ties resolved (409 ``rounds_open`` otherwise); approved nominations only."""
+    definitions = ranking_rounds(campaign, kind)
+    keys = [d["key"] for d in definitions]
+    rounds = {r.key: r for r in Round.objects.filter(campaign=campaign, key__in=keys)}
+    pending = [
+        k for k in keys
+        if k not in rounds or rounds[k].status != Round.Status.CLOSED or (rounds[k].boundary_tie or {}).get(kind)
+    ]  # fmt: skip
+    if not keys or pending:
+        raise RoundsOpen(
+            _("类别“{kind}”的评审轮次尚未全部结束：{rounds}").format(kind=kind, rounds="、".join(pending) or "-"),
+            target=_campaign_target(campaign),
+        )
+    results = (
+        RoundResult.objects.filter(round=rounds[keys[-1]], kind=kind, nomination__status=Nomination.Status.APPROVED)
+        .select_related("nomination")
+        .order_by("rank", "nomination_id")
+    )
+    return [
+        allocation.Entry(r.nomination_id, r.nomination.title, r.rank, r.score, r.nomination.form or {})
+        for r in results
+    ]
+
+
+def _floors(campaign: Campaign, kind: str) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, f) for i, f in enumerate(campaign.tier_floors or []) if isinstance(f, dict) and f.get("kind") == kind]
+
+
+def _kinds(campaign: Campaign) -> list[str]:
+    tiers = campaign.tiers or {}
+    return [k for k in campaign.kinds if tiers.get(k)] + [k for k in tiers if k not in campaign.kinds and tiers[k]]
+
+
+@transaction.atomic(durable=True)
+def allocate_awards(campaign_id: int, *, actor: User, tie_order: Sequence[int] = ()) -> Allocation:
+    """Propose the campaign's awards by final rank, meeting the tier counts and floors.
+
+    Replaces an unconfirmed proposal; 409 ``awards_confirmed`` after confirmation,
+    ``rounds_open`` while a round of a kind is not closed, ``floor_unreachable`` naming the
+    floor. ``tie_order`` is the committee's order of entries tied on a boundary.
+    """
+    campaign = _locked_campaign(campaign_id, actor)
+    target = _campaign_target(campaign)
+    kinds = _kinds(campaign)
+    if not kinds:
+        raise NoTiers(target=target)
+    current = Allocation.objects.select_for_update().filter(campaign=campaign).first()
+    if current is not None and current.confirmed_at is not None:
+        raise AwardsConfirmed(target=target)
+    results: list[allocation.KindAllocation] = []
+    for kind in kinds:
+        ranked = final_ranking(campaign, kind)
+        try:
+            results.append(
+                allocation.allocate_kind(kind, campaign.tiers[kind], ranked, _floors(campaign, kind), tie_order)
+            )
+        except allocation.FloorUnreachable as e:
+            raise FloorUnreachable(
+                _(
+                    "无法满足等次比例下限 tier_floors[{i}]（{kind}：{floor}）："
+                    "需 {needed} 个，符合条件的参评申报仅 {available} 个"
+                ).format(
+                    i=e.index, kind=kind, floor=allocation.floor_label(e.floor), needed=e.needed, available=e.available
+                ),
+                target=target,
+            ) from None  # fmt: skip
+    now = timezone.now()
+    Award.objects.filter(campaign=campaign, status=Award.Status.PROPOSED).delete()
+    notes = [note for r in results for note in r.notes]
+    ties = {r.kind: r.ties for r in results if r.ties}
+    if current is None:
+        current = Allocation.objects.create(
+            campaign=campaign, notes=notes, ties=ties, proposed_by=actor, proposed_at=now
+        )
+    else:
+        current.notes, current.ties, current.proposed_by, current.proposed_at = notes, ties, actor, now
+        current.save(update_fields=["notes", "ties", "proposed_by", "proposed_at"])
+    Award.objects.bulk_create(
+        Award(
+            campaign=campaign, nomination_id=p.entry.nomination, kind=r.kind, tier=p.tier, tier_name=p.tier_name,
+            rank=p.entry.rank, score=p.entry.score, prize=p.prize, tied=p.tied,
+        )
+        for r in results
+        for p in r.placed
+    )  # fmt: skip
+    record_event(
+        audit_events.AWARDS_ALLOCATED,
+        actor=actor,
+        target=campaign,
+        data={
+            "awards": [[p.entry.nomination, r.kind, p.tier] for r in results for p in r.placed],
+            "notes": notes, "ties": ties, "tie_order": list(tie_order),
+        },
+    )  # fmt: skip
+    return current
+
+
+@transaction.atomic(durable=True)
+def confirm_awards(campaign_id: int, *, actor: User) -> list[Award]:
+    """Confirm the proposal (who and when are recorded); the approved nominations of an awarded
+    kind that received nothing become ``not_selected`` and their unit is told.
+
+    409 ``no_proposal`` without an unconfirmed proposal, ``tie_unresolved`` while a boundary tie
+    waits for the committee's order.
+    """
+    campaign = _locked_campaign(campaign_id, actor)
+    target = _campaign_target(campaign)
+    current = Allocation.objects.select_for_update().filter(campaign=campaign).first()
+    if current is None or current.confirmed_at is not None:
+        raise NothingToConfirm(target=target)
+    if current.ties:
+        raise TieUnresolved(target=target)
+    now = timezone.now()
+    awarded = set(
+        Award.objects.filter(campaign=campaign, status=Award.Status.PROPOSED).values_list("nomination_id", flat=True)
+    )
+    losers = list(
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("campaign", "unit")
+        .filter(campaign=campaign, kind__in=_kinds(campaign), status=Nomination.Status.APPROVED)
+        .exclude(pk__in=awarded)
+        .order_by("pk")
+    )
+    awards = list(
+        Award.objects.select_for_update().filter(campaign=campaign, status=Award.Status.PROPOSED).order_by("pk")
+    )
+    Award.objects.filter(pk__in=[a.pk for a in awards]).update(
+        status=Award.Status.CONFIRMED, confirmed_by=actor, confirmed_at=now
+    )
+    current.confirmed_by, current.confirmed_at = actor, now
+    current.save(update_fields=["confirmed_by", "confirmed_at"])
+    record_event(
+        audit_events.AWARDS_CONFIRMED,
+        actor=actor,
+        target=campaign,
+        data={"awards": [a.pk for a in awards], "not_selected": [n.pk for n in losers]},
+    )
+    _not_selected(losers, actor=actor)
+    return list(Award.objects.filter(pk__in=[a.pk for a in awards]).order_by("kind", "rank", "pk"))
+
+
+def _not_selected(nominations: list[Nomination], *, actor: User) -> None:
+    """The nominations received nothing: ``not_selected`` (no place held), audited, units told."""
+    if not nominations:
+        return
+    Nomination.objects.filter(pk__in=[n.pk for n in nominations]).update(
+        status=Nomination.Status.NOT_SELECTED, version=F("version") + 1, updated_at=timezone.now()
+    )
+    from notifications import events
+
+    for nomination in nominations:
+        old = nomination.status
+        nomination.status = Nomination.Status.NOT_SELECTED
+        record_event(
+            audit_events.NOMINATION_NOT_SELECTED,
+            actor=actor,
+            target=nomination,
+            data={"old": {"status": old}, "new": {"status": nomination.status}},
+        )
+        events.nomination_not_selected(nomination)
+    invalidate_public_list(nominations[0].campaign_id)
+
+
+def _live_floors_met(campaign: Campaign, kind: str, members: Iterable[allocation.Entry]) -> bool:
+    chosen = list(members)
+    return all(
+        sum(allocation.in_floor(e, f) for e in chosen) >= allocation.needed_for(f, len(chosen))
+        for _i, f in _floors(campaign, kind)
+    )
+
+
+def _pass_down(campaign: Campaign, award: Award, *, actor: User) -> Award:
+    """顺延: the next in rank of the award's kind that never had an award takes its place.
+
+    The first in rank whose taking the place keeps the kind's floors met (when they were met
+    without the vacated award's holder), else the first in rank. Its nomination becomes
+    ``approved`` again (a supplementary 公示 lists it). Inside the caller's transaction.
+    """
+    assert transaction.get_connection().in_atomic_block
+    if Award.objects.filter(passed_from=award).exists():
+        raise AwardNotActive(_("该奖项已顺延"), target=("awards.award", str(award.pk)))
+    ever = set(Award.objects.filter(campaign=campaign, kind=award.kind).values_list("nomination_id", flat=True))
+    ranking = [e for e in _ranking_of_not_selected(campaign, award.kind) if e.nomination not in ever]
+    if not ranking:
+        raise NoSuccessor(target=("awards.award", str(award.pk)))
+    holders = [
+        allocation.Entry(a.nomination_id, a.nomination.title, a.rank, a.score, a.nomination.form or {})
+        for a in Award.objects.filter(campaign=campaign, kind=award.kind, status=Award.Status.CONFIRMED)
+        .exclude(pk=award.pk)
+        .select_related("nomination")
+    ]
+    successor = next((e for e in ranking if _live_floors_met(campaign, award.kind, [*holders, e])), ranking[0])
+    nomination = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("campaign", "unit")
+        .get(pk=successor.nomination)
+    )
+    if nomination.status != Nomination.Status.NOT_SELECTED:
+        raise NoSuccessor(target=("awards.award", str(award.pk)))
+    now = timezone.now()
+    new = Award.objects.create(
+        campaign=campaign, nomination=nomination, kind=award.kind, tier=award.tier, tier_name=award.tier_name,
+        rank=successor.rank, score=successor.score, prize=award.prize, status=Award.Status.CONFIRMED,
+        confirmed_by=actor, confirmed_at=now, passed_from=award,
+    )  # fmt: skip
+    nomination.status = Nomination.Status.APPROVED
+    nomination.version += 1
+    nomination.save(update_fields=["status", "version", "updated_at"])
+    data = {"from": award.pk, "from_nomination": award.nomination_id, "award": new.pk,
+            "nomination": nomination.pk, "tier": new.tier, "rank": new.rank}  # fmt: skip
+    record_event(audit_events.AWARD_PASSED_DOWN, actor=actor, target=campaign, data=data)
+    record_event(audit_events.AWARD_PASSED_DOWN, actor=actor, target=nomination, data=data)
+    return new
+
+
+def _ranking_of_not_selected(campaign: Campaign, kind: str) -> list[allocation.Entry]:
+    definitions = ranking_rounds(campaign, kind)
+    last = Round.objects.filter(campaign=campaign, key=definitions[-1]["key"]).first() if definitions else None
+    if last is None:
+        return []
+    results = (
+        RoundResult.objects.filter(round=last, kind=kind, nomination__status=Nomination.Status.NOT_SELECTED)
+        .select_related("nomination")
+        .order_by("rank", "nomination_id")
+    )
+    return [
+        allocation.Entry(r.nomination_id, r.nomination.title, r.rank, r.score, r.nomination.form or {})
+        for r in results
+    ]
+
+
+def _locked_award(award_id: int, actor: User) -> tuple[Campaign, Award]:
+    """Campaign, then the award's nomination, then the award, locked; the host's committee only."""
+    found = Award.objects.filter(pk=award_id).values_list("campaign_id", "nomination_id").first()
+    if found is None:
+        raise NotVisible()
+    campaign = _locked_campaign(found[0], actor)
+    Nomination.objects.select_for_update(of=("self",)).filter(pk=found[1]).first()
+    award = (
+        Award.objects.select_for_update(of=("self",)).select_related("nomination", "nomination__unit").get(pk=award_id)
+    )
+    if campaign.status == Campaign.Status.FINISHED:
+        raise CampaignFinished(target=("awards.award", str(award.pk)))
+    return campaign, award
+
+
+@transaction.atomic(durable=True)
+def decline_award(award_id: int, *, actor: User, reason: str) -> Award:
+    """Record that the winner gave up a confirmed award (放弃), before finalisation; the next in
+    rank of that kind takes the place (顺延). Returns the successor's award."""
+    campaign, award = _locked_award(award_id, actor)
+    if award.status != Award.Status.CONFIRMED:
+        raise AwardNotActive(target=("awards.award", str(award.pk)))
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.for_field("reason", _("请填写放弃原因"))
+    award.status = Award.Status.DECLINED
+    award.declined_reason = reason
+    award.ended_at = timezone.now()
+    award.save(update_fields=["status", "declined_reason", "ended_at"])
+    nomination = award.nomination
+    old = nomination.status
+    if old in (Nomination.Status.APPROVED, Nomination.Status.IN_PUBLICITY):
+        nomination.status = Nomination.Status.NOT_SELECTED
+        nomination.version += 1
+        nomination.save(update_fields=["status", "version", "updated_at"])
+    record_event(
+        audit_events.AWARD_DECLINED,
+        actor=actor,
+        target=nomination,
+        data={"award": award.pk, "reason": reason, "tier": award.tier,
+              "old": {"status": old}, "new": {"status": nomination.status}},
+    )  # fmt: skip
+    successor = _pass_down(campaign, award, actor=actor)
+    invalidate_public_list(campaign.pk)
+    return successor
+
+
+@transaction.atomic(durable=True)
+def pass_down(award_id: int, *, actor: User) -> Award:
+    """The committee chooses 顺延 for a revoked award (revoked during results 公示): the next in
+    rank of that kind takes its place, before finalisation."""
+    campaign, award = _locked_award(award_id, actor)
+    if award.status != Award.Status.REVOKED:
+        raise AwardNotActive(_("只有已撤销的奖项可以顺延"), target=("awards.award", str(award.pk)))
+    successor = _pass_down(campaign, award, actor=actor)
+    invalidate_public_list(campaign.pk)
+    return successor
+
+
+def revoke_award_of(nomination: Nomination, *, actor: User) -> Award | None:
+    """The nomination was revoked (approvals): its live award is revoked, in the same transaction.
+
+    A confirmed award's prize is recorded as recovered (no longer owed, or to be clawed back
+    when it was paid); 顺延 is the committee's choice (``pass_down``). A proposed award is
+    simply dropped from the proposal.
+    """
+    assert transaction.get_connection().in_atomic_block
+    award = Award.objects.select_for_update().filter(nomination=nomination, status__in=Award.LIVE).first()
+    if award is None:
+        return None
+    if award.status == Award.Status.PROPOSED:
+        award.delete()
+        return None
+    award.status = Award.Status.REVOKED
+    award.recovered = True
+    award.ended_at = timezone.now()
+    award.save(update_fields=["status", "recovered", "ended_at"])
+    record_event(
+        audit_events.AWARD_REVOKED,
+        actor=actor,
+        target=nomination,
+        data={"award": award.pk, "tier": award.tier, "prize": award.prize, "paid": award.paid_at is not None,
+              "recovered": True},
+    )  # fmt: skip
+    return award

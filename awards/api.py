@@ -1,0 +1,199 @@
+"""HTTP endpoints of awards (api.md, Judging, awards and results: "Awards"); each parses input and
+calls one action or selector. The host's committee only: others who see the campaign get 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import permissions
+from awards import actions, selectors
+from awards.models import Allocation, Award
+from config.api.serializers import IdField, StrictSerializer
+from config.api.views import PaginatedListMixin
+from config.errors import NotPermitted, NotVisible
+from config.request_context import request_user
+from workflows import selectors as campaign_selectors
+from workflows.models import Campaign
+
+# --- serializers ---------------------------------------------------------------------------
+
+
+class AllocateIn(StrictSerializer):
+    tie_order = serializers.ListField(child=IdField(), required=False, max_length=1000)
+
+
+class DeclineIn(StrictSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AwardOut(serializers.ModelSerializer):
+    prize = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False)
+    score = serializers.DecimalField(max_digits=9, decimal_places=4, coerce_to_string=False)
+    title = serializers.CharField(source="nomination.title", read_only=True)
+
+    class Meta:
+        model = Award
+        fields = [
+            "id", "nomination", "title", "kind", "tier", "tier_name", "rank", "score", "prize", "status", "tied",
+            "confirmed_by", "confirmed_at", "declined_reason", "ended_at", "passed_from", "recovered",
+        ]  # fmt: skip
+
+
+class KindIntakeOut(serializers.Serializer):
+    kind = serializers.CharField()
+    entrants = serializers.IntegerField()
+    awards = serializers.IntegerField(allow_null=True)
+    entrants_per_award = serializers.CharField(allow_null=True)
+    ratio = serializers.CharField(allow_null=True)
+    required_entrants = serializers.IntegerField(allow_null=True)
+    meets = serializers.BooleanField()
+
+
+class TownshipOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    nominations = serializers.IntegerField()
+
+
+class IntakeOut(serializers.Serializer):
+    kinds = KindIntakeOut(many=True)
+    min_per_township = serializers.IntegerField(allow_null=True)
+    region = serializers.CharField(allow_null=True)
+    townships_short = TownshipOut(many=True)
+
+
+class ProposalOut(serializers.Serializer):
+    awards = AwardOut(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+    ties = serializers.DictField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+    )
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    intake = IntakeOut()
+
+
+def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _committee_campaign(request: Request, pk: int) -> Campaign:
+    """The campaign (404 outside the caller's view), and 403 unless the caller runs its awards."""
+    user = request_user(request)
+    campaign = campaign_selectors.get_visible_campaign(user, pk)
+    if not permissions.can_allocate_awards(user, campaign):
+        raise NotPermitted(target=("workflows.campaign", str(campaign.pk)))
+    return campaign
+
+
+def _committee_award(request: Request, pk: int) -> Award:
+    user = request_user(request)
+    award = selectors.get_award(pk)
+    if award is None:
+        raise NotVisible()
+    campaign = campaign_selectors.get_visible_campaign(user, award.campaign_id)
+    if not permissions.can_allocate_awards(user, campaign):
+        raise NotPermitted(target=("awards.award", str(award.pk)))
+    return award
+
+
+def _proposal(campaign: Campaign, allocation: Allocation | None, awards: Any) -> dict[str, Any]:
+    return {
+        "awards": AwardOut(awards.order_by("kind", "rank", "nomination_id"), many=True).data,
+        "notes": allocation.notes if allocation else [],
+        "ties": allocation.ties if allocation else {},
+        "confirmed_at": serializers.DateTimeField().to_representation(allocation.confirmed_at)
+        if allocation and allocation.confirmed_at
+        else None,
+        "intake": selectors.intake_report(campaign),
+    }
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+class AllocateView(APIView):
+    @extend_schema(
+        request=AllocateIn, responses={200: ProposalOut},
+        summary="按最终排名拟定奖项（组委会）：等次名额、比例下限，说明调整与并列；409 rounds_open、floor_unreachable",
+    )  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _committee_campaign(request, pk)
+        data = _validated(AllocateIn, request.data or {})
+        allocation = actions.allocate_awards(
+            campaign.pk, actor=request_user(request), tie_order=data.get("tie_order", [])
+        )
+        return Response(_proposal(campaign, allocation, selectors.awards_of(campaign, proposed=True)))
+
+
+class ProposalView(APIView):
+    @extend_schema(responses={200: ProposalOut}, summary="当前的奖项分配（拟定或已确认）及说明（组委会）")
+    def get(self, request: Request, pk: int) -> Response:
+        campaign = _committee_campaign(request, pk)
+        allocation = selectors.get_allocation(campaign)
+        confirmed = allocation is not None and allocation.confirmed_at is not None
+        return Response(_proposal(campaign, allocation, selectors.awards_of(campaign, proposed=not confirmed)))
+
+
+class ConfirmView(APIView):
+    @extend_schema(
+        request=None, responses={200: AwardOut(many=True)},
+        summary="确认奖项分配（组委会，记录确认人）；未获奖的申报成为 not_selected 并通知申报单位",
+    )  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _committee_campaign(request, pk)
+        awards = actions.confirm_awards(campaign.pk, actor=request_user(request))
+        return Response(AwardOut(awards, many=True).data)
+
+
+class AwardListView(PaginatedListMixin, APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str, required=False), OpenApiParameter("status", str, required=False)],
+        responses={200: AwardOut(many=True)},
+        summary="已确认的奖项及其去向（放弃、撤销、顺延）（组委会）",
+    )  # fmt: skip
+    def get(self, request: Request, pk: int) -> Response:
+        campaign = _committee_campaign(request, pk)
+        awards = selectors.awards_of(campaign)
+        if kind := request.query_params.get("kind"):
+            awards = awards.filter(kind=kind)
+        if status := request.query_params.get("status"):
+            awards = awards.filter(status=status)
+        return self.paginated(request, awards, AwardOut)
+
+
+class IntakeView(APIView):
+    @extend_schema(responses={200: IntakeOut}, summary="征集情况：入围与获奖比例、无申报的乡镇（街道）（组委会）")
+    def get(self, request: Request, pk: int) -> Response:
+        campaign = _committee_campaign(request, pk)
+        return Response(selectors.intake_report(campaign))
+
+
+class DeclineView(APIView):
+    @extend_schema(
+        request=DeclineIn, responses={200: AwardOut},
+        summary="放弃奖项（组委会记录）：同类别下一名顺延，返回顺延后的奖项；最终名单确定前",
+    )  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        award = _committee_award(request, pk)
+        data = _validated(DeclineIn, request.data)
+        successor = actions.decline_award(award.pk, actor=request_user(request), reason=data["reason"])
+        return Response(AwardOut(successor).data)
+
+
+class PassDownView(APIView):
+    @extend_schema(
+        request=None, responses={200: AwardOut},
+        summary="撤销后的奖项顺延（组委会决定）：同类别下一名获得该奖项；最终名单确定前",
+    )  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        award = _committee_award(request, pk)
+        successor = actions.pass_down(award.pk, actor=request_user(request))
+        return Response(AwardOut(successor).data)

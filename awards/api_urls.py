@@ -1,0 +1,15 @@
+"""Awards endpoints under /api/v1/ (api.md, Judging, awards and results: "Awards")."""
+
+from django.urls import path
+
+from awards import api
+
+urlpatterns = [
+    path("campaigns/<id:pk>/awards", api.AwardListView.as_view(), name="award-list"),
+    path("campaigns/<id:pk>/awards/allocate", api.AllocateView.as_view(), name="awards-allocate"),
+    path("campaigns/<id:pk>/awards/proposal", api.ProposalView.as_view(), name="awards-proposal"),
+    path("campaigns/<id:pk>/awards/confirm", api.ConfirmView.as_view(), name="awards-confirm"),
+    path("campaigns/<id:pk>/awards/intake", api.IntakeView.as_view(), name="awards-intake"),
+    path("awards/<id:pk>/decline", api.DeclineView.as_view(), name="award-decline"),
+    path("awards/<id:pk>/pass-down", api.PassDownView.as_view(), name="award-pass-down"),
+]

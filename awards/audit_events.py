@@ -1,0 +1,12 @@
+"""Audit events that awards writes (registry in audit/registry.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from audit.registry import register
+
+AWARDS_ALLOCATED = register("awards.allocated", _("分配奖项（拟定）"))
+AWARDS_CONFIRMED = register("awards.confirmed", _("确认奖项"))
+AWARD_DECLINED = register("awards.declined", _("放弃奖项"))
+AWARD_REVOKED = register("awards.revoked", _("撤销奖项"))
+AWARD_PASSED_DOWN = register("awards.passed_down", _("奖项顺延"))
+NOMINATION_NOT_SELECTED = register("awards.not_selected", _("未获奖项"))

@@ -1,0 +1,38 @@
+"""What awards plugs into approvals' hooks (approvals/hooks.py), connected in AwardsConfig.ready."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from awards.models import Award
+
+
+def publicity_labels(campaign_id: int, nomination_ids: Sequence[int]) -> dict[int, str]:
+    """A confirmed award's tier name for each nomination on a 公示 list, grouped by kind and tier
+    (in the campaign's tier order), best rank first."""
+    awards = list(
+        Award.objects.filter(campaign_id=campaign_id, nomination_id__in=nomination_ids, status=Award.Status.CONFIRMED)
+        .select_related("campaign")
+        .order_by("kind", "rank", "nomination_id")
+    )
+    if not awards:
+        return {}
+    tiers = awards[0].campaign.tiers or {}
+    order = {(kind, t.get("key")): i for kind, levels in tiers.items() for i, t in enumerate(levels or [])}
+    kinds = list(awards[0].campaign.kinds)
+    awards.sort(
+        key=lambda a: (
+            kinds.index(a.kind) if a.kind in kinds else 99,
+            order.get((a.kind, a.tier), 99),
+            a.rank,
+            a.nomination_id,
+        )
+    )
+    return {a.nomination_id: a.tier_name for a in awards}
+
+
+def on_nomination_revoked(sender: Any, *, nomination: Any, actor: Any, **kwargs: Any) -> None:
+    from awards.actions import revoke_award_of
+
+    revoke_award_of(nomination, actor=actor)

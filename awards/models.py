@@ -1,0 +1,87 @@
+"""Awards (奖项): the allocation proposal of a campaign and its awards, from proposal to 顺延.
+
+A proposal's awards are ``proposed``; re-allocating replaces them. Confirmed awards change only
+through decline (放弃), revocation and 顺延, each a new state of the row or a new row
+(``passed_from`` links a successor to the award it replaced).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Allocation(models.Model):
+    """A campaign's allocation: its notes (who moved and why, ties) and its confirmation."""
+
+    campaign = models.OneToOneField("workflows.Campaign", on_delete=models.PROTECT, related_name="allocation")
+    notes: models.JSONField[Any, Any] = models.JSONField(default=list, blank=True)
+    # kind → groups of tied nominations at a boundary that the committee must order
+    ties: models.JSONField[Any, Any] = models.JSONField(default=dict, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("分配时间"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("奖项分配")
+        verbose_name_plural = _("奖项分配")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}"
+
+
+class Award(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("拟分配")
+        CONFIRMED = "confirmed", _("已确认")
+        DECLINED = "declined", _("已放弃")
+        REVOKED = "revoked", _("已撤销")
+
+    LIVE = (Status.PROPOSED, Status.CONFIRMED)
+
+    campaign = models.ForeignKey("workflows.Campaign", on_delete=models.PROTECT, related_name="award_set")
+    nomination = models.ForeignKey("approvals.Nomination", on_delete=models.PROTECT, related_name="award_set")
+    kind = models.CharField(_("类别"), max_length=16)
+    tier = models.CharField(_("等次标识"), max_length=64)
+    tier_name = models.CharField(_("奖项等次"), max_length=100)
+    rank = models.PositiveIntegerField(_("名次"))
+    score = models.DecimalField(_("得分"), max_digits=9, decimal_places=4)
+    prize = models.DecimalField(_("奖金"), max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    tied = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    declined_reason = models.TextField(_("放弃原因"), blank=True)
+    ended_at = models.DateTimeField(_("放弃或撤销时间"), null=True, blank=True)
+    # 顺延: the award whose place this one took
+    passed_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="passed_to", verbose_name=_("顺延自")
+    )
+    paid_at = models.DateTimeField(_("奖金发放时间"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # a revoked award's prize: no longer owed, or to be clawed back when it was paid
+    recovered = models.BooleanField(_("奖金已追回或不再发放"), default=False)
+
+    class Meta:
+        verbose_name = _("奖项")
+        verbose_name_plural = _("奖项")
+        ordering = ["campaign", "kind", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nomination"], condition=Q(status__in=["proposed", "confirmed"]), name="award_one_live"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id}:{self.tier_name}"

@@ -1,0 +1,89 @@
+"""Reads of awards; the API checks the caller's capability (accounts.permissions) first."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from accounts.models import Organization
+from accounts.roles import OrgKind
+from approvals.models import Nomination
+from awards.models import Allocation, Award
+from workflows.models import Campaign
+
+# Nominations that entered the competition (submitted and still in it, awarded or not).
+ENTERED = (*Nomination.HOLDS_PLACE, Nomination.Status.NOT_SELECTED)
+
+
+def awards_of(campaign: Campaign, *, proposed: bool = False) -> QuerySet[Award]:
+    """The campaign's awards: the proposal, or (default) every award since confirmation, with its fate."""
+    awards = Award.objects.filter(campaign=campaign).select_related("nomination")
+    if proposed:
+        return awards.filter(status=Award.Status.PROPOSED)
+    return awards.exclude(status=Award.Status.PROPOSED)
+
+
+def get_allocation(campaign: Campaign) -> Allocation | None:
+    return Allocation.objects.filter(campaign=campaign).first()
+
+
+def get_award(pk: int) -> Award | None:
+    return Award.objects.select_related("campaign", "campaign__host_org").filter(pk=pk).first()
+
+
+def _region(campaign: Campaign) -> Organization | None:
+    """The region a campaign draws from: the host's nearest ancestor (or itself) that is a city or
+    district (a province stands where a city would)."""
+    host = campaign.host_org
+    ids = [*host.ancestor_ids(), host.pk]
+    above = {o.pk: o for o in Organization.objects.filter(pk__in=ids, kind__in=[OrgKind.DISTRICT, OrgKind.CITY])}
+    for pk in reversed(ids):
+        if pk in above:
+            return above[pk]
+    return None
+
+
+def intake_report(campaign: Campaign) -> dict[str, Any]:
+    """At the close of intake, what the campaign set and nothing else checks: entrants per award
+    (1 : 1.5 [002]) and the townships below fewer than ``min_per_township`` nominations [000]."""
+    counts = dict(
+        Nomination.objects.filter(campaign=campaign, status__in=ENTERED)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    tiers = campaign.tiers or {}
+    kinds: list[dict[str, Any]] = []
+    for kind in campaign.kinds:
+        places = campaign.awards.get(kind) if isinstance(campaign.awards, dict) else None
+        if places is None and tiers.get(kind):
+            places = sum(int(t.get("count") or 0) for t in tiers[kind])
+        ratio = campaign.entrants_per_award
+        required = math.ceil(Decimal(places) * ratio) if places and ratio else None
+        entrants = counts.get(kind, 0)
+        kinds.append(
+            {"kind": kind, "entrants": entrants, "awards": places,
+             "entrants_per_award": str(ratio) if ratio is not None else None,
+             "ratio": str((Decimal(entrants) / Decimal(places)).quantize(Decimal("0.01"))) if places else None,
+             "required_entrants": required, "meets": required is None or entrants >= required}
+        )  # fmt: skip
+    townships: list[dict[str, Any]] = []
+    region = _region(campaign) if campaign.min_per_township else None
+    if region is not None:
+        entered = Nomination.objects.filter(campaign=campaign, status__in=ENTERED)
+        rows = Organization.objects.filter(kind=OrgKind.TOWNSHIP, path__startswith=region.path).order_by("path")
+        # two queries: the townships and the entrants' unit paths
+        by_path = list(entered.values_list("unit__path", flat=True))
+        for township in rows:
+            n = sum(1 for p in by_path if p.startswith(township.path))
+            if n < (campaign.min_per_township or 0):
+                townships.append({"id": township.pk, "name": township.name, "nominations": n})
+    return {
+        "kinds": kinds,
+        "min_per_township": campaign.min_per_township,
+        "region": region.name if region else None,
+        "townships_short": townships,
+    }
