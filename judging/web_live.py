@@ -79,6 +79,9 @@ def scoreboard(request: HttpRequest, campaign_id: int, key: str) -> HttpResponse
     for row in rows:
         row["latest"] = bool(every) and row["order"] >= latest_from
     ranking = sorted(rows, key=lambda r: (-r["score"], r["order"]))[:10]
+    for i, row in enumerate(ranking):  # equal scores share a rank (1, 2, 2, 4)
+        tied = i and row["score"] == ranking[i - 1]["score"]
+        row["rank"] = ranking[i - 1]["rank"] if tied else i + 1
     response = render(
         request,
         "judging/live/scoreboard.html",

@@ -148,3 +148,20 @@ def test_scoreboard_shows_published_groups_only_in_chinese_and_refreshes_itself(
     assert "https://" not in html
     assert LATIN_WORD.findall(visible_text(html)) == []
     assert Client().get(f"/live/{live.campaign.pk}/nope").status_code == 404
+
+
+def test_scoreboard_ranking_shares_a_rank_between_equal_scores(tree, submitter, client_for):
+    scene = make_scene(tree, submitter, rounds=[panel_round("live", order="lottery")], entries=3, judges=1)
+    committee = client_for(scene.committee)
+    base = f"/api/v1/campaigns/{scene.campaign.pk}/rounds/live"
+    assert committee.post(f"{base}/panel", {"judges": [scene.judges[0].pk]}, format="json").status_code == 200
+    committee.post(f"{base}/draw/commit")
+    order = committee.post(f"{base}/draw", {"contributions": ["1"]}, format="json").json()["order"]
+    points = {order[0]: sheet(10, 20, 30), order[1]: sheet(10, 20, 40), order[2]: sheet(10, 20, 30)}
+    for a in Assignment.objects.filter(judge=scene.judges[0]):
+        a.scores, a.status = points[a.nomination_id], Assignment.Status.SUBMITTED
+        a.save()
+    assert committee.post(f"{base}/publish", {"through": 3}, format="json").status_code == 200
+    html = Client().get(f"/live/{scene.campaign.pk}/live").content.decode()
+    assert re.findall(r'<span class="pos">(\d+)</span>', html) == ["1", "2", "2"]
+    assert re.findall(r'<span class="score">([\d.]+)</span>', html) == ["70.00", "60.00", "60.00"]
