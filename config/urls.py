@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("judging.urls")),
     path("", include("portal.urls")),
+    path("", include("judging.live_urls")),
     path("", home, name="home"),
 ]
 

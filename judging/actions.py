@@ -23,9 +23,16 @@ from accounts.models import User
 from approvals.models import Nomination, NominationAuthor, SignOff
 from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted, NotVisible
-from judging import audit_events, scoring
+from judging import audit_events, lottery, scoring
 from judging.exceptions import (
+    AlreadyDrawn,
+    AlreadyPublished,
     AlreadySubmitted,
+    DrawCommitted,
+    NoEntries,
+    NotALottery,
+    NotCommitted,
+    NotDrawn,
     NoTie,
     PanelExists,
     PreviousRoundOpen,
@@ -34,7 +41,7 @@ from judging.exceptions import (
     ScoresMissing,
     WrongMethod,
 )
-from judging.models import Assignment, ImportBatch, ImportedScore, Round, RoundResult, ScoreCorrection
+from judging.models import Assignment, Draw, ImportBatch, ImportedScore, Round, RoundResult, ScoreCorrection
 from workflows.models import Campaign
 from workflows.rounds import decimal_of, full_mark, round_step
 
@@ -497,6 +504,21 @@ def _sheets(current: Round, definition: Mapping[str, Any]) -> _PanelScores:
     return _PanelScores(own, tiebreak)
 
 
+def _submitted_sheets(current: Round, definition: Mapping[str, Any]) -> list[scoring.Sheet]:
+    """The panel round's submitted sheets, one per (judge, entry), each with its total only (the
+    committee's latest correction in place); one query, the same SQL as the close."""
+    keys = [str(c["key"]) for c in definition.get("criteria") or []]
+    params: dict[str, Any] = {f"c{i}": key for i, key in enumerate(keys)}
+    params.update(round=current.pk, submitted=Assignment.Status.SUBMITTED, tiebreak=definition.get("tiebreak"))
+    total = " + ".join(f"COALESCE((s ->> %(c{i})s)::numeric, 0)" for i in range(len(keys))) or "0"
+    with connection.cursor() as cursor:
+        cursor.execute(_PER_SHEET_SQL.format(total=total), params)
+        return [
+            scoring.Sheet(judge=judge, entry=entry, criteria={"total": sheet_total})
+            for judge, entry, sheet_total, _points in cursor.fetchall()
+        ]
+
+
 _RESULT_FIELDS = ("round_id", "nomination_id", "kind", "round_score", "score", "rank", "tied", "advanced")
 
 
@@ -664,3 +686,197 @@ def urge_judges(campaign_id: int, round_key: str, *, actor: User) -> list[int]:
     for judge_id in judge_ids:
         events.judges_urged(campaign, judge_id=judge_id, round_key=current.key, actor=actor)
     return judge_ids
+
+
+# --- lottery (抽签) and live results ------------------------------------------------------------
+
+MAX_CONTRIBUTIONS = 100
+MAX_CONTRIBUTION_LENGTH = 200
+
+
+def _lottery_round(campaign: Campaign, round_key: str) -> tuple[dict[str, Any], Round]:
+    """The round's definition and its locked state row; only a round whose order is drawn by lottery."""
+    definition = round_definition(campaign, round_key)
+    if definition.get("order") != "lottery":
+        raise NotALottery()
+    return definition, _locked_round(campaign, definition)
+
+
+@transaction.atomic
+def commit_draw(campaign_id: int, round_key: str, *, actor: User) -> Draw:
+    """Make the round's secret and publish its commitment (SHA-256), once.
+
+    Refused once committed, drawn or not: the commitment is public, and a second secret would
+    let the server choose between two orders.
+    """
+    campaign = _committee_campaign(campaign_id, actor)
+    _definition, current = _lottery_round(campaign, round_key)
+    if current.status == Round.Status.CLOSED:
+        raise RoundClosed()
+    existing = Draw.objects.filter(round=current).first()
+    if existing is not None:
+        raise AlreadyDrawn(draw=existing.pk) if existing.drawn_at else DrawCommitted(draw=existing.pk)
+    secret = lottery.new_secret()
+    draw = Draw.objects.create(
+        round=current, secret=secret, commitment=lottery.commitment(secret), committed_at=timezone.now()
+    )
+    record_event(
+        audit_events.DRAW_COMMITTED, actor=actor, target=current, data={"draw": draw.pk, "commitment": draw.commitment}
+    )
+    return draw
+
+
+def _clean_contributions(contributions: object) -> list[str]:
+    if not isinstance(contributions, list | tuple) or not contributions:
+        raise InvalidInput.for_field("contributions", _("请至少录入一位代表给出的取值"))
+    if len(contributions) > MAX_CONTRIBUTIONS:
+        raise InvalidInput.for_field("contributions", _("代表取值不能超过{n}个").format(n=MAX_CONTRIBUTIONS))
+    errors: dict[str, list[str]] = {}
+    clean: list[str] = []
+    for i, value in enumerate(contributions):
+        text = value.strip() if isinstance(value, str) else ""
+        if not text:
+            errors[f"contributions[{i}]"] = [_("取值不能为空")]
+        elif len(text) > MAX_CONTRIBUTION_LENGTH:
+            errors[f"contributions[{i}]"] = [_("取值不能超过{n}个字符").format(n=MAX_CONTRIBUTION_LENGTH)]
+        else:
+            clean.append(text)
+    if errors:
+        raise InvalidInput(errors=errors)
+    return clean
+
+
+@transaction.atomic
+def perform_draw(campaign_id: int, round_key: str, *, actor: User, contributions: object) -> Draw:
+    """Draw the order of presentation, once, with the secret committed before and the
+    representatives' values given now; the entries are the round's entries (all its kinds).
+
+    The stored order is the round's order of presentation (``presentation_order``).
+    """
+    campaign = _committee_campaign(campaign_id, actor)
+    definition, current = _lottery_round(campaign, round_key)
+    draw = Draw.objects.select_for_update().filter(round=current).first()
+    if draw is None:
+        raise NotCommitted()
+    if draw.drawn_at is not None:
+        raise AlreadyDrawn(draw=draw.pk)
+    if current.status == Round.Status.CLOSED:
+        raise RoundClosed()
+    values = _clean_contributions(contributions)
+    entries = sorted(i for ids in round_entries(campaign, definition).values() for i in ids)
+    if not entries:
+        raise NoEntries()
+    draw.contributions = values
+    draw.entries = entries
+    draw.order = lottery.draw_order(draw.secret, values, entries)
+    draw.drawn_at = timezone.now()
+    draw.save(update_fields=["contributions", "entries", "order", "drawn_at"])
+    record_event(
+        audit_events.DRAW_PERFORMED,
+        actor=actor,
+        target=current,
+        data={"draw": draw.pk, "secret": draw.secret, "contributions": values, "entries": entries,
+              "order": draw.order},
+    )  # fmt: skip
+    return draw
+
+
+def presentation_order(current: Round) -> list[int] | None:
+    """The round's order of presentation: its draw's order, ``None`` before the draw."""
+    draw = Draw.objects.filter(round=current, drawn_at__isnull=False).first()
+    return list(draw.order) if draw else None
+
+
+def presentation_scores(current: Round, definition: Mapping[str, Any], entries: Sequence[int]) -> dict[int, Decimal]:
+    """entry -> its round score (0-100) from these entries' own scores only, the committee's
+    corrections included; an entry still missing a score is absent.
+
+    Only the given entries' sheets are read, so a published score tells nothing about the others
+    (a z-score round normalises among the published entries).
+    """
+    wanted = set(entries)
+    if definition.get("method") == "import":
+        rows = ImportedScore.objects.filter(round=current, nomination_id__in=wanted)
+        return scoring.import_scores(dict(rows.values_list("nomination_id", "score")))
+    open_ids = set(
+        current.assignments.filter(status=Assignment.Status.PENDING, nomination_id__in=wanted).values_list(
+            "nomination_id", flat=True
+        )
+    )
+    sheets = [s for s in _submitted_sheets(current, definition) if s.entry in wanted and s.entry not in open_ids]
+    return scoring.panel_scores(
+        sheets, full_mark=full_mark(definition), trim=bool(definition.get("trim")),
+        normalize=definition.get("normalize"),
+    )  # fmt: skip
+
+
+@dataclass
+class Publication:
+    published_through: int
+    scores: list[tuple[int, int, Decimal]]  # (place, nomination, score)
+
+
+@transaction.atomic
+def publish_results(
+    campaign_id: int, round_key: str, *, actor: User, through: int, partial: bool = False
+) -> Publication:
+    """Publish the scores of the first ``through`` presentations in the drawn order.
+
+    Only whole groups of the round's ``publish_every`` (and the last, shorter group) unless the
+    committee says ``partial``; monotone: what is published stays published. Refused while one of
+    those entries still misses a score (``scores_missing``).
+    """
+    campaign = _committee_campaign(campaign_id, actor)
+    definition = round_definition(campaign, round_key)
+    if definition.get("method") not in ("panel", "import"):
+        raise WrongMethod()
+    current = _locked_round(campaign, definition)
+    order = presentation_order(current)
+    if order is None:
+        raise NotDrawn()
+    if isinstance(through, bool) or not isinstance(through, int) or not 1 <= through <= len(order):
+        raise InvalidInput.for_field("through", _("须在1到{n}之间（本轮共{n}个出场）").format(n=len(order)))
+    if through < current.published_through:
+        raise AlreadyPublished(published_through=current.published_through)
+    every = definition.get("publish_every")
+    if every and not partial and through % every and through != len(order):
+        raise InvalidInput.for_field(
+            "through",
+            _("每{n}个出场公布一次：请公布到第{n}的整数倍个，或由组委会确认公布不完整的一组").format(n=every),
+        )
+    shown = order[:through]
+    scores = presentation_scores(current, definition, shown)
+    missing = [i for i in shown if i not in scores]
+    if missing:
+        raise ScoresMissing(missing=missing)
+    published = [(place, entry, scores[entry].quantize(_FOUR)) for place, entry in enumerate(shown, start=1)]
+    if through > current.published_through:
+        before = current.published_through
+        current.published_through = through
+        current.save(update_fields=["published_through"])
+        record_event(
+            audit_events.RESULTS_PUBLISHED,
+            actor=actor,
+            target=current,
+            data={"from": before, "through": through, "partial": partial,
+                  "scores": [[entry, str(score)] for _place, entry, score in published[before:]]},
+        )  # fmt: skip
+    return Publication(published_through=current.published_through, scores=published)
+
+
+def published_scores(campaign_id: int, round_key: str) -> tuple[dict[str, Any], list[tuple[int, int, Decimal]]]:
+    """What the public sees of a round's live results: (its definition, [(place, nomination,
+    score)] of the published presentations only); 404 for an unknown campaign or round."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotVisible()
+    definition = round_definition(campaign, round_key)
+    current = Round.objects.filter(campaign=campaign, key=round_key).first()
+    if current is None or not current.published_through:
+        return definition, []
+    order = presentation_order(current) or []
+    shown = order[: current.published_through]
+    scores = presentation_scores(current, definition, shown)
+    return definition, [
+        (place, entry, scores[entry].quantize(_FOUR)) for place, entry in enumerate(shown, start=1) if entry in scores
+    ]

@@ -21,3 +21,15 @@ urlpatterns = [
     path("judging/assignments/<id:pk>/recuse", api.RecuseView.as_view(), name="assignment-recuse"),
     path("judging/assignments/<id:pk>/corrections", api.CorrectionView.as_view(), name="assignment-corrections"),
 ]
+
+# The lottery (抽签) and live results (judging/api_live.py).
+from judging import api_live  # noqa: E402
+
+urlpatterns += [
+    path(f"{_ROUND}/draw/commit", api_live.DrawCommitView.as_view(), name="round-draw-commit"),
+    path(f"{_ROUND}/draw", api_live.DrawView.as_view(), name="round-draw"),
+    path(f"{_ROUND}/publish", api_live.PublishView.as_view(), name="round-publish"),
+    path("public/draws/<id:pk>", api_live.PublicDrawView.as_view(), name="public-draw"),
+    path("public/campaigns/<id:pk>/rounds/<str:key>/scores", api_live.PublicScoresView.as_view(),
+         name="public-round-scores"),
+]  # fmt: skip

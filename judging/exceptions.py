@@ -48,3 +48,38 @@ class NoTie(StateConflict):
 class Recused(StateConflict):
     code = "recused"
     message = _("已回避，不能评分")
+
+
+class NotALottery(StateConflict):
+    code = "not_a_lottery"
+    message = _("本轮的出场顺序不是抽签决定的")
+
+
+class DrawCommitted(StateConflict):
+    code = "draw_committed"
+    message = _("本轮已公布抽签承诺值，不能重新生成")
+
+
+class NotCommitted(StateConflict):
+    code = "not_committed"
+    message = _("本轮尚未公布抽签承诺值")
+
+
+class AlreadyDrawn(StateConflict):
+    code = "already_drawn"
+    message = _("本轮已经抽签，抽签只能进行一次")
+
+
+class NoEntries(StateConflict):
+    code = "no_entries"
+    message = _("本轮没有参评申报")
+
+
+class NotDrawn(StateConflict):
+    code = "not_drawn"
+    message = _("本轮尚未抽签，没有出场顺序")
+
+
+class AlreadyPublished(StateConflict):
+    code = "already_published"
+    message = _("已公布的成绩不能撤回，只能继续公布后面的出场")
