@@ -466,6 +466,15 @@ class _PanelScores:
     tiebreak: dict[int, tuple[Decimal, ...]] | None
 
 
+def _sheet_terms(current: Round, definition: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The SQL sum of a sheet's criteria (``{total}`` of ``_SHEETS_SQL``) and the query's parameters."""
+    keys = [str(c["key"]) for c in definition.get("criteria") or []]
+    params: dict[str, Any] = {f"c{i}": key for i, key in enumerate(keys)}
+    params.update(round=current.pk, submitted=Assignment.Status.SUBMITTED, tiebreak=definition.get("tiebreak"))
+    total = " + ".join(f"COALESCE((s ->> %(c{i})s)::numeric, 0)" for i in range(len(keys))) or "0"
+    return total, params
+
+
 def _sheets(current: Round, definition: Mapping[str, Any]) -> _PanelScores:
     """The panel round's scores (and tiebreak means) from its submitted sheets, in one query.
 
@@ -473,10 +482,7 @@ def _sheets(current: Round, definition: Mapping[str, Any]) -> _PanelScores:
     sheet), aggregates the totals per entry (exact sum, count, highest, lowest): 70,000 sheets
     become 10,000 rows and no Python object per sheet. The math stays in ``scoring``.
     """
-    keys = [str(c["key"]) for c in definition.get("criteria") or []]
-    params: dict[str, Any] = {f"c{i}": key for i, key in enumerate(keys)}
-    params.update(round=current.pk, submitted=Assignment.Status.SUBMITTED, tiebreak=definition.get("tiebreak"))
-    total = " + ".join(f"COALESCE((s ->> %(c{i})s)::numeric, 0)" for i in range(len(keys))) or "0"
+    total, params = _sheet_terms(current, definition)
     mark, trim, normalize = full_mark(definition), bool(definition.get("trim")), definition.get("normalize")
     tiebreak_sums: dict[int, tuple[Decimal, int]] = {}
     with connection.cursor() as cursor:
@@ -507,10 +513,7 @@ def _sheets(current: Round, definition: Mapping[str, Any]) -> _PanelScores:
 def _submitted_sheets(current: Round, definition: Mapping[str, Any]) -> list[scoring.Sheet]:
     """The panel round's submitted sheets, one per (judge, entry), each with its total only (the
     committee's latest correction in place); one query, the same SQL as the close."""
-    keys = [str(c["key"]) for c in definition.get("criteria") or []]
-    params: dict[str, Any] = {f"c{i}": key for i, key in enumerate(keys)}
-    params.update(round=current.pk, submitted=Assignment.Status.SUBMITTED, tiebreak=definition.get("tiebreak"))
-    total = " + ".join(f"COALESCE((s ->> %(c{i})s)::numeric, 0)" for i in range(len(keys))) or "0"
+    total, params = _sheet_terms(current, definition)
     with connection.cursor() as cursor:
         cursor.execute(_PER_SHEET_SQL.format(total=total), params)
         return [
