@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -147,6 +148,7 @@ def _committee_campaign(request: Request, pk: int) -> Campaign:
 
 def _results_payload(campaign: Campaign, key: str, results: list[RoundResult]) -> dict[str, Any]:
     current = selectors.get_round(campaign, key)
+    prefetch_related_objects(results, "nomination")  # the titles in one query, not one per result
     return {
         "results": ResultOut(results, many=True).data,
         "boundary_tie": (current.boundary_tie if current else {}) or {},
