@@ -59,12 +59,14 @@ class Kind:
     JUDGES_URGED = "judges_urged"
     JUDGING_ROUND_CLOSED = "judging_round_closed"
     JUDGING_DEADLINE_REMINDER = "judging_deadline_reminder"
+    VOTE_CODE = "vote_code"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
         NOMINATION_REVOKED, PUBLICITY_STARTED, OBJECTION_FILED, OBJECTION_DECIDED, TASK_OVERDUE,
         STAGE_DEADLINE_REMINDER, SUBMISSION_DEADLINE_REMINDER, TASK_URGED, PUBLICITY_WINDOW_ENDED,
         TASK_TRANSFERRED, JUDGE_ASSIGNED, JUDGES_URGED, JUDGING_ROUND_CLOSED, JUDGING_DEADLINE_REMINDER,
+        VOTE_CODE,
     )  # fmt: skip
 
 
@@ -414,4 +416,17 @@ def judging_deadline_reminder(current: Round, *, days: int, judge_ids: Iterable[
         dedupe_key=f"{Kind.JUDGING_DEADLINE_REMINDER}:round:{current.pk}:{days}d",
         recipients=_recipients(users=judge_ids),
         payload=_round_payload(current.campaign, current.key, days=days, deadline=_local(current.deadline)),
+    )
+
+
+# --- public likes (网络点赞) --------------------------------------------------------------------
+
+
+def vote_code(*, code_id: int, phone: str, code: str, minutes: int) -> bool:
+    """The SMS code of a public vote, to the phone that asked for it (no account, no in-app notice)."""
+    return emit(
+        Kind.VOTE_CODE,
+        dedupe_key=f"{Kind.VOTE_CODE}:code:{code_id}",
+        recipients=_recipients(contacts=[Contact(phone=phone)]),
+        payload={"code": code, "minutes": minutes, "link": ""},
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import grimp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-APPS = ("config", "audit", "accounts", "workflows", "approvals", "judging", "notifications", "portal")
+APPS = ("config", "audit", "accounts", "workflows", "approvals", "judging", "voting", "notifications", "portal")
 
 
 def _packages() -> list[str]:

@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("workflows.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("judging.api_urls")),
+    path("", include("voting.api_urls")),
     path("", include("notifications.api.urls")),
 ]
