@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("approvals.urls")),
     path("", include("workflows.urls")),
     path("", include("notifications.urls")),
+    path("", include("voting.urls")),
     path("", include("portal.urls")),
     path("", home, name="home"),
 ]
