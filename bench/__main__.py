@@ -21,7 +21,7 @@ BENCH_DB = "sealflow_bench"
 # In the order they run; `--only NAME` picks some.
 BENCHMARKS = (
     "grants", "subtree", "submit", "import", "http", "publicity", "approve_queries", "approve_http", "inbox",
-    "hot_cold", "outbox",
+    "hot_cold", "outbox", "voting",
 )  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -70,6 +70,7 @@ def main() -> int:
         publicity_bench,
         signoff_bench,
     )
+    from bench import voting as voting_bench
 
     quick = args.quick
     runs: dict[str, Callable[[], dict[str, dict[str, object]]]] = {
@@ -86,6 +87,7 @@ def main() -> int:
         ),
         "hot_cold": lambda: signoff_bench.hot_vs_cold(seconds=3 if quick else 10, cold=10_000 if quick else 100_000),
         "outbox": lambda: outbox_bench.drain_vs_approvals(seconds=3 if quick else 10),
+        "voting": lambda: voting_bench.vote_ratios(per_client=4 if quick else 20),
     }
     assert list(runs) == list(BENCHMARKS)
     results: dict[str, dict[str, object]] = {}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -239,6 +239,7 @@ def close_voting(window_id: int, *, actor: User) -> VotingWindow:
     locked = VotingWindow.objects.select_for_update().get(pk=window.pk)
     if locked.closed_at is not None:
         raise VotingClosed()
+    advisory_xact_lock("vote-window", locked.pk)  # waits for the votes in flight (see _window_shared_lock)
     now = timezone.now()
     if now < locked.ends_at:
         raise VotingNotOpen(_("点赞尚未截止，截止后才能结束统计"))
@@ -299,26 +300,9 @@ def check_vote_rate(address: str) -> None:
         raise TooManyRequests()
 
 
-@transaction.atomic
-def spend_code_attempt(phone: str, code: str) -> int:
-    """Check the phone's live code; a wrong guess is counted (and committed: the caller raises
-    ``WrongCode`` after this transaction). Returns the code's id, 0 when the guess was wrong."""
-    sms = (
-        SmsCode.objects.select_for_update().filter(phone=phone, expires_at__gt=timezone.now()).order_by("-id").first()
-    )
-    if sms is None or sms.attempts >= MAX_CODE_ATTEMPTS:
-        return 0
-    if hmac.compare_digest(sms.code_hash, _code_hash(phone, (code or "").strip())):
-        return sms.pk
-    SmsCode.objects.filter(pk=sms.pk).update(attempts=F("attempts") + 1)
-    return 0
-
-
 def _open_window(nomination_id: int, now: datetime) -> VotingWindow:
     """The window the entry is voted in: 404 when none lists it, 409 outside its time or once closed."""
-    windows = list(
-        VotingWindow.objects.filter(entries__nomination_id=nomination_id).order_by("-closed_at", "-starts_at")
-    )
+    windows = list(VotingWindow.objects.filter(entries__nomination_id=nomination_id).order_by("-starts_at"))
     if not windows:
         raise NotVisible(_("该作品不在网络点赞范围内"))
     for window in windows:
@@ -329,16 +313,33 @@ def _open_window(nomination_id: int, now: datetime) -> VotingWindow:
     raise VotingClosed()
 
 
+def _window_shared_lock(window_id: int) -> None:
+    """Votes hold the window's lock shared (they never wait on each other); ``close_voting`` takes
+    it exclusive, so a vote is either counted in the results or refused, never written after them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))", [f"vote-window:{window_id}"])
+
+
 @transaction.atomic
-def record_vote(nomination_id: int, *, phone: str, code_id: int, address: str = "") -> Vote:
-    """The vote itself, once the code was found right: the phone is locked (an advisory lock on its
-    canonical spelling), so one phone's concurrent votes queue; N per phone per day, one per entry per day."""
-    now = timezone.now()
-    window = _open_window(nomination_id, now)
+def _vote_or_count_guess(
+    window: VotingWindow, nomination_id: int, *, phone: str, code: str, address: str
+) -> Vote | None:
+    """The vote, or None when the code is wrong, dead or missing; a wrong guess is counted and
+    committed with this transaction (the caller raises ``WrongCode`` after it).
+
+    The phone is locked (an advisory lock on its canonical spelling), so one phone's concurrent
+    votes queue: N per phone per day, one per entry per day, hold under any concurrency."""
     advisory_xact_lock("vote-phone", phone)
-    sms = SmsCode.objects.filter(pk=code_id).first()
-    if sms is None or sms.phone != phone or sms.expires_at <= now or sms.attempts >= MAX_CODE_ATTEMPTS:
-        raise WrongCode()
+    _window_shared_lock(window.pk)
+    now = timezone.now()
+    if not window.starts_at <= now < window.ends_at:
+        raise VotingClosed()
+    sms = SmsCode.objects.filter(phone=phone, expires_at__gt=now).order_by("-id").first()
+    if sms is None or sms.attempts >= MAX_CODE_ATTEMPTS:
+        return None
+    if not hmac.compare_digest(sms.code_hash, _code_hash(phone, (code or "").strip())):
+        SmsCode.objects.filter(pk=sms.pk).update(attempts=F("attempts") + 1)
+        return None
     day = timezone.localdate(now)
     used = list(Vote.objects.filter(window=window, phone=phone, day=day).values_list("nomination_id", flat=True))
     if nomination_id in used:
@@ -346,11 +347,10 @@ def record_vote(nomination_id: int, *, phone: str, code_id: int, address: str = 
     if len(used) >= window.per_phone_per_day:
         raise VoteLimit()
     try:
-        with transaction.atomic():
-            vote = Vote.objects.create(
-                window=window, nomination_id=nomination_id, phone=phone, day=day, address=address or None
-            )
-    except IntegrityError:  # the same entry, the same day, by a request that got in first
+        vote = Vote.objects.create(
+            window=window, nomination_id=nomination_id, phone=phone, day=day, address=address or None
+        )
+    except IntegrityError:  # cannot happen under the phone's lock; refused all the same, never a 500
         raise AlreadyVoted() from None
     record_event(
         audit_events.VOTE_CAST,
@@ -364,14 +364,14 @@ def record_vote(nomination_id: int, *, phone: str, code_id: int, address: str = 
 def cast_vote(nomination_id: int, *, phone: str, code: str, address: str = "") -> Vote:
     """A like from the public: the code sent to the phone, within the window, within the limits.
 
-    Two transactions on purpose: the code check (``spend_code_attempt``) commits a wrong guess,
-    then ``WrongCode`` (400) is raised; the vote (``record_vote``) is its own atomic action.
-    400 wrong code or phone, 404 an entry not voted on, 409 outside the window or the same entry
-    twice a day, 429 over the limits."""
+    400 a wrong phone or code (a wrong guess counts towards the code's ``MAX_CODE_ATTEMPTS``),
+    404 an entry nobody votes on, 409 outside the window or the same entry twice a day, 429 over
+    the limits. The window is read before a guess is spent; the vote is one transaction
+    (``_vote_or_count_guess``), which commits a wrong guess and writes nothing else then."""
     canonical = canonical_phone(phone)
     check_vote_rate(address)
-    _open_window(nomination_id, timezone.now())  # 404 / 409 before a guess is spent
-    code_id = spend_code_attempt(canonical, code)
-    if not code_id:
+    window = _open_window(nomination_id, timezone.now())
+    vote = _vote_or_count_guess(window, nomination_id, phone=canonical, code=code, address=address)
+    if vote is None:
         raise WrongCode(errors={"code": [str(WrongCode.message)]})
-    return record_vote(nomination_id, phone=canonical, code_id=code_id, address=address)
+    return vote

@@ -50,7 +50,7 @@ class VotingEntry(models.Model):
     class Meta:
         verbose_name = _("点赞作品")
         verbose_name_plural = _("点赞作品")
-        ordering = ["window", "nomination"]
+        ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["window", "nomination"], name="voting_entry_unique")]
 
     def __str__(self) -> str:
@@ -95,7 +95,7 @@ class Vote(models.Model):
     class Meta:
         verbose_name = _("点赞票")
         verbose_name_plural = _("点赞票")
-        ordering = ["window", "id"]
+        ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["window", "nomination", "phone", "day"], name="vote_once_per_entry_day"),
         ]
