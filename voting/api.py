@@ -45,6 +45,11 @@ class VotingOut(serializers.ModelSerializer):
         return list(window.entries.order_by("nomination_id").values_list("nomination_id", flat=True))
 
 
+class VotingListOut(serializers.Serializer):
+    results = VotingOut(many=True)
+    next = serializers.CharField(allow_null=True)
+
+
 class CodeIn(StrictSerializer):
     phone = serializers.CharField(max_length=40)
 
@@ -122,7 +127,7 @@ def _committee_window(request: Request, pk: int) -> VotingWindow:
 
 
 class CampaignVotingView(APIView):
-    @extend_schema(responses={200: VotingOut(many=True)}, summary="本活动的网络点赞（组委会）")
+    @extend_schema(responses={200: VotingListOut}, summary="本活动的网络点赞（组委会）")
     def get(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         campaign = campaign_selectors.get_visible_campaign(user, pk)

@@ -34,6 +34,9 @@ def test_only_the_committee_opens_a_vote_round(scene, client_for, tree):
     opened = _open(client_for(scene.committee), scene)
     assert opened.status_code == 201, opened.content
     assert opened.json()["entries"] == sorted(e.pk for e in scene.entries)
+    listed = client_for(scene.committee).get(f"/api/v1/campaigns/{scene.campaign.pk}/voting").json()
+    assert [w["id"] for w in listed["results"]] == [opened.json()["id"]]
+    assert listed["next"] is None
     again = _open(client_for(scene.committee), scene)
     assert again.status_code == 409
     assert again.json()["code"] == "voting_exists"
