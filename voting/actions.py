@@ -46,6 +46,7 @@ from voting.exceptions import (
 )
 from voting.models import SmsCode, Vote, VotingEntry, VotingWindow
 from workflows.models import Campaign
+from workflows.rounds import decimal_of
 
 MAX_CODE_ATTEMPTS = 5
 CODE_MINUTES = 10
@@ -104,7 +105,7 @@ def open_voting(
     if definition.get("method") != "vote":
         raise WrongMethod()
     errors: dict[str, list[str]] = {}
-    if str(definition.get("weight", 0)) not in ("0", "0.0"):
+    if decimal_of(definition.get("weight", 0)) != 0:
         errors["round"] = [_("网络点赞轮次的权重须为0（按票数单独设奖）")]
     starts_at, ends_at = _aware(starts_at), _aware(ends_at)
     if ends_at <= starts_at:

@@ -31,6 +31,13 @@ def test_only_the_committee_opens_a_vote_round(scene, client_for, tree):
     assert bad.status_code == 400
     assert "per_phone_per_day" in bad.json()["errors"]
 
+    rounds = [*scene.campaign.rounds, {"key": "weighted", "name": "计分点赞", "kinds": ["case"], "method": "vote",
+                                       "weight": "10.0"}]  # fmt: skip
+    type(scene.campaign).objects.filter(pk=scene.campaign.pk).update(rounds=rounds)
+    weighted = _open(client_for(scene.committee), scene, round="weighted")
+    assert weighted.status_code == 400
+    assert "round" in weighted.json()["errors"]
+
     opened = _open(client_for(scene.committee), scene)
     assert opened.status_code == 201, opened.content
     assert opened.json()["entries"] == sorted(e.pk for e in scene.entries)
