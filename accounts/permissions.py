@@ -372,6 +372,14 @@ def can_read_round_results(user: User, campaign: Campaign, *, judges_the_round: 
     return can_run_judging(user, campaign) or (closed and judges_the_round and user.is_active)
 
 
+# --- public likes (网络点赞) --------------------------------------------------------------------
+
+
+def can_run_voting(user: User, campaign: Campaign) -> bool:
+    """Open and close a vote round's window, read its anomaly report, void votes: the host's committee."""
+    return has_role_at(user, Role.COMMITTEE, campaign.host_org)
+
+
 # --- scopes for reading (404 outside) -------------------------------------------------------
 
 _STAFF_ROLES = [Role.SECURITY_ADMIN, Role.AUDITOR, Role.SYSTEM_ADMIN]

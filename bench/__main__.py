@@ -21,7 +21,7 @@ BENCH_DB = "sealflow_bench"
 # In the order they run; `--only NAME` picks some.
 BENCHMARKS = (
     "grants", "subtree", "submit", "import", "http", "publicity", "approve_queries", "approve_http", "inbox",
-    "hot_cold", "outbox", "logins", "judging_close", "judging_save",
+    "hot_cold", "outbox", "logins", "judging_close", "judging_save", "voting",
 )  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -72,6 +72,7 @@ def main() -> int:
         publicity_bench,
         signoff_bench,
     )
+    from bench import voting as voting_bench
 
     quick = args.quick
     runs: dict[str, Callable[[], dict[str, dict[str, object]]]] = {
@@ -91,6 +92,7 @@ def main() -> int:
         "logins": lambda: logins.login_ratios(logins=5 if quick else 20),
         "judging_close": lambda: judging_bench.close_scaling(small=100, large=1_000 if quick else 10_000),
         "judging_save": lambda: judging_bench.score_save(nth=1_000, saves=50 if quick else 200),
+        "voting": lambda: voting_bench.vote_ratios(per_client=4 if quick else 20),
     }
     assert list(runs) == list(BENCHMARKS)
     results: dict[str, dict[str, object]] = {}

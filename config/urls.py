@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("notifications.urls")),
     path("", include("judging.urls")),
+    path("", include("voting.urls")),
     path("", include("portal.urls")),
     path("", include("judging.live_urls")),
     path("", home, name="home"),
@@ -62,7 +63,20 @@ if settings.SEALFLOW_BENCH_VIEWS:
             raw_approve.approve(cursor.execute, nomination_id)
         return HttpResponse(b"ok")
 
+    @csrf_exempt
+    def bench_vote_insert(request: HttpRequest, window_id: int, nomination_id: int, n: int) -> HttpResponse:
+        """One vote row inserted by a bare view: the Django floor of a public like (bench/voting.py)."""
+        from django.utils import timezone
+
+        from voting.models import Vote
+
+        Vote.objects.create(
+            window_id=window_id, nomination_id=nomination_id, phone=f"199{n:08d}", day=timezone.localdate()
+        )
+        return HttpResponse(b"ok", status=201)
+
     urlpatterns.append(path("bench/hello", bench_hello))
+    urlpatterns.append(path("bench/vote-insert/<int:window_id>/<int:nomination_id>/<int:n>", bench_vote_insert))
     urlpatterns.append(path("bench/approve-sql/<int:nomination_id>", bench_approve_sql))
     urlpatterns.append(path("bench/publicity-uncached/<int:campaign_id>", publicity_page_uncached))
 

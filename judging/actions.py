@@ -883,3 +883,49 @@ def published_scores(campaign_id: int, round_key: str) -> tuple[dict[str, Any], 
     return definition, [
         (place, entry, scores[entry].quantize(_FOUR)) for place, entry in enumerate(shown, start=1) if entry in scores
     ]
+
+
+# --- results written from outside (a vote round's likes, by voting) --------------------------
+
+
+@transaction.atomic
+def record_vote_results(
+    campaign_id: int, round_key: str, *, actor: User, votes: Mapping[int, int]
+) -> list[RoundResult]:
+    """Close a ``vote`` round with its entries' counted votes (entry → votes): each kind ranked by
+    votes, equal counts sharing the rank (1, 2, 2, 4), every entry advancing (the round of weight 0
+    carries its own tiers). ``votes`` must name every entry; the caller (voting) counts them."""
+    campaign = _committee_campaign(campaign_id, actor)
+    definition = round_definition(campaign, round_key)
+    if definition.get("method") != "vote":
+        raise WrongMethod()
+    current = _locked_round(campaign, definition)
+    if current.status == Round.Status.CLOSED:
+        raise RoundClosed()
+    kinds = dict(Nomination.objects.filter(pk__in=list(votes)).values_list("pk", "kind"))
+    results: list[RoundResult] = []
+    for kind in definition["kinds"]:
+        own = {i: Decimal(n) for i, n in votes.items() if kinds.get(i) == kind}
+        ranked = scoring.rank(own)
+        results.extend(
+            RoundResult(
+                round=current, nomination_id=r.entry, kind=kind, round_score=own[r.entry], score=own[r.entry],
+                rank=r.rank, tied=r.tied, advanced=True,
+            )
+            for r in ranked
+        )  # fmt: skip
+    RoundResult.objects.bulk_create(results)
+    current.status = Round.Status.CLOSED
+    current.closed_at = timezone.now()
+    current.closed_by = actor
+    current.save(update_fields=["status", "closed_at", "closed_by"])
+    record_event(
+        audit_events.ROUND_CLOSED,
+        actor=actor,
+        target=current,
+        data={"entries": len(results), "advanced": len(results), "boundary_tie": {}, "method": "vote"},
+    )
+    from notifications import events
+
+    events.judging_round_closed(campaign, round_key=current.key, round_id=current.pk)
+    return results

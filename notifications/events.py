@@ -61,6 +61,7 @@ class Kind:
     JUDGING_ROUND_CLOSED = "judging_round_closed"
     JUDGING_DEADLINE_REMINDER = "judging_deadline_reminder"
     NOMINATION_NOT_SELECTED = "nomination_not_selected"
+    VOTE_CODE = "vote_code"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -69,6 +70,7 @@ class Kind:
         TASK_TRANSFERRED, PASSWORD_RESET_CODE, JUDGE_ASSIGNED, JUDGES_URGED, JUDGING_ROUND_CLOSED,
         JUDGING_DEADLINE_REMINDER,
         NOMINATION_NOT_SELECTED,
+        VOTE_CODE,
     )  # fmt: skip
 
 
@@ -456,4 +458,17 @@ def judging_deadline_reminder(current: Round, *, days: int, judge_ids: Iterable[
         dedupe_key=f"{Kind.JUDGING_DEADLINE_REMINDER}:round:{current.pk}:{days}d",
         recipients=_recipients(users=judge_ids),
         payload=_round_payload(current.campaign, current.key, days=days, deadline=_local(current.deadline)),
+    )
+
+
+# --- public likes (网络点赞) --------------------------------------------------------------------
+
+
+def vote_code(*, code_id: int, phone: str, code: str, minutes: int) -> bool:
+    """The SMS code of a public vote, to the phone that asked for it (no account, no in-app notice)."""
+    return emit(
+        Kind.VOTE_CODE,
+        dedupe_key=f"{Kind.VOTE_CODE}:code:{code_id}",
+        recipients=_recipients(contacts=[Contact(phone=phone)]),
+        payload={"code": code, "minutes": minutes, "link": ""},
     )

@@ -9,7 +9,18 @@ from pathlib import Path
 import grimp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-APPS = ("config", "audit", "accounts", "workflows", "approvals", "judging", "awards", "notifications", "portal")
+APPS = (
+    "config",
+    "audit",
+    "accounts",
+    "workflows",
+    "approvals",
+    "judging",
+    "awards",
+    "voting",
+    "notifications",
+    "portal",
+)
 
 
 def _packages() -> list[str]:

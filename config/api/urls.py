@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("approvals.api.urls")),
     path("", include("judging.api_urls")),
     path("", include("awards.api_urls")),
+    path("", include("voting.api_urls")),
     path("", include("notifications.api.urls")),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "approvals",
     "judging",
     "awards",
+    "voting",
     "notifications",
     "portal",
 ]
@@ -302,6 +303,10 @@ SEALFLOW_AUDIT_ANCHOR_KEY = env("SEALFLOW_AUDIT_ANCHOR_KEY", default=SECRET_KEY)
 # Public objections (公示): attempts per address and per phone, counted in Redis across workers.
 SEALFLOW_OBJECTION_RATE_PER_ADDRESS = env("SEALFLOW_OBJECTION_RATE_PER_ADDRESS", default="10/h")
 SEALFLOW_OBJECTION_RATE_PER_PHONE = env("SEALFLOW_OBJECTION_RATE_PER_PHONE", default="3/d")
+# Public likes (网络点赞): SMS codes per phone and per address, votes per address (Redis, every worker).
+SEALFLOW_VOTE_CODE_RATE_PER_PHONE = env("SEALFLOW_VOTE_CODE_RATE_PER_PHONE", default="5/h")
+SEALFLOW_VOTE_CODE_RATE_PER_ADDRESS = env("SEALFLOW_VOTE_CODE_RATE_PER_ADDRESS", default="30/h")
+SEALFLOW_VOTE_RATE_PER_ADDRESS = env("SEALFLOW_VOTE_RATE_PER_ADDRESS", default="300/h")
 
 # Extra URLs that the benchmarks compare against (a bare Django view); never on in production.
 SEALFLOW_BENCH_VIEWS = env.bool("SEALFLOW_BENCH_VIEWS", default=False)
