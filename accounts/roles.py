@@ -100,6 +100,8 @@ REVIEWER_ROLES = frozenset({Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER})
 ORGANISER_ROLES = frozenset({Role.COMMITTEE, Role.CAMPAIGN_ADMIN})
 # Everyone serving the host: they see its submitted nominations and may investigate an objection.
 HOST_ROLES = ORGANISER_ROLES | {Role.JUDGE}
+# The host's expert judges (评审专家): their tasks in the navigation.
+JUDGES = frozenset({Role.JUDGE})
 # Those whose quota use is shown next to their inbox.
 QUOTA_ROLES = REVIEWER_ROLES | {Role.COMMITTEE}
 

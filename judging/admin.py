@@ -27,8 +27,13 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(JudgeProfile)
-class JudgeProfileAdmin(ReadOnlyAdmin):
+class JudgeProfileAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """The expert pool's profiles (field of expertise, affiliation for automatic recusal): kept by
+    the campaign administrators; every save is audited by the mixin (``admin.changed``)."""
+
+    view_roles = change_roles = CAMPAIGN_ADMINISTRATORS
     list_display = ["user", "expertise", "affiliation"]
+    raw_id_fields = ["user", "affiliation"]
 
 
 for _model in (ScoreCorrection, ImportBatch, RoundResult, Draw):

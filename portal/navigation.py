@@ -13,8 +13,7 @@ from accounts.roles import ADMIN_SITE_NAV_ROLES as ADMIN_SITE_ROLES
 from accounts.roles import (
     AUDITORS,
     CAMPAIGN_ROLES,
-    HOST_ROLES,
-    ORGANISER_ROLES,
+    JUDGES,
     SECURITY_ADMINISTRATORS,
     SYSTEM_ADMINISTRATORS,
 )
@@ -24,7 +23,6 @@ from config.request_context import request_user
 from notifications import selectors as notification_selectors
 
 # The host's experts (the judge role): those of the host's roles that do not organise.
-JUDGE_ROLES = HOST_ROLES - ORGANISER_ROLES
 
 
 def roles_of(request: HttpRequest) -> frozenset[str]:
@@ -49,7 +47,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("approvals:my-nominations", str(_("我的申报"))))
     if roles & REVIEW_ROLES:
         items.append(("approvals:inbox", str(_("待办审批"))))
-    if roles & JUDGE_ROLES:
+    if roles & JUDGES:
         items.append(("judging:mine", str(_("评审任务"))))
     if roles & CAMPAIGN_ROLES:
         items.append(("workflows:campaigns", str(_("评选活动"))))

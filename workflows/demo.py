@@ -113,6 +113,11 @@ SEED_JUDGING: dict[str, dict[str, Any]] = {
             )
             for kind, (first, second, third) in {"collective": (2, 4, 10), "individual": (5, 15, 35)}.items()
         },  # fmt: skip
+        # At least 80 % of each kind's awards to 受理中心 teams and to front-line window staff [002].
+        "tier_floors": [
+            {"kind": "collective", "field": "group", "values": ["受理中心组"], "min_share": 0.8},
+            {"kind": "individual", "field": "post_category", "values": ["综合窗口一线工作人员"], "min_share": 0.8},
+        ],
     },
     "001": {
         "rounds": [

@@ -130,6 +130,13 @@ def test_seed_judging_definitions_match_the_notices():
         "practical": (["individual"], "panel", 40),
     }
     assert [r.get("advance") for r in SEED_JUDGING["001"]["rounds"]] == [20, None]
+    # [002]: at least 80 % of each kind's awards to 受理中心 teams and to front-line window staff
+    assert {
+        (f["kind"], f["field"], tuple(f["values"]), f["min_share"]) for f in SEED_JUDGING["002"]["tier_floors"]
+    } == {
+        ("collective", "group", ("受理中心组",), 0.8),
+        ("individual", "post_category", ("综合窗口一线工作人员",), 0.8),
+    }
 
 
 def test_load_demo_gives_the_demo_judges_expert_profiles():
@@ -147,3 +154,4 @@ def test_load_demo_gives_the_demo_judges_expert_profiles():
     assert affiliation.code == "SH-PD"
     dehua = Campaign.objects.get(title__contains="德化")
     assert dehua.rounds[0]["order"] == "lottery"
+    assert len(Campaign.objects.get(title__contains="一网通办").tier_floors) == 2
