@@ -356,6 +356,11 @@ def can_allocate_awards(user: User, campaign: Campaign) -> bool:
     return has_role_at(user, Role.COMMITTEE, campaign.host_org)
 
 
+def can_get_certificate(user: User, campaign: Campaign, unit: Organization) -> bool:
+    """Download an award's certificate: the host's committee, and the nominee's own unit."""
+    return can_allocate_awards(user, campaign) or has_role_at(user, UNIT_ROLES, unit)
+
+
 def judges_of_host(host_org_id: int) -> QuerySet[User]:
     """The expert pool of a host: active users holding ``judge`` there (lazy)."""
     grants = Grant.objects.filter(role=Role.JUDGE, org_id=host_org_id)

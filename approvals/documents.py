@@ -572,3 +572,16 @@ def texts(document: FormDocument) -> Iterable[str]:
     for opinion in document.opinions:
         yield from (opinion.stage, opinion.decision, opinion.opinion, opinion.signer, opinion.org, opinion.date)
     yield document.code
+
+
+# --- for other apps' documents (awards: certificates and the result notice) -----------------------------
+
+
+def register_cid_font() -> None:
+    """Register the CID font (STSong-Light) that every PDF of the product uses."""
+    _register_font()
+
+
+def draw_qr_pdf(canvas: Any, url: str, x: float, y: float, size: float) -> None:
+    """A QR code of ``url`` as vector squares on a reportlab canvas, ``size`` wide at (``x``, ``y``)."""
+    _draw_qr(canvas, url, x, y, size)

@@ -7,7 +7,9 @@ nomination's award, the same order.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -22,17 +24,20 @@ from approvals.models import Nomination
 from audit.trail import record_event
 from awards import allocation, audit_events
 from awards.exceptions import (
+    AlreadyPaid,
     AwardNotActive,
+    AwardNotValid,
     AwardsConfirmed,
     CampaignFinished,
     FloorUnreachable,
+    NoPrize,
     NoSuccessor,
     NothingToConfirm,
     NoTiers,
     RoundsOpen,
     TieUnresolved,
 )
-from awards.models import Allocation, Award
+from awards.models import Allocation, Award, Certificate, ResultNotice
 from config.errors import InvalidInput, NotPermitted, NotVisible
 from judging.models import Round, RoundResult
 from workflows.models import Campaign
@@ -378,4 +383,118 @@ def revoke_award_of(nomination: Nomination, *, actor: User) -> Award | None:
         data={"award": award.pk, "tier": award.tier, "prize": award.prize, "paid": award.paid_at is not None,
               "recovered": True},
     )  # fmt: skip
+    return award
+
+
+# --- certificates, the result notice and the prize ledger ------------------------------------------------
+
+
+def _new_code() -> str:
+    return secrets.token_hex(10).upper()
+
+
+@transaction.atomic(durable=True)
+def issue_certificates(campaign_id: int, *, actor: User, award_id: int | None = None) -> list[Certificate]:
+    """Number the campaign's confirmed awards that have no certificate yet, in rank order
+    (``<year>-<campaign id>-<NNN>``), each with its verification code; audited when any is new.
+
+    The caller is the host's committee, or (``award_id`` given) the nominee's unit fetching that
+    award's certificate; 409 ``award_not_valid`` when that award is not confirmed. Returns the
+    certificates of the campaign's confirmed awards (or of ``award_id`` alone).
+    """
+    campaign = (
+        Campaign.objects.select_for_update(of=("self",)).select_related("host_org").filter(pk=campaign_id).first()
+    )
+    if campaign is None:
+        raise NotVisible()
+    award = None
+    if award_id is not None:
+        award = Award.objects.select_related("nomination__unit").filter(pk=award_id, campaign=campaign).first()
+        if award is None or not permissions.can_get_certificate(actor, campaign, award.nomination.unit):
+            raise NotVisible()
+        if award.status != Award.Status.CONFIRMED:
+            raise AwardNotValid(target=("awards.award", str(award.pk)))
+    elif not permissions.can_allocate_awards(actor, campaign):
+        raise NotPermitted(target=_campaign_target(campaign))
+    kinds = _kinds(campaign)
+    confirmed = sorted(
+        Award.objects.filter(campaign=campaign, status=Award.Status.CONFIRMED).select_related("certificate"),
+        key=lambda a: (kinds.index(a.kind) if a.kind in kinds else len(kinds), a.rank, a.pk),
+    )
+    numbered = Certificate.objects.filter(campaign=campaign).count()
+    now = timezone.now()
+    new: list[Certificate] = []
+    for a in confirmed:
+        if hasattr(a, "certificate"):
+            continue
+        numbered += 1
+        new.append(
+            Certificate(
+                award=a,
+                campaign=campaign,
+                number=f"{campaign.year}-{campaign.pk}-{numbered:03d}",
+                code=_new_code(),
+                issued_at=now,
+            )  # fmt: skip
+        )
+    if new:
+        Certificate.objects.bulk_create(new)
+        record_event(
+            audit_events.CERTIFICATES_ISSUED,
+            actor=actor,
+            target=campaign,
+            data={"certificates": {str(c.award_id): c.number for c in new}},
+        )
+    wanted = [award.pk] if award is not None else [a.pk for a in confirmed]
+    by_award = {c.award_id: c for c in Certificate.objects.filter(award_id__in=wanted).select_related("award")}
+    return [by_award[pk] for pk in wanted]
+
+
+@transaction.atomic(durable=True)
+def set_result_notice(
+    campaign_id: int, *, actor: User, doc_number: str, issuer: str, issued_on: date, contact: str
+) -> ResultNotice:
+    """Set the campaign's result notice (发文): 文号, issuing body, date, contact; audited (old and new)."""
+    campaign = _locked_campaign(campaign_id, actor)
+    notice = ResultNotice.objects.select_for_update().filter(campaign=campaign).first()
+    new = {"doc_number": doc_number, "issuer": issuer, "issued_on": issued_on.isoformat(), "contact": contact}
+    old = None
+    if notice is None:
+        notice = ResultNotice(campaign=campaign, code=_new_code())
+    else:
+        old = {
+            "doc_number": notice.doc_number, "issuer": notice.issuer, "issued_on": notice.issued_on.isoformat(),
+            "contact": notice.contact,
+        }  # fmt: skip
+    notice.doc_number, notice.issuer, notice.issued_on, notice.contact = doc_number, issuer, issued_on, contact
+    notice.updated_by, notice.updated_at = actor, timezone.now()
+    notice.save()
+    record_event(audit_events.RESULT_NOTICE_SET, actor=actor, target=campaign, data={"old": old, "new": new})
+    return notice
+
+
+@transaction.atomic(durable=True)
+def mark_prize_paid(award_id: int, *, actor: User, paid_at: datetime | None = None) -> Award:
+    """Record that a confirmed award's prize was paid (when, by whom); 409 ``award_not_valid``,
+    ``no_prize``, ``already_paid``."""
+    found = Award.objects.filter(pk=award_id).values_list("campaign_id", flat=True).first()
+    if found is None:
+        raise NotVisible()
+    campaign = _locked_campaign(found, actor)
+    award = Award.objects.select_for_update().get(pk=award_id)
+    target = ("awards.award", str(award.pk))
+    if award.status != Award.Status.CONFIRMED:
+        raise AwardNotValid(target=target)
+    if not award.prize:
+        raise NoPrize(target=target)
+    if award.paid_at is not None:
+        raise AlreadyPaid(target=target)
+    award.paid_at, award.paid_by = paid_at or timezone.now(), actor
+    award.save(update_fields=["paid_at", "paid_by"])
+    record_event(
+        audit_events.PRIZE_PAID,
+        actor=actor,
+        target=award,
+        data={"campaign": campaign.pk, "prize": str(award.prize), "paid_at": award.paid_at.isoformat()},
+    )
     return award

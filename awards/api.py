@@ -3,19 +3,25 @@ calls one action or selector. The host's committee only: others who see the camp
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from awards import actions, selectors
-from awards.models import Allocation, Award
+from awards import actions, documents, ledger, selectors
+from awards.exceptions import NoResultNotice
+from awards.models import Allocation, Award, ResultNotice
 from config.api.serializers import IdField, StrictSerializer
 from config.api.views import PaginatedListMixin
+from config.documents import plain
 from config.errors import NotPermitted, NotVisible
 from config.request_context import request_user
 from workflows import selectors as campaign_selectors
@@ -197,3 +203,129 @@ class PassDownView(APIView):
         award = _committee_award(request, pk)
         successor = actions.pass_down(award.pk, actor=request_user(request))
         return Response(AwardOut(successor).data)
+
+
+# --- certificates, the result notice and the prize ledger (api.md "Documents") -----------------------------
+
+PDF_MIME = "application/pdf"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    filename = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", plain(filename))
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or "attachment"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _verify_url(request: Request, name: str) -> Any:
+    return lambda code: request.build_absolute_uri(reverse(name, args=[code]))
+
+
+class ResultNoticeIn(StrictSerializer):
+    doc_number = serializers.CharField(max_length=100)
+    issuer = serializers.CharField(max_length=200)
+    issued_on = serializers.DateField()
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ResultNoticeOut(serializers.ModelSerializer):
+    class Meta:
+        model = ResultNotice
+        fields = ["doc_number", "issuer", "issued_on", "contact", "code", "updated_by", "updated_at"]
+
+
+class PaidIn(StrictSerializer):
+    paid_at = serializers.DateTimeField(required=False)
+
+
+class LedgerAwardOut(AwardOut):
+    class Meta(AwardOut.Meta):
+        fields = [*AwardOut.Meta.fields, "paid_at", "paid_by"]
+
+
+class CertificateView(APIView):
+    @extend_schema(
+        responses={(200, PDF_MIME): OpenApiResponse(description="获奖证书（PDF）")},
+        summary="下载获奖证书（组委会；获奖申报的本单位）：编号、主办单位印章、校验码；409 award_not_valid",
+    )  # fmt: skip
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        user = request_user(request)
+        award = selectors.get_award(pk)
+        if award is None:
+            raise NotVisible()
+        certificate = actions.issue_certificates(award.campaign_id, actor=user, award_id=award.pk)[0]
+        pdf = documents.render_certificates_pdf([certificate], _verify_url(request, "awards:certificate-verify"))
+        return _file(pdf, PDF_MIME, f"{award.campaign.title}-证书-{certificate.number}.pdf")
+
+
+class CampaignCertificatesView(APIView):
+    @extend_schema(
+        responses={(200, PDF_MIME): OpenApiResponse(description="全部有效奖项的证书（一个 PDF，每页一张）")},
+        summary="批量下载获奖证书（组委会），供打印",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        campaign = _committee_campaign(request, pk)
+        certificates = actions.issue_certificates(campaign.pk, actor=request_user(request))
+        pdf = documents.render_certificates_pdf(certificates, _verify_url(request, "awards:certificate-verify"))
+        return _file(pdf, PDF_MIME, f"{campaign.title}-获奖证书.pdf")
+
+
+class ResultNoticeView(APIView):
+    @extend_schema(
+        responses={200: ResultNoticeOut}, summary="结果通知（发文）的文号、发文单位、日期、联系人（组委会）"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        campaign = _committee_campaign(request, pk)
+        notice = selectors.get_result_notice(campaign)
+        if notice is None:
+            raise NoResultNotice(target=("workflows.campaign", str(campaign.pk)))
+        return Response(ResultNoticeOut(notice).data)
+
+    @extend_schema(
+        request=ResultNoticeIn, responses={200: ResultNoticeOut}, summary="设置结果通知（发文）（组委会，留痕）"
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        campaign = _committee_campaign(request, pk)
+        data = _validated(ResultNoticeIn, request.data)
+        notice = actions.set_result_notice(campaign.pk, actor=request_user(request), **data)
+        return Response(ResultNoticeOut(notice).data)
+
+
+class ResultNoticePdfView(APIView):
+    @extend_schema(
+        responses={(200, PDF_MIME): OpenApiResponse(description="结果通知（PDF）")},
+        summary="结果通知 PDF：按等次列出获奖名单，主办单位印章、校验码（组委会）；409 no_result_notice",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        campaign = _committee_campaign(request, pk)
+        notice = selectors.get_result_notice(campaign)
+        if notice is None:
+            raise NoResultNotice(target=("workflows.campaign", str(campaign.pk)))
+        pdf = documents.render_notice_pdf(
+            notice, selectors.valid_awards(campaign), _verify_url(request, "awards:notice-verify")
+        )
+        return _file(pdf, PDF_MIME, f"{campaign.title}-结果通知.pdf")
+
+
+class PaidView(APIView):
+    @extend_schema(
+        request=PaidIn, responses={200: LedgerAwardOut},
+        summary="登记奖金已发放（组委会，记录时间与登记人）；409 award_not_valid、no_prize、already_paid",
+    )  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        award = _committee_award(request, pk)
+        data = _validated(PaidIn, request.data or {})
+        award = actions.mark_prize_paid(award.pk, actor=request_user(request), paid_at=data.get("paid_at"))
+        return Response(LedgerAwardOut(award).data)
+
+
+class PrizeLedgerView(APIView):
+    @extend_schema(
+        responses={(200, XLSX_MIME): OpenApiResponse(description="奖金台账（.xlsx）")},
+        summary="奖金台账 Excel：每个奖项的奖金、发放（时间、登记人）或追回（组委会）",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        campaign = _committee_campaign(request, pk)
+        return _file(ledger.render_ledger_xlsx(campaign), XLSX_MIME, f"{campaign.title}-奖金台账.xlsx")

@@ -13,3 +13,11 @@ urlpatterns = [
     path("awards/<id:pk>/decline", api.DeclineView.as_view(), name="award-decline"),
     path("awards/<id:pk>/pass-down", api.PassDownView.as_view(), name="award-pass-down"),
 ]
+urlpatterns += [
+    path("awards/<id:pk>/certificate", api.CertificateView.as_view(), name="award-certificate"),
+    path("awards/<id:pk>/paid", api.PaidView.as_view(), name="award-paid"),
+    path("campaigns/<id:pk>/certificates", api.CampaignCertificatesView.as_view(), name="award-certificates"),
+    path("campaigns/<id:pk>/result-notice", api.ResultNoticeView.as_view(), name="result-notice"),
+    path("campaigns/<id:pk>/result-notice.pdf", api.ResultNoticePdfView.as_view(), name="result-notice-pdf"),
+    path("campaigns/<id:pk>/prize-ledger.xlsx", api.PrizeLedgerView.as_view(), name="prize-ledger"),
+]

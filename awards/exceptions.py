@@ -48,3 +48,23 @@ class CampaignFinished(StateConflict):
 class NoSuccessor(StateConflict):
     code = "no_successor"
     message = _("该类别已没有可顺延的申报")
+
+
+class AwardNotValid(StateConflict):
+    code = "award_not_valid"
+    message = _("该奖项已撤销、放弃或尚未确认，不能出具证书")
+
+
+class NoResultNotice(StateConflict):
+    code = "no_result_notice"
+    message = _("尚未设置结果通知的文号、发文单位和日期")
+
+
+class AlreadyPaid(StateConflict):
+    code = "already_paid"
+    message = _("该奖项的奖金已登记发放")
+
+
+class NoPrize(StateConflict):
+    code = "no_prize"
+    message = _("该奖项没有奖金")

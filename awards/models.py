@@ -85,3 +85,42 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nomination_id}:{self.tier_name}"
+
+
+class Certificate(models.Model):
+    """An award's certificate (证书): its number, unique per campaign and assigned in rank order at the
+    campaign's first issue, and the verification code printed with its QR (``/verify/award/<code>``)."""
+
+    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="certificate")
+    campaign = models.ForeignKey("workflows.Campaign", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("证书编号"), max_length=40)
+    code = models.CharField(_("校验码"), max_length=32, unique=True)
+    issued_at = models.DateTimeField(_("首次出具时间"))
+
+    class Meta:
+        verbose_name = _("获奖证书")
+        verbose_name_plural = _("获奖证书")
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="certificate_number_per_campaign")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ResultNotice(models.Model):
+    """The result notice (发文) of a campaign: 文号, issuing body, date and contact, and its verification code."""
+
+    campaign = models.OneToOneField("workflows.Campaign", on_delete=models.PROTECT, related_name="result_notice")
+    doc_number = models.CharField(_("文号"), max_length=100)
+    issuer = models.CharField(_("发文单位"), max_length=200)
+    issued_on = models.DateField(_("发文日期"))
+    contact = models.CharField(_("联系人及电话"), max_length=200, blank=True)
+    code = models.CharField(_("校验码"), max_length=32, unique=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("结果通知")
+        verbose_name_plural = _("结果通知")
+
+    def __str__(self) -> str:
+        return self.doc_number

@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from accounts.models import Organization
 from accounts.roles import OrgKind
 from approvals.models import Nomination
-from awards.models import Allocation, Award
+from awards.models import Allocation, Award, Certificate, ResultNotice
 from workflows.models import Campaign
 
 # Nominations that entered the competition (submitted and still in it, awarded or not).
@@ -87,3 +87,25 @@ def intake_report(campaign: Campaign) -> dict[str, Any]:
         "region": region.name if region else None,
         "townships_short": townships,
     }
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate a verification code names (codes are printed upper-case), with its award."""
+    return (
+        Certificate.objects.select_related("award__nomination__unit", "award__campaign__host_org")
+        .filter(code=code.upper()[:32])
+        .first()
+    )
+
+
+def notice_by_code(code: str) -> ResultNotice | None:
+    return ResultNotice.objects.select_related("campaign__host_org").filter(code=code.upper()[:32]).first()
+
+
+def get_result_notice(campaign: Campaign) -> ResultNotice | None:
+    return ResultNotice.objects.select_related("campaign__host_org").filter(campaign=campaign).first()
+
+
+def valid_awards(campaign: Campaign) -> QuerySet[Award]:
+    """The campaign's awards that stand (confirmed; not declined, not revoked), for the notice."""
+    return Award.objects.filter(campaign=campaign, status=Award.Status.CONFIRMED).select_related("nomination__unit")

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("notifications.urls")),
     path("", include("judging.urls")),
+    path("", include("awards.urls")),
     path("", include("voting.urls")),
     path("", include("portal.urls")),
     path("", include("judging.live_urls")),

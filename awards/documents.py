@@ -1,0 +1,202 @@
+"""Printable award documents: certificates (证书, A4 landscape, one page per award) and the result
+notice (发文, the list by tier). Both carry the host's seal (``approvals.documents.draw_seal_pdf``),
+a verification code and its QR leading to the public verify page. No writes here: numbers and
+codes are assigned by ``awards.actions``. Every user text goes in through ``config.documents``."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.documents import CID_FONT, draw_qr_pdf, draw_seal_pdf, register_cid_font
+from awards.models import Award, Certificate, ResultNotice
+from config.documents import pdf_text, plain
+from workflows.models import Campaign, NominationKind
+
+VerifyUrl = Callable[[str], str]
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def kind_label(kind: str) -> str:
+    try:
+        return str(NominationKind(kind).label)
+    except ValueError:
+        return kind
+
+
+def certificate_date(award: Award) -> date:
+    """The date written on a certificate: the result notice's date, else the day the award was confirmed."""
+    notice = ResultNotice.objects.filter(campaign_id=award.campaign_id).first()
+    if notice is not None:
+        return notice.issued_on
+    return timezone.localdate(award.confirmed_at) if award.confirmed_at else timezone.localdate()
+
+
+def render_certificates_pdf(certificates: Iterable[Certificate], verify_url: VerifyUrl) -> bytes:
+    """One A4 landscape page per certificate: campaign, nominee and unit, tier, date, the host's seal,
+    the certificate number, the verification code and its QR."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph
+
+    register_cid_font()
+    width, height = landscape(A4)
+    body = ParagraphStyle("body", fontName=CID_FONT, fontSize=20, leading=34, wordWrap="CJK", firstLineIndent=40)
+    name = ParagraphStyle("name", fontName=CID_FONT, fontSize=22, leading=32, wordWrap="CJK")
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width, height))
+    canvas.setTitle(plain(_("获奖证书")))
+    count = 0
+    for certificate in certificates:
+        count += 1
+        award = certificate.award
+        nomination = award.nomination
+        campaign = award.campaign
+        host = campaign.host_org.name
+        canvas.setStrokeColorRGB(0.72, 0.53, 0.04)
+        canvas.setLineWidth(3)
+        canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+        canvas.setLineWidth(1)
+        canvas.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
+        canvas.setFillColorRGB(0.75, 0.05, 0.05)
+        canvas.setFont(CID_FONT, 40)
+        canvas.drawCentredString(width / 2, height - 48 * mm, plain(_("荣誉证书")))
+        canvas.setFillColorRGB(0, 0, 0)
+        canvas.setFont(CID_FONT, 11)
+        canvas.drawRightString(
+            width - 25 * mm, height - 25 * mm, plain(_("证书编号：{number}").format(number=certificate.number))
+        )
+        frame_width = width - 70 * mm
+        who = Paragraph(pdf_text(f"{nomination.title}（{nomination.unit.name}）：", newlines=False), name)
+        _w, who_height = who.wrap(frame_width, height)
+        who.drawOn(canvas, 35 * mm, height - 70 * mm - who_height)
+        text = _("在“{campaign}”中荣获{tier}（{kind}）。特发此证，以资鼓励。").format(
+            campaign=campaign.title, tier=award.tier_name, kind=kind_label(award.kind)
+        )
+        paragraph = Paragraph(pdf_text(text, newlines=False), body)
+        _w, text_height = paragraph.wrap(frame_width, height)
+        paragraph.drawOn(canvas, 35 * mm, height - 76 * mm - who_height - text_height)
+        # the host and the date at the bottom right, the seal over them
+        right = width - 60 * mm
+        canvas.setFont(CID_FONT, 16)
+        canvas.drawCentredString(right, 48 * mm, plain(host))
+        canvas.drawCentredString(right, 38 * mm, chinese_date(certificate_date(award)))
+        draw_seal_pdf(canvas, right, 46 * mm, 21 * mm, plain(host))
+        # the verification code and its QR at the bottom left
+        url = verify_url(certificate.code)
+        draw_qr_pdf(canvas, url, 25 * mm, 22 * mm, 26 * mm)
+        canvas.setFont(CID_FONT, 9)
+        canvas.drawString(54 * mm, 36 * mm, plain(_("校验码：{code}").format(code=certificate.code)))
+        canvas.drawString(54 * mm, 30 * mm, plain(url))
+        canvas.showPage()
+    if not count:
+        canvas.setFont(CID_FONT, 14)
+        canvas.drawString(30 * mm, height - 40 * mm, plain(_("（无有效奖项）")))
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def awards_by_tier(campaign: Campaign, awards: Iterable[Award]) -> list[tuple[str, list[Award]]]:
+    """The awards grouped under "<kind> <tier>" headings, kinds and tiers in the campaign's order, by rank."""
+    tiers = campaign.tiers or {}
+    kinds = [k for k in campaign.kinds if k in tiers] + [k for k in tiers if k not in campaign.kinds]
+
+    def order(a: Award) -> tuple[int, int, int, int]:
+        levels = [t.get("key") for t in tiers.get(a.kind) or [] if isinstance(t, dict)]
+        return (
+            kinds.index(a.kind) if a.kind in kinds else len(kinds),
+            levels.index(a.tier) if a.tier in levels else len(levels),
+            a.rank,
+            a.pk,
+        )
+
+    groups: dict[tuple[str, str], list[Award]] = {}
+    for a in sorted(awards, key=order):
+        groups.setdefault((a.kind, a.tier_name), []).append(a)
+    return [(f"{kind_label(kind)}　{tier}", members) for (kind, tier), members in groups.items()]
+
+
+def render_notice_pdf(notice: ResultNotice, awards: Iterable[Award], verify_url: VerifyUrl) -> bytes:
+    """The result notice (发文): issuer, 文号, the list by tier, the issuer and date under the host's seal,
+    the verification code and its QR."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    register_cid_font()
+    campaign = notice.campaign
+    host = campaign.host_org.name
+    url = verify_url(notice.code)
+    base = ParagraphStyle("cn", fontName=CID_FONT, fontSize=11, leading=17, wordWrap="CJK")
+    head = ParagraphStyle("head", parent=base, fontSize=22, leading=30, alignment=1, textColor=colors.red)
+    centre = ParagraphStyle("centre", parent=base, alignment=1)
+    title = ParagraphStyle("title", parent=base, fontSize=16, leading=24, alignment=1)
+    tier = ParagraphStyle("tier", parent=base, fontSize=13, leading=20)
+    cell = ParagraphStyle("cell", parent=base, fontSize=10, leading=14)
+
+    class Signature(Flowable):
+        """The issuer and the date at the right, the host's seal over them; the QR and code at the left."""
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            self.width = available_width
+            return available_width, 50 * mm
+
+        def draw(self) -> None:
+            c = self.canv
+            right = self.width - 35 * mm
+            c.setFont(CID_FONT, 12)
+            c.drawCentredString(right, 30 * mm, plain(notice.issuer))
+            c.drawCentredString(right, 22 * mm, chinese_date(notice.issued_on))
+            draw_seal_pdf(c, right, 28 * mm, 20 * mm, plain(host))
+            draw_qr_pdf(c, url, 0, 5 * mm, 24 * mm)
+            c.setFont(CID_FONT, 8.5)
+            c.drawString(28 * mm, 20 * mm, plain(_("校验码：{code}").format(code=notice.code)))
+            c.drawString(28 * mm, 14 * mm, plain(url))
+
+    story: list[Any] = [
+        Paragraph(pdf_text(notice.issuer), head),
+        Paragraph(pdf_text(notice.doc_number), centre),
+        Spacer(1, 6 * mm),
+        Paragraph(pdf_text(_("关于公布“{campaign}”结果的通知").format(campaign=campaign.title)), title),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            pdf_text(_("经评审、公示，现将“{campaign}”获奖名单公布如下：").format(campaign=campaign.title)), base
+        ),
+    ]
+    groups = awards_by_tier(campaign, awards)
+    for heading, members in groups:
+        story += [Spacer(1, 3 * mm), Paragraph(pdf_text(heading), tier)]
+        rows = [[Paragraph(pdf_text(h), cell) for h in (_("序号"), _("名称"), _("申报单位"))]]
+        rows += [
+            [Paragraph(str(i), cell), Paragraph(pdf_text(a.nomination.title), cell),
+             Paragraph(pdf_text(a.nomination.unit.name), cell)]
+            for i, a in enumerate(members, 1)
+        ]  # fmt: skip
+        table = Table(rows, colWidths=[14 * mm, 90 * mm, 70 * mm], repeatRows=1)
+        table.setStyle(
+            TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+        )
+        story.append(table)
+    if not groups:
+        story.append(Paragraph(pdf_text(_("（无）")), base))
+    if notice.contact:
+        story += [Spacer(1, 4 * mm), Paragraph(pdf_text(_("联系人：{contact}").format(contact=notice.contact)), base)]
+    story += [Spacer(1, 6 * mm), Signature()]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer, pagesize=A4, title=plain(notice.doc_number), leftMargin=18 * mm, rightMargin=18 * mm
+    ).build(story)
+    return buffer.getvalue()
