@@ -20,7 +20,7 @@ from awards import actions, documents, ledger, selectors
 from awards.exceptions import NoResultNotice
 from awards.models import Allocation, Award, ResultNotice
 from config.api.serializers import IdField, StrictSerializer
-from config.api.views import PaginatedListMixin
+from config.api.views import PaginatedListMixin, validated
 from config.documents import plain
 from config.errors import NotPermitted, NotVisible
 from config.request_context import request_user
@@ -84,12 +84,6 @@ class ProposalOut(serializers.Serializer):
     intake = IntakeOut()
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _committee_campaign(request: Request, pk: int) -> Campaign:
     """The campaign (404 outside the caller's view), and 403 unless the caller runs its awards."""
     user = request_user(request)
@@ -132,7 +126,7 @@ class AllocateView(APIView):
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         campaign = _committee_campaign(request, pk)
-        data = _validated(AllocateIn, request.data or {})
+        data = validated(AllocateIn, request.data or {})
         allocation = actions.allocate_awards(
             campaign.pk, actor=request_user(request), tie_order=data.get("tie_order", [])
         )
@@ -189,7 +183,7 @@ class DeclineView(APIView):
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         award = _committee_award(request, pk)
-        data = _validated(DeclineIn, request.data)
+        data = validated(DeclineIn, request.data)
         successor = actions.decline_award(award.pk, actor=request_user(request), reason=data["reason"])
         return Response(AwardOut(successor).data)
 
@@ -288,7 +282,7 @@ class ResultNoticeView(APIView):
     )
     def put(self, request: Request, pk: int) -> Response:
         campaign = _committee_campaign(request, pk)
-        data = _validated(ResultNoticeIn, request.data)
+        data = validated(ResultNoticeIn, request.data)
         notice = actions.set_result_notice(campaign.pk, actor=request_user(request), **data)
         return Response(ResultNoticeOut(notice).data)
 
@@ -316,7 +310,7 @@ class PaidView(APIView):
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         award = _committee_award(request, pk)
-        data = _validated(PaidIn, request.data or {})
+        data = validated(PaidIn, request.data or {})
         award = actions.mark_prize_paid(award.pk, actor=request_user(request), paid_at=data.get("paid_at"))
         return Response(LedgerAwardOut(award).data)
 

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from accounts import permissions
 from audit.hashing import canonical_json
 from config.api.serializers import IdField, StrictSerializer
-from config.api.views import PaginatedListMixin
+from config.api.views import PaginatedListMixin, validated
 from config.errors import InvalidInput, NotPermitted
 from config.request_context import request_user
 from judging import actions, excel, selectors
@@ -131,12 +131,6 @@ class ProgressOut(serializers.Serializer):
     recused = serializers.IntegerField()
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _committee_campaign(request: Request, pk: int) -> Campaign:
     """The campaign (404 outside the caller's view), and 403 unless the caller runs its judging."""
     user = request_user(request)
@@ -162,7 +156,7 @@ class PanelView(APIView):
     @extend_schema(request=PanelIn, responses={200: PanelOut}, summary="组建评审专家组（组委会），自动回避")
     def post(self, request: Request, pk: int, key: str) -> Response:
         campaign = _committee_campaign(request, pk)
-        data = _validated(PanelIn, request.data)
+        data = validated(PanelIn, request.data)
         panel = actions.set_up_panel(
             campaign.pk, key, actor=request_user(request), judge_ids=data["judges"], per_entry=data.get("per_entry")
         )
@@ -202,7 +196,7 @@ class ScoresImportView(APIView):
         elif request.content_type.startswith("multipart/"):
             raise InvalidInput.for_field("file", "请上传 Excel 文件")
         else:
-            data = _validated(ImportIn, request.data)
+            data = validated(ImportIn, request.data)
             rows = [(f"scores[{i}]", r["nomination"], r["score"]) for i, r in enumerate(data["scores"])]
             digest = hashlib.sha256(canonical_json(request.data).encode()).hexdigest()
             filename = ""
@@ -242,7 +236,7 @@ class TieView(APIView):
     @extend_schema(request=TieIn, responses={200: dict}, summary="裁定晋级线上的同分（组委会）")
     def post(self, request: Request, pk: int, key: str) -> Response:
         campaign = _committee_campaign(request, pk)
-        data = _validated(TieIn, request.data)
+        data = validated(TieIn, request.data)
         chosen = actions.resolve_tie(campaign.pk, key, actor=request_user(request), advancing=data["advancing"])
         return Response({"advancing": chosen})
 
@@ -274,7 +268,7 @@ class AssignmentDetailView(APIView):
 class ScoreView(APIView):
     @extend_schema(request=ScoreIn, responses={200: AssignmentDetailOut}, summary="保存评分（草稿，可修改）")
     def put(self, request: Request, pk: int) -> Response:
-        data = _validated(ScoreIn, request.data)
+        data = validated(ScoreIn, request.data)
         user = request_user(request)
         actions.save_score(pk, actor=user, scores=data["scores"], comment=data.get("comment"))
         return Response(AssignmentDetailOut(selectors.get_assignment(user, pk)).data)
@@ -283,7 +277,7 @@ class ScoreView(APIView):
 class SubmitView(APIView):
     @extend_schema(request=SubmitIn, responses={200: AssignmentDetailOut}, summary="提交评分（提交后不可修改）")
     def post(self, request: Request, pk: int) -> Response:
-        data = _validated(SubmitIn, request.data or {})
+        data = validated(SubmitIn, request.data or {})
         user = request_user(request)
         actions.submit_score(pk, actor=user, scores=data.get("scores"), comment=data.get("comment"))
         return Response(AssignmentDetailOut(selectors.get_assignment(user, pk)).data)
@@ -292,7 +286,7 @@ class SubmitView(APIView):
 class RecuseView(APIView):
     @extend_schema(request=RecuseIn, responses={200: AssignmentDetailOut}, summary="申明回避（填写原因）")
     def post(self, request: Request, pk: int) -> Response:
-        data = _validated(RecuseIn, request.data)
+        data = validated(RecuseIn, request.data)
         user = request_user(request)
         actions.declare_conflict(pk, actor=user, reason=data["reason"])
         return Response(AssignmentDetailOut(selectors.get_assignment(user, pk)).data)
@@ -301,7 +295,7 @@ class RecuseView(APIView):
 class CorrectionView(APIView):
     @extend_schema(request=CorrectionIn, responses={201: dict}, summary="更正已提交的评分（组委会，须填写原因）")
     def post(self, request: Request, pk: int) -> Response:
-        data = _validated(CorrectionIn, request.data)
+        data = validated(CorrectionIn, request.data)
         user = request_user(request)
         selectors.get_assignment(user, pk)
         correction = actions.correct_score(pk, actor=user, scores=data["scores"], reason=data["reason"])

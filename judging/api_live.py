@@ -14,10 +14,11 @@ from rest_framework.views import APIView
 
 from approvals.models import Nomination
 from config.api.serializers import StrictSerializer
+from config.api.views import validated
 from config.errors import NotVisible
 from config.request_context import request_user
 from judging import actions, lottery
-from judging.api import _committee_campaign, _validated
+from judging.api import _committee_campaign
 from judging.models import Draw
 
 # --- serializers ---------------------------------------------------------------------------
@@ -181,7 +182,7 @@ class DrawView(APIView):
     )
     def post(self, request: Request, pk: int, key: str) -> Response:
         campaign = _committee_campaign(request, pk)
-        data = _validated(DrawIn, request.data)
+        data = validated(DrawIn, request.data)
         draw = actions.perform_draw(campaign.pk, key, actor=request_user(request), contributions=data["contributions"])
         return Response({"draw": draw.pk, "order": draw.order})
 
@@ -194,7 +195,7 @@ class PublishView(APIView):
     )
     def post(self, request: Request, pk: int, key: str) -> Response:
         campaign = _committee_campaign(request, pk)
-        data = _validated(PublishIn, request.data)
+        data = validated(PublishIn, request.data)
         publication = actions.publish_results(
             campaign.pk, key, actor=request_user(request), through=data["through"], partial=data["partial_group"]
         )

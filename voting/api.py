@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from config.api.serializers import IdField, StrictSerializer
+from config.api.views import validated
 from config.errors import InvalidInput, NotPermitted, NotVisible
 from config.request_context import request_user
 from voting import actions, selectors
@@ -101,12 +102,6 @@ class VoidOut(serializers.Serializer):
     voided = serializers.ListField(child=serializers.IntegerField())
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "")
 
@@ -140,7 +135,7 @@ class CampaignVotingView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         campaign = campaign_selectors.get_visible_campaign(user, pk)
-        data = _validated(VotingIn, request.data)
+        data = validated(VotingIn, request.data)
         window = actions.open_voting(
             campaign.pk, data["round"], actor=user, starts_at=data["starts_at"], ends_at=data["ends_at"],
             per_phone_per_day=data["per_phone_per_day"],
@@ -174,7 +169,7 @@ class VotingVoidView(APIView):
     @extend_schema(request=VoidIn, responses={200: VoidOut}, summary="作废点赞票（组委会，须填写原因）")
     def post(self, request: Request, pk: int) -> Response:
         window = _committee_window(request, pk)
-        data = _validated(VoidIn, request.data)
+        data = validated(VoidIn, request.data)
         where = actions.VoteFilter(
             address=data["address"], phone_prefix=data["phone_prefix"], since=data["since"], until=data["until"]
         )
@@ -192,7 +187,7 @@ class PublicVoteCodeView(APIView):
 
     @extend_schema(request=CodeIn, responses={200: CodeOut}, summary="获取点赞短信验证码（无需登录）")
     def post(self, request: Request) -> Response:
-        data = _validated(CodeIn, request.data)
+        data = validated(CodeIn, request.data)
         actions.send_vote_code(data["phone"], address=client_address(request))
         return Response({"sent": True, "expires_in": actions.CODE_MINUTES * 60})
 
@@ -203,7 +198,7 @@ class PublicVotesView(APIView):
 
     @extend_schema(request=VoteIn, responses={201: VoteOut}, summary="网络点赞投票（无需登录，凭短信验证码）")
     def post(self, request: Request) -> Response:
-        data = _validated(VoteIn, request.data)
+        data = validated(VoteIn, request.data)
         vote = actions.cast_vote(
             data["nomination"], phone=data["phone"], code=data["code"], address=client_address(request)
         )

@@ -17,15 +17,8 @@ from accounts.api import serializers as s
 from accounts.models import Organization, User
 from audit.trail import record_personal_data_read
 from config.api.idempotency import idempotent
-from config.api.views import PaginatedListMixin, int_param, resolve_ref
+from config.api.views import PaginatedListMixin, int_param, resolve_ref, validated
 from config.request_context import request_user
-
-
-def _validated(serializer_class: type[s.StrictSerializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
 
 # --- authentication -----------------------------------------------------------------------
 
@@ -36,7 +29,7 @@ class TokenView(APIView):
 
     @extend_schema(request=s.TokenRequest, responses={200: s.TokenResponse}, summary="登录，获取 API 令牌")
     def post(self, request: Request) -> Response:
-        data = _validated(s.TokenRequest, request)
+        data = validated(s.TokenRequest, request.data)
         user, token = actions.log_in(request=request._request, username=data["username"], password=data["password"])
         return _token_response(user, token)
 
@@ -79,7 +72,7 @@ class PasswordChangeView(APIView):
     )
     def post(self, request: Request) -> Response:
         if isinstance(request.data, dict) and "username" in request.data:
-            data = _validated(s.FirstPasswordRequest, request)
+            data = validated(s.FirstPasswordRequest, request.data)
             user, token = actions.change_password_with_credentials(
                 request=request._request,
                 username=data["username"],
@@ -89,7 +82,7 @@ class PasswordChangeView(APIView):
             return _token_response(user, token)
         if not request.user or not request.user.is_authenticated:
             raise NotAuthenticated()
-        data = _validated(s.PasswordChangeRequest, request)
+        data = validated(s.PasswordChangeRequest, request.data)
         actions.change_password(
             actor=request_user(request), old_password=data["old_password"], new_password=data["new_password"]
         )
@@ -136,7 +129,7 @@ class OrgListView(PaginatedListMixin, APIView):
     @idempotent
     def post(self, request: Request) -> Response:
         user = request_user(request)
-        data = _validated(s.OrgCreate, request)
+        data = validated(s.OrgCreate, request.data)
         parent = resolve_ref(selectors.get_visible_org, user, "parent", data["parent"])
         org = actions.create_organization(
             actor=user, name=data["name"], code=data["code"], kind=data["kind"], parent=parent
@@ -153,7 +146,7 @@ class OrgDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         org = selectors.get_visible_org(user, pk)
-        data = _validated(s.OrgUpdate, request)
+        data = validated(s.OrgUpdate, request.data)
         kwargs: dict[str, Any] = {}
         if "name" in data:
             kwargs["name"] = data["name"]
@@ -181,7 +174,7 @@ class UserListView(PaginatedListMixin, APIView):
     @idempotent
     def post(self, request: Request) -> Response:
         actor = request_user(request)
-        data = _validated(s.UserCreate, request)
+        data = validated(s.UserCreate, request.data)
         org = resolve_ref(selectors.get_visible_org, actor, "org", data.get("org"))
         if "org" not in data:
             org = actor.org
@@ -210,7 +203,7 @@ class UserDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         actor = request_user(request)
         target = selectors.get_visible_user(actor, pk)
-        data = _validated(s.UserUpdate, request)
+        data = validated(s.UserUpdate, request.data)
         if "org" in data:
             data["org"] = resolve_ref(selectors.get_visible_org, actor, "org", data["org"])
         user = actions.update_user(target.pk, actor=actor, **data)
@@ -226,7 +219,7 @@ class UserPasswordView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         actor = request_user(request)
         target = selectors.get_visible_user(actor, pk)
-        _validated(s.PasswordResetRequest, request)
+        validated(s.PasswordResetRequest, request.data)
         record = actions.issue_reset_code(target.pk, actor=actor)
         channels = [name for name, value in (("sms", target.phone), ("email", target.email)) if value]
         return Response({"channels": channels, "expires_at": record.expires_at}, status=status.HTTP_202_ACCEPTED)
@@ -242,7 +235,7 @@ class PasswordResetWithCodeView(APIView):
         summary="凭重置验证码设置新密码（账户本人，无需令牌）",
     )
     def post(self, request: Request) -> Response:
-        data = _validated(s.ResetWithCodeRequest, request)
+        data = validated(s.ResetWithCodeRequest, request.data)
         user, token = actions.reset_password_with_code(
             username=data["username"], code=data["code"], new_password=data["new_password"]
         )
@@ -276,7 +269,7 @@ class GrantListView(PaginatedListMixin, APIView):
     @idempotent
     def post(self, request: Request) -> Response:
         actor = request_user(request)
-        data = _validated(s.GrantCreate, request)
+        data = validated(s.GrantCreate, request.data)
         target = resolve_ref(selectors.get_visible_user, actor, "user", data["user"])
         org: Organization | None = resolve_ref(selectors.get_visible_org, actor, "org", data["org"])
         grant = actions.grant_role(actor=actor, user_id=target.pk, role=data["role"], org=org)

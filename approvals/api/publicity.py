@@ -6,8 +6,6 @@ action; the public ones need no account and show no one's identity.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import FileResponse, HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -26,7 +24,7 @@ from approvals.models import Objection
 from config.api.idempotency import idempotent
 from config.api.parsers import DepthLimitedJSONParser
 from config.api.serializers import IdField, RealNameField, StrictSerializer
-from config.api.views import PaginatedListMixin, int_param
+from config.api.views import PaginatedListMixin, int_param, validated
 from config.errors import NotVisible
 from config.request_context import request_user
 from workflows import selectors as campaign_selectors
@@ -101,12 +99,6 @@ class RevokeIn(StrictSerializer):
     publish = serializers.BooleanField(default=False)
 
 
-def _validated(serializer_class: type[StrictSerializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # --- 公示 ----------------------------------------------------------------------------------
 
 
@@ -117,7 +109,7 @@ class CampaignPublicityView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         campaign = campaign_selectors.get_visible_campaign(user, pk)
-        data = _validated(PublicityIn, request.data)
+        data = validated(PublicityIn, request.data)
         publicity_round = publicity_actions.start_publicity(
             campaign.pk, actor=user, starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
             title=data["title"], how_to_object=data["how_to_object"],
@@ -189,7 +181,7 @@ class PublicObjectionsView(APIView):
         objection_actions.check_objection_rate(
             _client_ip(request), str(fields.get("phone") or "") if isinstance(fields, dict) else ""
         )
-        data = _validated(ObjectionIn, fields)
+        data = validated(ObjectionIn, fields)
         objection = objection_actions.file_objection(
             data["nomination"],
             objector=objection_actions.ObjectorInput(
@@ -294,7 +286,7 @@ class ObjectionAssignView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
-        data = _validated(AssignIn, request.data)
+        data = validated(AssignIn, request.data)
         objection = objection_actions.assign_investigator(
             objection.pk, actor=user, investigator_id=data["investigator"]
         )
@@ -306,7 +298,7 @@ class ObjectionFindingView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
-        data = _validated(FindingIn, request.data)
+        data = validated(FindingIn, request.data)
         finding = objection_actions.record_finding(objection.pk, actor=user, text=data["text"])
         return Response({"id": finding.pk, "created_at": finding.created_at}, status=status.HTTP_201_CREATED)
 
@@ -316,7 +308,7 @@ class ObjectionDecideView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         objection = publicity_selectors.get_visible_objection(user, pk)
-        data = _validated(DecideIn, request.data)
+        data = validated(DecideIn, request.data)
         objection = objection_actions.decide_objection(
             objection.pk, actor=user, outcome=data["outcome"], finding=data["finding"], response=data["response"]
         )
@@ -333,7 +325,7 @@ class NominationRevokeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         nomination = selectors.get_visible_nomination(user, pk)
-        data = _validated(RevokeIn, request.data)
+        data = validated(RevokeIn, request.data)
         recover = data.get("recover")
         bar = data.get("bar")
         revocation = revocation_actions.revoke_nomination(

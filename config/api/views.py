@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,6 +16,13 @@ from config.errors import InvalidInput, NotVisible
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _User  # django-stubs resolves it to settings.AUTH_USER_MODEL
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """``data`` checked by ``serializer_class``: its validated data, or 400 with per-field errors."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
 
 
 def resolve_ref(getter: Callable[[Any, int], Any], user: _User, field: str, pk: int | None) -> Any:
