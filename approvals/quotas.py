@@ -18,7 +18,7 @@ from accounts.models import Organization
 from approvals.models import Nomination, SignOff
 from config.db import advisory_xact_lock
 from workflows.exceptions import QuotaExceeded
-from workflows.models import Campaign, Quota, Stage
+from workflows.models import Campaign, NominationKind, Quota, Stage
 
 OUT_OF_RACE = (Nomination.Status.REJECTED, Nomination.Status.REVOKED, Nomination.Status.WITHDRAWN)
 
@@ -69,6 +69,11 @@ class QuotaUsage:
     @property
     def remaining(self) -> int:
         return max(0, self.max - self.used)
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as users read it (集体, 个人, 案例), or 全部 for a quota over every kind."""
+        return str(NominationKind(self.kind).label) if self.kind else str(_("全部"))
 
 
 def quota_usage(campaign: Campaign) -> list[QuotaUsage]:

@@ -25,7 +25,7 @@ from config.errors import SealflowError
 from config.request_context import request_user
 from config.web.errors import report
 from config.web.pagination import PAGE, keyset_page
-from workflows.models import Campaign, NominationKind, Stage
+from workflows.models import Campaign, Stage
 
 
 def _int(value: str | None) -> int | None:
@@ -42,7 +42,7 @@ def _quotas_for(user: Any, campaign_ids: set[int]) -> list[dict[str, Any]]:
     for campaign in Campaign.objects.filter(pk__in=campaign_ids).order_by("id"):
         for usage in quotas.quota_usage(campaign):
             if usage.org.pk in mine:
-                kind = NominationKind(usage.kind).label if usage.kind else ""
+                kind = usage.kind_label if usage.kind else ""
                 rows.append({"campaign": campaign, "org": usage.org, "kind": kind, "max": usage.max,
                              "used": usage.used, "remaining": usage.remaining})  # fmt: skip
     return rows

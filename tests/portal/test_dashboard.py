@@ -67,3 +67,16 @@ def test_a_campaign_admin_named_investigator_gets_the_link(people, scene) -> Non
     client = Client()
     client.force_login(people.campaign_admin)
     assert client.get(f"/campaigns/{scene.campaign.pk}/objections/").status_code == 200
+
+
+def test_the_quota_table_names_kinds_as_users_read_them(people, scene) -> None:
+    # given: a quota on one kind and one over every kind
+    from workflows.models import Quota
+
+    Quota.objects.create(campaign=scene.campaign, org=scene.campaign.host_org, kind="individual", max=3)
+    Quota.objects.create(campaign=scene.campaign, org=people.committee.org or scene.campaign.host_org, max=9)
+    # when / then: 个人 and 全部, never the code
+    html = _dashboard(people.committee, scene)
+    assert "<td>个人</td>" in html
+    assert "<td>全部</td>" in html
+    assert ">individual<" not in html
