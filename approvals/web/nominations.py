@@ -199,10 +199,8 @@ def edit_nomination(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("approvals:nomination", args=[pk]))
     definition = _definition(nomination)
     if request.method != "POST":
-        # The submitter sees the unmasked values to edit them: a read of personal data, audited.
-        paths = forms.personal_paths(definition, nomination.form)
-        if paths:
-            record_personal_data_read(actor=user, target=nomination, fields=paths)
+        # The unit's own submitter sees the values it typed in order to edit them: its own data,
+        # not a reveal, so no personal-data read is recorded (a reviewer's reveal still is).
         context = _edit_context(request, nomination, data=nomination.form, title=nomination.title, errors={})
         return render(request, "approvals/edit_nomination.html", context)
 

@@ -310,3 +310,18 @@ def test_notification_links_lead_to_the_pages(submitted, people, submitter, camp
     assert login(people["committee"]).get(f"/campaigns/{campaign.pk}/")["Location"].endswith("/dashboard")
     mine = login(submitter).get(f"/campaigns/{campaign.pk}/")
     assert mine["Location"] == f"/nominations/?campaign={campaign.pk}"
+
+
+def test_the_unit_editing_its_own_draft_is_not_a_personal_data_reveal(tree, submitter, campaign):
+    # given: a draft with personal data (the team members' names, the contact phone)
+    nomination = create_nomination(
+        actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="助老服务案例", form=valid_case_form()
+    )
+    # when: its submitter opens the editor a few times
+    client = login(submitter)
+    for _ in range(3):
+        assert client.get(f"/nominations/{nomination.pk}/edit").status_code == 200
+    # then: no personal-data read is recorded for the unit's own data
+    from audit.models import AuditEvent
+
+    assert not AuditEvent.objects.filter(action="personal_data.read").exists()
