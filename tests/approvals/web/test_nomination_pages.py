@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.roles import Role
 from approvals.actions import create_nomination, submit_nomination
@@ -325,3 +326,11 @@ def test_the_unit_editing_its_own_draft_is_not_a_personal_data_reveal(tree, subm
     from audit.models import AuditEvent
 
     assert not AuditEvent.objects.filter(action="personal_data.read").exists()
+
+
+def test_the_campaign_list_writes_deadlines_as_officials_do_and_keeps_cells_whole(submitter, campaign):
+    page = login(submitter).get("/campaigns/").content.decode()
+    deadline = timezone.localtime(campaign.submission_deadline)
+    assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in page
+    assert deadline.strftime("%Y-%m-%d") not in page
+    assert f'class="nowrap">{campaign.get_status_display()}</td>' in page
