@@ -440,12 +440,9 @@ def revoke_grant(grant_id: int, *, actor: User) -> None:
 # --- signing in -----------------------------------------------------------------------------
 
 
-def log_in(*, request: HttpRequest, username: str, password: str) -> tuple[User, str]:
-    """Check the credentials and issue an API token; returns (user, token).
-
-    Not one transaction on purpose: django-axes records a failure in its own write, which must
-    survive the refusal; success and failure are each audited in a durable transaction.
-    """
+def _authenticate(*, request: HttpRequest, username: str, password: str) -> User:
+    """The account these credentials open, or the refusal: a failure is counted (django-axes)
+    and audited, and a locked-out caller is told how to get back in."""
     user = authenticate(request=request, username=username, password=password)
     if user is None:
         locked = bool(getattr(request, "axes_locked_out", False))
@@ -454,6 +451,16 @@ def log_in(*, request: HttpRequest, username: str, password: str) -> tuple[User,
             raise LockedOut(lockout.lockout_help())
         raise InvalidCredentials()
     assert isinstance(user, User)
+    return user
+
+
+def log_in(*, request: HttpRequest, username: str, password: str) -> tuple[User, str]:
+    """Check the credentials and issue an API token; returns (user, token).
+
+    Not one transaction on purpose: django-axes records a failure in its own write, which must
+    survive the refusal; success and failure are each audited in a durable transaction.
+    """
+    user = _authenticate(request=request, username=username, password=password)
     if not user.is_active:  # pragma: no cover - ModelBackend already refuses inactive accounts
         raise AccountDisabled()
     if user.must_change_password:
@@ -470,14 +477,7 @@ def change_password_with_credentials(
     every account. The credentials are checked like a sign-in (django-axes counts failures, the
     failure is audited); the change itself is ``_set_own_password``, atomic and audited.
     """
-    user = authenticate(request=request, username=username, password=password)
-    if user is None:
-        locked = bool(getattr(request, "axes_locked_out", False))
-        _record_login_failure(username=username, locked=locked)
-        if locked:
-            raise LockedOut(lockout.lockout_help())
-        raise InvalidCredentials()
-    assert isinstance(user, User)
+    user = _authenticate(request=request, username=username, password=password)
     user = _set_own_password(user.pk, old_password=password, new_password=new_password)
     return user, _issue_token(user)
 

@@ -84,9 +84,9 @@ class PasswordChangeView(auth_views.PasswordContextMixin, FormView):
         return HttpResponseRedirect(str(self.get_success_url()))
 
 
-class FirstPasswordForm(forms.Form):
-    username = forms.CharField(label=_("用户名"), max_length=150)
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=256, strip=False)
+class _NewPasswordForm(forms.Form):
+    """A new password typed twice, which must agree."""
+
     new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, max_length=256, strip=False)
     new_password2 = forms.CharField(label=_("确认新密码"), widget=forms.PasswordInput, max_length=256, strip=False)
 
@@ -95,6 +95,12 @@ class FirstPasswordForm(forms.Form):
         if data.get("new_password") != data.get("new_password2"):
             self.add_error("new_password2", _("两次输入的新密码不一致"))
         return data
+
+
+class FirstPasswordForm(_NewPasswordForm):
+    field_order = ["username", "password", "new_password", "new_password2"]
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=256, strip=False)
 
 
 class FirstPasswordView(FormView):
@@ -152,17 +158,10 @@ class AdminLoginForm(AdminAuthenticationForm):
         super().confirm_login_allowed(user)
 
 
-class ResetWithCodeForm(forms.Form):
+class ResetWithCodeForm(_NewPasswordForm):
+    field_order = ["username", "code", "new_password", "new_password2"]
     username = forms.CharField(label=_("用户名"), max_length=150)
     code = forms.CharField(label=_("验证码"), max_length=16)
-    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, max_length=256, strip=False)
-    new_password2 = forms.CharField(label=_("确认新密码"), widget=forms.PasswordInput, max_length=256, strip=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("new_password") != data.get("new_password2"):
-            self.add_error("new_password2", _("两次输入的新密码不一致"))
-        return data
 
 
 class ResetWithCodeView(FormView):
