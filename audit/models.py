@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.labels import object_label, readable_data
 from audit.registry import label_of
 
 
@@ -66,6 +67,16 @@ class AuditEvent(models.Model):
     def action_label(self) -> str:
         """The action's label in the active language (audit/registry.py)."""
         return label_of(self.action)
+
+    @property
+    def object_label(self) -> str:
+        """申报 12, 用户 3: the chain's object as the auditor reads it (audit/labels.py)."""
+        return object_label(self.object_type, self.object_id)
+
+    @property
+    def readable_data(self) -> list[tuple[str, str]]:
+        """The content as (Chinese label, value) pairs (audit/labels.py)."""
+        return readable_data(self.data)
 
 
 class AuditAnchor(models.Model):

@@ -19,6 +19,14 @@ SHORT_TYPES = {
     "organization": "accounts.organization",
     "grant": "accounts.grant",
     "campaign": "workflows.campaign",
+    # The same in Chinese, as the auditor's page suggests them (申报:12).
+    "申报": "approvals.nomination",
+    "用户": "accounts.user",
+    "组织": "accounts.organization",
+    "授权": "accounts.grant",
+    "活动": "workflows.campaign",
+    "异议": "approvals.objection",
+    "奖项": "awards.award",
 }
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from accounts.models import User
 from audit import selectors
+from audit.labels import object_type_label, readable_text
 from audit.models import AuditEvent
 from audit.registry import all_events
 from audit.selectors import SHORT_TYPES
@@ -50,7 +51,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[AuditEvent], dict[str, Any
     if values["object"]:
         kind, sep, ident = values["object"].rpartition(":")
         if not sep or not kind or not ident:
-            errors.append(_("对象的格式应为 类型:编号，例如 nomination:12"))
+            errors.append(_("对象的格式应为 类型:编号，例如 申报:12"))
         else:
             object_type, object_id = SHORT_TYPES.get(kind, kind), ident
     actor = None
@@ -116,9 +117,9 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     )  # fmt: skip
     for e in events.iterator(chunk_size=2000):
         yield writer.writerow(
-            [e.pk, timezone.localtime(e.occurred_at).isoformat(), e.action, csv_cell(e.actor_label), e.object_type,
-             csv_cell(e.object_id), e.seq, csv_cell(json.dumps(e.data, ensure_ascii=False, sort_keys=True)),
-             e.ip_address or "", e.hash]
+            [e.pk, timezone.localtime(e.occurred_at).strftime("%Y-%m-%d %H:%M:%S"), e.action_label,
+             csv_cell(e.actor_label), object_type_label(e.object_type), csv_cell(e.object_id), e.seq,
+             csv_cell(readable_text(e.data)), e.ip_address or "", e.hash]
         )  # fmt: skip
 
 

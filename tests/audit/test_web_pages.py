@@ -38,12 +38,18 @@ def test_auditor_filters_pages_and_exports_the_trail(draft, submitter, auditor):
     submit_nomination(draft.pk, actor=submitter)
     client = login(auditor)
     page = client.get(f"/audit/?object=nomination:{draft.pk}").content.decode()
+    assert client.get(f"/audit/?object=申报:{draft.pk}").context["events"][0].object_id == str(draft.pk)
     assert "提交申报" in page
     assert "创建申报" in page
     export = client.get(f"/audit/export.csv?object=nomination:{draft.pk}")
     csv = b"".join(export.streaming_content).decode()  # type: ignore[attr-defined]
-    assert "nomination.submitted" in csv
+    # Everything the auditor reads is Chinese: actions, objects, content keys.
+    assert "提交申报" in csv
+    assert "nomination.submitted" not in csv
+    assert f",申报,{draft.pk}," in csv
     assert csv.startswith("\ufeff")
+    assert f"申报 {draft.pk}" in page
+    assert "approvals.nomination" not in page
     verify = client.post("/audit/verify").content.decode()
     assert "审计链完整" in verify
     assert AuditEvent.objects.filter(action=audit_events.AUDIT_VERIFIED, actor_id=auditor.pk).exists()

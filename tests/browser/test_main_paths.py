@@ -148,7 +148,12 @@ def test_public_verification_page_on_a_phone(sessions: Any) -> None:
 def test_auditor_dashboard_and_security_pages(sessions: Any) -> None:
     auditor = sessions("auditor")
     auditor.goto("/audit/?action=nomination.submitted")
-    assert "提交申报" in auditor.page.inner_text("table")
+    table = auditor.page.inner_text("table")
+    assert "提交申报" in table
+    # Objects by their Chinese name, content as labelled pairs: no model paths, no Python dicts.
+    assert "申报 " in table
+    assert "approvals." not in table
+    assert "{'" not in table
     auditor.page.get_by_role("button", name="校验审计链").click()
     # app.js streams the check into the progress panel; the verdict replaces the running count.
     verdict = auditor.page.locator("#verify-progress .verify-status.verify-ok")
