@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -25,3 +26,11 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return _("密码须包含大写字母、小写字母、数字、特殊字符中的至少三类")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule; its refusal has no Chinese in Django's own catalogue (only its help
+    text has), so an administrator setting a short password read English."""
+
+    def get_error_message(self) -> str:
+        return _("密码太短，至少需要 {n} 个字符").format(n=self.min_length)

@@ -68,6 +68,11 @@ def _report(request: HttpRequest, exc: SealflowError) -> None:
     report(request, exc)
 
 
+def _typed(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
+    """What a refused form held, to show it again (``typed`` is truthy: the answer is a 400)."""
+    return {"refused": "1", **{name: request.POST.get(name, "").strip() for name in names}}
+
+
 @login_required
 def org_tree(request: HttpRequest) -> HttpResponse:
     """The organisation tree in the administrator's scope, and a form to add an organisation."""
@@ -75,6 +80,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
         user = _admin(request, tree=True)
     except NotPermitted as exc:
         return _refused(request, exc)
+    typed: dict[str, str] = {}
     if request.method == "POST":
         try:
             parent = _org(user, request.POST.get("parent"))
@@ -85,20 +91,24 @@ def org_tree(request: HttpRequest) -> HttpResponse:
                 kind=OrgKind(request.POST.get("kind") or OrgKind.UNIT),
                 parent=parent,
             )
-        except ValueError:
-            messages.error(request, _("请选择组织类型"))
-        except SealflowError as exc:
-            _report(request, exc)
+        except (ValueError, SealflowError) as exc:
+            if isinstance(exc, SealflowError):
+                _report(request, exc)
+            else:
+                messages.error(request, _("请选择组织类型"))
+            # Refused: the same page again with what was typed, never an emptied form.
+            typed = _typed(request, ("name", "code", "kind", "parent"))
         else:
             messages.success(request, _("已创建组织“{name}”").format(name=org.name))
-        return HttpResponseRedirect(reverse("accounts:security-orgs"))
+            return HttpResponseRedirect(reverse("accounts:security-orgs"))
     orgs = list(selectors.list_orgs(user).order_by("path")[:LIST_LIMIT])
     top = min((o.depth for o in orgs), default=0)
     rows = [{"org": o, "indent": range(o.depth - top)} for o in orgs]
     return render(
         request,
         "accounts/security_orgs.html",
-        {"rows": rows, "orgs": orgs, "kinds": OrgKind.choices, "limit": LIST_LIMIT},
+        {"rows": rows, "orgs": orgs, "kinds": OrgKind.choices, "limit": LIST_LIMIT, "typed": typed},
+        status=400 if typed else 200,
     )
 
 
@@ -108,6 +118,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         user = _admin(request)
     except NotPermitted as exc:
         return _refused(request, exc)
+    typed: dict[str, str] = {}
     if request.method == "POST":
         try:
             created = actions.create_user(
@@ -120,14 +131,19 @@ def user_list(request: HttpRequest) -> HttpResponse:
             )
         except SealflowError as exc:
             _report(request, exc)
-            return HttpResponseRedirect(reverse("accounts:security-users"))
-        messages.success(request, _("已创建账户“{name}”，请为其授予角色").format(name=created.username))
-        return HttpResponseRedirect(reverse("accounts:security-user", args=[created.pk]))
+            # Refused: the same page again with what was typed (but the password), not an emptied form.
+            typed = _typed(request, ("username", "display_name", "phone", "org"))
+        else:
+            messages.success(request, _("已创建账户“{name}”，请为其授予角色").format(name=created.username))
+            return HttpResponseRedirect(reverse("accounts:security-user", args=[created.pk]))
     q = request.GET.get("q", "").strip() or None
     users = list(selectors.list_users(user, q=q)[:LIST_LIMIT])
     orgs = list(selectors.list_orgs(user).order_by("path")[:LIST_LIMIT])
-    context = {"users": users, "orgs": orgs, "q": q or "", "manages_accounts": permissions.is_system_admin(user)}
-    return render(request, "accounts/security_users.html", context)
+    context = {
+        "users": users, "orgs": orgs, "q": q or "", "manages_accounts": permissions.is_system_admin(user),
+        "typed": typed,
+    }  # fmt: skip
+    return render(request, "accounts/security_users.html", context, status=400 if typed else 200)
 
 
 @login_required

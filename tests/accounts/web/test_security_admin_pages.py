@@ -88,3 +88,37 @@ def test_security_admin_cannot_create_an_account_and_system_admin_cannot_grant(t
     assert login(system_admin).get("/security/").status_code == 403
     assert AuditEvent.objects.filter(action=audit_events.PERMISSION_DENIED, actor_id=security_admin.pk).exists()
     assert AuditEvent.objects.filter(action=audit_events.PERMISSION_DENIED, actor_id=system_admin.pk).exists()
+
+
+def test_a_refused_account_says_why_in_chinese_and_keeps_what_was_typed(tree, system_admin):
+    client = login(system_admin)
+    response = client.post(
+        "/security/users/",
+        {"username": "hm_sub", "password": "short", "display_name": "花木经办", "phone": "13912345678",
+         "org": tree.unit.pk},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "密码太短，至少需要 10 个字符" in page
+    assert "This password" not in page
+    # The form is the one that was typed, but for the password.
+    assert 'value="hm_sub"' in page
+    assert 'value="花木经办"' in page
+    assert 'value="13912345678"' in page
+    assert f'<option value="{tree.unit.pk}" selected>' in page
+    assert 'value="short"' not in page
+    assert not User.objects.filter(username="hm_sub").exists()
+
+
+def test_a_refused_org_keeps_what_was_typed(tree, security_admin):
+    client = login(security_admin)
+    client.post("/security/", {"name": "花木中心", "code": "T-HM", "kind": "unit", "parent": tree.township.pk})
+    response = client.post(
+        "/security/", {"name": "另一个中心", "code": "T-HM", "kind": "unit", "parent": tree.township.pk}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "已被使用" in page
+    assert 'value="另一个中心"' in page
+    assert f'<option value="{tree.township.pk}" selected>' in page
+    assert Organization.objects.filter(code="T-HM").count() == 1
