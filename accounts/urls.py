@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     # "<id:…>": the bigint-bounded converter that accounts/api/urls.py registers (included first).
     path("security/", web_security.org_tree, name="security-orgs"),
+    path("security/orgs/<id:pk>", web_security.org_detail, name="security-org"),
     path("security/users/", web_security.user_list, name="security-users"),
     path("security/users/<id:pk>", web_security.user_detail, name="security-user"),
     path("security/users/<id:pk>/change", web_security.user_change, name="security-user-change"),

@@ -113,6 +113,45 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename an organisation or move it (with everything below it) under another parent
+    (``accounts.actions.update_organization``: the same rules and audit as the API)."""
+    try:
+        user = _admin(request, tree=True)
+        org = selectors.get_visible_org(user, pk)
+    except NotPermitted as exc:
+        return _refused(request, exc)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    typed: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            actions.update_organization(
+                org.pk,
+                actor=user,
+                name=request.POST.get("name", "").strip() or org.name,
+                parent=_org(user, request.POST.get("parent")),
+            )
+        except SealflowError as exc:
+            _report(request, exc)
+            typed = _typed(request, ("name", "parent"))
+        else:
+            messages.success(
+                request, _("已保存组织“{name}”").format(name=request.POST.get("name", "").strip() or org.name)
+            )
+            return HttpResponseRedirect(reverse("accounts:security-orgs"))
+    # A parent may not be the organisation itself nor anything below it.
+    parents = [o for o in selectors.list_orgs(user).order_by("path")[:LIST_LIMIT] if not o.path.startswith(org.path)]
+    values = typed or {"name": org.name, "parent": str(org.parent_id or "")}
+    return render(
+        request,
+        "accounts/security_org.html",
+        {"org": org, "parents": parents, "values": values},
+        status=400 if typed else 200,
+    )
+
+
+@login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     try:
         user = _admin(request)

@@ -122,3 +122,31 @@ def test_a_refused_org_keeps_what_was_typed(tree, security_admin):
     assert 'value="另一个中心"' in page
     assert f'<option value="{tree.township.pk}" selected>' in page
     assert Organization.objects.filter(code="T-HM").count() == 1
+
+
+def test_security_admin_renames_and_moves_an_org_on_the_web(tree, security_admin):
+    client = login(security_admin)
+    assert f"/security/orgs/{tree.unit.pk}" in client.get("/security/").content.decode()
+    page = client.get(f"/security/orgs/{tree.unit.pk}").content.decode()
+    assert f'value="{tree.unit.name}"' in page
+    client.post("/security/", {"name": "花木街道", "code": "T-HMJD", "kind": "township", "parent": tree.district.pk})
+    township = Organization.objects.get(code="T-HMJD")
+    response = client.post(f"/security/orgs/{tree.unit.pk}", {"name": "陆家嘴社区中心", "parent": township.pk})
+    assert response.status_code == 302
+    unit = Organization.objects.get(pk=tree.unit.pk)
+    assert unit.name == "陆家嘴社区中心"
+    assert unit.parent_id == township.pk
+    assert unit.path.startswith(township.path)
+    event = AuditEvent.objects.filter(action=accounts_events.ORG_UPDATED, object_id=str(unit.pk)).get()
+    assert event.data["new"] == {"name": "陆家嘴社区中心", "parent": township.pk}
+
+
+def test_moving_an_org_below_itself_is_refused_and_the_form_keeps_its_values(tree, security_admin):
+    client = login(security_admin)
+    # The page offers no parent below the organisation; a forged one is refused all the same.
+    page = client.get(f"/security/orgs/{tree.district.pk}").content.decode()
+    assert f'<option value="{tree.township.pk}"' not in page
+    response = client.post(f"/security/orgs/{tree.district.pk}", {"name": "新名称", "parent": tree.township.pk})
+    assert response.status_code == 400
+    assert 'value="新名称"' in response.content.decode()
+    assert Organization.objects.get(pk=tree.district.pk).name != "新名称"
