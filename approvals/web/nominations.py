@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -294,26 +295,50 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- attachments -------------------------------------------------------------------------------------
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """The page's script asks for JSON: it shows the answer beside the field, without a reload
+    (a reload of a page that answered a POST would post that form again)."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @login_required
 @require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a file to a field: with the page's script, a JSON answer (the message and the new list
+    item) shown next to the field; without it, back to the form with the message."""
     nomination = _nomination(request, pk)
     file = request.FILES.get("file")
     field = request.POST.get("field", "")
+    as_json = _wants_json(request)
     if file is None:
-        messages.error(request, _("请选择要上传的文件"))
-    else:
-        stream = file.file
-        assert stream is not None
-        try:
-            actions.add_attachment(
-                nomination.pk, actor=request_user(request), field=field, name=file.name or "", stream=stream
-            )
-        except SealflowError as exc:
+        detail = _("请选择要上传的文件")
+        if as_json:
+            return JsonResponse({"ok": False, "code": "invalid", "detail": detail}, status=400)
+        messages.error(request, detail)
+        return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[pk]) + f"#upload-{field}")
+    stream = file.file
+    assert stream is not None
+    try:
+        attachment = actions.add_attachment(
+            nomination.pk, actor=request_user(request), field=field, name=file.name or "", stream=stream
+        )
+    except SealflowError as exc:
+        if not as_json:
             report(request, exc)
-        else:
-            messages.success(request, _("已上传“{name}”").format(name=file.name))
-    return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[pk]) + f"#f-{field}")
+            return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[pk]) + f"#upload-{field}")
+        if isinstance(exc, NotVisible):
+            raise Http404(exc.detail) from exc
+        if isinstance(exc, NotPermitted):
+            audit_refusal(request, exc)
+        details = [m for msgs in (exc.errors or {}).values() for m in msgs if m != exc.detail]
+        detail = f"{exc.detail}：{'；'.join(details)}" if details else exc.detail
+        return JsonResponse({"ok": False, "code": exc.code, "detail": detail}, status=exc.status)
+    message = _("已上传“{name}”").format(name=attachment.display_name)
+    if as_json:
+        item = render_to_string("approvals/_attachment_item.html", {"a": attachment}, request=request)
+        return JsonResponse({"ok": True, "detail": message, "item": item}, status=201)
+    messages.success(request, message)
+    return HttpResponseRedirect(reverse("approvals:nomination-edit", args=[pk]) + f"#upload-{field}")
 
 
 def _visible_attachment(request: HttpRequest, pk: int) -> Attachment:

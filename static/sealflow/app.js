@@ -91,20 +91,52 @@
     form.addEventListener("change", function (event) { if (event.target.type !== "file") { schedule(); } });
   });
 
-  /* Upload with a progress bar: <form data-upload> with a <progress> inside. */
+  /* Upload with a progress bar: <form data-upload> with a <progress> and a [data-upload-status]
+     inside. The server answers JSON {ok, detail, item}: the message is shown beside the field (a
+     refusal in red), a new file's list item is added to the panel's [data-attachments] list. The
+     page is never reloaded: a reload of a page that answered a POST would post that form again and
+     undo what was typed since. */
   document.querySelectorAll("form[data-upload]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.XMLHttpRequest || !window.FormData) { return; }
+      if (!window.XMLHttpRequest || !window.FormData || !window.JSON) { return; }
       event.preventDefault();
       var bar = form.querySelector("progress");
+      var status = form.querySelector("[data-upload-status]");
+      var button = form.querySelector("button[type=submit]");
+      var list = form.parentNode.querySelector("[data-attachments]");
+      function show(text, failed) {
+        if (!status) { return; }
+        status.textContent = text;
+        status.classList.toggle("error", !!failed);
+        status.setAttribute("role", failed ? "alert" : "status");
+      }
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.setRequestHeader("X-CSRFToken", csrfToken(form));
+      xhr.setRequestHeader("Accept", "application/json");
       if (bar) { bar.hidden = false; bar.value = 0; }
+      if (button) { button.disabled = true; }
+      show("", false);
       xhr.upload.addEventListener("progress", function (e) {
         if (bar && e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
       });
-      xhr.addEventListener("loadend", function () { window.location.reload(); });
+      xhr.addEventListener("loadend", function () {
+        if (bar) { bar.hidden = true; }
+        if (button) { button.disabled = false; }
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        if (!body || !body.detail) {
+          show(form.getAttribute("data-failed-text") || "", true);
+          return;
+        }
+        show(body.detail, !body.ok);
+        if (body.ok && body.item && list) {
+          list.insertAdjacentHTML("beforeend", body.item);
+          list.hidden = false;
+          var input = form.querySelector("input[type=file]");
+          if (input) { input.value = ""; }
+        }
+      });
       xhr.send(new FormData(form));
     });
   });
