@@ -330,7 +330,8 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404(exc.detail) from exc
         if isinstance(exc, NotPermitted):
             audit_refusal(request, exc)
-        details = [m for msgs in (exc.errors or {}).values() for m in msgs if m != exc.detail]
+        errors = exc.errors if isinstance(exc, InvalidInput) else {}
+        details = [m for msgs in (errors or {}).values() for m in msgs if m != exc.detail]
         detail = f"{exc.detail}：{'；'.join(details)}" if details else exc.detail
         return JsonResponse({"ok": False, "code": exc.code, "detail": detail}, status=exc.status)
     message = _("已上传“{name}”").format(name=attachment.display_name)
