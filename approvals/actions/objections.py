@@ -283,7 +283,8 @@ def decide_objection(objection_id: int, *, actor: User, outcome: str, finding: s
     objection.save(update_fields=["status", "finding", "response", "decided_at", "decided_by"])
     revoked = False
     if outcome == Objection.Status.UPHELD and nomination.status != Nomination.Status.REVOKED:
-        revoke_in_transaction(nomination, actor=actor, reason=finding, objection=objection)
+        # The unit is told the published response; the finding (处理意见（内部）) stays internal.
+        revoke_in_transaction(nomination, actor=actor, reason=objection.response, objection=objection)
         revoked = True
     record_event(
         audit_events.OBJECTION_DECIDED,
