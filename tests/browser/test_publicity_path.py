@@ -56,7 +56,7 @@ def test_publicity_objection_from_a_phone_then_upheld_revokes(sessions: Any) -> 
     warning.wait_for(state="visible")
     assert committee.page.locator("#p-short").evaluate("e => e.required")
     assert committee.page.get_by_label("指定结束时间").is_checked()
-    committee.shot("10a-dashboard-short-publicity")
+    committee.shot("10a-dashboard-short-publicity", full_page=True)
     committee.page.fill("#p-end", "")
     warning.wait_for(state="hidden")
     committee.page.get_by_label("按活动设置计算", exact=False).check()
@@ -157,7 +157,7 @@ def test_publicity_objection_from_a_phone_then_upheld_revokes(sessions: Any) -> 
     red = "rgb(183, 28, 28)"  # --red of app.css
     assert revoked.evaluate("e => getComputedStyle(e.querySelector('.revoked-title')).color") == red
     text = phone.page.inner_text("main")
-    assert text.index("已撤销") < text.index("印章校验")
+    assert text.index("已撤销") < text.index("全部印章校验通过")
     assert phone.page.locator(".verify-ok").count() == 0
     phone.shot("15-verify-revoked-phone", full_page=True)
     desk.goto(verify_path)
