@@ -6,6 +6,8 @@ action; the public ones need no account and show no one's identity.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import FileResponse, HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -64,6 +66,15 @@ class ObjectionOut(serializers.ModelSerializer):
         model = Objection
         fields = ["id", "nomination", "nomination_title", "campaign", "round", "content", "filed_at", "status",
                   "status_label", "investigator", "finding", "response", "decided_at"]  # fmt: skip
+
+    def to_representation(self, instance: Objection) -> dict[str, Any]:
+        """``finding`` (处理意见（内部）) only for the committee and the investigator (``context["user"]``);
+        the nominee's unit reads the published ``response``, the finding empty."""
+        body = dict(super().to_representation(instance))
+        user = self.context.get("user")
+        if user is None or not permissions.may_investigate(user, instance):
+            body["finding"] = ""
+        return body
 
 
 class DecideIn(StrictSerializer):
@@ -245,15 +256,15 @@ class ObjectionListView(PaginatedListMixin, APIView):
             nomination=int_param(request, "nomination"),
             status=request.query_params.get("status") or None,
         )
-        return self.paginated(request, objections, ObjectionOut)
+        return self.paginated(request, objections, ObjectionOut, user=request_user(request))
 
 
 class ObjectionDetailView(APIView):
     @extend_schema(responses={200: ObjectionOut}, summary="异议详情（不含异议人身份）")
     def get(self, request: Request, pk: int) -> Response:
         objection = publicity_selectors.get_visible_objection(request_user(request), pk)
-        body = dict(ObjectionOut(objection).data)
         user = request_user(request)
+        body = dict(ObjectionOut(objection, context={"user": user}).data)
         if permissions.may_investigate(user, objection):
             body["findings"] = [
                 {"id": f.pk, "author": f.author_id, "text": f.text, "created_at": f.created_at}
@@ -293,7 +304,7 @@ class ObjectionAssignView(APIView):
         objection = objection_actions.assign_investigator(
             objection.pk, actor=user, investigator_id=data["investigator"]
         )
-        return Response(ObjectionOut(objection).data)
+        return Response(ObjectionOut(objection, context={"user": user}).data)
 
 
 class ObjectionFindingView(APIView):
@@ -315,7 +326,7 @@ class ObjectionDecideView(APIView):
         objection = objection_actions.decide_objection(
             objection.pk, actor=user, outcome=data["outcome"], finding=data["finding"], response=data["response"]
         )
-        return Response(ObjectionOut(objection).data)
+        return Response(ObjectionOut(objection, context={"user": user}).data)
 
 
 # --- revocation ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from approvals.actions import objections as objection_actions
 from approvals.actions import publicity as publicity_actions
 from approvals.actions import revocations as revocation_actions
-from approvals.models import Nomination
+from approvals.models import Nomination, Objection
 from notifications.delivery import expand_batch, render
 from notifications.models import Notification, OutboxMessage
 from tests.approvals import publicity_helpers
@@ -143,3 +143,17 @@ def test_verify_leads_with_the_revocation_then_the_seals(people, scene) -> None:
     api = Client().get("/api/v1/public/verify/REVOKED123")
     assert api.status_code == 200
     assert api.json()["revoked"]["reason"] == RESPONSE
+
+
+def test_the_objection_page_and_api_keep_the_finding_from_the_unit(people, scene, client_for) -> None:
+    _revoked_by_objection(people, scene)
+    objection = Objection.objects.get(nomination=scene.first)
+    unit_page = _page(people.submitter, f"/objections/{objection.pk}/")
+    assert RESPONSE in unit_page
+    assert "张某" not in unit_page
+    assert "张某" in _page(people.committee, f"/objections/{objection.pk}/")
+    unit_api = client_for(people.submitter)
+    assert unit_api.get(f"/api/v1/objections/{objection.pk}").json()["finding"] == ""
+    listed = unit_api.get("/api/v1/objections", {"nomination": scene.first.pk}).json()
+    assert [o["finding"] for o in listed["results"]] == [""]
+    assert client_for(people.committee).get(f"/api/v1/objections/{objection.pk}").json()["finding"] == FINDING
