@@ -31,7 +31,7 @@ import segno
 from django.conf import settings
 from django.utils import timezone
 
-from approvals import filestore
+from approvals import filestore, selectors
 from approvals.models import Attachment, Nomination, SignOff
 from config.documents import docx_text, pdf_text, plain
 from config.masking import mask_text
@@ -105,6 +105,10 @@ class FormDocument:
     code: str
     verify_url: str
     printed_at: str
+    # A revoked nomination: the date (2026年12月3日) and a one-line summary of the reason. The form
+    # then carries a 已撤销 banner on top and a diagonal 已撤销 stamp on every page.
+    revoked_on: str = ""
+    revoked_reason: str = ""
 
 
 def _date(moment: datetime) -> str:
@@ -177,6 +181,7 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
         else:
             opinions.append(_opinion(s))
     kind_title = FORM_TITLES.get(NominationKind(nomination.kind), "申报表")
+    revocation = selectors.revocation_of(nomination)
     return FormDocument(
         title=nomination.campaign.title,
         subtitle=kind_title,
@@ -187,7 +192,19 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
         code=nomination.verification_code or "",
         verify_url=verify_url,
         printed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        revoked_on=_date(revocation.revoked_at) if revocation else "",
+        revoked_reason=selectors.reason_summary(revocation.reason) if revocation else "",
     )
+
+
+REVOKED_MARK = "已撤销"
+
+
+def revoked_banner(document: FormDocument) -> str:
+    """The banner's sentence under 已撤销 (empty when the nomination is not revoked)."""
+    if not document.revoked_on:
+        return ""
+    return f"本申报已于{document.revoked_on}被撤销，本表及其印章不再作为有效证明。撤销原因：{document.revoked_reason}"
 
 
 # --- the seal -------------------------------------------------------------------------------------------
@@ -353,7 +370,23 @@ def render_pdf(document: FormDocument) -> bytes:
     )  # fmt: skip
     label_w = 32 * mm
     value_w = doc.width - label_w
-    story: list[Any] = [para(document.title, title_style), para(document.subtitle, title_style), Spacer(1, 4 * mm)]
+    story: list[Any] = []
+    if document.revoked_on:
+        mark_style = ParagraphStyle(
+            "revoked", parent=title_style, fontSize=22, leading=28, textColor=colors.Color(*SEAL_RED)
+        )
+        notice_style = ParagraphStyle("revoked-notice", parent=base, textColor=colors.Color(*SEAL_RED))
+        banner = Table(
+            [[para(REVOKED_MARK, mark_style)], [para(revoked_banner(document), notice_style)]], colWidths=[doc.width]
+        )
+        banner.setStyle(
+            TableStyle([
+                ("BOX", (0, 0), (-1, -1), 2, colors.Color(*SEAL_RED)),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.Color(0.99, 0.93, 0.92)),
+            ])
+        )  # fmt: skip
+        story += [banner, Spacer(1, 4 * mm)]
+    story += [para(document.title, title_style), para(document.subtitle, title_style), Spacer(1, 4 * mm)]
     story.append(para(f"申报单位（盖章）：{document.unit}"))
     story.append(Spacer(1, 2 * mm))
     data: list[list[Any]] = []
@@ -417,8 +450,33 @@ def render_pdf(document: FormDocument) -> bytes:
             canvas.drawString(x, 3 * mm, plain(f"打印时间：{document.printed_at}"))
 
     story.append(Foot())
-    doc.build(story)
+
+    def stamp(canvas: Any, _doc: Any) -> None:
+        if document.revoked_on:
+            draw_revoked_stamp_pdf(canvas, A4[0], A4[1], document.revoked_on)
+
+    doc.build(story, onFirstPage=stamp, onLaterPages=stamp)
     return buffer.getvalue()
+
+
+def draw_revoked_stamp_pdf(canvas: Any, page_width: float, page_height: float, date: str) -> None:
+    """A large diagonal 已撤销 across the page, in a red frame with the date, half transparent."""
+    from reportlab.lib.units import mm
+
+    canvas.saveState()
+    canvas.translate(page_width / 2, page_height / 2)
+    canvas.rotate(35)
+    canvas.setFillColorRGB(*SEAL_RED)
+    canvas.setStrokeColorRGB(*SEAL_RED)
+    canvas.setFillAlpha(0.28)
+    canvas.setStrokeAlpha(0.35)
+    canvas.setFont(CID_FONT, 72)
+    canvas.drawCentredString(0, -8 * mm, REVOKED_MARK)
+    canvas.setFont(CID_FONT, 16)
+    canvas.drawCentredString(0, -20 * mm, plain(date))
+    canvas.setLineWidth(3)
+    canvas.roundRect(-62 * mm, -27 * mm, 124 * mm, 50 * mm, 6 * mm, stroke=1, fill=0)
+    canvas.restoreState()
 
 
 def _pdf_picture(path: Path) -> Any:
@@ -480,6 +538,8 @@ def render_docx(document: FormDocument) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(18)
 
+    if document.revoked_on:
+        _docx_revoked(doc, document)
     for text in (document.title, document.subtitle):
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -554,6 +614,76 @@ def render_docx(document: FormDocument) -> bytes:
     return out.getvalue()
 
 
+# A diagonal 已撤销 behind the text of every page: Word's own watermark (a VML WordArt shape in the
+# header), which Word, WPS and LibreOffice all draw. The text is a constant, never user input.
+_WATERMARK = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    "<w:pict>"
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e">'
+    '<v:formulas><v:f eqn="sum #0 0 10800"/><v:f eqn="prod #0 2 1"/><v:f eqn="sum 21600 0 @1"/>'
+    '<v:f eqn="sum 0 0 @2"/><v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/><v:f eqn="if @0 21600 @1"/>'
+    '<v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/><v:f eqn="mid @5 @6"/><v:f eqn="mid @8 @5"/>'
+    '<v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/><v:f eqn="sum @6 0 @5"/></v:formulas>'
+    '<v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" '
+    'o:connectangles="270,180,90,0"/>'
+    '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/>'
+    "</v:shapetype>"
+    '<v:shape id="SealflowRevoked" o:spid="_x0000_s2049" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:420pt;height:140pt;rotation:315;'
+    "z-index:-251654144;mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
+    'fillcolor="#cc1212" stroked="f">'
+    '<v:fill opacity=".3"/>'
+    '<v:textpath style="font-family:&quot;SimSun&quot;;font-size:1pt" string="已撤销"/>'
+    "</v:shape></w:pict></w:r>"
+)
+
+
+def _docx_revoked(doc: Any, document: FormDocument) -> None:
+    """The 已撤销 banner on top (a red framed one-cell table), the mark in the page header and the
+    diagonal watermark on every page."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    red = RGBColor(0xCC, 0x12, 0x12)
+    banner = doc.add_table(rows=1, cols=1)
+    banner.style = "Table Grid"
+    cell = banner.rows[0].cells[0]
+    shading = parse_xml('<w:shd xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                        'w:val="clear" w:color="auto" w:fill="FDECEA"/>')  # fmt: skip
+    cell._tc.get_or_add_tcPr().append(shading)
+    title = cell.paragraphs[0]
+    title.alignment = 1  # centre
+    run = title.add_run(REVOKED_MARK)
+    run.bold = True
+    run.font.size = Pt(22)
+    run.font.color.rgb = red
+    run = cell.add_paragraph().add_run(docx_text(revoked_banner(document)))
+    run.font.color.rgb = red
+    borders = banner._tbl.tblPr.find(qn("w:tblBorders"))
+    if borders is None:
+        borders = parse_xml('<w:tblBorders xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+        banner._tbl.tblPr.append(borders)
+    for side in ("top", "left", "bottom", "right"):
+        borders.append(
+            parse_xml(
+                f'<w:{side} xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                'w:val="single" w:sz="18" w:space="0" w:color="CC1212"/>'
+            )  # fmt: skip
+        )
+    doc.add_paragraph()
+    header = doc.sections[0].header
+    paragraph = header.paragraphs[0]
+    paragraph.alignment = 2  # right
+    run = paragraph.add_run(docx_text(f"{REVOKED_MARK}（{document.revoked_on}）"))
+    run.bold = True
+    run.font.color.rgb = red
+    paragraph._p.append(parse_xml(_WATERMARK))
+
+
 def file_name(nomination: Nomination, extension: str) -> str:
     safe = "".join(ch for ch in nomination.title if ch not in '\\/:*?"<>|').strip() or "申报表"
     return f"{safe[:60]}-申报表.{extension}"
@@ -572,6 +702,9 @@ def texts(document: FormDocument) -> Iterable[str]:
     for opinion in document.opinions:
         yield from (opinion.stage, opinion.decision, opinion.opinion, opinion.signer, opinion.org, opinion.date)
     yield document.code
+    if document.revoked_on:
+        yield REVOKED_MARK
+        yield revoked_banner(document)
 
 
 # --- for other apps' documents (awards: certificates and the result notice) -----------------------------

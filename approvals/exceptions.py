@@ -65,6 +65,11 @@ class NothingToPublicise(StateConflict):
     message = _("没有审批通过、待公示的申报")
 
 
+class PublicityTooShort(InvalidInput):
+    code = "publicity_too_short"
+    message = _("指定的公示结束时间早于活动规定的公示期，请填写缩短公示期的理由")
+
+
 class AnonymousObjection(InvalidInput):
     code = "objection_anonymous"
     message = _("公示异议须实名提出：请填写真实姓名（单位须填写单位名称和联系人）及联系电话；匿名异议不予受理")

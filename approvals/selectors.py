@@ -12,9 +12,10 @@ from accounts import permissions
 from accounts.models import User
 from accounts.roles import SUBTREE_ROLES
 from approvals import seals
-from approvals.models import Nomination, Objection, SignOff
+from approvals.models import Nomination, Objection, Revocation, SignOff
 from config.db import get_in_scope
 from config.errors import NotVisible
+from config.masking import mask_text
 from workflows.models import Campaign, Stage
 
 
@@ -115,6 +116,23 @@ def list_inbox(
     return inbox.order_by("id")
 
 
+REASON_SUMMARY_MAX = 60
+
+
+def revocation_of(nomination: Nomination) -> Revocation | None:
+    """The nomination's revocation (撤销), or None; its reason is what the unit was told (for an
+    upheld objection the published response, never the committee's internal finding)."""
+    if nomination.status != Nomination.Status.REVOKED:
+        return None
+    return Revocation.objects.select_related("revoked_by").filter(nomination=nomination).first()
+
+
+def reason_summary(reason: str, size: int = REASON_SUMMARY_MAX) -> str:
+    """The reason on one line, cut to ``size`` characters (for stamps and banners)."""
+    text = " ".join(reason.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
 def public_verification(code: str) -> dict[str, Any]:
     """What the public verification (校验码) shows: who sealed what, and whether the chain holds; 404 if unknown."""
     nomination = (
@@ -126,12 +144,20 @@ def public_verification(code: str) -> dict[str, Any]:
     signoffs = (
         SignOff.objects.filter(nomination=nomination, seal__isnull=False).select_related("org", "seal").order_by("id")
     )
+    revocation = revocation_of(nomination)
     return {
         "title": nomination.title,
         "unit": nomination.unit.name,
         "campaign": nomination.campaign.title,
         "status": nomination.status,
         "status_label": nomination.get_status_display(),
+        # Revocation first: a revoked form's seals may all still verify, and that must not read as valid.
+        "revoked": {
+            "revoked_at": revocation.revoked_at.isoformat(),
+            "reason": mask_text(reason_summary(revocation.reason)),
+        }
+        if revocation
+        else None,
         "valid": not problems,
         "problems": [p.as_dict() for p in problems],
         "seals": [

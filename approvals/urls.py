@@ -33,6 +33,7 @@ urlpatterns = [
         publicity.objection_form,
         name="objection-new",
     ),
+    path("objections/filed", publicity.objection_filed, name="objection-filed"),
     path("objections/receipt/", publicity.receipt_lookup, name="objection-receipt-lookup"),
     path("objections/receipt/<str:receipt>", publicity.receipt_page, name="objection-receipt"),
     path("campaigns/<id:pk>/publicity/start", publicity.start_publicity, name="publicity-start"),

@@ -27,7 +27,8 @@ def objection(objection_id: int) -> str:
 
 
 def public_objection(receipt: str) -> str:
-    return f"/objections/receipt/{receipt}"
+    """The receipt lookup; the code (in the message's text) is typed there, never put in an address."""
+    return "/objections/receipt/"
 
 
 def password_reset() -> str:

@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts import selectors as account_selectors
 from approvals import publicity_selectors, quotas
 from approvals import selectors as approval_selectors
-from approvals.actions.publicity import PUBLICITY_FROM
+from approvals.actions.publicity import PUBLICITY_FROM, rule_end_or_none
 from config.errors import NotVisible
 from config.request_context import request_user
 from notifications import selectors as notification_selectors
@@ -54,6 +55,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         **approval_selectors.campaign_overview(user, campaign),
         "quotas": quotas.quota_usage(campaign),
         "may_start_publicity": runs_publicity and campaign.status in PUBLICITY_FROM,
+        # The end the campaign's rule gives a 公示 started now: an explicit end before it needs a reason.
+        "publicity_rule_end": rule_end_or_none(campaign, timezone.now()) if runs_publicity else None,
         "may_finalize": runs_publicity and campaign.status == Campaign.Status.PUBLICITY,
         "may_run_judging": bool(campaign.rounds) and permissions.can_run_judging(user, campaign),
         # The objection queue: the committee, or whoever was named investigator of one of its objections.

@@ -62,16 +62,19 @@ def check_objection_input(objector: ObjectorInput, content: str) -> None:
     kind = objector.kind
     if kind not in Objection.ObjectorKind.values:
         raise InvalidInput.for_field("objector_kind", _("异议人类型应为个人（person）或单位（unit）"))
-    missing = []
+    # The rule (匿名异议不予受理) is the error's detail, said once; each field says what it lacks.
+    missing: dict[str, list[str]] = {}
     if not has_visible_text(objector.name):
-        missing.append("name")
+        missing["name"] = [_("请填写真实姓名")]
     if not objector.phone.strip():
-        missing.append("phone")
+        missing["phone"] = [_("请填写联系电话")]
     if kind == Objection.ObjectorKind.UNIT:
-        missing += [f for f in ("unit_name", "unit_contact") if not has_visible_text(getattr(objector, f))]
+        if not has_visible_text(objector.unit_name):
+            missing["unit_name"] = [_("请填写单位名称")]
+        if not has_visible_text(objector.unit_contact):
+            missing["unit_contact"] = [_("请填写单位联系人")]
     if missing:
-        message = str(AnonymousObjection.message)
-        raise AnonymousObjection(errors={field: [message] for field in missing})
+        raise AnonymousObjection(errors=missing)
     errors: dict[str, list[str]] = {}
     if not _PHONE_RE.match(normalize_phone(objector.phone)):
         errors["phone"] = [_("请填写有效的手机号或带区号的固定电话")]
@@ -280,7 +283,8 @@ def decide_objection(objection_id: int, *, actor: User, outcome: str, finding: s
     objection.save(update_fields=["status", "finding", "response", "decided_at", "decided_by"])
     revoked = False
     if outcome == Objection.Status.UPHELD and nomination.status != Nomination.Status.REVOKED:
-        revoke_in_transaction(nomination, actor=actor, reason=finding, objection=objection)
+        # The unit is told the published response; the finding (处理意见（内部）) stays internal.
+        revoke_in_transaction(nomination, actor=actor, reason=objection.response, objection=objection)
         revoked = True
     record_event(
         audit_events.OBJECTION_DECIDED,

@@ -24,10 +24,13 @@ from approvals.exceptions import (
     ObjectionsOpen,
     PublicityNotAllowed,
     PublicityRunning,
+    PublicityTooShort,
 )
 from approvals.models import Nomination, Objection, PublicityEntry, PublicityRound
 from audit.trail import record_event
-from config.errors import InvalidInput, NotPermitted
+from config.dates import official_time
+from config.errors import InvalidInput, NotPermitted, SealflowError
+from config.text_input import has_visible_text
 from workflows import calendar
 from workflows.models import Campaign
 
@@ -71,6 +74,7 @@ def start_publicity(
     ends_at: datetime | None = None,
     title: str = "",
     how_to_object: str = "",
+    short_reason: str = "",
 ) -> PublicityRound:
     """Put every ``approved`` nomination of the campaign on public announcement (公示).
 
@@ -91,14 +95,11 @@ def start_publicity(
             raise InvalidInput.for_field(
                 "ends_at", _("活动未设置公示天数，请填写公示结束时间"), code="publicity_days_missing"
             )
-        ends_at = calendar.publicity_window(
-            starts_at,
-            days=campaign.publicity_days,
-            working_days=campaign.publicity_working_days,
-            count_start=campaign.publicity_counts_publication_day,
-        ).ends_at
+        ends_at = _rule_end(campaign, starts_at)
     if ends_at <= starts_at:
         raise InvalidInput.for_field("ends_at", _("公示结束时间应晚于开始时间"), code="invalid_window")
+    short_reason = short_reason.strip()[:2000]
+    shortened = _check_shortened(campaign, starts_at, ends_at, short_reason) if not computed else None
     nominations = list(
         Nomination.objects.select_for_update(of=("self",))
         .filter(campaign=campaign, status=Nomination.Status.APPROVED)
@@ -143,13 +144,57 @@ def start_publicity(
         target=campaign,
         data={**window, "computed": computed, "days": campaign.publicity_days,
               "working_days": campaign.publicity_working_days, "nominations": [n.pk for n in nominations],
-              "old": {"status": old_status}, "new": {"status": campaign.status}},
+              "old": {"status": old_status}, "new": {"status": campaign.status},
+              **({"shortened": {"rule_ends_at": shortened, "reason": short_reason}} if shortened else {})},
     )  # fmt: skip
     for nomination in nominations:
         record_event(audit_events.PUBLICITY_STARTED, actor=actor, target=nomination, data=window)
     invalidate_public_list(campaign.pk)
     publicity_events.publicity_started(publicity_round)
     return publicity_round
+
+
+def _rule_end(campaign: Campaign, starts_at: datetime) -> datetime:
+    """The end of the window the campaign's rule gives a 公示 starting at ``starts_at`` (409
+    ``calendar_not_covered`` for working days in a year without calendar data)."""
+    return calendar.publicity_window(
+        starts_at,
+        days=campaign.publicity_days or 0,
+        working_days=campaign.publicity_working_days,
+        count_start=campaign.publicity_counts_publication_day,
+    ).ends_at
+
+
+def rule_end_or_none(campaign: Campaign, starts_at: datetime) -> datetime | None:
+    """``_rule_end``, or None when the campaign has no rule; without calendar data for working days,
+    the same number of calendar days (a window of N working days is never shorter than that)."""
+    if not campaign.publicity_days:
+        return None
+    try:
+        return _rule_end(campaign, starts_at)
+    except SealflowError:
+        return calendar.publicity_window(
+            starts_at, days=campaign.publicity_days, working_days=False,
+            count_start=campaign.publicity_counts_publication_day,
+        ).ends_at  # fmt: skip
+
+
+def _check_shortened(campaign: Campaign, starts_at: datetime, ends_at: datetime, reason: str) -> datetime | None:
+    """An explicit end before the rule's end needs a reason (400 ``publicity_too_short``); returns the
+    rule's end when the window is shortened, for the audit event."""
+    rule_end = rule_end_or_none(campaign, starts_at)
+    # To the minute, as the form's datetime-local field gives it: 23:59 keeps a rule's 23:59:59.
+    if rule_end is None or ends_at.replace(second=0, microsecond=0) >= rule_end.replace(second=0, microsecond=0):
+        return None
+    if not has_visible_text(reason):
+        message = _("活动规定公示 {period}（至 {end}），指定的结束时间早于此，请填写缩短公示期的理由").format(
+            period=(_("{n} 个工作日") if campaign.publicity_working_days else _("{n} 天")).format(
+                n=campaign.publicity_days
+            ),
+            end=official_time(rule_end, end=True),
+        )
+        raise PublicityTooShort(message, errors={"short_reason": [message]})
+    return rule_end
 
 
 def window_is_open(publicity_round: PublicityRound, now: datetime) -> bool:

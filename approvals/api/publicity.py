@@ -6,6 +6,8 @@ action; the public ones need no account and show no one's identity.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import FileResponse, HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -38,6 +40,9 @@ class PublicityIn(StrictSerializer):
     ends_at = DeadlineField(required=False)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     how_to_object = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    # Why an explicit ``ends_at`` is shorter than the campaign's rule (400 ``publicity_too_short``
+    # without it); recorded in the audit event.
+    short_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ObjectionIn(StrictSerializer):
@@ -61,6 +66,15 @@ class ObjectionOut(serializers.ModelSerializer):
         model = Objection
         fields = ["id", "nomination", "nomination_title", "campaign", "round", "content", "filed_at", "status",
                   "status_label", "investigator", "finding", "response", "decided_at"]  # fmt: skip
+
+    def to_representation(self, instance: Objection) -> dict[str, Any]:
+        """``finding`` (处理意见（内部）) only for the committee and the investigator (``context["user"]``);
+        the nominee's unit reads the published ``response``, the finding empty."""
+        body = dict(super().to_representation(instance))
+        user = self.context.get("user")
+        if user is None or not permissions.may_investigate(user, instance):
+            body["finding"] = ""
+        return body
 
 
 class DecideIn(StrictSerializer):
@@ -112,7 +126,7 @@ class CampaignPublicityView(APIView):
         data = validated(PublicityIn, request.data)
         publicity_round = publicity_actions.start_publicity(
             campaign.pk, actor=user, starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
-            title=data["title"], how_to_object=data["how_to_object"],
+            title=data["title"], how_to_object=data["how_to_object"], short_reason=data["short_reason"],
         )  # fmt: skip
         return Response(
             {
@@ -242,15 +256,15 @@ class ObjectionListView(PaginatedListMixin, APIView):
             nomination=int_param(request, "nomination"),
             status=request.query_params.get("status") or None,
         )
-        return self.paginated(request, objections, ObjectionOut)
+        return self.paginated(request, objections, ObjectionOut, user=request_user(request))
 
 
 class ObjectionDetailView(APIView):
     @extend_schema(responses={200: ObjectionOut}, summary="异议详情（不含异议人身份）")
     def get(self, request: Request, pk: int) -> Response:
         objection = publicity_selectors.get_visible_objection(request_user(request), pk)
-        body = dict(ObjectionOut(objection).data)
         user = request_user(request)
+        body = dict(ObjectionOut(objection, context={"user": user}).data)
         if permissions.may_investigate(user, objection):
             body["findings"] = [
                 {"id": f.pk, "author": f.author_id, "text": f.text, "created_at": f.created_at}
@@ -290,7 +304,7 @@ class ObjectionAssignView(APIView):
         objection = objection_actions.assign_investigator(
             objection.pk, actor=user, investigator_id=data["investigator"]
         )
-        return Response(ObjectionOut(objection).data)
+        return Response(ObjectionOut(objection, context={"user": user}).data)
 
 
 class ObjectionFindingView(APIView):
@@ -312,7 +326,7 @@ class ObjectionDecideView(APIView):
         objection = objection_actions.decide_objection(
             objection.pk, actor=user, outcome=data["outcome"], finding=data["finding"], response=data["response"]
         )
-        return Response(ObjectionOut(objection).data)
+        return Response(ObjectionOut(objection, context={"user": user}).data)
 
 
 # --- revocation ----------------------------------------------------------------------------

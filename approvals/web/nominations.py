@@ -415,6 +415,18 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
                 "seal": signoff.seal,
             }
         )
+    revocation = selectors.revocation_of(nomination)
+    if revocation is not None:
+        entries.append(
+            {
+                "kind": "revoke",
+                "time": revocation.revoked_at,
+                "title": _("撤销申报"),
+                "reason": revocation.reason,
+                "who": "",
+                "org": nomination.campaign.host_org.name,
+            }
+        )
     entries.sort(key=lambda e: e["time"])
     if nomination.status == Nomination.Status.IN_REVIEW and nomination.stage_org is not None:
         entries.append(
@@ -500,6 +512,7 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "nomination": nomination,
         "rows": display_rows(definition, data, attachments),
         "timeline": timeline(nomination),
+        "revocation": selectors.revocation_of(nomination),
         "returned_by": _return_signoff(nomination),
         "has_seals": has_seals,
         "seal_problems": problems,

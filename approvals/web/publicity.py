@@ -10,12 +10,15 @@ user may see). The objector's identity is shown only in the response to the audi
 from __future__ import annotations
 
 import gzip
+import secrets
+import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -31,7 +34,10 @@ from approvals import filestore, publicity_public, publicity_selectors, selector
 from approvals.actions import objections as objection_actions
 from approvals.actions import publicity as publicity_actions
 from approvals.actions import revocations as revocation_actions
+from approvals.exceptions import AnonymousObjection
 from approvals.models import Nomination, Objection
+from config.api.models import IdempotencyRecord
+from config.dates import official_time
 from config.errors import InvalidInput, NotVisible, SealflowError
 from config.masking import mask_text
 from config.request_context import request_user
@@ -69,20 +75,18 @@ def _form_errors(exc: SealflowError) -> dict[str, list[str]]:
     return dict(exc.errors) if isinstance(exc, InvalidInput) and exc.errors else {}
 
 
-@require_http_methods(["GET", "POST"])
-def objection_form(request: HttpRequest, campaign_id: int, nomination_id: int) -> HttpResponse:
-    """实名提出异议: real-name rules and the deadline on top; on success the receipt, shown once."""
-    data, publicity_round, entry = _public_entry(campaign_id, nomination_id)
-    values = {k: request.POST.get(k, "") for k in ("objector_kind", "name", "phone", "unit_name", "unit_contact",
-                                                    "content")}  # fmt: skip
-    values["objector_kind"] = values["objector_kind"] or "person"
-    context: dict[str, Any] = {
+FILED_SESSION_KEY = "objection_filed"
+FILED_SHOWN_SECONDS = 3600  # the receipt stays readable on the 已受理 page of this browser for an hour
+FORM_KEY_PREFIX = "web-objection:"
+TOKEN_MAX = 64
+REPLAY_WAIT_SECONDS = 5.0
+
+
+def _form_context(data: dict[str, Any], publicity_round: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    return {
         "data": data,
         "round": publicity_round,
         "entry": entry,
-        "window_start": publicity_round["starts_at"][:16].replace("T", " "),
-        "window_end": publicity_round["ends_at"][:16].replace("T", " "),
-        "values": values,
         "errors": {},
         "error": "",
         "max_files": objection_actions.EVIDENCE_MAX_FILES,
@@ -91,30 +95,122 @@ def objection_form(request: HttpRequest, campaign_id: int, nomination_id: int) -
         "content_min": objection_actions.CONTENT_MIN,
         "content_max": objection_actions.CONTENT_MAX,
     }
-    if request.method == "POST":
-        ip = str(request.META.get("REMOTE_ADDR") or "")
-        files = request.FILES.getlist("evidence")
-        try:
-            objection_actions.check_objection_rate(ip, values["phone"])
-            objection = objection_actions.file_objection(
-                nomination_id,
-                objector=objection_actions.ObjectorInput(
-                    kind=values["objector_kind"], name=values["name"], phone=values["phone"],
-                    unit_name=values["unit_name"], unit_contact=values["unit_contact"],
-                ),
-                content=values["content"],
-                evidence=[(f.name or "", cast(IO[bytes], f.file)) for f in files],
-                ip_address=ip or None,
-            )  # fmt: skip
-        except NotVisible as exc:
-            raise Http404() from exc
-        except SealflowError as exc:
-            context["error"] = exc.detail
-            context["errors"] = _form_errors(exc)
-            return _no_store(render(request, "approvals/publicity/objection_form.html", context, status=exc.status))
-        receipt_context = {"data": data, "entry": entry, "objection": objection}
-        return _no_store(render(request, "approvals/publicity/objection_filed.html", receipt_context))
-    return render(request, "approvals/publicity/objection_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def objection_form(request: HttpRequest, campaign_id: int, nomination_id: int) -> HttpResponse:
+    """实名提出异议: real-name rules and the window on top; after the window, only that it closed and when.
+
+    Post/redirect/get: a filed objection redirects to ``objection-filed`` (a GET page that reads the
+    receipt from the session, so a refresh files nothing and the code is never in a URL). Each
+    rendering of the form carries a one-time token (``form_token``, the web form's Idempotency-Key):
+    a second POST with it (double click, back and resubmit) files nothing and leads to the same receipt.
+    """
+    data, publicity_round, entry = _public_entry(campaign_id, nomination_id)
+    values = {k: request.POST.get(k, "") for k in ("objector_kind", "name", "phone", "unit_name", "unit_contact",
+                                                    "content")}  # fmt: skip
+    values["objector_kind"] = values["objector_kind"] or "person"
+    context = _form_context(data, publicity_round, entry)
+    context["values"] = values
+    token = request.POST.get("form_token", "").strip()[:TOKEN_MAX]
+    context["form_token"] = token or secrets.token_urlsafe(24)
+    if request.method != "POST":
+        return _no_store(render(request, "approvals/publicity/objection_form.html", context))
+    ip = str(request.META.get("REMOTE_ADDR") or "")
+    record = None
+    if token:
+        claimed = _claim_form_token(request, ip, token)
+        if isinstance(claimed, HttpResponse):
+            return claimed
+        record = claimed
+    files = request.FILES.getlist("evidence")
+    try:
+        objection_actions.check_objection_rate(ip, values["phone"])
+        objection = objection_actions.file_objection(
+            nomination_id,
+            objector=objection_actions.ObjectorInput(
+                kind=values["objector_kind"], name=values["name"], phone=values["phone"],
+                unit_name=values["unit_name"], unit_contact=values["unit_contact"],
+            ),
+            content=values["content"],
+            evidence=[(f.name or "", cast(IO[bytes], f.file)) for f in files],
+            ip_address=ip or None,
+        )  # fmt: skip
+    except NotVisible as exc:
+        _release(record)
+        raise Http404() from exc
+    except SealflowError as exc:
+        # Nothing was filed: the token is free again, so the corrected form can be sent with it.
+        _release(record)
+        # The rule against anonymous objections is in the notes above the form: not said twice.
+        anonymous = exc.code == AnonymousObjection.code
+        context["error"] = _("异议须实名提出，请补全下面标出的信息。") if anonymous else exc.detail
+        context["errors"] = _form_errors(exc)
+        return _no_store(render(request, "approvals/publicity/objection_form.html", context, status=exc.status))
+    except BaseException:
+        _release(record)
+        raise
+    if record is not None:
+        IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=201, response={"objection": objection.pk})
+    return _filed_redirect(request, objection.pk)
+
+
+def _claim_form_token(request: HttpRequest, ip: str, token: str) -> IdempotencyRecord | HttpResponse:
+    """Claim the form's token (one row per token and client address, as the API's Idempotency-Key);
+    a token already used leads to the objection it filed instead of filing another."""
+    key = FORM_KEY_PREFIX + token
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                user=None, client=ip, key=key, endpoint=request.path[:255], body_hash=""
+            )
+    except IntegrityError:
+        pass
+    # A double submit races the first request: wait for it to finish (it takes milliseconds).
+    deadline = time.monotonic() + REPLAY_WAIT_SECONDS
+    while True:
+        first = IdempotencyRecord.objects.filter(user=None, client=ip, key=key).first()
+        if first is None:  # the first request failed and freed the token: file with it now
+            return _claim_form_token(request, ip, token)
+        if first.status_code is not None and isinstance(first.response, dict):
+            return _filed_redirect(request, int(first.response.get("objection") or 0))
+        if time.monotonic() > deadline:
+            messages.warning(request, _("该异议正在提交，请稍候查看，不要重复提交"))
+            return HttpResponseRedirect(request.path)
+        time.sleep(0.1)
+
+
+def _release(record: IdempotencyRecord | None) -> None:
+    if record is not None:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+
+
+def _filed_redirect(request: HttpRequest, objection_id: int) -> HttpResponse:
+    request.session[FILED_SESSION_KEY] = {"objection": objection_id, "at": int(time.time())}
+    return HttpResponseRedirect(reverse("approvals:objection-filed"))
+
+
+@require_GET
+def objection_filed(request: HttpRequest) -> HttpResponse:
+    """异议已受理: the receipt of the objection just filed in this browser (from the session; refreshing
+    files nothing). Without one, the receipt lookup."""
+    held = request.session.get(FILED_SESSION_KEY) or {}
+    objection = None
+    if isinstance(held, dict) and int(time.time()) - int(held.get("at") or 0) <= FILED_SHOWN_SECONDS:
+        objection = (
+            Objection.objects.select_related("nomination", "nomination__campaign")
+            .filter(pk=int(held.get("objection") or 0))
+            .first()
+        )
+    if objection is None:
+        request.session.pop(FILED_SESSION_KEY, None)
+        return HttpResponseRedirect(reverse("approvals:objection-receipt-lookup"))
+    context = {
+        "objection": objection,
+        "title": mask_text(objection.nomination.title),
+        "campaign_id": objection.nomination.campaign_id,
+    }
+    return _no_store(render(request, "approvals/publicity/objection_filed.html", context))
 
 
 def _receipt_context(code: str) -> dict[str, Any]:
@@ -138,23 +234,24 @@ def _receipt_context(code: str) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def receipt_lookup(request: HttpRequest) -> HttpResponse:
-    """凭回执码查询: a form; with ``?code=`` the status and the published response."""
-    code = request.GET.get("code", "").strip()
-    context: dict[str, Any] = {"code": code}
-    if code:
-        context.update(_receipt_context(code))
+    """凭回执码查询: a form that POSTs the code (so it stays out of addresses, logs and history); the
+    answer is the status and the published response."""
+    context: dict[str, Any] = {"code": ""}
+    if request.method == "POST":
+        code = request.POST.get("code", "").strip()[:RECEIPT_MAX]
+        context["code"] = code
+        if code:
+            context.update(_receipt_context(code))
     return _no_store(render(request, "approvals/publicity/receipt.html", context))
 
 
 @require_GET
 def receipt_page(request: HttpRequest, receipt: str) -> HttpResponse:
-    """The receipt's own address (the objector's notification links here)."""
-    context = _receipt_context(receipt)
-    if context.get("not_found"):
-        raise Http404()
-    return _no_store(render(request, "approvals/publicity/receipt.html", context))
+    """Former address of a receipt (older messages link here): the lookup form, which never reads a
+    code from an address."""
+    return HttpResponseRedirect(reverse("approvals:objection-receipt-lookup"))
 
 
 # --- committee ------------------------------------------------------------------------------
@@ -198,14 +295,15 @@ def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
             campaign.pk, actor=user, starts_at=starts_at, ends_at=ends_at,
             title=request.POST.get("title", "").strip()[:200],
             how_to_object=request.POST.get("how_to_object", "").strip()[:2000],
+            short_reason=request.POST.get("short_reason", "").strip()[:2000],
         )  # fmt: skip
     except SealflowError as exc:
         report(request, exc)
         return HttpResponseRedirect(back)
     messages.success(
         request,
-        _("已开始公示：{title}，公示期至 {end}").format(
-            title=publicity_round.title, end=timezone.localtime(publicity_round.ends_at).strftime("%Y-%m-%d %H:%M")
+        _("已开始公示：{title}，公示期至 {end}（北京时间）").format(
+            title=publicity_round.title, end=official_time(publicity_round.ends_at, end=True)
         ),
     )
     return HttpResponseRedirect(back)

@@ -18,6 +18,23 @@
     if (text && !window.confirm(text)) { event.preventDefault(); }
   }, true);
 
+  /* 开始公示: an explicit end before the campaign's rule shows the warning and asks for the reason.
+     <input data-rule-end="2026-12-10T23:59"> with #p-short-warning and #p-short next to it. */
+  document.querySelectorAll("input[data-rule-end]").forEach(function (input) {
+    var warning = document.getElementById("p-short-warning");
+    var reason = document.getElementById("p-short");
+    var form = input.form;
+    function check() {
+      var explicit = form && form.querySelector("input[name=window][value=explicit]");
+      var short = input.value !== "" && input.value < input.getAttribute("data-rule-end");
+      if (short && explicit) { explicit.checked = true; }
+      if (warning) { warning.hidden = !short; }
+      if (reason) { reason.required = short; }
+    }
+    input.addEventListener("input", check);
+    input.addEventListener("change", check);
+  });
+
   /* "Select all" check box: <input type=checkbox data-check-all="name"> */
   document.querySelectorAll("[data-check-all]").forEach(function (box) {
     box.addEventListener("change", function () {

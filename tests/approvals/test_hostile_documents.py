@@ -180,7 +180,11 @@ def _hostile_scene(tree: Tree, people: People, text: str) -> Hostile:
     _forget_public_list(campaign)
     now = timezone.now()
     publicity_round = publicity_actions.start_publicity(
-        campaign.pk, actor=people.committee, starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=3)
+        campaign.pk,
+        actor=people.committee,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=3),
+        short_reason="测试",
     )
     PublicityRound.objects.filter(pk=publicity_round.pk).update(title=value, how_to_object=f"{value} 异议方式")
     _forget_public_list(campaign)

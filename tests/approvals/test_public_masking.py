@@ -43,6 +43,7 @@ def _start(people: People, scene: Scene) -> None:
         actor=people.committee,
         starts_at=now - timedelta(minutes=1),
         ends_at=now + timedelta(days=3),
+        short_reason="测试",
     )
 
 

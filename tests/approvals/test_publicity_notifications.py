@@ -27,7 +27,11 @@ def _messages(kind: str) -> list[OutboxMessage]:
 def test_the_whole_publicity_path_tells_the_right_people(tree, people, scene) -> None:
     with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
         publicity_actions.start_publicity(
-            scene.campaign.pk, actor=people.committee, starts_at=local(2026, 3, 2, 9, 0), ends_at=local(2026, 3, 6)
+            scene.campaign.pk,
+            actor=people.committee,
+            starts_at=local(2026, 3, 2, 9, 0),
+            ends_at=local(2026, 3, 6),
+            short_reason="测试",
         )
         objection = objection_actions.file_objection(
             scene.first.pk,

@@ -24,7 +24,11 @@ generous_objection_limits = publicity_helpers.generous_objection_limits
 def _starting_tomorrow(people: People, scene: Scene) -> None:
     now = timezone.now()
     publicity_actions.start_publicity(
-        scene.campaign.pk, actor=people.committee, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=6)
+        scene.campaign.pk,
+        actor=people.committee,
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=6),
+        short_reason="测试",
     )
 
 

@@ -39,6 +39,7 @@ def _file_objection(people: People, scene: Scene) -> int:
         actor=people.committee,
         starts_at=now - timedelta(minutes=1),
         ends_at=now + timedelta(days=3),
+        short_reason="测试",
     )
     objection = objection_actions.file_objection(
         scene.first.pk,

@@ -50,6 +50,7 @@ def _open(people: People, scene: Scene) -> PublicityRound:
         actor=people.committee,
         starts_at=now - timedelta(minutes=1),
         ends_at=now + timedelta(days=3),
+        short_reason="测试：公示期短于活动规定",
     )
 
 
@@ -149,7 +150,8 @@ def test_public_objection_shows_the_receipt_once_with_a_copy_button(people, scen
     url = f"/publicity/{scene.campaign.pk}/objections/{scene.first.pk}"
     client = Client(enforce_csrf_checks=False)
     response = client.post(url, OBJECTOR)
-    assert response.status_code == 200
+    assert response.status_code == 302  # post/redirect/get: the receipt is a GET page of this browser
+    response = client.get(response["Location"])
     objection = Objection.objects.get(nomination=scene.first)
     body = response.content.decode()
     assert objection.receipt in body
@@ -173,7 +175,7 @@ def test_objection_after_the_window_shows_publicity_closed(people, scene) -> Non
     PublicityRound.objects.filter(pk=publicity_round.pk).update(ends_at=timezone.now() - timedelta(seconds=1))
     response = Client().post(f"/publicity/{scene.campaign.pk}/objections/{scene.first.pk}", OBJECTOR)
     assert response.status_code == 409
-    assert "公示期已结束" in response.content.decode()
+    assert "公示期已于" in response.content.decode()  # …结束，不再受理异议: the page says when it closed
     assert not Objection.objects.exists()
 
 
@@ -193,13 +195,13 @@ def test_receipt_lookup_shows_status_and_response_never_identity(people, scene) 
     objection = _file(scene)
     objection_actions.decide_objection(objection.pk, actor=people.committee, outcome="dismissed", finding="核实无误",
                              response="经核实，异议不成立。")  # fmt: skip
-    page = Client().get("/objections/receipt/", {"code": objection.receipt.lower()}).content.decode()
+    page = Client().post("/objections/receipt/", {"code": objection.receipt.lower()}).content.decode()
     assert "异议不成立" in page
     assert "经核实，异议不成立。" in page
     assert "赵异议" not in page
     assert "13900001111" not in page
     assert "核实无误" not in page
-    missing = Client().get("/objections/receipt/", {"code": "AAAA"}).content.decode()
+    missing = Client().post("/objections/receipt/", {"code": "AAAA"}).content.decode()
     assert "没有找到该回执码" in missing
 
 
@@ -209,7 +211,10 @@ def test_receipt_lookup_shows_status_and_response_never_identity(people, scene) 
 def test_committee_starts_publicity_from_the_dashboard(people, scene) -> None:
     client = login(people.committee)
     end = (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(f"/campaigns/{scene.campaign.pk}/publicity/start", {"window": "explicit", "ends_at": end})
+    response = client.post(
+        f"/campaigns/{scene.campaign.pk}/publicity/start",
+        {"window": "explicit", "ends_at": end, "short_reason": "测试"},
+    )
     assert response.status_code == 302
     scene.campaign.refresh_from_db()
     assert scene.campaign.status == Campaign.Status.PUBLICITY
@@ -376,7 +381,7 @@ def test_evidence_uploaded_on_the_form_downloads_for_the_committee_only_and_is_a
     Image.new("RGB", (30, 20), (10, 120, 40)).save(buffer, format="PNG")
     upload = SimpleUploadedFile("签名页.png", buffer.getvalue(), content_type="image/png")
     url = f"/publicity/{scene.campaign.pk}/objections/{scene.first.pk}"
-    assert Client().post(url, {**OBJECTOR, "evidence": upload}).status_code == 200
+    assert Client().post(url, {**OBJECTOR, "evidence": upload}).status_code == 302
     objection = Objection.objects.get()
     evidence = objection.evidence.get()
     unit = login(people.submitter)
