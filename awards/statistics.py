@@ -309,13 +309,13 @@ def statistics_tables(figures: dict[str, Any]) -> list[tuple[str, list[str], lis
             _("各区县获奖与名额"),
             [
                 _("区（县）"),
-                *[f"{t['kind_label']} {t['tier_name']}" for t in tiers],
                 _("获奖合计"),
                 _("名额"),
                 _("已用名额"),
+                *[f"{t['kind_label']} {t['tier_name']}" for t in tiers],
             ],
             [
-                [r["name"], *r["tiers"], r["awards"], r["quota"], r["quota_used"]]
+                [r["name"], r["awards"], r["quota"], r["quota_used"], *r["tiers"]]
                 for r in figures["awards_by_district"]
             ],
         ),  # fmt: skip
