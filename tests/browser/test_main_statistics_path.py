@@ -67,7 +67,7 @@ def test_statistics_from_the_dashboard_on_a_desktop_and_a_phone(sessions: Any) -
     _no_english(main)
     assert "还没有已确认的奖项" in main  # the next step, before the awards are confirmed
     _fits(committee)
-    committee.shot("20-statistics-desktop", full_page=True)
+    committee.shot("20-statistics-desktop")
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
     assert download.value.suggested_filename.endswith("统计.xlsx")
@@ -86,4 +86,4 @@ def test_statistics_from_the_dashboard_on_a_desktop_and_a_phone(sessions: Any) -
     first_bar = phone.page.locator("svg[role=img] rect.chart-bar").first.bounding_box()
     assert first_bar is not None
     assert first_bar["x"] + first_bar["width"] <= 390
-    phone.shot("21-statistics-phone", full_page=True)
+    phone.shot("21-statistics-phone")
