@@ -242,7 +242,10 @@ class LedgerAwardOut(AwardOut):
 
 class CertificateView(APIView):
     @extend_schema(
-        responses={(200, PDF_MIME): OpenApiResponse(description="获奖证书（PDF）")},
+        responses={
+            (200, PDF_MIME): OpenApiResponse(description="获奖证书（PDF）"),
+            409: OpenApiResponse(description="award_not_valid：奖项已放弃或撤销"),
+        },
         summary="下载获奖证书（组委会；获奖申报的本单位）：编号、主办单位印章、校验码；409 award_not_valid",
     )  # fmt: skip
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -269,7 +272,8 @@ class CampaignCertificatesView(APIView):
 
 class ResultNoticeView(APIView):
     @extend_schema(
-        responses={200: ResultNoticeOut}, summary="结果通知（发文）的文号、发文单位、日期、联系人（组委会）"
+        responses={200: ResultNoticeOut, 409: OpenApiResponse(description="no_result_notice：尚未设置结果通知")},
+        summary="结果通知（发文）的文号、发文单位、日期、联系人（组委会）；409 no_result_notice",
     )
     def get(self, request: Request, pk: int) -> Response:
         campaign = _committee_campaign(request, pk)
@@ -290,7 +294,10 @@ class ResultNoticeView(APIView):
 
 class ResultNoticePdfView(APIView):
     @extend_schema(
-        responses={(200, PDF_MIME): OpenApiResponse(description="结果通知（PDF）")},
+        responses={
+            (200, PDF_MIME): OpenApiResponse(description="结果通知（PDF）"),
+            409: OpenApiResponse(description="no_result_notice：尚未设置结果通知"),
+        },
         summary="结果通知 PDF：按等次列出获奖名单，主办单位印章、校验码（组委会）；409 no_result_notice",
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
