@@ -285,3 +285,23 @@ def test_hostile_org_names_stay_data_in_the_page_and_the_excel_file(tree):
     cells = [c for row in workbook["按乡镇（街道）统计"].iter_rows() for c in row]
     formula = next(c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value)
     assert formula.data_type == "s"
+
+
+def test_a_province_campaigns_page_and_excel_file_show_the_count_by_city(db):
+    campaign, committee, _cities = _province(db)
+    browser = Client()
+    browser.force_login(committee)
+
+    page = browser.get(f"/campaigns/{campaign.pk}/statistics").content.decode()
+    workbook = load_workbook(io.BytesIO(browser.get(f"/campaigns/{campaign.pk}/statistics.xlsx").content))
+
+    assert page.count('role="img"') == 7
+    assert "各市获奖数" in page
+    assert "青岛市民政局：3个" in page
+    assert "并列第2" in page
+    rows = list(workbook["按市统计"].iter_rows(min_row=3, values_only=True))
+    assert rows[:3] == [
+        ("青岛市民政局", 5, 3, "第1"),
+        ("济宁市民政局", 4, 2, "并列第2"),
+        ("烟台市民政局", 2, 2, "并列第2"),
+    ]
