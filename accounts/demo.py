@@ -62,7 +62,8 @@ ORGS: list[tuple[str, str, OrgKind, str | None]] = [
     # [004] Shandong (the province's bureau stands at the top of the tree, as a city would)
     ("SD", "山东省民政厅", OrgKind.CITY, None),
     ("SD-CMT", "山东省民政工作创新案例评审组", OrgKind.COMMITTEE, "SD"),
-    ("SD-SS", "泗水县民政局", OrgKind.DISTRICT, "SD"),
+    ("SD-JN", "济宁市民政局", OrgKind.CITY, "SD"),  # a city below the province: statistics count by city
+    ("SD-SS", "泗水县民政局", OrgKind.DISTRICT, "SD-JN"),
     ("SD-SS-ETFL", "泗水县儿童福利指导中心", OrgKind.UNIT, "SD-SS"),
 ]
 

@@ -361,6 +361,12 @@ def can_get_certificate(user: User, campaign: Campaign, unit: Organization) -> b
     return can_allocate_awards(user, campaign) or has_role_at(user, UNIT_ROLES, unit)
 
 
+def can_see_campaign_statistics(user: User, campaign: Campaign) -> bool:
+    """A campaign's statistics (counts by district, township, kind, result; awards against the
+    quotas), their Excel export and API: the host's committee."""
+    return has_role_at(user, Role.COMMITTEE, campaign.host_org)
+
+
 def judges_of_host(host_org_id: int) -> QuerySet[User]:
     """The expert pool of a host: active users holding ``judge`` there (lazy)."""
     grants = Grant.objects.filter(role=Role.JUDGE, org_id=host_org_id)

@@ -80,9 +80,11 @@ ROLE_ORG_KINDS: dict[Role, frozenset[OrgKind]] = {
 # Only the administrative roles may be granted system-wide (org = null).
 SYSTEM_WIDE_ROLES = ADMIN_ROLES
 
-# The kinds of parent each kind of organisation may have (None: a root).
+# The kinds of parent each kind of organisation may have (None: a root). A province's bureau is
+# entered as a city at the top of its tree and its cities below it (a province campaign [004]
+# counts its awards by city).
 ALLOWED_PARENT_KINDS: dict[OrgKind, frozenset[OrgKind | None]] = {
-    OrgKind.CITY: frozenset({None}),
+    OrgKind.CITY: frozenset({None, OrgKind.CITY}),
     OrgKind.DISTRICT: frozenset({OrgKind.CITY, None}),
     OrgKind.TOWNSHIP: frozenset({OrgKind.DISTRICT}),
     OrgKind.UNIT: frozenset({OrgKind.TOWNSHIP, OrgKind.DISTRICT, OrgKind.CITY}),

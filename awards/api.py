@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from awards import actions, documents, ledger, selectors
+from awards import actions, documents, ledger, selectors, statistics
 from awards.exceptions import NoResultNotice
 from awards.models import Allocation, Award, ResultNotice
 from config.api.serializers import IdField, StrictSerializer
@@ -203,6 +203,7 @@ class PassDownView(APIView):
 
 PDF_MIME = "application/pdf"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_MIME = "application/zip"
 
 
 def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -241,7 +242,10 @@ class LedgerAwardOut(AwardOut):
 
 class CertificateView(APIView):
     @extend_schema(
-        responses={(200, PDF_MIME): OpenApiResponse(description="获奖证书（PDF）")},
+        responses={
+            (200, PDF_MIME): OpenApiResponse(description="获奖证书（PDF）"),
+            409: OpenApiResponse(description="award_not_valid：奖项已放弃或撤销"),
+        },
         summary="下载获奖证书（组委会；获奖申报的本单位）：编号、主办单位印章、校验码；409 award_not_valid",
     )  # fmt: skip
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -268,7 +272,8 @@ class CampaignCertificatesView(APIView):
 
 class ResultNoticeView(APIView):
     @extend_schema(
-        responses={200: ResultNoticeOut}, summary="结果通知（发文）的文号、发文单位、日期、联系人（组委会）"
+        responses={200: ResultNoticeOut, 409: OpenApiResponse(description="no_result_notice：尚未设置结果通知")},
+        summary="结果通知（发文）的文号、发文单位、日期、联系人（组委会）；409 no_result_notice",
     )
     def get(self, request: Request, pk: int) -> Response:
         campaign = _committee_campaign(request, pk)
@@ -289,7 +294,10 @@ class ResultNoticeView(APIView):
 
 class ResultNoticePdfView(APIView):
     @extend_schema(
-        responses={(200, PDF_MIME): OpenApiResponse(description="结果通知（PDF）")},
+        responses={
+            (200, PDF_MIME): OpenApiResponse(description="结果通知（PDF）"),
+            409: OpenApiResponse(description="no_result_notice：尚未设置结果通知"),
+        },
         summary="结果通知 PDF：按等次列出获奖名单，主办单位印章、校验码（组委会）；409 no_result_notice",
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -323,3 +331,102 @@ class PrizeLedgerView(APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         campaign = _committee_campaign(request, pk)
         return _file(ledger.render_ledger_xlsx(campaign), XLSX_MIME, f"{campaign.title}-奖金台账.xlsx")
+
+
+class CampaignCertificatesZipView(APIView):
+    @extend_schema(
+        responses={(200, ZIP_MIME): OpenApiResponse(description="全部有效奖项的证书（ZIP，每个奖项一个 PDF）")},
+        summary="批量下载获奖证书 ZIP（组委会）：每个奖项一个 PDF，文件名为“证书编号-名称.pdf”",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        campaign = _committee_campaign(request, pk)
+        certificates = actions.issue_certificates(campaign.pk, actor=request_user(request))
+        content = documents.render_certificates_zip(certificates, _verify_url(request, "awards:certificate-verify"))
+        return _file(content, ZIP_MIME, f"{campaign.title}-获奖证书.zip")
+
+
+# --- statistics (the committee's figures; the same as the statistics page and its Excel file) ----------
+
+
+class StatusCountOut(serializers.Serializer):
+    status = serializers.CharField()
+    name = serializers.CharField()
+    nominations = serializers.IntegerField()
+
+
+class KindCountOut(serializers.Serializer):
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    nominations = serializers.IntegerField()
+    awards = serializers.IntegerField()
+
+
+class OrgCountOut(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="组织 id；null 为未归属的一行")
+    name = serializers.CharField()
+    nominations = serializers.IntegerField()
+
+
+class OrgAwardCountOut(OrgCountOut):
+    awards = serializers.IntegerField()
+
+
+class CityCountOut(OrgAwardCountOut):
+    rank = serializers.IntegerField(allow_null=True, help_text="按获奖数的名次（并列同名次）")
+    tied = serializers.BooleanField()
+    rank_text = serializers.CharField()
+
+
+class TierOut(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    tier = serializers.CharField()
+    tier_name = serializers.CharField()
+    planned = serializers.IntegerField(allow_null=True, help_text="设奖数")
+
+
+class TierCountOut(TierOut):
+    awards = serializers.IntegerField()
+    prize_total = serializers.CharField(help_text="奖金合计（元），两位小数")
+
+
+class DistrictAwardsOut(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    awards = serializers.IntegerField()
+    tiers = serializers.ListField(child=serializers.IntegerField(), help_text="按 tiers 的顺序，各等次获奖数")
+    quota = serializers.IntegerField(allow_null=True, help_text="区县名额；null 为未设")
+    quota_used = serializers.IntegerField(allow_null=True)
+
+
+class CampaignRefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class StatisticsOut(serializers.Serializer):
+    campaign = CampaignRefOut()
+    region = serializers.CharField(allow_null=True)
+    nominations = serializers.IntegerField(help_text="已提交的申报数（不含草稿）")
+    awards = serializers.IntegerField(help_text="已确认且有效的奖项数")
+    by_status = StatusCountOut(many=True)
+    by_kind = KindCountOut(many=True)
+    by_district = OrgAwardCountOut(many=True)
+    by_township = OrgCountOut(many=True)
+    by_city = CityCountOut(many=True, allow_null=True, help_text="省级活动按市统计；其他活动为 null")
+    tiers = TierOut(many=True)
+    awards_by_tier = TierCountOut(many=True)
+    awards_by_district = DistrictAwardsOut(many=True)
+
+
+class StatisticsView(APIView):
+    @extend_schema(
+        responses={200: StatisticsOut},
+        summary="活动统计（组委会）：按区县、乡镇（街道）、市、类别、状态的申报数，按等次及各区县（对照名额）的获奖数",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = request_user(request)
+        campaign = campaign_selectors.get_visible_campaign(user, pk)
+        if not permissions.can_see_campaign_statistics(user, campaign):
+            raise NotPermitted(target=("workflows.campaign", str(campaign.pk)))
+        return Response(statistics.campaign_statistics(campaign))

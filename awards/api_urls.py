@@ -17,6 +17,10 @@ urlpatterns += [
     path("awards/<id:pk>/certificate", api.CertificateView.as_view(), name="award-certificate"),
     path("awards/<id:pk>/paid", api.PaidView.as_view(), name="award-paid"),
     path("campaigns/<id:pk>/certificates", api.CampaignCertificatesView.as_view(), name="award-certificates"),
+    path(
+        "campaigns/<id:pk>/certificates.zip", api.CampaignCertificatesZipView.as_view(), name="award-certificates-zip"
+    ),
+    path("campaigns/<id:pk>/statistics", api.StatisticsView.as_view(), name="campaign-statistics"),
     path("campaigns/<id:pk>/result-notice", api.ResultNoticeView.as_view(), name="result-notice"),
     path("campaigns/<id:pk>/result-notice.pdf", api.ResultNoticePdfView.as_view(), name="result-notice-pdf"),
     path("campaigns/<id:pk>/prize-ledger.xlsx", api.PrizeLedgerView.as_view(), name="prize-ledger"),

@@ -6,6 +6,8 @@ codes are assigned by ``awards.actions``. Every user text goes in through ``conf
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -105,6 +107,37 @@ def render_certificates_pdf(certificates: Iterable[Certificate], verify_url: Ver
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+NAME_MAX_CHARS = 60
+
+
+def certificate_file_name(certificate: Certificate) -> str:
+    """``<证书编号>-<名称>.pdf``, safe on every system: no folders, no characters Windows refuses, no
+    leading dot, the name cut to ``NAME_MAX_CHARS``; unique within a campaign because the number is."""
+    title = _UNSAFE_IN_NAME.sub("_", plain(certificate.award.nomination.title)).strip(" ._") or "_"
+    if len(title) > NAME_MAX_CHARS:
+        title = title[: NAME_MAX_CHARS - 1] + "…"
+    number = _UNSAFE_IN_NAME.sub("_", plain(certificate.number)).strip(" ._")
+    return f"{number}-{title}.pdf"
+
+
+def render_certificates_zip(certificates: Iterable[Certificate], verify_url: VerifyUrl) -> bytes:
+    """A ZIP (stdlib ``zipfile``) of one certificate PDF per award, named by ``certificate_file_name``.
+    PDFs are already compressed: stored, not deflated again."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            pdf = render_certificates_pdf([certificate], verify_url)
+            info = zipfile.ZipInfo(certificate_file_name(certificate), date_time=_zip_time(certificate))
+            archive.writestr(info, pdf)
+    return buffer.getvalue()
+
+
+def _zip_time(certificate: Certificate) -> tuple[int, int, int, int, int, int]:
+    issued = timezone.localtime(certificate.issued_at)
+    return (max(issued.year, 1980), issued.month, issued.day, issued.hour, issued.minute, issued.second)
 
 
 def awards_by_tier(campaign: Campaign, awards: Iterable[Award]) -> list[tuple[str, list[Award]]]:

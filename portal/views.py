@@ -59,6 +59,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "publicity_rule_end": rule_end_or_none(campaign, timezone.now()) if runs_publicity else None,
         "may_finalize": runs_publicity and campaign.status == Campaign.Status.PUBLICITY,
         "may_run_judging": bool(campaign.rounds) and permissions.can_run_judging(user, campaign),
+        "may_see_statistics": permissions.can_see_campaign_statistics(user, campaign),
+        "may_print_certificates": permissions.can_allocate_awards(user, campaign),
         # The objection queue: the committee, or whoever was named investigator of one of its objections.
         "may_handle_objections": runs_publicity
         or publicity_selectors.list_objections(user, campaign=campaign.pk).exists(),

@@ -118,3 +118,17 @@ def test_disabled_account_holds_no_role(tree):
     reviewer.save()
 
     assert not permissions.has_role_at(reviewer, Role.DISTRICT_REVIEWER, tree.unit)
+
+
+def test_a_province_stands_as_a_city_above_its_cities(security_admin):
+    province = create_organization(
+        actor=security_admin, name="山东省民政厅", code="SD", kind=OrgKind.CITY, parent=None
+    )
+
+    city = create_organization(
+        actor=security_admin, name="济宁市民政局", code="SD-JN", kind=OrgKind.CITY, parent=province
+    )
+
+    assert city.path == f"{province.path}{city.pk}/"
+    with pytest.raises(InvalidInput):
+        create_organization(actor=security_admin, name="某街道", code="SD-X", kind=OrgKind.TOWNSHIP, parent=city)

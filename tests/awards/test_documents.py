@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
 from django.db import transaction
@@ -206,3 +207,44 @@ def test_prize_paid_once_audited_and_in_the_ledger(ranked, client_for):
     first, revoked = by_title[ranked.entries[0].title], by_title[ranked.entries[1].title]
     assert (first[3], first[6], first[8], first[9]) == ("一等奖", 2000, "2026-12-01 10:00", str(ranked.committee))
     assert (revoked[7], revoked[8], revoked[10]) == ("已撤销", None, "是")  # an empty cell reads as None
+
+
+def test_certificates_zip_has_one_pdf_per_award_named_by_number_and_title(ranked, client_for):
+    ranked.entries[1].title = '社区/助老:"暖心"*服务?'  # characters no file name may hold
+    ranked.entries[1].save(update_fields=["title"])
+    awards = _confirmed(ranked, client_for)
+    with transaction.atomic():
+        revoke_award_of(awards[2].nomination, actor=ranked.committee)  # a revoked award has no certificate
+
+    response = client_for(ranked.committee).get(f"/api/v1/campaigns/{ranked.campaign.pk}/certificates.zip")
+
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/zip"
+    assert ".zip" in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.testzip() is None
+    numbers = dict(Certificate.objects.values_list("award__nomination__title", "number"))
+    year, cid = ranked.campaign.year, ranked.campaign.pk
+    assert sorted(archive.namelist()) == [
+        f"{year}-{cid}-001-{ranked.entries[0].title}.pdf", f"{year}-{cid}-002-社区_助老_暖心_服务.pdf",
+    ]  # fmt: skip
+    for name, entry in zip(sorted(archive.namelist()), ranked.entries[:2], strict=True):
+        pdf = archive.read(name)
+        assert pdf.startswith(b"%PDF")
+        assert_pdf_prints_literally(pdf, entry.title, entry.unit.name, numbers[entry.title])
+        assert ranked.entries[2].title not in pdf_text(pdf)
+        page = Client().get(_verify_path(pdf, "certificate"))
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert numbers[entry.title] in text
+        assert "证书有效" in text
+    assert "校验码" in pdf_text(archive.read(sorted(archive.namelist())[0]))
+
+
+def test_certificates_zip_is_the_committees_only(ranked, client_for, tree):
+    _confirmed(ranked, client_for)
+    path = f"/api/v1/campaigns/{ranked.campaign.pk}/certificates.zip"
+
+    assert client_for(user_with_role(Role.SUBMITTER, tree.unit)).get(path).status_code in (403, 404)
+    refused = client_for(user_with_role(Role.CAMPAIGN_ADMIN, tree.committee)).get(path)
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
