@@ -10,6 +10,11 @@ class NominationNotEditable(StateConflict):
     message = _("只有草稿或退回修改的申报可以修改或提交")
 
 
+class NominationNotDeletable(StateConflict):
+    code = "nomination_not_deletable"
+    message = _("只有从未提交过的草稿可以删除；已提交过的申报可以撤回")
+
+
 class NominationInvalid(InvalidInput):
     code = "nomination_invalid"
     message = _("申报表填写不完整或有误，请按提示修改")

@@ -29,6 +29,7 @@ FIELD_LABELS = {
     "asked_ids": gettext_lazy("申请作废的投票"),
     "assignments": gettext_lazy("评审分配"),
     "attachment": gettext_lazy("附件"),
+    "attachments": gettext_lazy("附件"),
     "attempts": gettext_lazy("尝试次数"),
     "award": gettext_lazy("奖项"),
     "awards": gettext_lazy("奖项"),

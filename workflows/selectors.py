@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts import permissions
-from accounts.models import User
+from accounts.models import Organization, User
 from config.db import get_in_scope
 from workflows.models import Campaign
 
@@ -21,3 +21,16 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
 
 def get_visible_campaign(user: User, pk: int) -> Campaign:
     return get_in_scope(visible_campaigns(user).select_related("host_org"), pk)
+
+
+def campaign_region(campaign: Campaign) -> Organization | None:
+    """Where a campaign collects: the organisation its host (the committee) sits under, e.g. 上海市
+    for the Shanghai contest; None for a host at the top of the tree (it collects everywhere)."""
+    host = campaign.host_org
+    return host.parent if host.parent_id else None
+
+
+def accepts_unit(campaign: Campaign, unit: Organization) -> bool:
+    """Whether ``unit`` lies in the campaign's region (a Shanghai unit does not nominate in Shandong)."""
+    region = campaign_region(campaign)
+    return region is None or unit.path.startswith(region.path)

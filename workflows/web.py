@@ -24,13 +24,15 @@ from workflows.models import Campaign
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    campaigns = list(selectors.visible_campaigns(user).select_related("host_org").order_by("-id"))
-    submits = permissions.can_nominate_anywhere(user)
+    campaigns = list(selectors.visible_campaigns(user).select_related("host_org__parent").order_by("-id"))
+    units = list(permissions.units_nominating_by(user)) if permissions.can_nominate_anywhere(user) else []
     hosted = set(permissions.campaign_hosts_organised_by(user).values_list("pk", flat=True))
     now = timezone.now()
     for c in campaigns:
         c.can_nominate = (  # type: ignore[attr-defined]
-            submits and c.status == Campaign.Status.OPEN and c.opens_at <= now <= c.submission_deadline
+            c.status == Campaign.Status.OPEN
+            and c.opens_at <= now <= c.submission_deadline
+            and any(selectors.accepts_unit(c, u) for u in units)  # only campaigns that accept one's unit
         )
         c.is_host = c.host_org_id in hosted  # type: ignore[attr-defined]
     return render(request, "workflows/campaigns.html", {"campaigns": campaigns})

@@ -4,6 +4,7 @@ from approvals.actions.imports import import_nominations
 from approvals.actions.nominations import (
     add_attachment,
     create_nomination,
+    delete_draft,
     remove_attachment,
     submit_nomination,
     update_nomination,
@@ -31,6 +32,7 @@ __all__ = [
     "start_publicity",
     "add_attachment",
     "create_nomination",
+    "delete_draft",
     "import_nominations",
     "remove_attachment",
     "sign_off",

@@ -19,13 +19,20 @@ from accounts.roles import OrgKind
 from approvals import audit_events, filestore, uploads
 from approvals.actions.revocations import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
-from approvals.exceptions import AttachmentLimit, NominationInvalid, NominationNotEditable, NotEligible
+from approvals.exceptions import (
+    AttachmentLimit,
+    NominationInvalid,
+    NominationNotDeletable,
+    NominationNotEditable,
+    NotEligible,
+)
 from approvals.models import Attachment, Nomination, NominationAuthor
 from approvals.sealing import live_attachments, nomination_content_hash
 from audit.trail import record_event
 from config.db import advisory_xact_lock
 from config.errors import InvalidInput, NotPermitted
 from workflows import eligibility, forms
+from workflows import selectors as campaign_selectors
 from workflows.exceptions import DeadlinePassed, NotOpenYet, QuotaExceeded
 from workflows.models import Campaign
 
@@ -123,8 +130,17 @@ def create_nomination_in_transaction(
     """The body of ``create_nomination``, for actions that create several in one transaction (imports)."""
     assert connection.in_atomic_block
     _check_submitter(actor, unit, ("accounts.organization", str(unit.pk)))
-    campaign = Campaign.objects.get(pk=campaign.pk)
+    campaign = Campaign.objects.select_related("host_org__parent").get(pk=campaign.pk)
     _check_window(campaign, ("workflows.campaign", str(campaign.pk)))
+    if not campaign_selectors.accepts_unit(campaign, unit):
+        region = campaign_selectors.campaign_region(campaign)
+        raise InvalidInput.for_field(
+            "unit",
+            _("“{unit}”不在本活动的征集范围（{region}）内").format(
+                unit=unit.name, region=region.name if region else ""
+            ),
+            code="unit_outside_campaign",
+        )
     if kind not in campaign.kinds:
         raise InvalidInput.for_field("kind", _("本活动不接受该类别的申报"), code="kind_not_accepted")
     definition = campaign.forms.get(kind) or {"fields": []}
@@ -343,3 +359,27 @@ def remove_attachment(attachment_id: int, *, actor: User) -> None:
         target=nomination,
         data={"attachment": attachment.pk, "field": attachment.field, "sha256": attachment.sha256},
     )
+
+
+@transaction.atomic(durable=True)
+def delete_draft(nomination_id: int, *, actor: User) -> None:
+    """Delete a draft that was never submitted: the unit's own unsent work (a submitted one is
+    withdrawn instead, and stays on record). Its rows go; its audit chain stays, ending with
+    ``nomination.deleted`` (the title and what it held), and so do the stored files, which the
+    content-addressed store may share with other nominations."""
+    nomination = _lock(nomination_id)
+    _check_submitter(actor, nomination.unit, _target(nomination))
+    if nomination.status != Nomination.Status.DRAFT or nomination.round != 0 or nomination.submitted_at:
+        raise NominationNotDeletable(target=_target(nomination))
+    attachments = list(nomination.attachments.values_list("pk", "sha256"))
+    record_event(
+        audit_events.NOMINATION_DELETED,
+        actor=actor,
+        target=nomination,
+        data={"campaign": nomination.campaign_id, "unit": nomination.unit_id, "kind": nomination.kind,
+              "title": nomination.title, "content_hash": nomination_content_hash(nomination),
+              "attachments": [{"id": pk, "sha256": sha} for pk, sha in attachments]},
+    )  # fmt: skip
+    nomination.attachments.all().delete()
+    nomination.authors.all().delete()
+    nomination.delete()

@@ -93,6 +93,17 @@ class NominationDetailView(APIView):
         nomination = actions.update_nomination(nomination.pk, actor=user, **serializer.validated_data)
         return Response(NominationOut(nomination).data)
 
+    @extend_schema(
+        responses={204: None},
+        summary="删除从未提交过的草稿（已提交过的申报请撤回）",
+        description="409 nomination_not_deletable：不是从未提交过的草稿。",
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        user = request_user(request)
+        nomination = selectors.get_visible_nomination(user, pk)
+        actions.delete_draft(nomination.pk, actor=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class NominationSubmitView(APIView):
     @extend_schema(request=None, responses={200: NominationOut}, summary="提交申报，进入审批")

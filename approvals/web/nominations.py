@@ -117,7 +117,19 @@ def new_nomination(request: HttpRequest, campaign_id: int) -> HttpResponse:
         campaign = campaign_selectors.get_visible_campaign(user, campaign_id)
     except NotVisible as exc:
         raise Http404(exc.detail) from exc
-    units = list(permissions.units_nominating_by(user).order_by("name"))
+    # Only the user's units that the campaign accepts (its region): a Shanghai unit is not offered
+    # the Shandong campaign.
+    own_units = list(permissions.units_nominating_by(user).order_by("name"))
+    units = [u for u in own_units if campaign_selectors.accepts_unit(campaign, u)]
+    if own_units and not units:
+        region = campaign_selectors.campaign_region(campaign)
+        messages.error(
+            request,
+            _("您所在的单位不在“{campaign}”的征集范围（{region}）内，不能在本活动中申报。").format(
+                campaign=campaign.title, region=region.name if region else ""
+            ),
+        )
+        return HttpResponseRedirect(reverse("workflows:campaigns"))
     kinds = [(k, NominationKind(k).label) for k in campaign.kinds if k in NominationKind.values]
     context: dict[str, Any] = {"campaign": campaign, "units": units, "kinds": kinds, "errors": {}, "values": {}}
     if request.method == "POST":
@@ -299,6 +311,20 @@ def _wants_json(request: HttpRequest) -> bool:
     """The page's script asks for JSON: it shows the answer beside the field, without a reload
     (a reload of a page that answered a POST would post that form again)."""
     return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def delete_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a draft that was never submitted (``actions.delete_draft``), back to my nominations."""
+    nomination = _nomination(request, pk)
+    try:
+        actions.delete_draft(nomination.pk, actor=request_user(request))
+    except SealflowError as exc:
+        report(request, exc)
+        return HttpResponseRedirect(reverse("approvals:nomination", args=[pk]))
+    messages.success(request, _("已删除草稿“{title}”").format(title=nomination.title or _("（未命名）")))
+    return HttpResponseRedirect(reverse("approvals:my-nominations"))
 
 
 @login_required
@@ -522,6 +548,7 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "stage_name": _stage_name(nomination) if nomination.stage else "",
         "transfer_to": _transfer_candidates(nomination, user.pk) if in_inbox else [],
         "can_edit": is_submitter and nomination.status in Nomination.EDITABLE,
+        "can_delete": is_submitter and nomination.status == Nomination.Status.DRAFT and nomination.round == 0,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,
         "can_print": nomination.status != Nomination.Status.DRAFT,
         "verify_url": request.build_absolute_uri(
