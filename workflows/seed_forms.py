@@ -22,13 +22,7 @@ POLITICAL_STATUS_OPTIONS: Final = ["中共党员", "中共预备党员", "共青
 
 SEED_000_CASE_FORM: Final[dict[str, Any]] = {
     "fields": [
-        {
-            "key": "organization",
-            "label": "单位/组织名称",
-            "type": "text",
-            "required": True,
-            "max_length": 100,
-        },
+        # 单位/组织名称 is the nomination's unit, chosen when the draft is made: not asked again.
         {
             "key": "name",
             "label": "微服务案例名称",
@@ -169,7 +163,7 @@ SEED_001_CASE_FORM: Final[dict[str, Any]] = {
                 "社会组织参与源头治理类",
             ],
         },
-        {"key": "organization", "label": "申报单位", "type": "text", "required": True, "max_length": 100},
+        # 申报单位 is the nomination's unit, chosen when the draft is made: not asked again.
         {"key": "authors", "label": "文章作者", "type": "text", "required": True, "max_length": 100},
         {
             "key": "in_pingshan",
@@ -383,7 +377,7 @@ SEED_002_INDIVIDUAL_RULES: Final[list[dict[str, Any]]] = [
 
 SEED_003_INNOVATION_FORM: Final[dict[str, Any]] = {
     "fields": [
-        {"key": "unit_name", "label": "申报单位", "type": "text", "required": True, "max_length": 100},
+        # 申报单位 is the nomination's unit, chosen when the draft is made: not asked again.
         {"key": "name", "label": "名称", "type": "text", "required": True, "max_length": 50},
         {
             "key": "application_type",
@@ -558,7 +552,6 @@ SEED_SAMPLE_ATTACHMENTS: Final[dict[int, AttachmentInfo]] = {
 SEED_SAMPLES: Final[dict[str, dict[str, dict[str, Any]]]] = {
     "000": {
         "case": {
-            "organization": "浔中镇社会工作服务站",
             "name": "银龄守护·独居老人上门微服务",
             "category": "为老服务",
             "carried_out_on": "2023-03-01",
@@ -594,7 +587,6 @@ SEED_SAMPLES: Final[dict[str, dict[str, dict[str, Any]]]] = {
         "case": {
             "title": "邻里议事会化解物业纠纷",
             "category": "社会组织参与源头治理类",
-            "organization": "坪山区和谐社区发展中心",
             "authors": "黄敏、李伟",
             "in_pingshan": True,
             "body": _text(_SERVICE, 4800),
@@ -645,7 +637,6 @@ SEED_SAMPLES: Final[dict[str, dict[str, dict[str, Any]]]] = {
     },
     "003": {
         "case": {
-            "unit_name": "台城街道党工委",
             "name": "党员义工“邻里守望”帮老助幼项目",
             "application_type": "创新服务项目",
             "service_area": "帮老助幼",

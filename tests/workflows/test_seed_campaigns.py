@@ -110,3 +110,12 @@ def test_seed_campaign_takes_a_valid_nomination_of_each_kind(seed, kind, setting
 
 def seed_of(campaign: Campaign) -> str:
     return next(d["seed"] for d in demo_definitions() if d["title"] == campaign.title)
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_CAMPAIGNS))
+def test_no_seed_form_asks_for_the_unit_again(seed):
+    """The unit is chosen when the draft is made and printed as 申报单位（盖章） from the nomination;
+    a form field for it would be typed twice and could disagree with the unit that seals."""
+    for kind, definition in SEED_CAMPAIGNS[seed]["forms"].items():
+        labels = {field["label"] for field in definition["fields"]}
+        assert not labels & {"申报单位", "单位/组织名称", "单位名称"}, (seed, kind, labels)
