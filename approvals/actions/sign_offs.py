@@ -364,7 +364,9 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
         raise InvalidInput.for_field(
             "to_user", _("只能转交给本组织同一角色的其他人员"), code="invalid_transfer_target"
         )
-    if receiver.pk in (nomination.submitted_by_id, nomination.created_by_id):
+    # An author of any round (``NominationAuthor``) could not decide it: the task is not theirs to take.
+    authored = NominationAuthor.objects.filter(nomination_id=nomination.pk, user_id=receiver.pk).exists()
+    if authored or receiver.pk in (nomination.submitted_by_id, nomination.created_by_id):
         raise SelfApprovalForbidden(target=target)
     previous = nomination.assignee_id
     nomination.assignee = receiver

@@ -72,8 +72,10 @@ def test_a_quota_over_one_answer_leaves_the_other_answer_its_own_places(tree, su
             form={"group": group, "name": title},
         )  # fmt: skip
         nomination = submit_nomination(nomination.pk, actor=submitter)
+        assert nomination.task_id is not None
         sign_off(nomination.task_id, actor=leader, decision="approve", opinion="")
         nomination.refresh_from_db()
+        assert nomination.task_id is not None
         return sign_off(nomination.task_id, actor=district, decision="approve", opinion="同意")
 
     through_district("陆家嘴中心", "受理中心组")

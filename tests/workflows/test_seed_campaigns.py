@@ -102,8 +102,10 @@ def test_taishan_party_stage_may_be_signed_by_the_unit_leader_and_seals_with_the
 def test_shandong_runs_county_city_province():
     """[004]: 省民政厅 → 济宁市民政局 → 泗水县民政局, and the chain climbs it."""
     call_command("load_demo")
-    sishui = Organization.objects.get(code="SD-SS")
-    assert [sishui.parent.kind, sishui.parent.code, sishui.parent.parent.kind] == ["city", "SD-JN", "province"]
+    jining = Organization.objects.get(code="SD-SS").parent
+    assert jining is not None
+    assert jining.parent is not None
+    assert [jining.kind, jining.code, jining.parent.kind] == ["city", "SD-JN", "province"]
     shandong = Campaign.objects.get(title__contains="全省民政")
     assert [(s.key, s.role, s.signer_org) for s in shandong.stages.order_by("position")] == [
         ("county_review", "district_reviewer", "district"),
