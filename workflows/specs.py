@@ -49,21 +49,25 @@ def check_campaign_spec(spec: dict[str, Any]) -> dict[str, list[str]]:
             add("kinds", _("未知的申报类别：{kind}").format(kind=kind))
         elif kind not in form_defs:
             add("forms", _("缺少“{kind}”类别的申报表").format(kind=NominationKind(kind).label))
+    # Only the forms without errors are read further (field types, choices): a broken one is
+    # reported once, here, and never read as if it were whole (hostile input is a 400, not a 500).
+    valid_forms: dict[str, Any] = {}
     for kind, definition in form_defs.items():
         if kind not in kinds:
             add("forms", _("申报表类别“{kind}”不在申报类别中").format(kind=kind))
             continue
-        for key, messages in forms.validate_form_definition(definition).items():
+        form_errors = forms.validate_form_definition(definition)
+        for key, messages in form_errors.items():
             errors.setdefault(f"forms.{kind}.{key}", []).extend(messages)
+        if not form_errors:
+            valid_forms[kind] = definition
     for kind, rules in (spec.get("eligibility") or {}).items():
         if kind not in kinds:
             add("eligibility", _("申报条件类别“{kind}”不在申报类别中").format(kind=kind))
             continue
-        definition = form_defs.get(kind) or {}
-        try:
-            field_types = forms.field_types(definition)
-        except forms.InvalidFormDefinition:
+        if kind not in valid_forms:
             continue  # the form's own errors are reported above
+        field_types = forms.field_types(valid_forms[kind])
         for key, messages in eligibility.validate_rules(rules, field_types).items():
             errors.setdefault(f"eligibility.{kind}.{key}", []).extend(messages)
 
@@ -88,10 +92,10 @@ def check_campaign_spec(spec: dict[str, Any]) -> dict[str, list[str]]:
         if quota.get("kind") and quota["kind"] not in kinds:
             add(f"quotas[{i}].kind", _("名额类别不在申报类别中"))
         elif quota.get("field") or quota.get("value"):
-            message = _check_quota_field(quota, form_defs)
+            message = _check_quota_field(quota, valid_forms)
             if message:
                 add(f"quotas[{i}].field", message)
-    for key, messages in _check_judging(spec, kinds, form_defs).items():
+    for key, messages in _check_judging(spec, kinds, valid_forms).items():
         errors.setdefault(key, []).extend(messages)
     if spec.get("publicity_working_days") and not spec.get("publicity_days"):
         add("publicity_days", _("按工作日计算公示期时须填写公示天数"))
@@ -151,11 +155,15 @@ def _check_quota_field(quota: dict[str, Any], form_defs: dict[str, Any]) -> str:
     field, value, kind = quota.get("field") or "", quota.get("value") or "", quota.get("kind") or ""
     if not kind:
         return str(_("按申报表字段分配的名额须指定类别"))
-    fields = (form_defs.get(kind) or {}).get("fields") or []
-    definition = next((f for f in fields if isinstance(f, dict) and f.get("key") == field), None)
+    form = form_defs.get(kind)
+    fields = form.get("fields") if isinstance(form, dict) else None
+    definition = next(
+        (f for f in fields if isinstance(f, dict) and f.get("key") == field), None
+    ) if isinstance(fields, list) else None  # fmt: skip
     if definition is None or definition.get("type") != "choice":
         return str(_("申报表中没有单选字段“{field}”").format(field=field))
-    if value not in (definition.get("options") or []):
+    options = definition.get("options")
+    if not isinstance(options, list) or value not in options:
         return str(_("字段“{label}”没有选项“{value}”").format(label=definition.get("label", field), value=value))
     return ""
 
@@ -164,11 +172,6 @@ def _check_judging(spec: dict[str, Any], kinds: list[str], form_defs: dict[str, 
     """The rounds, tiers and tier floors (workflows/rounds.py)."""
     errors = rounds.check_rounds(spec.get("rounds") or [], kinds)
     errors.update(rounds.check_tiers(spec.get("tiers") or {}, kinds))
-    field_keys: dict[str, set[str]] = {}
-    for kind, definition in form_defs.items():
-        try:
-            field_keys[kind] = set(forms.field_types(definition))
-        except forms.InvalidFormDefinition:
-            field_keys[kind] = set()
+    field_keys = {kind: set(forms.field_types(definition)) for kind, definition in form_defs.items()}
     errors.update(rounds.check_tier_floors(spec.get("tier_floors") or [], kinds, field_keys))
     return errors

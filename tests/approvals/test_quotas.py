@@ -111,3 +111,22 @@ def test_a_quota_over_an_answer_names_a_choice_of_the_kinds_form(tree, client_fo
     created = client.post("/api/v1/campaigns", body, format="json")
     assert created.status_code == 201, created.content
     assert [(q["field"], q["value"], q["max"]) for q in created.json()["quotas"]] == [("group", "受理中心组", 6)]
+
+
+@pytest.mark.parametrize(
+    "form", [["not", "a", "form"], {"fields": 5}, {"fields": [{"key": "group", "type": "choice", "options": 3}]}]
+)
+def test_a_quota_over_an_answer_of_a_broken_form_is_a_400_not_a_500(tree, client_for, form):
+    from tests.campaigns import campaign_admin
+
+    body = {
+        "title": "名额测试", "host_org": tree.committee.pk, "kinds": ["collective"], "forms": {"collective": form},
+        "submission_deadline": "2030-08-09",
+        "stages": [{"key": "district_review", "name": "区民政局意见", "role": "district_reviewer", "seal": True}],
+        "quotas": [{"org": tree.district.pk, "max": 6, "kind": "collective", "field": "group", "value": "受理中心组"}],
+    }  # fmt: skip
+
+    response = client_for(campaign_admin(tree.committee)).post("/api/v1/campaigns", body, format="json")
+
+    assert response.status_code == 400
+    assert "quotas[0].field" in response.json()["errors"]
