@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from accounts.roles import Role
+from approvals import documents
 from approvals.actions import create_nomination, sign_off, submit_nomination
 from approvals.exceptions import ConsecutiveSignOffForbidden
 from approvals.models import Nomination, Seal, SignOff
@@ -74,6 +75,10 @@ def test_where_configured_the_unit_leader_signs_the_party_stage_too_with_the_uni
         ("party_opinion", tree.unit.pk),
     ]
     assert verify_nomination(nomination) == []
+    # The printed 申报表: the party stage names its branch as the signer's, and the unit's seal.
+    printed = documents.build(nomination, reveal=False, verify_url="")
+    party_opinion = next(o for o in printed.opinions if o.stage == "申报单位党组织意见")
+    assert (party_opinion.org, party_opinion.seal_org, party_opinion.sealed) == (tree.party.name, tree.unit.name, True)
 
 
 def test_where_not_configured_the_same_person_is_refused(tree, submitter, both):
