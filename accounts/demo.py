@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from accounts import actions
 from accounts.models import Grant, Organization, User
-from accounts.roles import ALLOWED_PARENT_KINDS, OrgKind, Role
+from accounts.roles import ALLOWED_PARENT_KINDS, ROLE_ORG_KINDS, OrgKind, Role
 
 DEMO_PASSWORD = "Sealflow@2026"  # noqa: S105 - printed for the demo; every account is a demo account
 
@@ -163,6 +163,8 @@ def load_demo() -> tuple[int, int, int]:
         if account.org_code and account.org_code not in orgs:
             continue
         org = orgs[account.org_code] if account.org_code else None
+        if org is not None and OrgKind(org.kind) not in ROLE_ORG_KINDS[account.role]:
+            continue  # the same older tree: its 山东省民政厅 cannot hold a province reviewer
         user = User.objects.filter(username=account.username).first()
         if user is None:
             user = actions.create_user(
