@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from accounts import actions
 from accounts.models import Grant, Organization, User
-from accounts.roles import OrgKind, Role
+from accounts.roles import ALLOWED_PARENT_KINDS, ROLE_ORG_KINDS, OrgKind, Role
 
 DEMO_PASSWORD = "Sealflow@2026"  # noqa: S105 - printed for the demo; every account is a demo account
 
@@ -59,12 +59,13 @@ ORGS: list[tuple[str, str, OrgKind, str | None]] = [
     ("SZ-PS-CMT", "坪山区社会组织参与基层社会治理案例征集工作组", OrgKind.COMMITTEE, "SZ-PS"),
     ("SZ-PS-SHZZ", "深圳市坪山区社会组织总会", OrgKind.UNIT, "SZ-PS"),
     ("SZ-PS-HX", "坪山区和谐社区发展中心", OrgKind.UNIT, "SZ-PS"),
-    # [004] Shandong (the province's bureau stands at the top of the tree, as a city would)
-    ("SD", "山东省民政厅", OrgKind.CITY, None),
+    # [004] Shandong: 省民政厅 → 济宁市民政局 → 泗水县民政局
+    ("SD", "山东省民政厅", OrgKind.PROVINCE, None),
     ("SD-CMT", "山东省民政工作创新案例评审组", OrgKind.COMMITTEE, "SD"),
-    ("SD-JN", "济宁市民政局", OrgKind.CITY, "SD"),  # a city below the province: statistics count by city
+    ("SD-JN", "济宁市民政局", OrgKind.CITY, "SD"),
     ("SD-SS", "泗水县民政局", OrgKind.DISTRICT, "SD-JN"),
     ("SD-SS-ETFL", "泗水县儿童福利指导中心", OrgKind.UNIT, "SD-SS"),
+    # [003] 一肩挑: the 义工联's president is also its party branch's secretary (see the accounts).
 ]
 
 
@@ -108,6 +109,12 @@ ACCOUNTS = [
     DemoAccount("shandong_committee", "山东创新案例评审组成员", Role.COMMITTEE, "SD-CMT", "13900000025"),
     DemoAccount("sishui_reviewer", "泗水县民政局审核人", Role.DISTRICT_REVIEWER, "SD-SS", "13900000026"),
     DemoAccount("sishui_submitter", "泗水县儿童福利指导中心经办人", Role.SUBMITTER, "SD-SS-ETFL", "13900000027"),
+    DemoAccount("jining_reviewer", "济宁市民政局审核人", Role.CITY_REVIEWER, "SD-JN", "13900000033"),
+    DemoAccount("shandong_reviewer", "山东省民政厅审核人", Role.PROVINCE_REVIEWER, "SD", "13900000034"),
+    # [003] 一肩挑: one person is the unit's leader and its party branch's secretary (two grants).
+    DemoAccount("ygl_submitter", "台山市义工联合会经办人", Role.SUBMITTER, "JM-TS-YGL", "13900000035"),
+    DemoAccount("ygl_leader", "台山市义工联合会会长", Role.UNIT_LEADER, "JM-TS-YGL", "13900000036"),
+    DemoAccount("ygl_leader", "台山市义工联合会会长", Role.PARTY_SECRETARY, "JM-TS-YGL-P", "13900000036"),
     # The expert pools (评审专家) of the other hosts (issue 14, judging).
     DemoAccount("judge2", "评审专家（二）", Role.JUDGE, "SH-YWTB", "13900000028"),
     DemoAccount("dehua_judge", "德化路演评审专家", Role.JUDGE, "QZ-DH-CMT", "13900000029"),
@@ -142,14 +149,22 @@ def load_demo() -> tuple[int, int, int]:
     orgs: dict[str, Organization] = {o.code: o for o in Organization.objects.filter(code__in=[c for c, *_ in ORGS])}
     created_orgs = 0
     for code, name, kind, parent_code in ORGS:
-        if code in orgs:
+        if code in orgs or (parent_code and parent_code not in orgs):
             continue
         parent = orgs[parent_code] if parent_code else None
+        if parent is not None and OrgKind(parent.kind) not in ALLOWED_PARENT_KINDS[kind]:
+            # A demo loaded before the tree had this shape (山东省民政厅 was loaded as a city):
+            # what exists is left alone, and what cannot hang below it is not added.
+            continue
         orgs[code] = actions.create_organization(actor=admin, name=name, code=code, kind=kind, parent=parent)
         created_orgs += 1
     created_grants = 0
     for account in ACCOUNTS:
+        if account.org_code and account.org_code not in orgs:
+            continue
         org = orgs[account.org_code] if account.org_code else None
+        if org is not None and OrgKind(org.kind) not in ROLE_ORG_KINDS[account.role]:
+            continue  # the same older tree: its 山东省民政厅 cannot hold a province reviewer
         user = User.objects.filter(username=account.username).first()
         if user is None:
             user = actions.create_user(
@@ -172,9 +187,14 @@ def load_demo() -> tuple[int, int, int]:
 
 
 def describe_accounts() -> list[str]:
-    lines = []
+    lines_by_user: dict[str, int] = {}
+    lines: list[str] = []
     for account in ACCOUNTS:
         where = next((name for code, name, *_ in ORGS if code == account.org_code), "全系统")
+        if account.username in lines_by_user:
+            lines[lines_by_user[account.username]] += f"、{account.role.label}（{where}）"
+            continue
+        lines_by_user[account.username] = len(lines)
         lines.append(f"  {account.username:<18} {account.role.label}（{where}）")
     return lines
 

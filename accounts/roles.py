@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     PARTY_SECRETARY = "party_secretary", _("党组织书记")
     DISTRICT_REVIEWER = "district_reviewer", _("区（县）民政局审核人")
     CITY_REVIEWER = "city_reviewer", _("市民政局审核人")
+    PROVINCE_REVIEWER = "province_reviewer", _("省民政厅审核人")
     COMMITTEE = "committee", _("组委会成员")
     CAMPAIGN_ADMIN = "campaign_admin", _("活动管理员")
     JUDGE = "judge", _("评审专家")
@@ -26,6 +27,7 @@ class Role(models.TextChoices):
 
 
 class OrgKind(models.TextChoices):
+    PROVINCE = "province", _("省")
     CITY = "city", _("市")
     DISTRICT = "district", _("区（县）")
     TOWNSHIP = "township", _("乡镇（街道）")
@@ -52,6 +54,7 @@ ROLE_SCOPE: dict[Role, Scope] = {
     # A district bureau acts on the nominations of its townships and units (domain.md).
     Role.DISTRICT_REVIEWER: Scope.SUBTREE,
     Role.CITY_REVIEWER: Scope.SUBTREE,
+    Role.PROVINCE_REVIEWER: Scope.SUBTREE,
     Role.COMMITTEE: Scope.EXACT,
     Role.CAMPAIGN_ADMIN: Scope.EXACT,
     Role.JUDGE: Scope.EXACT,
@@ -69,8 +72,11 @@ ROLE_ORG_KINDS: dict[Role, frozenset[OrgKind]] = {
     Role.PARTY_SECRETARY: frozenset({OrgKind.PARTY}),
     Role.DISTRICT_REVIEWER: frozenset({OrgKind.DISTRICT}),
     Role.CITY_REVIEWER: frozenset({OrgKind.CITY}),
+    Role.PROVINCE_REVIEWER: frozenset({OrgKind.PROVINCE}),
     Role.COMMITTEE: frozenset({OrgKind.COMMITTEE}),
-    Role.CAMPAIGN_ADMIN: frozenset({OrgKind.CITY, OrgKind.DISTRICT, OrgKind.UNIT, OrgKind.COMMITTEE}),
+    Role.CAMPAIGN_ADMIN: frozenset(
+        {OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT, OrgKind.UNIT, OrgKind.COMMITTEE}
+    ),
     Role.JUDGE: frozenset({OrgKind.COMMITTEE}),
     Role.AUDITOR: _ANY_KIND,
     Role.SECURITY_ADMIN: _ANY_KIND,
@@ -80,16 +86,17 @@ ROLE_ORG_KINDS: dict[Role, frozenset[OrgKind]] = {
 # Only the administrative roles may be granted system-wide (org = null).
 SYSTEM_WIDE_ROLES = ADMIN_ROLES
 
-# The kinds of parent each kind of organisation may have (None: a root). A province's bureau is
-# entered as a city at the top of its tree and its cities below it (a province campaign [004]
-# counts its awards by city).
+# The kinds of parent each kind of organisation may have (None: a root).
+# A province (省) stands above its cities; a county it administers directly (省直管县) may hang under
+# it too, and so may the units of the provincial bureau itself.
 ALLOWED_PARENT_KINDS: dict[OrgKind, frozenset[OrgKind | None]] = {
-    OrgKind.CITY: frozenset({None, OrgKind.CITY}),
-    OrgKind.DISTRICT: frozenset({OrgKind.CITY, None}),
+    OrgKind.PROVINCE: frozenset({None}),
+    OrgKind.CITY: frozenset({OrgKind.PROVINCE, None}),
+    OrgKind.DISTRICT: frozenset({OrgKind.CITY, OrgKind.PROVINCE, None}),
     OrgKind.TOWNSHIP: frozenset({OrgKind.DISTRICT}),
-    OrgKind.UNIT: frozenset({OrgKind.TOWNSHIP, OrgKind.DISTRICT, OrgKind.CITY}),
-    OrgKind.PARTY: frozenset({OrgKind.UNIT, OrgKind.TOWNSHIP, OrgKind.DISTRICT, OrgKind.CITY}),
-    OrgKind.COMMITTEE: frozenset({OrgKind.CITY, OrgKind.DISTRICT, None}),
+    OrgKind.UNIT: frozenset({OrgKind.TOWNSHIP, OrgKind.DISTRICT, OrgKind.CITY, OrgKind.PROVINCE}),
+    OrgKind.PARTY: frozenset({OrgKind.UNIT, OrgKind.TOWNSHIP, OrgKind.DISTRICT, OrgKind.CITY, OrgKind.PROVINCE}),
+    OrgKind.COMMITTEE: frozenset({OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT, None}),
 }
 
 # --- named groups: who acts together (``accounts/permissions.py`` turns them into capabilities) ---
@@ -97,7 +104,7 @@ ALLOWED_PARENT_KINDS: dict[OrgKind, frozenset[OrgKind | None]] = {
 # A unit's own people: they see the unit's nominations, drafts included.
 UNIT_ROLES = frozenset({Role.SUBMITTER, Role.UNIT_LEADER})
 # The civil-affairs reviewers: their grant covers the units below their bureau.
-REVIEWER_ROLES = frozenset({Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER})
+REVIEWER_ROLES = frozenset({Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER})
 # The host's organisers: the campaign dashboard, urging, the nominees' personal data.
 ORGANISER_ROLES = frozenset({Role.COMMITTEE, Role.CAMPAIGN_ADMIN})
 # Everyone serving the host: they see its submitted nominations and may investigate an objection.

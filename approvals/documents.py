@@ -92,6 +92,8 @@ class Opinion:
     org: str
     date: str
     sealed: bool
+    # Whose seal is printed: the signer's organisation, or the unit's at a party stage sealed with it ([003]).
+    seal_org: str = ""
 
 
 @dataclass
@@ -135,6 +137,7 @@ def _opinion(s: SignOff) -> Opinion:
         org=s.org.name,
         date=_date(s.signed_at),
         sealed=s.seal_id is not None,
+        seal_org=s.seal.key.org.name if s.seal is not None else "",
     )
 
 
@@ -171,7 +174,7 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
             rows.append(Row(spec["label"], names, images=[p for p in pictures if p.exists()]))
         else:
             rows.append(Row(spec["label"], _value_text(data.get(key))))
-    signoffs = list(nomination.signoffs.select_related("org").order_by("id"))
+    signoffs = list(nomination.signoffs.select_related("org", "seal__key__org").order_by("id"))
     current = {s.stage: s for s in signoffs if s.round == nomination.round}
     opinions = []
     for stage in nomination.campaign.stages.order_by("position"):
@@ -361,7 +364,13 @@ def render_pdf(document: FormDocument) -> bytes:
             date = self.opinion.date or "     年    月    日"
             canvas.drawRightString(self.width - 6, 6, plain(f"{date}（盖章）"))
             if self.opinion.sealed:
-                draw_seal_pdf(canvas, self.width - 40 * mm / 2 - 14 * mm, 14 * mm, 14 * mm, plain(self.opinion.org))
+                draw_seal_pdf(
+                    canvas,
+                    self.width - 40 * mm / 2 - 14 * mm,
+                    14 * mm,
+                    14 * mm,
+                    plain(self.opinion.seal_org or self.opinion.org),
+                )
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -578,12 +587,12 @@ def render_docx(document: FormDocument) -> bytes:
             cell.paragraphs[0].add_run(docx_text(_opinion_text(opinion)))
             cell.add_paragraph(docx_text(f"签署人：{opinion.signer}（{opinion.org}）"))
         if opinion.sealed:
-            png, with_name = seal_png(plain(opinion.org))
+            png, with_name = seal_png(plain(opinion.seal_org or opinion.org))
             p = cell.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.add_run().add_picture(io.BytesIO(png), width=Mm(30))
             if not with_name:
-                run = p.add_run(docx_text(f" {opinion.org}"))
+                run = p.add_run(docx_text(f" {opinion.seal_org or opinion.org}"))
                 run.font.color.rgb = RGBColor(0xCC, 0x12, 0x12)
         date = cell.add_paragraph(docx_text(f"{opinion.date or '     年    月    日'}（盖章）"))
         date.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -8,8 +8,9 @@ otherwise by every nomination holding a submission place (``Nomination.HOLDS_PLA
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Func, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
@@ -65,6 +66,8 @@ class QuotaUsage:
     kind: str
     max: int
     used: int
+    field: str = ""
+    value: str = ""
 
     @property
     def remaining(self) -> int:
@@ -72,8 +75,15 @@ class QuotaUsage:
 
     @property
     def kind_label(self) -> str:
-        """The kind as users read it (集体, 个人, 案例), or 全部 for a quota over every kind."""
-        return str(NominationKind(self.kind).label) if self.kind else str(_("全部"))
+        """The kind as users read it (集体, 个人, 案例), or 全部 for a quota over every kind; with the
+        answer it counts, for a quota over one answer of the form (集体（受理中心组）)."""
+        label = str(NominationKind(self.kind).label) if self.kind else str(_("全部"))
+        return f"{label}（{self.value}）" if self.field else label
+
+
+def _answers(field: Any, value: Any) -> Q:
+    """The nomination's form answers ``value`` in ``field`` (the quota's own columns, in a subquery)."""
+    return Q(form__contains=Func(field, value, function="jsonb_build_object", output_field=JSONField()))
 
 
 def quota_usage(campaign: Campaign) -> list[QuotaUsage]:
@@ -87,6 +97,7 @@ def quota_usage(campaign: Campaign) -> list[QuotaUsage]:
         quota_holders(campaign.pk)
         .filter(unit__path__startswith=OuterRef("org__path"))
         .filter(Q(Exact(OuterRef("kind"), "")) | Q(kind=OuterRef("kind")))
+        .filter(Q(Exact(OuterRef("field"), "")) | _answers(OuterRef("field"), OuterRef("value")))
         .order_by()
         .values("campaign")
         .annotate(n=Count("id"))
@@ -98,7 +109,7 @@ def quota_usage(campaign: Campaign) -> list[QuotaUsage]:
         .annotate(used=Coalesce(Subquery(used), 0))
         .order_by("id")
     )
-    return [QuotaUsage(q.org, q.kind, q.max, q.used) for q in rows]
+    return [QuotaUsage(q.org, q.kind, q.max, q.used, q.field, q.value) for q in rows]
 
 
 def check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
@@ -117,14 +128,17 @@ def check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
     for quota in quotas:
         if not nomination.unit.path.startswith(quota.org.path):
             continue
+        if quota.field and (nomination.form or {}).get(quota.field) != quota.value:
+            continue
         advisory_xact_lock("quota-seal", quota.pk)
         used = holding.filter(unit__path__startswith=quota.org.path)
         if quota.kind:
             used = used.filter(kind=quota.kind)
+        if quota.field:
+            used = used.filter(form__contains={quota.field: quota.value})
         if used.count() >= quota.max:
-            raise QuotaExceeded(
-                _("{org}的名额已用完（共 {n} 个）").format(org=quota.org.name, n=quota.max), target=target
-            )
+            where = f"{quota.org.name}（{quota.value}）" if quota.field else quota.org.name
+            raise QuotaExceeded(_("{org}的名额已用完（共 {n} 个）").format(org=where, n=quota.max), target=target)
     total = nomination.campaign.total_max
     if total is not None:
         advisory_xact_lock("quota-seal-total", nomination.campaign_id)

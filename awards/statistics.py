@@ -238,7 +238,7 @@ def _by_city(
 ) -> list[dict[str, Any]] | None:
     """Counts by city below a province (a region that has cities under it, [004]: "并列全省第二" is a
     count of awards by city), ranked by awards with ties; ``None`` for a campaign of one city or district."""
-    if region is None or region.kind != OrgKind.CITY:
+    if region is None or region.kind != OrgKind.PROVINCE:
         return None
     cities = Organization.objects.filter(kind=OrgKind.CITY, path__startswith=region.path, depth__gt=region.depth)
     if not cities.exists():

@@ -56,13 +56,23 @@ def _write_definition(campaign: Campaign, spec: dict[str, Any]) -> None:
             role=s["role"],
             signer_org=s.get("signer_org") or DEFAULT_SIGNER_ORG[s["role"]],
             seal=s.get("seal", False),
+            seal_org=s.get("seal_org") or "",
             time_limit_days=s.get("time_limit_days"),
+            due_date=s.get("due_date"),
+            same_signer_as_previous=s.get("same_signer_as_previous", False),
         )
         for i, s in enumerate(spec.get("stages") or [])
     )
     campaign.quotas.all().delete()
     Quota.objects.bulk_create(
-        Quota(campaign=campaign, org=q["org"], kind=q.get("kind") or "", max=q["max"])
+        Quota(
+            campaign=campaign,
+            org=q["org"],
+            kind=q.get("kind") or "",
+            field=q.get("field") or "",
+            value=q.get("value") or "",
+            max=q["max"],
+        )  # fmt: skip
         for q in spec.get("quotas") or []
     )
 
@@ -153,10 +163,14 @@ def current_spec(campaign: Campaign) -> dict[str, Any]:
         eligibility=campaign.eligibility,
         stages=[
             {"key": s.key, "name": s.name, "role": s.role, "signer_org": s.signer_org, "seal": s.seal,
-             "time_limit_days": s.time_limit_days}
+             "seal_org": s.seal_org, "time_limit_days": s.time_limit_days, "due_date": s.due_date,
+             "same_signer_as_previous": s.same_signer_as_previous}
             for s in campaign.stages.order_by("position")
         ],
-        quotas=[{"org": q.org, "kind": q.kind, "max": q.max} for q in campaign.quotas.select_related("org")],
+        quotas=[
+            {"org": q.org, "kind": q.kind, "field": q.field, "value": q.value, "max": q.max}
+            for q in campaign.quotas.select_related("org")
+        ],
     )  # fmt: skip
     return spec
 

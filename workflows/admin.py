@@ -49,7 +49,10 @@ class CampaignAddForm(django_forms.ModelForm):
 class StageInline(RoleAdminMixin, admin.TabularInline):
     view_roles = _ADMINS
     model = Stage
-    fields = ("position", "key", "name", "role", "signer_org", "seal", "time_limit_days")
+    fields = (
+        "position", "key", "name", "role", "signer_org", "seal", "seal_org", "time_limit_days", "due_date",
+        "same_signer_as_previous",
+    )  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -58,7 +61,7 @@ class StageInline(RoleAdminMixin, admin.TabularInline):
 class QuotaInline(RoleAdminMixin, admin.TabularInline):
     view_roles = _ADMINS
     model = Quota
-    fields = ("org", "kind", "max")
+    fields = ("org", "kind", "field", "value", "max")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -123,13 +126,15 @@ class CampaignAdmin(RoleAdminMixin, admin.ModelAdmin):
         if not change:
             definition = next(d for d in demo_definitions() if d["seed"] == data["template"])
             orgs = {o.code: o for o in Organization.objects.all()}
-            spec = campaign_spec({**definition, "title": data["title"]}, orgs)
+            window = {
+                name: data[name]
+                for name in ("opens_at", "submission_deadline")
+                if isinstance(data.get(name), datetime)
+            }
+            spec = campaign_spec({**definition, "title": data["title"]}, orgs, **window)
             spec["host_org"] = data["host_org"]
             if data["host_org"].code != definition["host"]:
                 spec["quotas"] = []  # the template's quotas name the template host's districts
-            for name in ("opens_at", "submission_deadline"):
-                if isinstance(data.get(name), datetime):
-                    spec[name] = data[name]
             created = actions.create_campaign(actor=user, spec=spec)
             obj.pk = created.pk
         else:

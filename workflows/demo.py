@@ -9,13 +9,14 @@ rules keep their real dates (e.g. the 2013–2014 window of [003]).
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.dispatch import Signal
 from django.utils import timezone
 
+from accounts.demo import SHANGHAI_DISTRICTS
 from accounts.models import Organization, User
 from accounts.roles import Role
 from workflows import actions
@@ -27,6 +28,14 @@ SHANGHAI_INDIVIDUAL_QUOTAS = {
     "PD": 14, "HP": 4, "XH": 5, "CN": 4, "JA": 5, "PT": 4, "HK": 3, "YP": 5,
     "MH": 5, "BS": 5, "JD": 5, "JS": 4, "SJ": 6, "QP": 4, "FX": 5, "CM": 7,
 }  # fmt: skip
+# [002] 附件1: the 24 受理中心 entrants by district (the third party's ranking), a collective quota
+# of the 受理中心组 only; each district may add its own 区运管团队 (one place per district).
+SHANGHAI_CENTRE_QUOTAS = {"PD": 6, "HP": 3, "JA": 4, "XH": 2, "YP": 1, "MH": 1, "JD": 1, "JS": 1, "QP": 5}
+CENTRE_GROUP = {"field": "group", "value": "受理中心组"}
+DISTRICT_TEAM_GROUP = {"field": "group", "value": "区运管团队组"}
+# [002] The districts report to the city by 8月9日, about a week after the units' material is in:
+# in the demo, the district stage is due this many days after the (moved) submission deadline.
+SHANGHAI_DISTRICT_DUE_DAYS = 7
 
 
 # [000] 现场路演评分细则 (= 100).
@@ -131,8 +140,12 @@ SEED_JUDGING: dict[str, dict[str, Any]] = {
 }
 
 
-def _stage(key: str, name: str, role: Role, *, seal: bool = False, days: int | None = None) -> dict[str, Any]:
-    return {"key": key, "name": name, "role": role, "seal": seal, "time_limit_days": days}
+def _stage(
+    key: str, name: str, role: Role, *, seal: bool = False, days: int | None = None, **options: Any
+) -> dict[str, Any]:
+    """A stage definition; ``options``: ``seal_org``, ``same_signer_as_previous``, and
+    ``due_days_after_deadline`` (the stage's fixed date, moved into the present with the window)."""
+    return {"key": key, "name": name, "role": role, "seal": seal, "time_limit_days": days, **options}
 
 
 def demo_definitions() -> list[dict[str, Any]]:
@@ -145,12 +158,24 @@ def demo_definitions() -> list[dict[str, Any]]:
             "title": "2024年上海市“一网通办”业务技能竞赛",
             "bodies": {"guiding": ["上海市民政局"], "host": ["上海市“一网通办”业务技能竞赛组委会"]},
             "stages": [
-                _stage("district_review", "区民政局意见", Role.DISTRICT_REVIEWER, seal=True, days=10),
+                # 各区……于 8 月 9 日前报送市民政局: the districts' stage ends on a date.
+                _stage(
+                    "district_review",
+                    "区民政局意见",
+                    Role.DISTRICT_REVIEWER,
+                    seal=True,
+                    due_days_after_deadline=SHANGHAI_DISTRICT_DUE_DAYS,
+                ),  # fmt: skip
                 _stage("city_review", "市民政局意见", Role.CITY_REVIEWER, seal=True, days=10),
                 _stage("committee_review", "组委会意见", Role.COMMITTEE, seal=True, days=10),
             ],
-            "quotas": [("SH-" + code, n, "individual") for code, n in SHANGHAI_INDIVIDUAL_QUOTAS.items()],
-            "total_max": 24 + 85,
+            "quotas": [
+                *[("SH-" + code, n, "individual", {}) for code, n in SHANGHAI_INDIVIDUAL_QUOTAS.items()],
+                *[("SH-" + code, n, "collective", CENTRE_GROUP) for code, n in SHANGHAI_CENTRE_QUOTAS.items()],
+                *[("SH-" + code, 1, "collective", DISTRICT_TEAM_GROUP) for code, _name in SHANGHAI_DISTRICTS],
+            ],
+            # 24 受理中心 + up to 16 区运管团队 (one per district, 自愿申报) + 85 individuals.
+            "total_max": sum(SHANGHAI_CENTRE_QUOTAS.values()) + len(SHANGHAI_DISTRICTS) + 85,
             "awards": {"collective": 16, "individual": 55},
             "entrants_per_award": Decimal("1.5"),
             "publicity_days": 3,
@@ -164,7 +189,16 @@ def demo_definitions() -> list[dict[str, Any]]:
             "bodies": {"host": ["市委组织部", "市委宣传部", "市直机关工委", "团市委", "市义工联"]},
             "stages": [
                 _stage("unit_opinion", "单位意见", Role.UNIT_LEADER, seal=True),
-                _stage("party_opinion", "申报单位党组织意见", Role.PARTY_SECRETARY, seal=True),
+                # 党组织负责人签名, 单位盖章: signed by the party secretary, who may be the unit
+                # leader who signed before (一肩挑), and sealed with the unit's seal.
+                _stage(
+                    "party_opinion",
+                    "申报单位党组织意见",
+                    Role.PARTY_SECRETARY,
+                    seal=True,
+                    seal_org="unit",
+                    same_signer_as_previous=True,
+                ),  # fmt: skip
                 _stage("committee_review", "专家评审", Role.COMMITTEE),
             ],
             "per_unit_max": 3,
@@ -203,8 +237,11 @@ def demo_definitions() -> list[dict[str, Any]]:
             "host": "SD-CMT",
             "title": "2020年度全省民政工作创新案例",
             "bodies": {"host": ["山东省民政厅"]},
+            # 县民政局 → 市民政局 (济宁市) → 省民政厅 初审筛选 → 专家评审
             "stages": [
-                _stage("first_screening", "初审筛选", Role.DISTRICT_REVIEWER),
+                _stage("county_review", "县民政局推荐", Role.DISTRICT_REVIEWER, seal=True),
+                _stage("city_review", "市民政局推荐", Role.CITY_REVIEWER, seal=True),
+                _stage("first_screening", "省民政厅初审筛选", Role.PROVINCE_REVIEWER),
                 _stage("expert_review", "专家评审", Role.COMMITTEE),
             ],
             "awards": {"case": 26 + 8},
@@ -213,10 +250,30 @@ def demo_definitions() -> list[dict[str, Any]]:
     ]
 
 
-def campaign_spec(definition: dict[str, Any], orgs: dict[str, Organization]) -> dict[str, Any]:
-    """The create_campaign spec of one demo definition, its window moved into the present."""
+def _stages_for(stages: list[dict[str, Any]], deadline: datetime) -> list[dict[str, Any]]:
+    """The stage definitions with their fixed dates placed after ``deadline`` (Asia/Shanghai)."""
+    placed = []
+    for stage in stages:
+        stage = dict(stage)
+        after = stage.pop("due_days_after_deadline", None)
+        if after is not None:
+            stage["due_date"] = timezone.localdate(deadline) + timedelta(days=after)
+        placed.append(stage)
+    return placed
+
+
+def campaign_spec(
+    definition: dict[str, Any],
+    orgs: dict[str, Organization],
+    *,
+    opens_at: datetime | None = None,
+    submission_deadline: datetime | None = None,
+) -> dict[str, Any]:
+    """The create_campaign spec of one demo definition, its window moved into the present
+    (or set to ``opens_at`` / ``submission_deadline``), the stages' fixed dates with it."""
     seed = SEED_CAMPAIGNS[definition["seed"]]
     now = timezone.now()
+    deadline = submission_deadline or (now + timedelta(days=60)).replace(hour=15, minute=59, second=59, microsecond=0)
     spec: dict[str, Any] = {
         "title": definition["title"],
         "host_org": orgs[definition["host"]],
@@ -224,10 +281,13 @@ def campaign_spec(definition: dict[str, Any], orgs: dict[str, Organization]) -> 
         "kinds": list(seed["forms"]),
         "forms": copy.deepcopy(seed["forms"]),
         "eligibility": copy.deepcopy(seed["eligibility"]),
-        "opens_at": now - timedelta(days=30),
-        "submission_deadline": (now + timedelta(days=60)).replace(hour=15, minute=59, second=59, microsecond=0),
-        "stages": definition["stages"],
-        "quotas": [{"org": orgs[code], "max": n, "kind": kind} for code, n, kind in definition.get("quotas", [])],
+        "opens_at": opens_at or now - timedelta(days=30),
+        "submission_deadline": deadline,
+        "stages": _stages_for(definition["stages"], deadline),
+        "quotas": [
+            {"org": orgs[code], "max": n, "kind": kind, **where}
+            for code, n, kind, where in definition.get("quotas", [])
+        ],
     }
     spec.update(copy.deepcopy(SEED_JUDGING.get(definition["seed"], {})))
     for name in ("per_unit_max", "total_max", "min_per_township", "awards", "entrants_per_award",

@@ -88,6 +88,7 @@ class Stage(models.Model):
         TOWNSHIP = "township", _("所在乡镇（街道）")
         DISTRICT = "district", _("所在区（县）")
         CITY = "city", _("所在市")
+        PROVINCE = "province", _("所在省")
         HOST = "host", _("主办方（组委会）")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages")
@@ -97,7 +98,14 @@ class Stage(models.Model):
     role = models.CharField(_("签署角色"), max_length=32, choices=Role.choices)
     signer_org = models.CharField(_("签署组织"), max_length=16, choices=SignerOrg.choices)
     seal = models.BooleanField(_("盖章"), default=False)
+    # Whose seal a sealing stage applies; blank: the signer's organisation. Only "unit" at a
+    # party stage ([003]: 党组织负责人签名, 单位盖章), see workflows/specs.py.
+    seal_org = models.CharField(_("盖章组织"), max_length=16, choices=SignerOrg.choices, blank=True, default="")
+    # A stage ends either ``time_limit_days`` after it opens or at the end of ``due_date`` (Asia/Shanghai).
     time_limit_days = models.PositiveSmallIntegerField(_("办理时限（天）"), null=True, blank=True)
+    due_date = models.DateField(_("办理截止日期"), null=True, blank=True)
+    # 一肩挑: the signer of the previous stage may sign this one too (below the district only).
+    same_signer_as_previous = models.BooleanField(_("可与上一环节同一人签署（一肩挑）"), default=False)
 
     class Meta:
         verbose_name = _("审批环节")
@@ -113,18 +121,28 @@ class Stage(models.Model):
 
 
 class Quota(models.Model):
-    """At most ``max`` nominations (of ``kind``, or of every kind) from below ``org``."""
+    """At most ``max`` nominations (of ``kind``, or of every kind) from below ``org``.
+
+    With ``field``, only the nominations of ``kind`` whose form answers ``value`` in that choice
+    field count ([002]: the 受理中心组 places of a district apart from its 区运管团队组 place).
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="quotas")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("组织"))
     kind = models.CharField(_("类别"), max_length=16, choices=NominationKind.choices, blank=True, default="")
+    field = models.CharField(_("申报表字段"), max_length=40, blank=True, default="")
+    value = models.CharField(_("字段取值"), max_length=100, blank=True, default="")
     max = models.PositiveIntegerField(_("名额"))
 
     class Meta:
         verbose_name = _("名额")
         verbose_name_plural = _("名额")
         ordering = ["campaign", "id"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "org", "kind"], name="quota_unique_org_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "org", "kind", "field", "value"], name="quota_unique_org_kind_value"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.org_id}≤{self.max}"

@@ -9,7 +9,7 @@ transaction, so the process state and our records commit together.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
@@ -34,16 +34,24 @@ from audit.trail import EventSpec, record_event, record_events
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
 from workflows import flows
+from workflows.calendar import end_of_day
 from workflows.flows import SignOffFlow
 from workflows.models import Stage
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 
 
-def resolve_signer_org(nomination: Nomination, stage: Stage) -> Organization | None:
-    """The organisation whose holders of ``stage.role`` decide this stage for this nomination."""
+# The kind of organisation above the unit that each "where" names; the nearest one is taken.
+_ANCESTOR_KINDS = {
+    Stage.SignerOrg.TOWNSHIP: OrgKind.TOWNSHIP,
+    Stage.SignerOrg.CITY: OrgKind.CITY,
+    Stage.SignerOrg.PROVINCE: OrgKind.PROVINCE,
+}
+
+
+def resolve_org(nomination: Nomination, where: str) -> Organization | None:
+    """The organisation that ``where`` (a ``Stage.SignerOrg``) names, seen from the nomination's unit."""
     unit = nomination.unit
-    where = stage.signer_org
     if where == Stage.SignerOrg.UNIT:
         return unit
     if where == Stage.SignerOrg.HOST:
@@ -52,9 +60,22 @@ def resolve_signer_org(nomination: Nomination, stage: Stage) -> Organization | N
         return nomination.district
     if where == Stage.SignerOrg.PARTY:
         return Organization.objects.filter(parent=unit, kind=OrgKind.PARTY).order_by("id").first()
-    kind = OrgKind.TOWNSHIP if where == Stage.SignerOrg.TOWNSHIP else OrgKind.CITY
-    ancestors = Organization.objects.filter(pk__in=unit.ancestor_ids(), kind=kind)
-    return ancestors.order_by("depth" if kind == OrgKind.CITY else "-depth").first()
+    ancestors = Organization.objects.filter(pk__in=unit.ancestor_ids(), kind=_ANCESTOR_KINDS[Stage.SignerOrg(where)])
+    return ancestors.order_by("-depth").first()
+
+
+def resolve_signer_org(nomination: Nomination, stage: Stage) -> Organization | None:
+    """The organisation whose holders of ``stage.role`` decide this stage for this nomination."""
+    return resolve_org(nomination, stage.signer_org)
+
+
+def stage_deadline(stage: Stage, entered_at: datetime) -> datetime | None:
+    """When a stage entered at ``entered_at`` is due: N days later, or the end of its fixed date."""
+    if stage.due_date is not None:
+        return end_of_day(stage.due_date)
+    if stage.time_limit_days:
+        return entered_at + timedelta(days=stage.time_limit_days)
+    return None
 
 
 def _stages(nomination: Nomination) -> list[Stage]:
@@ -74,9 +95,7 @@ def _enter_stage(nomination: Nomination, stage: Stage, task: Task) -> None:
     nomination.stage_role = stage.role
     nomination.stage_org = org
     nomination.stage_entered_at = timezone.now()
-    nomination.stage_deadline = (
-        nomination.stage_entered_at + timedelta(days=stage.time_limit_days) if stage.time_limit_days else None
-    )
+    nomination.stage_deadline = stage_deadline(stage, nomination.stage_entered_at)
     nomination.task = task
     nomination.assignee = None
 
@@ -240,21 +259,21 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         raise TaskAlreadyDecided(target=target)
     if nomination.assignee_id is not None and nomination.assignee_id != actor.pk:
         raise NotPermitted(_("该任务已转交给其他人办理"), target=target)
-    _check_separation(nomination, actor)
-    opinion = opinion.strip()
-    if decision != SignOff.Decision.APPROVE and not opinion:
-        raise OpinionRequired(errors={"opinion": [str(OpinionRequired.message)]})
     stages = _stages(nomination)
     index = next(i for i, s in enumerate(stages) if s.key == nomination.stage)
     stage = stages[index]
+    _check_separation(nomination, actor, stage)
+    opinion = opinion.strip()
+    if decision != SignOff.Decision.APPROVE and not opinion:
+        raise OpinionRequired(errors={"opinion": [str(OpinionRequired.message)]})
     if decision == SignOff.Decision.APPROVE and quotas.is_quota_stage(stage):
         quotas.check_quotas_at_seal(nomination, stage)
     seal = None
     events: list[EventSpec] = []
     if stage.seal and decision == SignOff.Decision.APPROVE:
         seal = seals.create_seal(
-            nomination, stage=stage.key, decision=decision, opinion=opinion, signer=actor, org=org,
-            content_hash=nomination.content_hash,
+            nomination, stage=stage.key, decision=decision, opinion=opinion, signer=actor,
+            org=_seal_org(nomination, stage, org), content_hash=nomination.content_hash,
         )  # fmt: skip
     signoff = SignOff.objects.create(
         nomination=nomination, round=nomination.round, stage=stage.key, stage_name=stage.name, role=stage.role,
@@ -284,8 +303,26 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     return signoff
 
 
-def _check_separation(nomination: Nomination, actor: User) -> None:
-    """Nobody signs off what they wrote, and nobody signs two consecutive stages (style.md §5).
+def _seal_org(nomination: Nomination, stage: Stage, signer_org: Organization) -> Organization:
+    """Whose seal the stage applies: the signer's organisation, or the one the stage names
+    (a party stage sealed with its unit's seal, [003]: 党组织负责人签名, 单位盖章)."""
+    if not stage.seal_org or stage.seal_org == stage.signer_org:
+        return signer_org
+    org = resolve_org(nomination, stage.seal_org)
+    if org is None:
+        raise StateConflict(
+            _("找不到“{stage}”环节的盖章组织（{where}），请联系活动管理员").format(
+                stage=stage.name, where=stage.get_seal_org_display()
+            ),
+            target=("approvals.nomination", str(nomination.pk)),
+        )
+    return org
+
+
+def _check_separation(nomination: Nomination, actor: User, stage: Stage) -> None:
+    """Nobody signs off what they wrote, and nobody signs two consecutive stages (style.md §5)
+    unless the campaign lets this stage be signed by the previous stage's signer (一肩挑, only
+    below the district: ``Stage.same_signer_as_previous``, checked by workflows/specs.py).
 
     Authors are whoever created, edited, submitted or attached files to the nomination in any
     round (a unit leader who fixed a returned nomination is its author), as the authoring actions
@@ -297,7 +334,7 @@ def _check_separation(nomination: Nomination, actor: User) -> None:
         raise SelfApprovalForbidden(target=target)
     if nomination.decider_authored:  # type: ignore[attr-defined]
         raise SelfApprovalForbidden(target=target)
-    if nomination.previous_signer == actor.pk:  # type: ignore[attr-defined]
+    if nomination.previous_signer == actor.pk and not stage.same_signer_as_previous:  # type: ignore[attr-defined]
         raise ConsecutiveSignOffForbidden(target=target)
 
 
@@ -327,7 +364,9 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
         raise InvalidInput.for_field(
             "to_user", _("只能转交给本组织同一角色的其他人员"), code="invalid_transfer_target"
         )
-    if receiver.pk in (nomination.submitted_by_id, nomination.created_by_id):
+    # An author of any round (``NominationAuthor``) could not decide it: the task is not theirs to take.
+    authored = NominationAuthor.objects.filter(nomination_id=nomination.pk, user_id=receiver.pk).exists()
+    if authored or receiver.pk in (nomination.submitted_by_id, nomination.created_by_id):
         raise SelfApprovalForbidden(target=target)
     previous = nomination.assignee_id
     nomination.assignee = receiver

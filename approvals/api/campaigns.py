@@ -38,8 +38,8 @@ class CampaignOut(CampaignOutBase):
 
     def get_quotas(self, campaign: Campaign) -> list[dict[str, Any]]:
         return [
-            {"org": u.org.pk, "org_name": u.org.name, "kind": u.kind, "max": u.max, "used": u.used,
-             "remaining": u.remaining}
+            {"org": u.org.pk, "org_name": u.org.name, "kind": u.kind, "field": u.field, "value": u.value,
+             "max": u.max, "used": u.used, "remaining": u.remaining}
             for u in quota_usage(campaign)
         ]  # fmt: skip
 

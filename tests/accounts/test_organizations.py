@@ -120,9 +120,9 @@ def test_disabled_account_holds_no_role(tree):
     assert not permissions.has_role_at(reviewer, Role.DISTRICT_REVIEWER, tree.unit)
 
 
-def test_a_province_stands_as_a_city_above_its_cities(security_admin):
+def test_a_province_stands_above_its_cities(security_admin):
     province = create_organization(
-        actor=security_admin, name="山东省民政厅", code="SD", kind=OrgKind.CITY, parent=None
+        actor=security_admin, name="山东省民政厅", code="SD", kind=OrgKind.PROVINCE, parent=None
     )
 
     city = create_organization(
@@ -130,5 +130,7 @@ def test_a_province_stands_as_a_city_above_its_cities(security_admin):
     )
 
     assert city.path == f"{province.path}{city.pk}/"
+    with pytest.raises(InvalidInput):  # a city is not below another city
+        create_organization(actor=security_admin, name="某市", code="SD-JN-X", kind=OrgKind.CITY, parent=city)
     with pytest.raises(InvalidInput):
         create_organization(actor=security_admin, name="某街道", code="SD-X", kind=OrgKind.TOWNSHIP, parent=city)

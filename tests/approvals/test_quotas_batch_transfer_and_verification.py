@@ -192,6 +192,31 @@ def test_transfer_hands_the_task_to_a_colleague_only(tree, submitter, client_for
     )
 
 
+def test_a_task_is_never_handed_to_an_author_of_an_earlier_round(tree, submitter, client_for):
+    """The leader who submitted round 1 (then withdrew) may not be given round 2's task to decide."""
+    from approvals.actions import withdraw_nomination
+    from tests.factories import GrantFactory
+
+    campaign = make_campaign(tree.committee)  # 单位意见 (unit leader) first
+    leader, author = (user_with_role(Role.UNIT_LEADER, tree.unit) for _ in range(2))
+    GrantFactory.create(user=author, role=Role.SUBMITTER, org=tree.unit)
+    nomination = create_nomination(
+        actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="助老服务案例", form=valid_case_form()
+    )
+    submit_nomination(nomination.pk, actor=author)
+    withdraw_nomination(nomination.pk, actor=author)
+    nomination = submit_nomination(nomination.pk, actor=submitter)
+
+    response = client_for(leader).post(
+        f"/api/v1/tasks/{nomination.task_id}/transfer", {"to_user": author.pk}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "self_approval_forbidden"
+    nomination.refresh_from_db()
+    assert nomination.assignee_id is None
+
+
 def test_overdue_tasks_are_marked(tree, submitter, client_for):
     campaign = district_campaign(tree)
     reviewer = user_with_role(Role.DISTRICT_REVIEWER, tree.district)

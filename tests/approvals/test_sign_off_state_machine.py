@@ -6,8 +6,9 @@ written here independently of ``accounts.permissions``, predicts each outcome: a
 must succeed and write exactly its audit events; a refused one must be refused for a reason that
 applies (any of them: the order of the checks is the action's business) and change nothing. The
 model knows the separation of duties: no author (creator, editor or submitter in any round) signs
-a nomination off, nobody signs two consecutive stages, and after a transfer only the assignee
-decides. After
+a nomination off, nobody signs two consecutive stages except where the campaign allows it (一肩挑:
+the unit leader who is also party secretary signs the party stage, sealed with the unit's seal),
+and after a transfer only the assignee decides. After
 every step the invariants of the chain are checked against the database.
 
 The actions are durable transactions and the audit, seal and sign-off tables refuse DELETE, so
@@ -81,11 +82,22 @@ from tests.campaigns import STAGES, make_campaign, valid_case_form
 from tests.factories import OrganizationFactory, user_with_role
 from workflows.exceptions import QuotaExceeded
 from workflows.flows import SignOffFlow
+from workflows.models import Stage
+from workflows.specs import signer_org_of
 
 # The unit's cap: 1, so that 20 steps often reach it (a full unit, a withdrawn one coming back).
 PER_UNIT_MAX = 1
-STAGE_KEYS = [stage["key"] for stage in STAGES]
-SEALING = {stage["key"] for stage in STAGES if stage["seal"]}
+# The test chain with [003]'s party stage after the unit's: 党组织负责人签名, 单位盖章, and the unit
+# leader who is also the party secretary (一肩挑) may sign it right after the unit stage.
+CHAIN = [
+    STAGES[0],
+    {"key": "party_opinion", "name": "党组织意见", "role": "party_secretary", "seal": True, "seal_org": "unit",
+     "same_signer_as_previous": True},
+    *STAGES[1:],
+]  # fmt: skip
+STAGE_KEYS = [stage["key"] for stage in CHAIN]
+SEALING = {stage["key"] for stage in CHAIN if stage["seal"]}
+SAME_SIGNER_ALLOWED = {stage["key"] for stage in CHAIN if stage.get("same_signer_as_previous")}
 Status = Nomination.Status
 EDITABLE = {Status.DRAFT, Status.RETURNED, Status.WITHDRAWN}
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
@@ -96,14 +108,18 @@ ORGANIZATION = "accounts.organization"
 
 UNITS = ("unit", "other_unit")
 ACTORS = (
-    "sub1", "sub2", "other_sub", "leader1", "leader2", "other_leader", "district_rev", "other_rev", "committee",
-    "security_admin", "auditor",
+    "sub1", "sub2", "other_sub", "leader1", "leader2", "other_leader", "party_sec", "other_party_sec",
+    "district_rev", "other_rev", "committee", "security_admin", "auditor",
 )  # fmt: skip
 # leader2 holds both roles at the unit: the separation of submitter and signer is exercised.
 SUBMITTERS = {"unit": {"sub1", "sub2", "leader2"}, "other_unit": {"other_sub"}}
 SIGNERS = {
     ("unit_opinion", "unit"): {"leader1", "leader2"},
     ("unit_opinion", "other_unit"): {"other_leader"},
+    # leader1 is also the party secretary (一肩挑: allowed after itself); district_rev is too (not
+    # allowed: the district's stage never follows its own signer).
+    ("party_opinion", "unit"): {"party_sec", "leader1", "district_rev"},
+    ("party_opinion", "other_unit"): {"other_party_sec"},
     ("district_review", "unit"): {"district_rev"},
     ("district_review", "other_unit"): {"other_rev"},
     ("committee_review", "unit"): {"committee"},
@@ -113,11 +129,15 @@ SIGNERS = {
 SIGNER_ORG = {
     ("unit_opinion", "unit"): "unit",
     ("unit_opinion", "other_unit"): "other_unit",
+    ("party_opinion", "unit"): "party",
+    ("party_opinion", "other_unit"): "other_party",
     ("district_review", "unit"): "district",
     ("district_review", "other_unit"): "other_district",
     ("committee_review", "unit"): "committee",
     ("committee_review", "other_unit"): "committee",
 }
+# Whose seal a sealing stage applies: the signer's organisation, but the unit's at the party stage.
+SEAL_ORG = {**SIGNER_ORG, ("party_opinion", "unit"): "unit", ("party_opinion", "other_unit"): "other_unit"}
 
 # Why an action may be refused, and the errors that say so.
 UNAUTHORISED = "unauthorised"
@@ -226,13 +246,14 @@ class SignOffMachine(RuleBasedStateMachine):
         district = org("pd", "浦东新区民政局", OrgKind.DISTRICT, city)
         township = org("ljz", "陆家嘴街道", OrgKind.TOWNSHIP, district)
         unit = org("ljzc", "陆家嘴中心", OrgKind.UNIT, township)
-        org("ljzp", "陆家嘴中心党支部", OrgKind.PARTY, unit)
+        party = org("ljzp", "陆家嘴中心党支部", OrgKind.PARTY, unit)
         other_district = org("hp", "黄浦区民政局", OrgKind.DISTRICT, city)
         other_township = org("njd", "南京东路街道", OrgKind.TOWNSHIP, other_district)
         other_unit = org("njdc", "南京东路中心", OrgKind.UNIT, other_township)
+        other_party = org("njdp", "南京东路中心党支部", OrgKind.PARTY, other_unit)
         self.orgs = {
-            "city": city, "committee": committee, "district": district, "unit": unit,
-            "other_district": other_district, "other_unit": other_unit,
+            "city": city, "committee": committee, "district": district, "unit": unit, "party": party,
+            "other_district": other_district, "other_unit": other_unit, "other_party": other_party,
         }  # fmt: skip
         grants: dict[str, tuple[Role, Organization | None]] = {
             "sub1": (Role.SUBMITTER, unit),
@@ -241,6 +262,8 @@ class SignOffMachine(RuleBasedStateMachine):
             "leader1": (Role.UNIT_LEADER, unit),
             "leader2": (Role.UNIT_LEADER, unit),
             "other_leader": (Role.UNIT_LEADER, other_unit),
+            "party_sec": (Role.PARTY_SECRETARY, party),
+            "other_party_sec": (Role.PARTY_SECRETARY, other_party),
             "district_rev": (Role.DISTRICT_REVIEWER, district),
             "other_rev": (Role.DISTRICT_REVIEWER, other_district),
             "committee": (Role.COMMITTEE, committee),
@@ -251,8 +274,13 @@ class SignOffMachine(RuleBasedStateMachine):
             name: user_with_role(role, where, username=f"{prefix}-{name}") for name, (role, where) in grants.items()
         }
         Grant.objects.create(user=self.users["leader2"], role=Role.SUBMITTER, org=unit)
+        Grant.objects.create(user=self.users["leader1"], role=Role.PARTY_SECRETARY, org=party)
+        Grant.objects.create(user=self.users["district_rev"], role=Role.PARTY_SECRETARY, org=party)
         self.names = {user.pk: name for name, user in self.users.items()}
         self.campaign = make_campaign(committee, per_unit_max=PER_UNIT_MAX)
+        self.campaign.stages.all().delete()
+        for i, stage in enumerate(CHAIN):
+            Stage.objects.create(campaign=self.campaign, position=i, signer_org=signer_org_of(stage), **stage)
         self.model: dict[int, Expected] = {}
         self.decided_tasks: list[tuple[int, int, str]] = []  # (task id, nomination, stage it was at)
         self.keyed_orgs: set[str] = set()
@@ -470,7 +498,7 @@ class SignOffMachine(RuleBasedStateMachine):
             reasons.add(UNAUTHORISED)
         if actor in n.authors:
             reasons.add(SELF_APPROVAL)
-        if actor == n.last_signer():
+        if actor == n.last_signer() and n.stage not in SAME_SIGNER_ALLOWED:
             reasons.add(CONSECUTIVE)
         if decision != SignOff.Decision.APPROVE and not opinion.strip():
             reasons.add(NO_OPINION)
@@ -490,7 +518,7 @@ class SignOffMachine(RuleBasedStateMachine):
         n.version += 1
         expected: list[tuple[str, int, str, str | None]] = []
         if sealed:
-            seal_org = SIGNER_ORG[(stage, n.unit)]
+            seal_org = SEAL_ORG[(stage, n.unit)]
             if seal_org not in self.keyed_orgs:  # the organisation's first seal makes its key
                 self.keyed_orgs.add(seal_org)
                 expected.append((ORGANIZATION, self.orgs[seal_org].pk, audit_events.SEAL_KEY_CREATED, None))
@@ -694,9 +722,11 @@ class SignOffMachine(RuleBasedStateMachine):
             assert now.get(pk) == seen, f"sign-off {pk} changed or vanished"
         self.seen_signoffs = now
         by_round: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        signers_by_round: dict[tuple[int, int], list[tuple[str, str | None]]] = {}
         for _id, nomination_id, round_, stage, decision, opinion, signer_id, org_id, seal_id in rows:
             n = self.model[nomination_id]
             by_round.setdefault((nomination_id, round_), []).append((stage, decision))
+            signers_by_round.setdefault((nomination_id, round_), []).append((stage, self.names.get(signer_id)))
             # Nobody without the stage's role at the stage's organisation signs, nor the author.
             signer = self.names.get(signer_id)
             assert signer in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer)
@@ -710,6 +740,10 @@ class SignOffMachine(RuleBasedStateMachine):
             approved = [stage for stage, decision in decided if decision == SignOff.Decision.APPROVE]
             assert approved == STAGE_KEYS[: len(approved)], (nomination_id, decided)
             assert [stage for stage, _ in decided] == STAGE_KEYS[: len(decided)], (nomination_id, decided)
+        for key, signed in signers_by_round.items():
+            # One person signs two stages in a row only where the later stage allows it (一肩挑).
+            for (_before, first), (stage, second) in itertools.pairwise(signed):
+                assert first != second or stage in SAME_SIGNER_ALLOWED, (key, signed)
         for pk, n in self.model.items():
             mine = [(r[2], r[3], r[4], r[5], self.names.get(r[6])) for r in rows if r[1] == pk]
             assert mine == n.signoffs, pk

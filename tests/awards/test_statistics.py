@@ -161,7 +161,7 @@ def test_every_figure_equals_a_direct_count(tree, django_assert_max_num_queries)
 
 def _province(db: None) -> tuple[Campaign, User, dict[str, Organization]]:
     """A province campaign [004]: cities below the province, awards 青岛 3, 济宁 2, 烟台 2, none in 潍坊."""
-    province = OrganizationFactory.create(name="山东省民政厅", code="P-SD", kind=OrgKind.CITY)
+    province = OrganizationFactory.create(name="山东省民政厅", code="P-SD", kind=OrgKind.PROVINCE)
     host = OrganizationFactory.create(name="创新案例评审组", code="P-CMT", kind=OrgKind.COMMITTEE, parent=province)
     cities: dict[str, Organization] = {}
     units: dict[str, Organization] = {}

@@ -11,10 +11,11 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import Organization, User
 from approvals.models import Nomination
 from audit.verification import verify_audit
 from tests.approvals.test_uploads import make_docx, make_image, make_pdf
@@ -51,8 +52,9 @@ def test_load_demo_creates_and_opens_the_five_campaigns_once():
     assert campaigns.count() == 5
     assert set(campaigns.values_list("status", flat=True)) == {"open"}
     shanghai = campaigns.get(title__contains="一网通办")
-    assert shanghai.quotas.count() == 16
-    assert sum(q.max for q in shanghai.quotas.all()) == 85
+    individual = shanghai.quotas.filter(kind="individual")
+    assert individual.count() == 16
+    assert sum(q.max for q in individual) == 85
     assert [s.key for s in shanghai.stages.order_by("position")] == [
         "district_review",
         "city_review",
@@ -63,6 +65,54 @@ def test_load_demo_creates_and_opens_the_five_campaigns_once():
     assert shanghai.publicity_working_days
     assert campaigns.get(title__contains="台山").per_unit_max == 3
     assert verify_audit().valid
+
+
+def test_shanghai_counts_centres_district_teams_and_individuals_apart():
+    """[002]: 24 受理中心 by the ranking (浦东 6 … four districts 1), one 区运管团队 per district, 85 people."""
+    call_command("load_demo")
+    shanghai = Campaign.objects.get(title__contains="一网通办")
+    centres = {q.org.code: q.max for q in shanghai.quotas.filter(kind="collective", value="受理中心组")}
+    teams = {q.org.code: q.max for q in shanghai.quotas.filter(kind="collective", value="区运管团队组")}
+
+    assert centres == {"SH-PD": 6, "SH-HP": 3, "SH-JA": 4, "SH-XH": 2, "SH-QP": 5,
+                       "SH-YP": 1, "SH-MH": 1, "SH-JD": 1, "SH-JS": 1}  # fmt: skip
+    assert sum(centres.values()) == 24
+    assert len(teams) == 16
+    assert set(teams.values()) == {1}
+    assert shanghai.total_max == 24 + 16 + 85
+    district = shanghai.stages.get(key="district_review")
+    assert district.due_date is not None
+    assert district.time_limit_days is None
+    assert district.due_date > timezone.localdate(shanghai.submission_deadline)
+
+
+def test_taishan_party_stage_may_be_signed_by_the_unit_leader_and_seals_with_the_unit():
+    call_command("load_demo")
+    taishan = Campaign.objects.get(title__contains="台山")
+    party = taishan.stages.get(key="party_opinion")
+    assert (party.same_signer_as_previous, party.seal, party.seal_org) == (True, True, "unit")
+    assert not taishan.stages.get(key="unit_opinion").same_signer_as_previous
+    both = User.objects.get(username="ygl_leader")
+    assert set(both.grants.values_list("role", "org__code")) == {
+        ("unit_leader", "JM-TS-YGL"),
+        ("party_secretary", "JM-TS-YGL-P"),
+    }
+
+
+def test_shandong_runs_county_city_province():
+    """[004]: 省民政厅 → 济宁市民政局 → 泗水县民政局, and the chain climbs it."""
+    call_command("load_demo")
+    jining = Organization.objects.get(code="SD-SS").parent
+    assert jining is not None
+    assert jining.parent is not None
+    assert [jining.kind, jining.code, jining.parent.kind] == ["city", "SD-JN", "province"]
+    shandong = Campaign.objects.get(title__contains="全省民政")
+    assert [(s.key, s.role, s.signer_org) for s in shandong.stages.order_by("position")] == [
+        ("county_review", "district_reviewer", "district"),
+        ("city_review", "city_reviewer", "city"),
+        ("first_screening", "province_reviewer", "province"),
+        ("expert_review", "committee", "host"),
+    ]
 
 
 @pytest.mark.parametrize(("seed", "kind"), CASES, ids=[f"{s}-{k}" for s, k in CASES])

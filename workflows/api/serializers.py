@@ -52,12 +52,21 @@ class StageIn(StrictSerializer):
     seal = serializers.BooleanField(default=False)
     signer_org = serializers.ChoiceField(choices=Stage.SignerOrg.choices, required=False)
     time_limit_days = serializers.IntegerField(min_value=1, max_value=365, required=False, allow_null=True)
+    # The stage ends at 23:59:59 (Asia/Shanghai) of this date instead of after N days ([002]: 8月9日前).
+    due_date = serializers.DateField(required=False, allow_null=True)
+    # 一肩挑: the previous stage's signer may sign this one too (unit, party and township stages only).
+    same_signer_as_previous = serializers.BooleanField(required=False, default=False)
+    # A sealing party stage may apply its unit's seal ("unit"); blank: the signer's organisation.
+    seal_org = serializers.ChoiceField(choices=Stage.SignerOrg.choices, required=False, allow_blank=True)
 
 
 class QuotaIn(StrictSerializer):
     org = IdField()
     max = serializers.IntegerField(min_value=0, max_value=1_000_000)
     kind = serializers.ChoiceField(choices=NominationKind.choices, required=False, allow_blank=True)
+    # Only the nominations of ``kind`` whose form answers ``value`` in the choice field ``field`` count.
+    field = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    value = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class CampaignIn(StrictSerializer):
@@ -90,7 +99,10 @@ class CampaignIn(StrictSerializer):
 class StageOut(serializers.ModelSerializer):
     class Meta:
         model = Stage
-        fields = ["key", "name", "role", "signer_org", "seal", "time_limit_days"]
+        fields = [
+            "key", "name", "role", "signer_org", "seal", "time_limit_days", "due_date", "same_signer_as_previous",
+            "seal_org",
+        ]  # fmt: skip
 
 
 class CampaignOutBase(serializers.ModelSerializer):
