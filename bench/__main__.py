@@ -21,7 +21,7 @@ BENCH_DB = "sealflow_bench"
 # In the order they run; `--only NAME` picks some.
 BENCHMARKS = (
     "grants", "subtree", "submit", "import", "http", "publicity", "approve_queries", "approve_http", "inbox",
-    "hot_cold", "outbox", "logins", "judging_close", "judging_save", "voting", "audit_verify",
+    "hot_cold", "outbox", "logins", "judging_close", "judging_save", "voting", "audit_verify", "worker_memory",
 )  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -69,6 +69,7 @@ def main() -> int:
         intake_bench,
         judging_bench,
         logins,
+        memory_bench,
         outbox_bench,
         publicity_bench,
         signoff_bench,
@@ -95,6 +96,7 @@ def main() -> int:
         "judging_save": lambda: judging_bench.score_save(nth=1_000, saves=50 if quick else 200),
         "voting": lambda: voting_bench.vote_ratios(per_client=4 if quick else 20),
         "audit_verify": lambda: audit_bench.verify_at_scale(total=100_000 if quick else 5_000_000),
+        "worker_memory": lambda: memory_bench.worker_memory(requests=1_000 if quick else 10_000),
     }
     assert list(runs) == list(BENCHMARKS)
     results: dict[str, dict[str, object]] = {}
