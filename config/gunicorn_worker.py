@@ -1,0 +1,110 @@
+"""gunicorn's threaded worker, made safe against slow clients (slowloris) without a proxy in front.
+
+gunicorn's ``gthread`` worker keeps a connection that has sent nothing on its poller, but once
+the first byte arrives a thread parses the request with a blocking read: a client that trickles
+its headers a byte at a time holds that thread for as long as it likes, and a few such clients
+hold every thread of every worker (with the sync worker, one client per worker process).
+
+``BufferingThreadWorker`` reads what a connection has sent without blocking, keeps it, and gives
+the connection back to the poller until the request head (request line and headers) is complete,
+and for a body of known length up to ``BODY_BUFFER_MAX`` the body too. Only a complete request
+reaches a thread, so slow clients cost a socket and a few kilobytes, not a thread. A request head
+that is not complete within ``HEAD_TIMEOUT`` seconds of its first byte, or a small body that
+arrives slower than ``BODY_MIN_RATE``, closes the connection; gunicorn already closes a
+connection that sends nothing for ``--keep-alive`` seconds. Larger bodies (uploads) are read by
+the thread, as before, but with a socket timeout of ``IDLE_TIMEOUT`` on every read and write, so
+a client that stops sending or reading mid-request frees its thread.
+
+Settings (environment): ``SEALFLOW_HEAD_TIMEOUT`` (10 s), ``SEALFLOW_IDLE_TIMEOUT`` (30 s).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from typing import Any
+
+from gunicorn import http
+from gunicorn.workers.gthread import _DEFER, ThreadWorker
+
+HEAD_TIMEOUT = float(os.environ.get("SEALFLOW_HEAD_TIMEOUT", "10"))
+IDLE_TIMEOUT = float(os.environ.get("SEALFLOW_IDLE_TIMEOUT", "30"))
+BODY_BUFFER_MAX = 1 << 20  # bytes: forms and JSON are buffered whole; uploads go to the thread
+BODY_MIN_RATE = 10 * 1024  # bytes per second that a buffered body must at least arrive at
+HEAD_MAX = 64 * 1024  # beyond this the parser answers (gunicorn's own limits refuse it)
+READ_CHUNK = 64 * 1024
+
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r\n", re.IGNORECASE)
+_CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:", re.IGNORECASE)
+
+WAIT, READY, GONE = "wait", "ready", "gone"
+
+
+def _needed(held: bytes) -> int | None:
+    """How many bytes the request in ``held`` needs before a thread may take it; None: not known yet."""
+    end = held.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = held[: end + 2]
+    if _CHUNKED.search(head):
+        return end + 4  # a chunked body is read by the thread (bounded by IDLE_TIMEOUT)
+    lengths = _CONTENT_LENGTH.findall(head)
+    body = int(lengths[0]) if len(lengths) == 1 else 0  # several: the parser refuses the request
+    return end + 4 + (body if body <= BODY_BUFFER_MAX else 0)
+
+
+class BufferingThreadWorker(ThreadWorker):
+    def handle(self, conn: Any) -> Any:
+        if not conn.is_http2:
+            state = self._buffer(conn)
+            if state == WAIT:
+                return _DEFER  # back on the poller until more arrives; no thread is held
+            if state == GONE:
+                return False  # closes the connection
+            conn.data_ready = True  # what arrived is in the parser's buffer: no waiting on the socket
+        return super().handle(conn)
+
+    def _buffer(self, conn: Any) -> str:
+        now = time.monotonic()
+        started = getattr(conn, "sealflow_started", None)
+        if started is None:
+            conn.sealflow_started = started = now
+        if conn.parser is None:  # TConn.init() keeps a parser that is already there
+            conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
+        unreader = conn.parser.unreader
+        held = unreader.take_buffered()
+        closed = False
+        conn.sock.setblocking(False)
+        try:
+            while len(held) < HEAD_MAX + BODY_BUFFER_MAX:
+                try:
+                    data = conn.sock.recv(READ_CHUNK)
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError:
+                    closed = True
+                    break
+                if not data:
+                    closed = True
+                    break
+                held += data
+        finally:
+            unreader.unread(held)
+        if closed and not held:
+            return GONE
+        needed = _needed(held)
+        too_long = needed is None and len(held) >= HEAD_MAX
+        if closed or too_long or (needed is not None and len(held) >= needed):
+            conn.sealflow_started = None  # the next request on a kept-alive connection starts afresh
+            return READY  # complete, too long or cut short: the parser answers each as usual
+        allowed = HEAD_TIMEOUT + (needed / BODY_MIN_RATE if needed is not None else 0)
+        if now - started > allowed:
+            self.log.info("Closed a connection from %s that sent its request too slowly", conn.client)
+            return GONE
+        return WAIT
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        # Every later read (a large body) and write (the response) may wait at most this long.
+        conn.sock.settimeout(IDLE_TIMEOUT)
+        return super().handle_request(req, conn)

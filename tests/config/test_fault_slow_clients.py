@@ -1,0 +1,124 @@
+"""Slow clients (slowloris) against the real gunicorn, started with the launcher's own command line.
+
+Three times more connections than the server has threads trickle their headers a byte at a
+time; a normal request is still answered at once, and the server closes the slow connections
+once their head has taken longer than SEALFLOW_HEAD_TIMEOUT. With gunicorn's sync (or plain
+gthread) worker the normal request waits until a slow client gives up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from config.launcher import gunicorn_command
+
+pytestmark = pytest.mark.slow
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+WORKERS, THREADS = 2, 2
+SLOW_CLIENTS = 3 * WORKERS * THREADS
+HEAD_TIMEOUT = 4.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def healthz(port: int, timeout: float) -> int:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"http://127.0.0.1:{port}/healthz", timeout=timeout) as response:
+            return int(response.status)
+    except OSError:
+        return 0
+
+
+class Trickler(threading.Thread):
+    """Sends a request line, then a header a byte every ``pause`` seconds, never the blank line."""
+
+    def __init__(self, port: int, stop: threading.Event, pause: float = 0.3) -> None:
+        super().__init__(daemon=True)
+        self.port, self.stop, self.pause = port, stop, pause
+        self.closed_after: float | None = None
+
+    def run(self) -> None:
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            for byte in b"X-Slow: " + b"a" * 1000:
+                if self.stop.is_set():
+                    return
+                try:
+                    sock.sendall(bytes([byte]))
+                    sock.setblocking(False)
+                    with contextlib.suppress(BlockingIOError):
+                        if sock.recv(1024) == b"":  # the server closed it
+                            raise ConnectionResetError
+                    sock.setblocking(True)
+                except OSError:
+                    self.closed_after = time.monotonic() - started
+                    return
+                time.sleep(self.pause)
+
+
+def test_slow_clients_hold_no_worker_and_are_closed(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "SEALFLOW_HEAD_TIMEOUT": str(HEAD_TIMEOUT)}
+    log = (tmp_path / "gunicorn.log").open("wb")
+    server = subprocess.Popen(  # noqa: S603 - the launcher's own command line
+        gunicorn_command(f"127.0.0.1:{port}", WORKERS, THREADS),
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    stop = threading.Event()
+    tricklers = [Trickler(port, stop) for _ in range(SLOW_CLIENTS)]
+    try:
+        deadline = time.monotonic() + 60
+        while healthz(port, 2) != 200:
+            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+            assert time.monotonic() < deadline, "gunicorn did not come up"
+            time.sleep(0.2)
+
+        for trickler in tricklers:
+            trickler.start()
+        time.sleep(1.5)  # every slow client has sent part of its head
+        assert all(t.closed_after is None for t in tricklers)
+        for _ in range(5):
+            started = time.monotonic()
+            assert healthz(port, 10) == 200
+            answered = time.monotonic() - started
+            assert answered < 2.0, f"a normal request waited {answered:.1f} s behind the slow clients"
+            time.sleep(0.2)
+
+        for trickler in tricklers:
+            trickler.join(HEAD_TIMEOUT + 8)
+        closed = [t.closed_after for t in tricklers]
+        assert all(c is not None for c in closed), f"slow clients still connected: {closed}"
+        assert max(c for c in closed if c is not None) < HEAD_TIMEOUT + 4
+        assert server.poll() is None
+        assert healthz(port, 5) == 200
+    finally:
+        stop.set()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(5)
+        log.close()
