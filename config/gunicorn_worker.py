@@ -37,6 +37,7 @@ READ_CHUNK = 64 * 1024
 
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r\n", re.IGNORECASE)
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:", re.IGNORECASE)
+_EXPECT = re.compile(rb"\r\nexpect[ \t]*:", re.IGNORECASE)
 
 WAIT, READY, GONE = "wait", "ready", "gone"
 
@@ -47,8 +48,10 @@ def _needed(held: bytes) -> int | None:
     if end < 0:
         return None
     head = held[: end + 2]
-    if _CHUNKED.search(head):
-        return end + 4  # a chunked body is read by the thread (bounded by IDLE_TIMEOUT)
+    if _CHUNKED.search(head) or _EXPECT.search(head):
+        # A chunked body is read by the thread (bounded by IDLE_TIMEOUT); so is the body of a
+        # client that waits for "100 Continue", which gunicorn sends once a thread has the request.
+        return end + 4
     lengths = _CONTENT_LENGTH.findall(head)
     body = int(lengths[0]) if len(lengths) == 1 else 0  # several: the parser refuses the request
     return end + 4 + (body if body <= BODY_BUFFER_MAX else 0)
@@ -94,7 +97,7 @@ class BufferingThreadWorker(ThreadWorker):
         if closed and not held:
             return GONE
         needed = _needed(held)
-        too_long = needed is None and len(held) >= HEAD_MAX
+        too_long = len(held) >= (HEAD_MAX if needed is None else HEAD_MAX + BODY_BUFFER_MAX)
         if closed or too_long or (needed is not None and len(held) >= needed):
             conn.sealflow_started = None  # the next request on a kept-alive connection starts afresh
             return READY  # complete, too long or cut short: the parser answers each as usual

@@ -122,3 +122,20 @@ def test_slow_clients_hold_no_worker_and_are_closed(tmp_path: Path) -> None:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(5)
         log.close()
+
+
+@pytest.mark.parametrize(
+    ("held", "needed"),
+    [
+        (b"GET / HTTP/1.1\r\nHost: a\r\n", None),  # the head is not complete
+        (b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 27),
+        (b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n", 38 + 5),  # a small body is waited for too
+        (b"POST / HTTP/1.1\r\ncontent-length: 2000000\r\n\r\n", 44),  # a large one is the thread's
+        (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", 60),  # waits for 100
+        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 47),
+    ],
+)
+def test_what_the_worker_waits_for_before_a_thread_takes_the_request(held: bytes, needed: int | None) -> None:
+    from config.gunicorn_worker import _needed
+
+    assert _needed(held) == needed
