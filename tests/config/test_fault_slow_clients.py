@@ -94,16 +94,20 @@ def test_slow_clients_hold_no_worker_and_are_closed(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "gunicorn did not come up"
             time.sleep(0.2)
 
+        for _ in range(4 * WORKERS * THREADS):  # every worker and thread past its first request (imports, connection)
+            assert healthz(port, 10) == 200
         for trickler in tricklers:
             trickler.start()
         time.sleep(1.5)  # every slow client has sent part of its head
         assert all(t.closed_after is None for t in tricklers)
+        waits = []
         for _ in range(5):
             started = time.monotonic()
             assert healthz(port, 10) == 200
-            answered = time.monotonic() - started
-            assert answered < 2.0, f"a normal request waited {answered:.1f} s behind the slow clients"
+            waits.append(time.monotonic() - started)
+            assert waits[-1] < 3.0, f"a normal request waited {waits[-1]:.1f} s behind the slow clients"
             time.sleep(0.2)
+        print(f"normal requests among {SLOW_CLIENTS} slow clients: the slowest took {max(waits) * 1000:.0f} ms")  # noqa: T201
 
         for trickler in tricklers:
             trickler.join(HEAD_TIMEOUT + 8)
