@@ -69,40 +69,45 @@ class BufferingThreadWorker(ThreadWorker):
         return super().handle(conn)
 
     def _buffer(self, conn: Any) -> str:
+        """Read what arrived without blocking; READY when the request may go to a thread.
+
+        The bytes are kept on the connection (appended, never copied again) and handed to the
+        parser at once when ready; the head's end is looked for only until it is found, so a body
+        trickled in many small pieces costs little per piece.
+        """
         now = time.monotonic()
-        started = getattr(conn, "sealflow_started", None)
-        if started is None:
-            conn.sealflow_started = started = now
-        if conn.parser is None:  # TConn.init() keeps a parser that is already there
-            conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
-        unreader = conn.parser.unreader
-        held = unreader.take_buffered()
+        held: bytearray | None = getattr(conn, "sealflow_held", None)
+        if held is None:  # a new request: a kept-alive connection may hold its first bytes already
+            if conn.parser is None:  # TConn.init() keeps a parser that is already there
+                conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
+            held = conn.sealflow_held = bytearray(conn.parser.unreader.take_buffered())
+            conn.sealflow_started, conn.sealflow_needed = now, None
         closed = False
         conn.sock.setblocking(False)
-        try:
-            while len(held) < HEAD_MAX + BODY_BUFFER_MAX:
-                try:
-                    data = conn.sock.recv(READ_CHUNK)
-                except (BlockingIOError, InterruptedError):
-                    break
-                except OSError:
-                    closed = True
-                    break
-                if not data:
-                    closed = True
-                    break
-                held += data
-        finally:
-            unreader.unread(held)
+        while len(held) < HEAD_MAX + BODY_BUFFER_MAX:
+            try:
+                data = conn.sock.recv(READ_CHUNK)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                closed = True
+                break
+            if not data:
+                closed = True
+                break
+            held += data
         if closed and not held:
             return GONE
-        needed = _needed(held)
+        needed = conn.sealflow_needed
+        if needed is None:
+            needed = conn.sealflow_needed = _needed(bytes(held[: HEAD_MAX + 4]))
         too_long = len(held) >= (HEAD_MAX if needed is None else HEAD_MAX + BODY_BUFFER_MAX)
         if closed or too_long or (needed is not None and len(held) >= needed):
-            conn.sealflow_started = None  # the next request on a kept-alive connection starts afresh
+            conn.sealflow_held = None  # the next request on a kept-alive connection starts afresh
+            conn.parser.unreader.unread(bytes(held))
             return READY  # complete, too long or cut short: the parser answers each as usual
         allowed = HEAD_TIMEOUT + (needed / BODY_MIN_RATE if needed is not None else 0)
-        if now - started > allowed:
+        if now - conn.sealflow_started > allowed:
             self.log.info("Closed a connection from %s that sent its request too slowly", conn.client)
             return GONE
         return WAIT

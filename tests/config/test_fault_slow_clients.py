@@ -73,6 +73,19 @@ class Trickler(threading.Thread):
                 time.sleep(self.pause)
 
 
+def trickled_post(port: int) -> bytes:
+    """A JSON POST sent in 8 pieces over about a second; the answer's first bytes."""
+    body = b'{"username": "nobody", "password": "' + b"x" * 3000 + b'"}'
+    head = "POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    request = head.encode() + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        step = len(request) // 8 + 1
+        for start in range(0, len(request), step):
+            sock.sendall(request[start : start + step])
+            time.sleep(0.15)
+        return sock.recv(64)
+
+
 def test_slow_clients_hold_no_worker_and_are_closed(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "SEALFLOW_HEAD_TIMEOUT": str(HEAD_TIMEOUT)}
@@ -116,6 +129,8 @@ def test_slow_clients_hold_no_worker_and_are_closed(tmp_path: Path) -> None:
         assert max(c for c in closed if c is not None) < HEAD_TIMEOUT + 4
         assert server.poll() is None
         assert healthz(port, 5) == 200
+        # A request that is slow but within the limits (head and a small body in pieces) is served.
+        assert trickled_post(port).startswith(b"HTTP/1.1 400 ")
     finally:
         stop.set()
         with contextlib.suppress(ProcessLookupError):
