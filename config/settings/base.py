@@ -128,12 +128,28 @@ elif embedded._redis_broker_url():
 else:
     REDIS_URL = f"unix://{_embedded_redis_socket}"
 
+# "default" fails soft (config/cache.py): with Redis down a read is a miss and pages fall back to
+# PostgreSQL. "ratelimit" is the plain backend on the same server: the public rate limits refuse
+# with 503 when they cannot count (approvals/ratelimit.py). Sessions are in PostgreSQL (Django's
+# default database backend), never only in Redis. A hung Redis costs a request at most these
+# timeouts, not a worker.
+_REDIS_OPTIONS = {
+    "socket_connect_timeout": env.float("SEALFLOW_REDIS_CONNECT_TIMEOUT", default=1.0),
+    "socket_timeout": env.float("SEALFLOW_REDIS_TIMEOUT", default=2.0),
+}
 CACHES = {
     "default": {
+        "BACKEND": "config.cache.FailSoftRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("SEALFLOW_CACHE_PREFIX", default="sealflow"),
+        "OPTIONS": _REDIS_OPTIONS,
+    },
+    "ratelimit": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("SEALFLOW_CACHE_PREFIX", default="sealflow"),
-    }
+        "OPTIONS": _REDIS_OPTIONS,
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
