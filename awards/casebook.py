@@ -46,6 +46,7 @@ MAX_PIXELS = 40_000_000  # the upload limit (approvals/uploads.py): larger pictu
 PICTURE_MAX_SIDE = 1600  # pixels: larger pictures are scaled down before they go into the documents
 TEXT_CHUNK = 1200  # characters of one PDF paragraph: long texts split where a page may break cheaply
 PICTURE_MAX_HEIGHT_MM = 110
+PLACEHOLDER_PAGE = 888  # the first pass's page numbers in the contents (three digits wide)
 
 
 @dataclass
@@ -180,6 +181,7 @@ def compile_book(campaign: Campaign, folder: Path, progress: Any = None) -> Book
 def render_pdf(book: Book, out: Path) -> int:
     """The case book as a PDF at ``out`` (reportlab platypus, a real table of contents through
     ``multiBuild``); its number of pages."""
+    from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -287,7 +289,19 @@ def render_pdf(book: Book, out: Path) -> int:
                 story.append(Paragraph(pdf_text(text, newlines=False), note))
     if not book.groups:
         story += [PageBreak(), Paragraph(pdf_text(_("（无获奖案例）")), base)]
-    doc.multiBuild(story, onFirstPage=cover_page, onLaterPages=footer)
+    # The first pass lays the contents out at their final length (every entry, a placeholder page
+    # number), so that the page numbers it finds hold: two passes whatever the book's size, not a
+    # third for a contents that grew over several pages.
+    toc._entries = [
+        flowable.toc[:2] + (PLACEHOLDER_PAGE, flowable.toc[3]) for flowable in story if isinstance(flowable, Heading)
+    ]
+    # JPEG pictures go in as they are: without ASCII85 (pure Python in reportlab, 95 % of the time)
+    use_a85 = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        doc.multiBuild(story, onFirstPage=cover_page, onLaterPages=footer)
+    finally:
+        rl_config.useA85 = use_a85
     return pages["n"]
 
 

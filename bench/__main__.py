@@ -21,7 +21,7 @@ BENCH_DB = "sealflow_bench"
 # In the order they run; `--only NAME` picks some.
 BENCHMARKS = (
     "grants", "subtree", "submit", "import", "http", "publicity", "approve_queries", "approve_http", "inbox",
-    "hot_cold", "outbox", "logins", "judging_close", "judging_save", "voting",
+    "hot_cold", "outbox", "logins", "judging_close", "judging_save", "voting", "casebook",
 )  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -63,6 +63,7 @@ def main() -> int:
 
     from bench import (
         accounts_bench,
+        casebook_bench,
         http_bench,
         import_bench,
         intake_bench,
@@ -93,6 +94,11 @@ def main() -> int:
         "judging_close": lambda: judging_bench.close_scaling(small=100, large=1_000 if quick else 10_000),
         "judging_save": lambda: judging_bench.score_save(nth=1_000, saves=50 if quick else 200),
         "voting": lambda: voting_bench.vote_ratios(per_client=4 if quick else 20),
+        "casebook": lambda: (
+            casebook_bench.casebook_scaling(small=5, large=50, repeat=1)
+            if quick
+            else casebook_bench.casebook_scaling(small=20, large=200)
+        ),
     }
     assert list(runs) == list(BENCHMARKS)
     results: dict[str, dict[str, object]] = {}

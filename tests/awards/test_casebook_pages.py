@@ -62,7 +62,7 @@ def test_build_follow_and_download(tree, submitter):
     assert client.get(f"{page_url}progress").json()["running"] is False
     pdf = client.get(f"{page_url}casebook.pdf")
     assert pdf.status_code == 200
-    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert pdf.getvalue().startswith(b"%PDF")
     docx = client.get(f"{page_url}casebook.docx")
     assert docx["Content-Type"].endswith("wordprocessingml.document")
 
