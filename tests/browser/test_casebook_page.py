@@ -6,6 +6,8 @@ pictures, is made by the test; the build runs in the test process, as the worker
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +18,15 @@ from awards.casebook import build_casebook
 from awards.models import CaseBook
 from tests.awards.test_casebook import awarded
 from tests.browser.conftest import SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def orm_beside_playwright(browser: Any) -> Iterator[Any]:
+    """The browser, with the ORM allowed in this thread: Playwright's sync API keeps an event loop
+    running here from now on, and Django would take every plain query for one from async code."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield browser
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
@@ -44,7 +55,10 @@ def _fits(page: Any, width: int) -> None:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_the_committee_builds_and_downloads_the_casebook(browser, live_server, media, tree, submitter):
+def test_the_committee_builds_and_downloads_the_casebook(
+    django_db_setup, live_server, orm_beside_playwright, media, tree, submitter
+):
+    browser = orm_beside_playwright
     ranked = awarded(tree, submitter, count=8)
     client = Client()
     client.force_login(ranked.committee)
