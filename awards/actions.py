@@ -508,6 +508,7 @@ def mark_prize_paid(award_id: int, *, actor: User, paid_at: datetime | None = No
 # A build that has shown no progress for this long is taken to have died with its worker: a new
 # request (or the broker's redelivery) takes it over.
 CASEBOOK_STALE = timedelta(minutes=10)
+CASEBOOK_TASK = "awards.build_casebook"  # awards/tasks.py
 
 logger = logging.getLogger(__name__)
 
@@ -551,10 +552,17 @@ def publish_casebook_build(casebook_id: int) -> None:
     after ``CASEBOOK_STALE`` queues it again."""
     if not settings.SEALFLOW_CASEBOOK_BACKGROUND:
         return
-    from awards.tasks import build_casebook_task
+    from config.celery_app import app
 
     try:
-        build_casebook_task.apply_async((casebook_id,), retry=False)
+        # one attempt with short timeouts (a dead broker must not hold the request), as the outbox's
+        # nudge does; by name, since the task module imports the builder, which imports these actions
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            app.send_task(
+                CASEBOOK_TASK, args=(casebook_id,), connection=conn, retry=False,
+                queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+            )  # fmt: skip
     except Exception:  # noqa: BLE001 - any broker error: the build stays queued
         logger.exception("case book %s: could not publish the build", casebook_id)
 
