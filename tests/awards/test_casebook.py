@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,8 @@ def awarded(tree, submitter, count: int = CASES) -> Ranked:
     ranked = make_ranked(tree, submitter, [100 - 2 * i for i in range(count)], levels=levels)
     for i, nomination in enumerate(ranked.entries):
         nomination.form = {**nomination.form, "summary": f"第{i}号案例的做法与成效。\n社区居民参与，覆盖三个小区。"}
+        if i == 5:
+            nomination.form["summary"] += "\n联系人手机13812345678。"
         if i == 7:
             nomination.title = HOSTILE_TITLE
             nomination.form["summary"] = HOSTILE_TEXT
@@ -146,6 +149,8 @@ def test_fifty_cases_with_pictures_in_one_pdf_and_one_word_document(tree, submit
     assert "坏图" in text
     assert "未收入" in text
     assert "第49号案例的做法与成效。" in text
+    assert "13812345678" not in text  # a phone number written into the case text is masked
+    assert "联系人手机138" in text
 
     word = committee.get(url(ranked, ".docx"))
     assert word.status_code == 200
@@ -231,3 +236,24 @@ def test_a_failed_build_is_recorded_and_may_be_asked_again(tree, submitter, clie
     assert again.status_code == 202
     assert again.json()["status"] == "queued"
     assert CaseBook.objects.count() == 2
+
+
+def test_a_build_silent_for_long_is_replaced_by_the_next_request(tree, submitter, client_for):
+    ranked = awarded(tree, submitter, count=6)
+    committee = client_for(ranked.committee)
+    committee.post(url(ranked))
+    stale = CaseBook.objects.get()
+    CaseBook.objects.filter(pk=stale.pk).update(
+        status=CaseBook.Status.BUILDING, updated_at=stale.updated_at - actions.CASEBOOK_STALE - timedelta(seconds=1)
+    )
+
+    again = committee.post(url(ranked))
+
+    assert again.json()["status"] == "queued"
+    stale.refresh_from_db()
+    assert stale.status == CaseBook.Status.FAILED
+    assert stale.error == "长时间没有进展，已重新生成"
+    assert CaseBook.objects.filter(status=CaseBook.Status.QUEUED).count() == 1
+    assert AuditEvent.objects.filter(action="awards.casebook_requested").count() == 2
+    # the dead worker's redelivered task finds its build replaced and builds nothing
+    assert build_casebook(stale.pk) is None
