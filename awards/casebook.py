@@ -18,6 +18,7 @@ out with a note in the book instead of failing the build. Every user text goes i
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import tempfile
 from dataclasses import dataclass, field
@@ -332,6 +333,14 @@ def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
     paragraph.add_run()._r.append(char("end"))
 
 
+def _count_shape_ids(part: Any) -> None:
+    """python-docx numbers a new picture by scanning the whole document for the largest id
+    (``StoryPart.next_id``), which makes a book of hundreds of pictures quadratic; this document's
+    part counts on from the largest id instead."""
+    ids = itertools.count(part.next_id)
+    part.__class__ = type(type(part).__name__, (type(part),), {"next_id": property(lambda self: next(ids))})
+
+
 def render_docx(book: Book, out: Path) -> None:
     """The case book as a Word document at ``out``: cover with the host's seal, a TOC field (Word
     fills in the page numbers when it opens the file), one Heading 1 per tier and one Heading 2
@@ -345,6 +354,7 @@ def render_docx(book: Book, out: Path) -> None:
     from docx.shared import Mm, Pt, RGBColor
 
     doc = Document()
+    _count_shape_ids(doc.part)
     for name, size in (("Normal", 11), ("Heading 1", 18), ("Heading 2", 15)):
         style = doc.styles[name]
         style.font.name = "SimSun" if name == "Normal" else "SimHei"

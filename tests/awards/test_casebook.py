@@ -162,6 +162,8 @@ def test_fifty_cases_with_pictures_in_one_pdf_and_one_word_document(tree, submit
     ]  # fmt: skip
     assert len(document.inline_shapes) == CASES + 17 + 1  # the pictures and the cover's seal
     body = document.element.body.xml
+    shape_ids = re.findall(r'<wp:docPr id="(\d+)"', body)
+    assert len(shape_ids) == len(set(shape_ids)) == CASES + 17 + 1  # every picture its own id
     assert 'TOC \\o "1-2"' in body
     assert "PAGE" in document.sections[0].footer._element.xml
     all_text = "\n".join(p.text for p in document.paragraphs)
