@@ -277,6 +277,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 4
 # and polled by beat every SEALFLOW_OUTBOX_POLL_SECONDS, so a lost nudge (broker down) only delays.
 SEALFLOW_OUTBOX_POLL_SECONDS = env.int("SEALFLOW_OUTBOX_POLL_SECONDS", default=5)
 SEALFLOW_OUTBOX_NUDGE = env.bool("SEALFLOW_OUTBOX_NUDGE", default=True)
+# Case books (awards/casebook.py) are built by the Celery worker; off, a request only queues the
+# build (the test suite builds in the test process, or starts a worker and turns this on).
+SEALFLOW_CASEBOOK_BACKGROUND = env.bool("SEALFLOW_CASEBOOK_BACKGROUND", default=True)
 # One drain task works at most this long, then leaves the rest to the next one.
 SEALFLOW_OUTBOX_DRAIN_SECONDS = env.float("SEALFLOW_OUTBOX_DRAIN_SECONDS", default=20.0)
 # Beat looks for overdue tasks and near deadlines this often; reminders N days before a

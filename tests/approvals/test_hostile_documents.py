@@ -66,6 +66,10 @@ def _squeeze(text: str) -> str:
 def _pdf_streams(pdf: bytes) -> Iterator[bytes]:
     for match in re.finditer(rb"<<((?:(?!<<).)*?)>>\s*stream\r?\n(.*?)\s*endstream", pdf, re.S):
         head, data = match.group(1), match.group(2)
+        # a binary (not ASCII85) stream may end in bytes that look like white space: take its /Length
+        length = re.search(rb"/Length (\d+)", head)
+        if length is not None:
+            data = pdf[match.start(2) : match.start(2) + int(length.group(1))]
         if b"ASCII85Decode" in head:
             data = base64.a85decode(data.strip().removesuffix(b"~>"), adobe=False)
         if b"FlateDecode" in head:
