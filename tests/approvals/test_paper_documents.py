@@ -302,10 +302,10 @@ def test_notice_paragraphs_of_a_revocation_round_ask_for_no_objection():
 def test_without_the_font_file_the_pdf_falls_back_to_the_cid_font(monkeypatch):
     """A broken install (no noto-cjk-sans-otc) still prints: with the CID font a viewer supplies."""
     monkeypatch.setattr(pdf_fonts, "_load_source", lambda: None)
+    opinion = documents.Opinion("区民政局意见", "同意", "同意。", "王芳", "浦东新区民政局", "2026年12月2日", True)
     form = documents.FormDocument(
         title="测试评选活动", subtitle="案例申报表", unit="浦东新区某单位", rows=[documents.Row("申报名称", "助老")],
-        opinions=[documents.Opinion("区民政局意见", "同意", "同意。", "王芳", "浦东新区民政局", "2026年12月2日", True)
-                  ],
+        opinions=[opinion],
         history=[], code="ABC", verify_url="http://testserver/verify/ABC", printed_at="2026-12-03 09:00",
     )  # fmt: skip
     pdf = documents.render_pdf(form)
