@@ -317,9 +317,27 @@ def _seal_font(size: int) -> Any | None:
     for candidate in ([configured] if configured else []) + list(SEAL_FONT_CANDIDATES):
         if candidate and Path(candidate).exists():
             try:
-                return ImageFont.truetype(candidate, size)
+                font = ImageFont.truetype(candidate, size)
             except OSError:
                 continue
+            return _simplified_face(candidate, size) or font
+    return None
+
+
+def _simplified_face(path: str, size: int) -> Any | None:
+    """In a font collection (.ttc: Noto Sans CJK holds JP, KR, SC, TC, HK), the Simplified Chinese
+    face, whose glyphs are those of the mainland standard; None when there is none or no collection."""
+    from PIL import ImageFont
+
+    if not path.lower().endswith(".ttc"):
+        return None
+    for index in range(10):
+        try:
+            face = ImageFont.truetype(path, size, index=index)
+        except OSError:
+            return None
+        if face.getname()[0].endswith(" SC"):
+            return face
     return None
 
 

@@ -138,6 +138,10 @@ def test_a_fresh_install_draws_the_seal_with_its_name_from_the_bundled_font(sett
     assert documents.SEAL_FONT_CANDIDATES[0].endswith("NotoSansCJK-Regular.ttc")
     _png, with_name = documents.seal_png("浦东新区民政局")
     assert with_name is True
+    # The collection's Simplified Chinese face (its first face is Japanese).
+    font = documents._seal_font(40)
+    assert font is not None
+    assert font.getname()[0] == "Noto Sans CJK SC"
 
 
 def test_without_a_cjk_font_the_word_seal_names_its_organisation_beside_it(approved, monkeypatch, settings):
