@@ -336,7 +336,7 @@ def _simplified_face(path: str, size: int) -> Any | None:
             face = ImageFont.truetype(path, size, index=index)
         except OSError:
             return None
-        if face.getname()[0].endswith(" SC"):
+        if (face.getname()[0] or "").endswith(" SC"):
             return face
     return None
 
