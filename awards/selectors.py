@@ -35,11 +35,11 @@ def get_award(pk: int) -> Award | None:
 
 
 def _region(campaign: Campaign) -> Organization | None:
-    """The region a campaign draws from: the host's nearest ancestor (or itself) that is a city or
-    district (a province stands where a city would)."""
+    """The region a campaign draws from: the host's nearest ancestor (or itself) that is a province,
+    a city or a district."""
     host = campaign.host_org
     ids = [*host.ancestor_ids(), host.pk]
-    above = {o.pk: o for o in Organization.objects.filter(pk__in=ids, kind__in=[OrgKind.DISTRICT, OrgKind.CITY])}
+    above = {o.pk: o for o in Organization.objects.filter(pk__in=ids, kind__in=[OrgKind.DISTRICT, OrgKind.CITY, OrgKind.PROVINCE])}
     for pk in reversed(ids):
         if pk in above:
             return above[pk]
