@@ -9,9 +9,9 @@ as a QR code linking to the public verification page.
 Every user-supplied text goes in through ``config.documents`` (``pdf_text`` for paragraph markup,
 ``plain`` for canvas strings, ``docx_text`` for Word), so it prints literally and never breaks the file.
 
-Fonts: the PDF uses reportlab's CID font STSong-Light, which needs no font file (the reader's
-viewer supplies the glyphs), so Chinese renders on a fresh machine. A Word document names its
-fonts and Word renders them. Only the seal *picture* in Word needs glyphs at build time: it uses
+Fonts: the PDF embeds its font, the glyphs it prints of Noto Sans CJK SC (``config.pdf_fonts``), so
+a viewer without any Chinese font shows the text. A Word document names its fonts and Word renders
+them. Only the seal *picture* in Word needs glyphs at build time: it uses
 ``SEALFLOW_SEAL_FONT``, else Noto Sans CJK from the ``noto-cjk-sans-otc`` wheel (a dependency, so
 every install has it), else a CJK font found on the machine, and without any draws the ring and
 star and prints the organisation's name in red beside it.
@@ -31,14 +31,17 @@ import segno
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.roles import Role
 from approvals import filestore, selectors
 from approvals.models import Attachment, Nomination, SignOff
+from config import pdf_fonts
 from config.documents import docx_text, pdf_text, plain
 from config.masking import mask_text
 from workflows import forms
 from workflows.models import NominationKind
 
-CID_FONT = "STSong-Light"
+CID_FONT = pdf_fonts.FALLBACK_CID_FONT  # the certificates of awards still print with it
+PRODUCT = "sealflow"  # the author of every generated file
 MAX_PICTURES = 5  # pictures of one field printed in its cell (3–5 JPG pictures [001])
 PICTURE_WIDTH_MM = 30
 SEAL_RED = (0.80, 0.07, 0.07)
@@ -88,12 +91,13 @@ class Opinion:
     stage: str
     decision: str
     opinion: str
-    signer: str
+    signer: str  # the person's name as they signed (never the account name)
     org: str
     date: str
     sealed: bool
     # Whose seal is printed: the signer's organisation, or the unit's at a party stage sealed with it ([003]).
     seal_org: str = ""
+    post: str = ""  # what the signer signed as (单位负责人, 区（县）民政局审核人, …)
 
 
 @dataclass
@@ -111,6 +115,7 @@ class FormDocument:
     # then carries a 已撤销 banner on top and a diagonal 已撤销 stamp on every page.
     revoked_on: str = ""
     revoked_reason: str = ""
+    name: str = ""  # the nomination's title as printed (masked unless revealed): the Word file's title
 
 
 def _date(moment: datetime) -> str:
@@ -128,26 +133,65 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def signer_name(s: SignOff) -> str:
+    """The signer's name as it was when they signed: ``signer_label`` is "姓名(account)", or the
+    account name alone for an account without a name, which is never printed (empty then)."""
+    label, account = s.signer_label, s.signer.username
+    suffix = f"({account})"
+    if label.endswith(suffix) and len(label) > len(suffix):
+        return label[: -len(suffix)]
+    return "" if label == account else label
+
+
+def _post(role: str) -> str:
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return ""
+
+
 def _opinion(s: SignOff) -> Opinion:
     return Opinion(
         stage=s.stage_name,
         decision=s.get_decision_display(),
         opinion=s.opinion,
-        signer=s.signer_label,
+        signer=signer_name(s),
         org=s.org.name,
         date=_date(s.signed_at),
         sealed=s.seal_id is not None,
         seal_org=s.seal.key.org.name if s.seal is not None else "",
+        post=_post(s.role),
     )
 
 
+_CLOSING = "。.．！!？?；;，,、 \t\r\n"
+
+
 def _opinion_text(opinion: Opinion) -> str:
-    """ "同意。<opinion>", or the opinion alone when it already says the decision."""
+    """The opinion as written on paper, said once: "同意。<opinion>。", or the opinion alone when it
+    already starts with the decision ("同意。" typed as the opinion of 同意 prints "同意。", not twice)."""
     if not opinion.decision:
         return ""
-    if not opinion.opinion or opinion.opinion == opinion.decision:
-        return opinion.decision
-    return f"{opinion.decision}。{opinion.opinion}"
+    said = opinion.opinion.strip()
+    if not said.rstrip(_CLOSING):
+        return f"{opinion.decision}。"
+    text = said if said.startswith(opinion.decision) else f"{opinion.decision}。{said}"
+    return text if text[-1] in _CLOSING else f"{text}。"
+
+
+def _signer_text(opinion: Opinion) -> str:
+    """ "签署人：张三（单位负责人，浦东新区民政局）": the name and post, never the account name."""
+    if opinion.signer:
+        where = "，".join(part for part in (opinion.post, opinion.org) if part)
+        return f"签署人：{opinion.signer}" + (f"（{where}）" if where else "")
+    if opinion.post:
+        return f"签署人：{opinion.post}" + (f"（{opinion.org}）" if opinion.org else "")
+    return ""
+
+
+def _history_text(h: Opinion) -> str:
+    who = "，".join(part for part in (h.signer, h.post, h.org) if part)
+    return f"{h.date} {h.stage}：{_opinion_text(h)}" + (f"（{who}）" if who else "")
 
 
 def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocument:
@@ -174,7 +218,7 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
             rows.append(Row(spec["label"], names, images=[p for p in pictures if p.exists()]))
         else:
             rows.append(Row(spec["label"], _value_text(data.get(key))))
-    signoffs = list(nomination.signoffs.select_related("org", "seal__key__org").order_by("id"))
+    signoffs = list(nomination.signoffs.select_related("org", "signer", "seal__key__org").order_by("id"))
     current = {s.stage: s for s in signoffs if s.round == nomination.round}
     opinions = []
     for stage in nomination.campaign.stages.order_by("position"):
@@ -197,6 +241,7 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
         printed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         revoked_on=_date(revocation.revoked_at) if revocation else "",
         revoked_reason=selectors.reason_summary(revocation.reason) if revocation else "",
+        name=rows[0].text,
     )
 
 
@@ -239,8 +284,9 @@ def seal_layout(radius: float, count: int) -> tuple[float, float, list[float]]:
     return size, text_radius, [start - i * span / (count - 1) for i in range(count)]
 
 
-def draw_seal_pdf(canvas: Any, cx: float, cy: float, radius: float, name: str) -> None:
-    """A red round seal on a reportlab canvas: ring, star, the organisation's name along the top arc."""
+def draw_seal_pdf(canvas: Any, cx: float, cy: float, radius: float, name: str, *, font: str = CID_FONT) -> None:
+    """A red round seal on a reportlab canvas: ring, star, the organisation's name along the top arc
+    (in ``font``, which must hold the name's glyphs)."""
     canvas.saveState()
     canvas.setStrokeColorRGB(*SEAL_RED)
     canvas.setFillColorRGB(*SEAL_RED)
@@ -257,7 +303,7 @@ def draw_seal_pdf(canvas: Any, cx: float, cy: float, radius: float, name: str) -
     canvas.drawPath(path, stroke=0, fill=1)
     chars = list(name)
     size, text_radius, angles = seal_layout(radius, len(chars))
-    canvas.setFont(CID_FONT, size)
+    canvas.setFont(font, size)
     for ch, angle in zip(chars, angles, strict=True):
         canvas.saveState()
         canvas.translate(cx + text_radius * math.cos(angle), cy + text_radius * math.sin(angle))
@@ -274,9 +320,27 @@ def _seal_font(size: int) -> Any | None:
     for candidate in ([configured] if configured else []) + list(SEAL_FONT_CANDIDATES):
         if candidate and Path(candidate).exists():
             try:
-                return ImageFont.truetype(candidate, size)
+                font = ImageFont.truetype(candidate, size)
             except OSError:
                 continue
+            return _simplified_face(candidate, size) or font
+    return None
+
+
+def _simplified_face(path: str, size: int) -> Any | None:
+    """In a font collection (.ttc: Noto Sans CJK holds JP, KR, SC, TC, HK), the Simplified Chinese
+    face, whose glyphs are those of the mainland standard; None when there is none or no collection."""
+    from PIL import ImageFont
+
+    if not path.lower().endswith(".ttc"):
+        return None
+    for index in range(10):
+        try:
+            face = ImageFont.truetype(path, size, index=index)
+        except OSError:
+            return None
+        if (face.getname()[0] or "").endswith(" SC"):
+            return face
     return None
 
 
@@ -325,15 +389,81 @@ def _register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
 
 
+EMPTY_DATE = "     年    月    日"
+
+
+def pdf_strings(document: FormDocument) -> list[str]:
+    """Every text the PDF of ``document`` prints: its embedded font holds exactly these glyphs."""
+    strings = [*texts(document), document.verify_url, document.printed_at, revoked_banner(document)]
+    strings += [c for row in document.rows for c in (row.columns or [])]
+    for opinion in document.opinions:
+        strings += [_opinion_text(opinion), _signer_text(opinion), f"{opinion.date or EMPTY_DATE}（盖章）"]
+    strings += [_history_text(h) for h in document.history]
+    strings += [f"申报单位（盖章）：{document.unit}", f"校验码：{document.code or '（提交后生成）'}"]
+    strings += ["历次审批意见", "扫描二维码或访问以下地址核验电子印章：", "打印时间：", "（无）", REVOKED_MARK]
+    return [plain(text) for text in strings]
+
+
+@dataclass
+class OpinionLayout:
+    """Where an opinion box of the PDF puts things, in points from its bottom-left corner: the opinion
+    and the signer at the top; below them a space of its own for the seal, over the date line
+    "YYYY年M月D日（盖章）" at the bottom right ("骑年盖月"), so a seal never covers the signer's line."""
+
+    width: float
+    height: float
+    text: Any  # the Paragraph of the opinion and the signer (None for a stage not yet signed)
+    text_bottom: float
+    seal_radius: float
+    seal_x: float
+    seal_y: float
+    date_baseline: float
+
+    @property
+    def seal_top(self) -> float:
+        return self.seal_y + self.seal_radius
+
+    @property
+    def seal_bottom(self) -> float:
+        return self.seal_y - self.seal_radius
+
+
+def opinion_cell_layout(opinion: Opinion, *, width: float, font: str) -> OpinionLayout:
+    """The layout of one opinion box ``width`` wide with its texts in ``font`` (registered)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    if font == CID_FONT:
+        _register_font()
+    style = ParagraphStyle("opinion", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
+    lines = [t for t in (_opinion_text(opinion), _signer_text(opinion)) if t]
+    text = Paragraph(pdf_text("\n".join(lines)), style) if lines else None
+    text_height = text.wrap(width - 4, 2000 * mm)[1] if text is not None else 0
+    radius = 14 * mm
+    seal_y = 1 * mm + radius
+    # The seal's circle, then 3 mm of air, then the text (2 points under the box's top).
+    height = seal_y + radius + 3 * mm + text_height + 2
+    return OpinionLayout(
+        width=width, height=height, text=text, text_bottom=height - 2 - text_height, seal_radius=radius,
+        seal_x=width - 6 - 22 * mm, seal_y=seal_y, date_baseline=6,
+    )  # fmt: skip
+
+
 def render_pdf(document: FormDocument) -> bytes:
+    """The 申报表 as PDF, its font embedded (``config.pdf_fonts``)."""
+    with pdf_fonts.embedded_font(pdf_strings(document)) as font:
+        return _render_pdf(document, font)
+
+
+def _render_pdf(document: FormDocument, font: str) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_font()
-    base = ParagraphStyle("cn", fontName=CID_FONT, fontSize=10.5, leading=15, wordWrap="CJK")
+    base = ParagraphStyle("cn", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
     label_style = ParagraphStyle("label", parent=base, alignment=1)
     title_style = ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1)
     small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11)
@@ -342,40 +472,35 @@ def render_pdf(document: FormDocument) -> bytes:
         return Paragraph(pdf_text(text), style)
 
     class OpinionCell(Flowable):
-        """An opinion box: text at the top, "YYYY年M月D日（盖章）" at the bottom right, the seal over it."""
+        """An opinion box laid out by ``opinion_cell_layout``."""
 
         def __init__(self, opinion: Opinion, width: float) -> None:
             super().__init__()
             self.opinion = opinion
-            self.width = width
-            text = _opinion_text(opinion) + (f"\n签署人：{opinion.signer}（{opinion.org}）" if opinion.signer else "")
-            self.text = para(text) if text else None
-            self.text_height = self.text.wrap(width - 4, 200 * mm)[1] if self.text else 0
-            self.height = max(32 * mm, self.text_height + 20 * mm)
+            self.layout = opinion_cell_layout(opinion, width=width, font=font)
+            self.width, self.height = width, self.layout.height
 
         def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
             return self.width, self.height
 
         def draw(self) -> None:
-            canvas = self.canv
-            if self.text is not None:
-                self.text.drawOn(canvas, 2, self.height - self.text_height - 2)
-            canvas.setFont(CID_FONT, 10.5)
-            date = self.opinion.date or "     年    月    日"
-            canvas.drawRightString(self.width - 6, 6, plain(f"{date}（盖章）"))
+            canvas, layout = self.canv, self.layout
+            if layout.text is not None:
+                layout.text.drawOn(canvas, 2, layout.text_bottom)
+            canvas.setFont(font, 10.5)
+            date = plain(f"{self.opinion.date or EMPTY_DATE}（盖章）")
+            canvas.drawRightString(self.width - 6, layout.date_baseline, date)
             if self.opinion.sealed:
-                draw_seal_pdf(
-                    canvas,
-                    self.width - 40 * mm / 2 - 14 * mm,
-                    14 * mm,
-                    14 * mm,
-                    plain(self.opinion.seal_org or self.opinion.org),
-                )
+                org = plain(self.opinion.seal_org or self.opinion.org)
+                draw_seal_pdf(canvas, layout.seal_x, layout.seal_y, layout.seal_radius, org, font=font)
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
-        title=plain(f"{document.title} {document.subtitle}"), author="sealflow",
+        title=plain(f"{document.name}（{document.title}{document.subtitle}）" if document.name
+                    else f"{document.title} {document.subtitle}"),
+        author=PRODUCT, creator=PRODUCT, subject=plain(f"{document.title} {document.subtitle}"),
+        initialFontName=font,
     )  # fmt: skip
     label_w = 32 * mm
     value_w = doc.width - label_w
@@ -391,6 +516,7 @@ def render_pdf(document: FormDocument) -> bytes:
         banner.setStyle(
             TableStyle([
                 ("BOX", (0, 0), (-1, -1), 2, colors.Color(*SEAL_RED)),
+                ("FONTNAME", (0, 0), (-1, -1), font),
                 ("BACKGROUND", (0, 0), (-1, -1), colors.Color(0.99, 0.93, 0.92)),
             ])
         )  # fmt: skip
@@ -407,7 +533,9 @@ def render_pdf(document: FormDocument) -> bytes:
                 [[para(c, label_style) for c in row.columns]] + [[para(v) for v in p] for p in row.people],
                 colWidths=[col_w] * len(row.columns),
             )
-            inner.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black)]))
+            inner.setStyle(
+                TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black), ("FONTNAME", (0, 0), (-1, -1), font)])
+            )
             data.append([para(row.label, label_style), inner if row.people else para("（无）")])
         elif row.images:
             data.append([para(row.label, label_style), [para(row.text), *(_pdf_picture(p) for p in row.images)]])
@@ -426,6 +554,7 @@ def render_pdf(document: FormDocument) -> bytes:
     table.setStyle(
         TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+            ("FONTNAME", (0, 0), (-1, -1), font),  # empty cells too: no font left for the viewer
             ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
             ("VALIGN", (1, 0), (1, -1), "TOP"),
             *joins,
@@ -436,7 +565,7 @@ def render_pdf(document: FormDocument) -> bytes:
         story.append(Spacer(1, 4 * mm))
         story.append(para("历次审批意见", base))
         for h in document.history:
-            story.append(para(f"{h.date} {h.stage}：{h.decision}。{h.opinion}（{h.signer}，{h.org}）", small))
+            story.append(para(_history_text(h), small))
     story.append(Spacer(1, 5 * mm))
 
     class Foot(Flowable):
@@ -449,26 +578,27 @@ def render_pdf(document: FormDocument) -> bytes:
             size = 28 * mm
             if document.verify_url:
                 _draw_qr(canvas, document.verify_url, 0, 0, size)
-            canvas.setFont(CID_FONT, 9.5)
+            canvas.setFont(font, 9.5)
             x = size + 4 * mm
             canvas.drawString(x, 20 * mm, plain(f"校验码：{document.code or '（提交后生成）'}"))
             canvas.drawString(x, 14 * mm, "扫描二维码或访问以下地址核验电子印章：")
-            canvas.setFont("Helvetica", 8.5)
+            canvas.setFont(font, 8.5)
             canvas.drawString(x, 9 * mm, plain(document.verify_url))
-            canvas.setFont(CID_FONT, 8.5)
             canvas.drawString(x, 3 * mm, plain(f"打印时间：{document.printed_at}"))
 
     story.append(Foot())
 
     def stamp(canvas: Any, _doc: Any) -> None:
         if document.revoked_on:
-            draw_revoked_stamp_pdf(canvas, A4[0], A4[1], document.revoked_on)
+            draw_revoked_stamp_pdf(canvas, A4[0], A4[1], document.revoked_on, font=font)
 
     doc.build(story, onFirstPage=stamp, onLaterPages=stamp)
     return buffer.getvalue()
 
 
-def draw_revoked_stamp_pdf(canvas: Any, page_width: float, page_height: float, date: str) -> None:
+def draw_revoked_stamp_pdf(
+    canvas: Any, page_width: float, page_height: float, date: str, *, font: str = CID_FONT
+) -> None:
     """A large diagonal 已撤销 across the page, in a red frame with the date, half transparent."""
     from reportlab.lib.units import mm
 
@@ -479,9 +609,9 @@ def draw_revoked_stamp_pdf(canvas: Any, page_width: float, page_height: float, d
     canvas.setStrokeColorRGB(*SEAL_RED)
     canvas.setFillAlpha(0.28)
     canvas.setStrokeAlpha(0.35)
-    canvas.setFont(CID_FONT, 72)
+    canvas.setFont(font, 72)
     canvas.drawCentredString(0, -8 * mm, REVOKED_MARK)
-    canvas.setFont(CID_FONT, 16)
+    canvas.setFont(font, 16)
     canvas.drawCentredString(0, -20 * mm, plain(date))
     canvas.setLineWidth(3)
     canvas.roundRect(-62 * mm, -27 * mm, 124 * mm, 50 * mm, 6 * mm, stroke=1, fill=0)
@@ -575,17 +705,30 @@ def render_docx(document: FormDocument) -> bytes:
                 person_cells = inner.add_row().cells
                 for i, value in enumerate(person):
                     person_cells[i].text = docx_text(value)
-        else:
+        elif row.images:
             cells[1].text = docx_text(row.text)
             for picture in row.images:
                 cells[1].add_paragraph().add_run().add_picture(str(picture), width=Mm(PICTURE_WIDTH_MM))
+        else:
+            # A row never splits across pages (cantSplit), so long text goes into several rows, as in
+            # the PDF, their label cells merged into one.
+            chunks = split_text(row.text)
+            cells[1].text = docx_text(chunks[0])
+            last = cells[0]
+            for chunk in chunks[1:]:
+                more = table.add_row().cells
+                more[1].text = docx_text(chunk)
+                last = more[0]
+            if last is not cells[0]:
+                cells[0].merge(last)
     for opinion in document.opinions:
         cells = table.add_row().cells
         cells[0].text = docx_text(opinion.stage)
         cell = cells[1]
         if opinion.decision:
             cell.paragraphs[0].add_run(docx_text(_opinion_text(opinion)))
-            cell.add_paragraph(docx_text(f"签署人：{opinion.signer}（{opinion.org}）"))
+        if signer := _signer_text(opinion):
+            cell.add_paragraph(docx_text(signer))
         if opinion.sealed:
             png, with_name = seal_png(plain(opinion.seal_org or opinion.org))
             p = cell.add_paragraph()
@@ -603,10 +746,12 @@ def render_docx(document: FormDocument) -> bytes:
     for table_row in table.rows:
         table_row.cells[0].width = Mm(32)
         table_row.cells[1].width = Mm(142)
+    for any_table in doc.tables:
+        _rows_never_split(any_table)
     if document.history:
         doc.add_paragraph("历次审批意见")
         for h in document.history:
-            doc.add_paragraph(docx_text(f"{h.date} {h.stage}：{h.decision}。{h.opinion}（{h.signer}，{h.org}）"))
+            doc.add_paragraph(docx_text(_history_text(h)))
     doc.add_paragraph()
     foot = doc.add_table(rows=1, cols=2)
     if document.verify_url:
@@ -618,9 +763,44 @@ def render_docx(document: FormDocument) -> bytes:
     info.add_paragraph("扫描二维码或访问以下地址核验电子印章：")
     info.add_paragraph(docx_text(document.verify_url))
     info.add_paragraph(docx_text(f"打印时间：{document.printed_at}"))
+    _rows_never_split(foot)
+    _core_properties(doc, document)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _rows_never_split(table: Any) -> None:
+    """``<w:cantSplit/>`` on every row of ``table`` and of the tables in its cells: Word moves a row
+    that does not fit to the next page whole (a seal stays with its date, a person with their row)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for tr in table._tbl.iter(qn("w:tr")):
+        tr_pr = tr.get_or_add_trPr()
+        if tr_pr.find(qn("w:cantSplit")) is None:
+            tr_pr.insert(0, OxmlElement("w:cantSplit"))
+
+
+def _core_properties(doc: Any, document: FormDocument) -> None:
+    """The file's properties (文件 → 属性): the nomination and campaign, written by the product now,
+    instead of python-docx's template (author "python-docx", dates of 2013)."""
+    from datetime import UTC
+
+    now = timezone.now().astimezone(UTC).replace(tzinfo=None)  # python-docx writes it as UTC ("Z")
+    properties = doc.core_properties
+    heading = f"{document.title} {document.subtitle}"
+    properties.title = plain(f"{document.name}（{heading}）" if document.name else heading)[:255]
+    properties.subject = plain(heading)[:255]
+    properties.author = PRODUCT
+    properties.last_modified_by = PRODUCT
+    properties.comments = plain(f"{document.unit}；校验码：{document.code}" if document.code else document.unit)[:255]
+    properties.keywords = plain(document.subtitle)
+    properties.category = plain(document.subtitle)
+    properties.created = now
+    properties.modified = now
+    properties.last_printed = now
+    properties.revision = 1
 
 
 # A diagonal 已撤销 behind the text of every page: Word's own watermark (a VML WordArt shape in the

@@ -7,11 +7,13 @@ nomination's award, the same order.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,13 +24,14 @@ from accounts.models import User
 from approvals.actions.publicity import invalidate_public_list
 from approvals.models import Nomination
 from audit.trail import record_event
-from awards import allocation, audit_events
+from awards import allocation, audit_events, selectors
 from awards.exceptions import (
     AlreadyPaid,
     AwardNotActive,
     AwardNotValid,
     AwardsConfirmed,
     CampaignFinished,
+    CaseBookEmpty,
     FloorUnreachable,
     NoPrize,
     NoSuccessor,
@@ -37,7 +40,7 @@ from awards.exceptions import (
     RoundsOpen,
     TieUnresolved,
 )
-from awards.models import Allocation, Award, Certificate, ResultNotice
+from awards.models import Allocation, Award, CaseBook, Certificate, ResultNotice
 from config.errors import InvalidInput, NotPermitted, NotVisible
 from judging.models import Round, RoundResult
 from workflows.models import Campaign
@@ -498,3 +501,126 @@ def mark_prize_paid(award_id: int, *, actor: User, paid_at: datetime | None = No
         data={"campaign": campaign.pk, "prize": str(award.prize), "paid_at": award.paid_at.isoformat()},
     )
     return award
+
+
+# --- the case book (案例集): requested by the committee, built by the worker (awards/casebook.py) -----------
+
+# A build that has shown no progress for this long is taken to have died with its worker: a new
+# request (or the broker's redelivery) takes it over.
+CASEBOOK_STALE = timedelta(minutes=10)
+CASEBOOK_TASK = "awards.build_casebook"  # awards/tasks.py
+
+logger = logging.getLogger(__name__)
+
+
+def _casebook_stale(book: CaseBook, now: datetime) -> bool:
+    return book.updated_at < now - CASEBOOK_STALE
+
+
+@transaction.atomic(durable=True)
+def request_casebook(campaign_id: int, *, actor: User) -> tuple[CaseBook, bool]:
+    """Queue a case book build of the campaign's awarded cases (the request is audited); the build
+    already queued or building is returned instead of a second one (second value: whether queued
+    now). 409 ``casebook_empty`` without a confirmed case award."""
+    campaign = _locked_campaign(campaign_id, actor)
+    now = timezone.now()
+    running = CaseBook.objects.select_for_update().filter(campaign=campaign, status__in=CaseBook.RUNNING).first()
+    if running is not None and not _casebook_stale(running, now):
+        return running, False
+    total = selectors.casebook_awards(campaign).count()
+    if not total:
+        raise CaseBookEmpty(target=_campaign_target(campaign))
+    if running is not None:
+        running.status, running.finished_at, running.updated_at = CaseBook.Status.FAILED, now, now
+        running.error = _("长时间没有进展，已重新生成")
+        running.save(update_fields=["status", "finished_at", "updated_at", "error"])
+        record_event(
+            audit_events.CASEBOOK_FAILED, actor=None, target=campaign, data={"casebook": running.pk, "stale": True}
+        )
+    book = CaseBook.objects.create(
+        campaign=campaign, total=total, requested_by=actor, requested_at=now, updated_at=now
+    )
+    record_event(
+        audit_events.CASEBOOK_REQUESTED, actor=actor, target=campaign, data={"casebook": book.pk, "total": total}
+    )
+    transaction.on_commit(lambda: publish_casebook_build(book.pk))
+    return book, True
+
+
+def publish_casebook_build(casebook_id: int) -> None:
+    """Hand the build to the worker (after commit); a broker outage leaves it queued, and a request
+    after ``CASEBOOK_STALE`` queues it again."""
+    if not settings.SEALFLOW_CASEBOOK_BACKGROUND:
+        return
+    from config.celery_app import app
+
+    try:
+        # one attempt with short timeouts (a dead broker must not hold the request), as the outbox's
+        # nudge does; by name, since the task module imports the builder, which imports these actions
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            app.send_task(
+                CASEBOOK_TASK, args=(casebook_id,), connection=conn, retry=False,
+                queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+            )  # fmt: skip
+    except Exception:  # noqa: BLE001 - any broker error: the build stays queued
+        logger.exception("case book %s: could not publish the build", casebook_id)
+
+
+@transaction.atomic(durable=True)
+def start_casebook(casebook_id: int) -> CaseBook | None:
+    """Claim a queued build for this worker (or one whose worker went silent); None when it is done,
+    failed, or being built by a live worker (a duplicate delivery builds nothing)."""
+    book = CaseBook.objects.select_for_update().select_related("campaign__host_org").filter(pk=casebook_id).first()
+    now = timezone.now()
+    if book is None:
+        return None
+    if not (
+        book.status == CaseBook.Status.QUEUED
+        or (book.status == CaseBook.Status.BUILDING and _casebook_stale(book, now))
+    ):
+        return None
+    book.status, book.started_at, book.updated_at, book.done = CaseBook.Status.BUILDING, now, now, 0
+    book.save(update_fields=["status", "started_at", "updated_at", "done"])
+    return book
+
+
+def casebook_progress(casebook_id: int, *, done: int, total: int) -> None:
+    """The build's progress, one short autocommitted update (no lock held while building)."""
+    CaseBook.objects.filter(pk=casebook_id, status=CaseBook.Status.BUILDING).update(
+        done=done, total=total, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic(durable=True)
+def finish_casebook(casebook_id: int, *, pdf_name: str, docx_name: str, pages: int, total: int) -> CaseBook | None:
+    """Record the built files (audited, by the system); None when the build was taken over meanwhile."""
+    book = CaseBook.objects.select_for_update().filter(pk=casebook_id, status=CaseBook.Status.BUILDING).first()
+    if book is None:
+        return None
+    now = timezone.now()
+    book.status, book.pdf_name, book.docx_name, book.pages = CaseBook.Status.DONE, pdf_name, docx_name, pages
+    book.done = book.total = total
+    book.finished_at = book.updated_at = now
+    book.save(update_fields=["status", "pdf_name", "docx_name", "pages", "done", "total", "finished_at", "updated_at"])
+    record_event(
+        audit_events.CASEBOOK_BUILT, actor=None, target=("workflows.campaign", str(book.campaign_id)),
+        data={"casebook": book.pk, "total": total, "pages": pages},
+    )  # fmt: skip
+    return book
+
+
+@transaction.atomic(durable=True)
+def fail_casebook(casebook_id: int, *, error: str) -> CaseBook | None:
+    """Record that a build failed (audited, by the system), so that the committee may ask again."""
+    book = CaseBook.objects.select_for_update().filter(pk=casebook_id, status__in=CaseBook.RUNNING).first()
+    if book is None:
+        return None
+    now = timezone.now()
+    book.status, book.error, book.finished_at, book.updated_at = CaseBook.Status.FAILED, error[:2000], now, now
+    book.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    record_event(
+        audit_events.CASEBOOK_FAILED, actor=None, target=("workflows.campaign", str(book.campaign_id)),
+        data={"casebook": book.pk, "error": book.error},
+    )  # fmt: skip
+    return book

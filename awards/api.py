@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,9 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
+from approvals import filestore
 from awards import actions, documents, ledger, selectors, statistics
-from awards.exceptions import NoResultNotice
-from awards.models import Allocation, Award, ResultNotice
+from awards.exceptions import CaseBookMissing, NoResultNotice
+from awards.models import Allocation, Award, CaseBook, ResultNotice
 from config.api.serializers import IdField, StrictSerializer
 from config.api.views import PaginatedListMixin, validated
 from config.documents import plain
@@ -430,3 +431,58 @@ class StatisticsView(APIView):
         if not permissions.can_see_campaign_statistics(user, campaign):
             raise NotPermitted(target=("workflows.campaign", str(campaign.pk)))
         return Response(statistics.campaign_statistics(campaign))
+# --- the case book (案例集): built in the background, downloaded when done ------------------------------------
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class CaseBookOut(serializers.ModelSerializer):
+    class Meta:
+        model = CaseBook
+        fields = ["status", "done", "total", "pages", "requested_at", "finished_at", "error"]
+
+
+def _casebook_download(request: Request, pk: int, *, word: bool) -> FileResponse | Response:
+    """The latest case book's file when it is built; 202 with its progress while it is queued or
+    building (or when it failed: ``status`` says so); 404 ``casebook_missing`` when never asked for."""
+    campaign = _committee_campaign(request, pk)
+    book = selectors.latest_casebook(campaign)
+    if book is None:
+        raise CaseBookMissing(target=("workflows.campaign", str(campaign.pk)))
+    if book.status != CaseBook.Status.DONE:
+        return Response(CaseBookOut(book).data, status=202)
+    path = filestore.path_of(book.docx_name if word else book.pdf_name)
+    if not path.is_file():  # the file store lost it: build again
+        raise CaseBookMissing(target=("workflows.campaign", str(campaign.pk)))
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", plain(f"{campaign.title}-案例集.{'docx' if word else 'pdf'}"))
+    response = FileResponse(path.open("rb"), content_type=DOCX_MIME if word else PDF_MIME, as_attachment=True,
+                            filename=name)  # fmt: skip
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class CaseBookView(APIView):
+    @extend_schema(
+        request=None, responses={202: CaseBookOut},
+        summary="生成案例集（组委会，后台生成，留痕）：已在生成时返回该次进度，不重复生成；409 casebook_empty",
+    )  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _committee_campaign(request, pk)
+        book, _queued = actions.request_casebook(campaign.pk, actor=request_user(request))
+        return Response(CaseBookOut(book).data, status=202)
+
+    @extend_schema(
+        responses={(200, PDF_MIME): OpenApiResponse(description="案例集（PDF）"), 202: CaseBookOut},
+        summary="下载案例集 PDF（组委会）；生成中返回 202 与进度；从未生成 404 casebook_missing",
+    )
+    def get(self, request: Request, pk: int) -> FileResponse | Response:
+        return _casebook_download(request, pk, word=False)
+
+
+class CaseBookDocxView(APIView):
+    @extend_schema(
+        responses={(200, DOCX_MIME): OpenApiResponse(description="案例集（Word）"), 202: CaseBookOut},
+        summary="下载案例集 Word（组委会）；生成中返回 202 与进度；从未生成 404 casebook_missing",
+    )
+    def get(self, request: Request, pk: int) -> FileResponse | Response:
+        return _casebook_download(request, pk, word=True)

@@ -24,4 +24,6 @@ urlpatterns += [
     path("campaigns/<id:pk>/result-notice", api.ResultNoticeView.as_view(), name="result-notice"),
     path("campaigns/<id:pk>/result-notice.pdf", api.ResultNoticePdfView.as_view(), name="result-notice-pdf"),
     path("campaigns/<id:pk>/prize-ledger.xlsx", api.PrizeLedgerView.as_view(), name="prize-ledger"),
+    path("campaigns/<id:pk>/casebook", api.CaseBookView.as_view(), name="casebook"),
+    path("campaigns/<id:pk>/casebook.docx", api.CaseBookDocxView.as_view(), name="casebook-docx"),
 ]

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import StateConflict
+from config.errors import NotVisible, StateConflict
 
 
 class RoundsOpen(StateConflict):
@@ -68,3 +68,13 @@ class AlreadyPaid(StateConflict):
 class NoPrize(StateConflict):
     code = "no_prize"
     message = _("该奖项没有奖金")
+
+
+class CaseBookEmpty(StateConflict):
+    code = "casebook_empty"
+    message = _("本活动没有已确认获奖的案例，无法生成案例集")
+
+
+class CaseBookMissing(NotVisible):
+    code = "casebook_missing"
+    message = _("尚未生成案例集")

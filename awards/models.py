@@ -124,3 +124,45 @@ class ResultNotice(models.Model):
 
     def __str__(self) -> str:
         return self.doc_number
+
+
+class CaseBook(models.Model):
+    """A case book (案例集) build of a campaign: the awarded cases compiled into one PDF and one Word
+    document, built in the background (``awards.casebook``). At most one build of a campaign is
+    queued or building at a time; the files lie in the file store (``approvals.filestore``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        BUILDING = "building", _("生成中")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    RUNNING = (Status.QUEUED, Status.BUILDING)
+
+    campaign = models.ForeignKey("workflows.Campaign", on_delete=models.PROTECT, related_name="casebooks")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("已整理案例数"), default=0)
+    total = models.PositiveIntegerField(_("案例总数"), default=0)
+    pages = models.PositiveIntegerField(_("PDF 页数"), null=True, blank=True)
+    pdf_name = models.CharField(max_length=200, blank=True)
+    docx_name = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"))
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # the last sign of life of a build (progress); a build silent for long is taken over
+    updated_at = models.DateTimeField(_("更新时间"))
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("案例集")
+        verbose_name_plural = _("案例集")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign"], condition=Q(status__in=["queued", "building"]), name="casebook_one_running"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.pk}"

@@ -11,8 +11,8 @@ from django.db.models import Count, QuerySet
 from accounts.models import Organization
 from accounts.roles import OrgKind
 from approvals.models import Nomination
-from awards.models import Allocation, Award, Certificate, ResultNotice
-from workflows.models import Campaign
+from awards.models import Allocation, Award, CaseBook, Certificate, ResultNotice
+from workflows.models import Campaign, NominationKind
 
 # Nominations that entered the competition (submitted and still in it, awarded or not).
 ENTERED = (*Nomination.HOLDS_PLACE, Nomination.Status.NOT_SELECTED)
@@ -35,11 +35,11 @@ def get_award(pk: int) -> Award | None:
 
 
 def _region(campaign: Campaign) -> Organization | None:
-    """The region a campaign draws from: the host's nearest ancestor (or itself) that is a city or
-    district (a province stands where a city would)."""
+    """The region a campaign draws from: the host's nearest ancestor (or itself) that is a province,
+    a city or a district."""
     host = campaign.host_org
     ids = [*host.ancestor_ids(), host.pk]
-    above = {o.pk: o for o in Organization.objects.filter(pk__in=ids, kind__in=[OrgKind.DISTRICT, OrgKind.CITY])}
+    above = {o.pk: o for o in Organization.objects.filter(pk__in=ids, kind__in=[OrgKind.DISTRICT, OrgKind.CITY, OrgKind.PROVINCE])}
     for pk in reversed(ids):
         if pk in above:
             return above[pk]
@@ -109,3 +109,27 @@ def get_result_notice(campaign: Campaign) -> ResultNotice | None:
 def valid_awards(campaign: Campaign) -> QuerySet[Award]:
     """The campaign's awards that stand (confirmed; not declined, not revoked), for the notice."""
     return Award.objects.filter(campaign=campaign, status=Award.Status.CONFIRMED).select_related("nomination__unit")
+
+
+def casebook_awards(campaign: Campaign) -> QuerySet[Award]:
+    """The awards a case book compiles: the campaign's confirmed awards of cases, with their nomination and unit."""
+    return valid_awards(campaign).filter(kind=NominationKind.CASE)
+
+
+def latest_casebook(campaign: Campaign) -> CaseBook | None:
+    """The campaign's newest case book build (queued, building, done or failed), or None."""
+    return (
+        CaseBook.objects.select_related("requested_by")
+        .filter(campaign=campaign)
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+
+
+def latest_done_casebook(campaign: Campaign) -> CaseBook | None:
+    """The newest case book that was built, to download while a newer one builds."""
+    return (
+        CaseBook.objects.filter(campaign=campaign, status=CaseBook.Status.DONE)
+        .order_by("-requested_at", "-id")
+        .first()
+    )

@@ -5,25 +5,31 @@ from __future__ import annotations
 
 import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from awards import selectors, statistics
+from approvals import filestore
+from awards import actions, selectors, statistics
 from awards.charts import bar_chart
 from awards.documents import chinese_date, kind_label
-from awards.models import Award
+from awards.models import Award, CaseBook
 from config.documents import plain
-from config.errors import NotVisible
+from config.errors import NotVisible, SealflowError
 from config.masking import mask_text
 from config.request_context import request_user
+from config.web.errors import report
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign
 
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -145,5 +151,94 @@ def campaign_statistics_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_MIME)
     filename = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", plain(f"{campaign.title}-统计.xlsx"))
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or "attachment"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the committee's case book page (案例集) ------------------------------------------------------------------
+
+
+def _committee_campaign(request: HttpRequest, pk: int) -> Campaign:
+    """The campaign, for the host's committee only; 404 for everyone else (they do not see these pages)."""
+    user = request_user(request)
+    try:
+        campaign = campaign_selectors.get_visible_campaign(user, pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    if not permissions.can_allocate_awards(user, campaign):
+        raise Http404()
+    return campaign
+
+
+def _progress(book: CaseBook | None) -> dict[str, object]:
+    if book is None:
+        return {"status": None, "done": 0, "total": 0, "label": "", "running": False}
+    return {
+        "status": book.status, "done": book.done, "total": book.total, "label": book.get_status_display(),
+        "running": book.status in CaseBook.RUNNING,
+    }  # fmt: skip
+
+
+@login_required
+@require_GET
+def casebook_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """案例集: build the awarded cases into one PDF and one Word document, follow the build, download."""
+    campaign = _committee_campaign(request, pk)
+    latest = selectors.latest_casebook(campaign)
+    built = selectors.latest_done_casebook(campaign)
+    return render(
+        request,
+        "awards/casebook.html",
+        {
+            "campaign": campaign,
+            "latest": latest,
+            "built": built,
+            "built_on": chinese_date(timezone.localdate(built.finished_at)) if built and built.finished_at else "",
+            "progress": _progress(latest),
+            "cases": selectors.casebook_awards(campaign).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def casebook_build(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _committee_campaign(request, pk)
+    try:
+        book, queued = actions.request_casebook(campaign.pk, actor=request_user(request))
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        if queued:
+            messages.success(request, _("已开始生成案例集（共 {n} 个案例），完成后可在本页下载").format(n=book.total))
+        else:
+            messages.info(request, _("案例集正在生成中，无需重复提交"))
+    return HttpResponseRedirect(reverse("awards:casebook", args=[campaign.pk]))
+
+
+@login_required
+@require_GET
+def casebook_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """The latest build's progress, for the page's script (polled while it builds)."""
+    campaign = _committee_campaign(request, pk)
+    response = JsonResponse(_progress(selectors.latest_casebook(campaign)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def casebook_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    """The newest built case book (PDF or Word), also while a newer one builds; 404 before the first."""
+    campaign = _committee_campaign(request, pk)
+    built = selectors.latest_done_casebook(campaign)
+    if built is None:
+        raise Http404(_("尚未生成案例集"))
+    path = filestore.path_of(built.docx_name if kind == "docx" else built.pdf_name)
+    if not path.is_file():
+        raise Http404(_("尚未生成案例集"))
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", plain(f"{campaign.title}-案例集.{kind}"))
+    mime = DOCX_MIME if kind == "docx" else "application/pdf"
+    response = FileResponse(path.open("rb"), content_type=mime, as_attachment=True, filename=name)
     response["Cache-Control"] = "no-store"
     return response

@@ -22,6 +22,7 @@ BENCH_DB = "sealflow_bench"
 BENCHMARKS = (
     "grants", "subtree", "submit", "import", "http", "publicity", "approve_queries", "approve_http", "inbox",
     "hot_cold", "outbox", "logins", "judging_close", "judging_save", "voting", "audit_verify", "worker_memory",
+    "casebook",
 )  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -64,6 +65,7 @@ def main() -> int:
     from bench import (
         accounts_bench,
         audit_bench,
+        casebook_bench,
         http_bench,
         import_bench,
         intake_bench,
@@ -97,6 +99,11 @@ def main() -> int:
         "voting": lambda: voting_bench.vote_ratios(per_client=4 if quick else 20),
         "audit_verify": lambda: audit_bench.verify_at_scale(total=100_000 if quick else 5_000_000),
         "worker_memory": lambda: memory_bench.worker_memory(requests=1_000 if quick else 10_000),
+        "casebook": lambda: (
+            casebook_bench.casebook_scaling(small=5, large=50, repeat=1)
+            if quick
+            else casebook_bench.casebook_scaling(small=20, large=200)
+        ),
     }
     assert list(runs) == list(BENCHMARKS)
     results: dict[str, dict[str, object]] = {}

@@ -82,3 +82,40 @@ class RateLimited(SealflowError):
     code = "rate_limited"
     message = _("尝试次数过多，请稍后再试")
     status = 429
+
+
+class ServiceUnavailable(SealflowError):
+    """A server the request needs (PostgreSQL, Redis) does not answer now (HTTP 503); try again later."""
+
+    code = "service_unavailable"
+    message = _("服务暂时不可用，请稍后重试")
+    status = 503
+
+
+class RateLimitUnavailable(ServiceUnavailable):
+    """A public endpoint's rate limit cannot be counted (Redis down): refused rather than unlimited."""
+
+    code = "rate_limit_unavailable"
+    message = _("系统暂时无法核对提交频率，请稍后再试")
+
+
+class StorageFull(SealflowError):
+    """The disk holding uploads is full or the file exceeds what it may hold (HTTP 507); nothing was saved."""
+
+    code = "storage_full"
+    message = _("服务器存储空间不足，文件未保存，请稍后再试或联系系统管理员")
+    status = 507
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    """Whether ``exc`` means PostgreSQL or Redis is unreachable (or went away) rather than a bug.
+
+    Django wraps the driver's connection failures as ``OperationalError``/``InterfaceError``;
+    redis-py raises ``ConnectionError``/``TimeoutError`` (both ``OSError``-like, not builtins).
+    """
+    import redis.exceptions
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(
+        exc, OperationalError | InterfaceError | redis.exceptions.ConnectionError | redis.exceptions.TimeoutError
+    )

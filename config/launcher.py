@@ -319,6 +319,37 @@ def _url_host(bind: str) -> str:
     return f"[{bind}]" if ":" in bind else bind
 
 
+DEFAULT_THREADS = 4
+
+
+def gunicorn_command(bind: str, workers: int, threads: int = DEFAULT_THREADS) -> list[str]:
+    """The web server's command line (the launcher's, and the slow-client test's).
+
+    Threaded workers whose requests are read on the poller before a thread takes them
+    (config/gunicorn_worker.py): a slow client (slowloris) holds no worker and no thread.
+    """
+    return [
+        str(BIN_DIR / "gunicorn"),
+        "config.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "config.gunicorn_worker.BufferingThreadWorker",
+        "--threads",
+        str(threads),
+        # A connection that sends nothing for this long is closed (also between requests).
+        "--keep-alive",
+        "5",
+        # An Excel import of 10,000 rows takes ~75 s in one request (bench/README.md).
+        "--timeout",
+        os.environ.get("WEB_TIMEOUT", "180"),
+        "--access-logfile",
+        "-",
+    ]
+
+
 class Launcher:
     def __init__(self) -> None:
         self.bind = os.environ.get("SEALFLOW_BIND", "127.0.0.1")
@@ -330,6 +361,10 @@ class Launcher:
         if not workers.isdigit() or int(workers) < 1:
             raise LauncherError(f"WEB_CONCURRENCY must be a positive number, not {workers!r}")
         self.workers = int(workers)
+        threads = os.environ.get("WEB_THREADS", str(DEFAULT_THREADS))
+        if not threads.isdigit() or int(threads) < 1:
+            raise LauncherError(f"WEB_THREADS must be a positive number, not {threads!r}")
+        self.threads = int(threads)
         self.start_timeout = float(os.environ.get("SEALFLOW_START_TIMEOUT", "180"))
         self.run_dir = embedded.DATA_DIR / "run"
         self.run_file = self.run_dir / "launcher.json"
@@ -517,22 +552,7 @@ class Launcher:
         bind = f"[{self.bind}]" if ":" in self.bind else self.bind
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.children = [
-            Child(
-                "web server (gunicorn)",
-                [
-                    str(BIN_DIR / "gunicorn"),
-                    "config.wsgi:application",
-                    "--bind",
-                    f"{bind}:{self.port}",
-                    "--workers",
-                    str(self.workers),
-                    # An Excel import of 10,000 rows takes ~75 s in one request (bench/README.md).
-                    "--timeout",
-                    os.environ.get("WEB_TIMEOUT", "180"),
-                    "--access-logfile",
-                    "-",
-                ],
-            ),
+            Child("web server (gunicorn)", gunicorn_command(f"{bind}:{self.port}", self.workers, self.threads)),
             Child(
                 "Celery worker",
                 [str(BIN_DIR / "celery"), "-A", "config", "worker", "-l", "INFO", "--concurrency", "2"],

@@ -20,7 +20,7 @@ from config.request_context import request_user
 from notifications import selectors as notification_selectors
 from portal.navigation import NOMINATION_ROLES, REVIEW_ROLES, roles_of
 from workflows import selectors as campaign_selectors
-from workflows.models import Campaign
+from workflows.models import Campaign, NominationKind
 
 
 @login_required
@@ -61,6 +61,9 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "may_run_judging": bool(campaign.rounds) and permissions.can_run_judging(user, campaign),
         "may_see_statistics": permissions.can_see_campaign_statistics(user, campaign),
         "may_print_certificates": permissions.can_allocate_awards(user, campaign),
+        # 案例集: the awarded cases compiled (awards/casebook.py), for the committee of a campaign with cases
+        "may_build_casebook": NominationKind.CASE in campaign.kinds
+        and permissions.can_allocate_awards(user, campaign),
         # The objection queue: the committee, or whoever was named investigator of one of its objections.
         "may_handle_objections": runs_publicity
         or publicity_selectors.list_objections(user, campaign=campaign.pk).exists(),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.errors import InvalidInput, NotVisible, SealflowError
+from config.errors import InvalidInput, NotVisible, SealflowError, ServiceUnavailable
 from voting import actions, selectors
 
 
@@ -36,6 +36,7 @@ def vote_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
         raise Http404() from None
     values = {"phone": request.POST.get("phone", "")[:40], "code": request.POST.get("code", "")[:12]}
     context: dict[str, Any] = {"message": "", "error": "", "errors": {}, "voted": None}
+    status = 200
     if request.method == "POST":
         address = str(request.META.get("REMOTE_ADDR") or "")
         try:
@@ -53,6 +54,8 @@ def vote_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
             context["error"] = _("该作品不在本次网络点赞范围内")
         except SealflowError as exc:
             context["error"] = exc.detail
+            if isinstance(exc, ServiceUnavailable):  # the rate limit cannot be counted: refused, not accepted
+                status = exc.status
             if isinstance(exc, InvalidInput):
                 context["errors"] = exc.errors
     now = timezone.now()
@@ -67,4 +70,4 @@ def vote_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
         standings=selectors.standings(window),
         per_day=window.per_phone_per_day,
     )
-    return render(request, "voting/vote.html", context, status=200)
+    return render(request, "voting/vote.html", context, status=status)

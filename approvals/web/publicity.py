@@ -550,7 +550,8 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except NotVisible:
         messages.error(request, _("该活动尚未公示"))
         return HttpResponseRedirect(reverse("portal:dashboard", args=[campaign.pk]))
-    return _download(publicity_documents.render_notice_pdf(data), "application/pdf", f"{campaign.title}-公示.pdf")
+    pdf = publicity_documents.render_notice_pdf(data, publicity_documents.notice_facts(campaign))
+    return _download(pdf, "application/pdf", f"{campaign.title}-公示.pdf")
 
 
 @login_required

@@ -6,17 +6,19 @@ their own transaction, after the refused action's transaction has rolled back: s
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from config.api.parsers import MAX_JSON_DEPTH, JSONTooDeep
-from config.errors import InvalidInput, NotPermitted, SealflowError
+from config.errors import InvalidInput, NotPermitted, SealflowError, ServiceUnavailable, is_outage
 from config.refusals import refuse
 
 
@@ -99,9 +101,31 @@ def json_400(request: HttpRequest, exception: Exception | None = None) -> JsonRe
     return bad_request(request, exception or SuspiciousOperation())  # type: ignore[return-value]
 
 
-def json_500(request: HttpRequest) -> JsonResponse:
+def json_500(request: HttpRequest) -> HttpResponse:
+    """The answer to an uncaught exception: 503 when PostgreSQL or Redis is down, else 500.
+
+    Django calls this inside its ``except`` block, so ``sys.exc_info()`` is the exception. An
+    outage is not a bug and passes by itself: 503 with ``Retry-After``, ``{"code":
+    "service_unavailable"}`` under /api/, a Chinese page elsewhere, rendered without the request
+    (no context processor, no session: the database may be what is missing).
+    """
+    if is_outage(sys.exc_info()[1]):
+        return service_unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse(_body("server_error", _("服务器内部错误，请稍后重试")), status=500)
     from django.views.defaults import server_error
 
-    return server_error(request)  # type: ignore[return-value]
+    return server_error(request)
+
+
+RETRY_AFTER_SECONDS = 30
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(_body(ServiceUnavailable.code, str(ServiceUnavailable.message)), status=503)
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -128,12 +128,28 @@ elif embedded._redis_broker_url():
 else:
     REDIS_URL = f"unix://{_embedded_redis_socket}"
 
+# "default" fails soft (config/cache.py): with Redis down a read is a miss and pages fall back to
+# PostgreSQL. "ratelimit" is the plain backend on the same server: the public rate limits refuse
+# with 503 when they cannot count (approvals/ratelimit.py). Sessions are in PostgreSQL (Django's
+# default database backend), never only in Redis. A hung Redis costs a request at most these
+# timeouts, not a worker.
+_REDIS_OPTIONS = {
+    "socket_connect_timeout": env.float("SEALFLOW_REDIS_CONNECT_TIMEOUT", default=1.0),
+    "socket_timeout": env.float("SEALFLOW_REDIS_TIMEOUT", default=2.0),
+}
 CACHES = {
     "default": {
+        "BACKEND": "config.cache.FailSoftRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("SEALFLOW_CACHE_PREFIX", default="sealflow"),
+        "OPTIONS": _REDIS_OPTIONS,
+    },
+    "ratelimit": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("SEALFLOW_CACHE_PREFIX", default="sealflow"),
-    }
+        "OPTIONS": _REDIS_OPTIONS,
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -261,6 +277,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 4
 # and polled by beat every SEALFLOW_OUTBOX_POLL_SECONDS, so a lost nudge (broker down) only delays.
 SEALFLOW_OUTBOX_POLL_SECONDS = env.int("SEALFLOW_OUTBOX_POLL_SECONDS", default=5)
 SEALFLOW_OUTBOX_NUDGE = env.bool("SEALFLOW_OUTBOX_NUDGE", default=True)
+# Case books (awards/casebook.py) are built by the Celery worker; off, a request only queues the
+# build (the test suite builds in the test process, or starts a worker and turns this on).
+SEALFLOW_CASEBOOK_BACKGROUND = env.bool("SEALFLOW_CASEBOOK_BACKGROUND", default=True)
 # One drain task works at most this long, then leaves the rest to the next one.
 SEALFLOW_OUTBOX_DRAIN_SECONDS = env.float("SEALFLOW_OUTBOX_DRAIN_SECONDS", default=20.0)
 # Beat looks for overdue tasks and near deadlines this often; reminders N days before a

@@ -5,11 +5,8 @@ and write no formula."""
 
 from __future__ import annotations
 
-import base64
 import io
 import re
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +19,7 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 from PIL import Image
+from pypdf import PdfReader
 
 from accounts.models import Organization
 from approvals import documents, publicity_documents
@@ -63,51 +61,10 @@ def _squeeze(text: str) -> str:
 # --- reading the documents back ----------------------------------------------------------------------
 
 
-def _pdf_streams(pdf: bytes) -> Iterator[bytes]:
-    for match in re.finditer(rb"<<((?:(?!<<).)*?)>>\s*stream\r?\n(.*?)\s*endstream", pdf, re.S):
-        head, data = match.group(1), match.group(2)
-        if b"ASCII85Decode" in head:
-            data = base64.a85decode(data.strip().removesuffix(b"~>"), adobe=False)
-        if b"FlateDecode" in head:
-            data = zlib.decompress(data)
-        yield data
-
-
-_PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-
-
-def _pdf_unescape(raw: bytes) -> bytes:
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        if raw[i : i + 1] != b"\\":
-            out += raw[i : i + 1]
-            i += 1
-            continue
-        octal = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4])
-        if octal:
-            out.append(int(octal.group(), 8) & 0xFF)
-            i += 1 + len(octal.group())
-        else:
-            out += _PDF_ESCAPES.get(raw[i + 1 : i + 2], raw[i + 1 : i + 2])
-            i += 2
-    return bytes(out)
-
-
 def pdf_text(pdf: bytes) -> str:
-    """The text ReportLab drew (no pypdf here): content streams decoded, the CID font read as UCS-2."""
-    cid_fonts = set(re.findall(rb"/Encoding /UniGB-UCS2-H /Name /(F\d+)", pdf))
-    token = re.compile(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\()])*)\)", re.S)
-    parts: list[str] = []
-    for stream in _pdf_streams(pdf):
-        font = b""
-        for match in token.finditer(stream):
-            if match.group(1) is not None:
-                font = match.group(1)
-                continue
-            raw = _pdf_unescape(match.group(2))
-            parts.append(raw.decode("utf-16-be", "replace") if font in cid_fonts else raw.decode("latin-1"))
-    return "".join(parts)
+    """The text of every page, read back with pypdf (through each font's ToUnicode map, as a viewer's copy)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return "".join(page.extract_text() or "" for page in reader.pages)
 
 
 def assert_pdf_prints_literally(pdf: bytes, *texts: str) -> None:

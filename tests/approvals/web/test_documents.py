@@ -50,7 +50,8 @@ def test_pdf_has_the_chinese_font_every_stage_and_two_seals(approved, submitter)
     assert response["Content-Type"] == "application/pdf"
     pdf = response.content
     assert pdf.startswith(b"%PDF")
-    assert b"STSong-Light" in pdf
+    assert b"STSong-Light" not in pdf  # the font is embedded (tests/approvals/test_paper_documents.py)
+    assert b"/FontFile2" in pdf
     if os.environ.get("SEALFLOW_DOC_OUT"):  # to look at it: SEALFLOW_DOC_OUT=/tmp/form pytest ...
         with open(os.environ["SEALFLOW_DOC_OUT"] + ".pdf", "wb") as out:
             out.write(pdf)
@@ -137,6 +138,10 @@ def test_a_fresh_install_draws_the_seal_with_its_name_from_the_bundled_font(sett
     assert documents.SEAL_FONT_CANDIDATES[0].endswith("NotoSansCJK-Regular.ttc")
     _png, with_name = documents.seal_png("浦东新区民政局")
     assert with_name is True
+    # The collection's Simplified Chinese face (its first face is Japanese).
+    font = documents._seal_font(40)
+    assert font is not None
+    assert font.getname()[0] == "Noto Sans CJK SC"
 
 
 def test_without_a_cjk_font_the_word_seal_names_its_organisation_beside_it(approved, monkeypatch, settings):

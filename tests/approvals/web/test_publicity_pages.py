@@ -357,7 +357,8 @@ def test_notice_pdf_and_final_list_xlsx_for_the_host(people, scene) -> None:
     pdf = client.get(f"/campaigns/{scene.campaign.pk}/publicity-notice.pdf")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
-    assert b"STSong-Light" in pdf.content
+    assert b"STSong-Light" not in pdf.content  # its font is embedded (test_paper_documents.py)
+    assert b"/FontFile2" in pdf.content
     PublicityRound.objects.filter(pk=publicity_round.pk).update(
         starts_at=timezone.now() - timedelta(days=9), ends_at=timezone.now() - timedelta(days=1)
     )
