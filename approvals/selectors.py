@@ -229,6 +229,8 @@ def campaign_overview(user: User, campaign: Campaign) -> dict[str, Any]:
             in_review=Count("id", filter=Q(status=Nomination.Status.IN_REVIEW)),
             approved=Count("id", filter=Q(status=Nomination.Status.APPROVED)),
             returned=Count("id", filter=Q(status=Nomination.Status.RETURNED)),
+            in_publicity=Count("id", filter=Q(status=Nomination.Status.IN_PUBLICITY)),
+            final=Count("id", filter=Q(status=Nomination.Status.FINAL)),
         )
         .order_by("district__name")
     )
