@@ -39,6 +39,7 @@ urlpatterns = [
     path("campaigns/<id:pk>/publicity/start", publicity.start_publicity, name="publicity-start"),
     path("campaigns/<id:pk>/finalize", publicity.finalize, name="finalize"),
     path("campaigns/<id:pk>/objections/", publicity.objection_queue, name="objections"),
+    path("objections/mine/", publicity.my_investigations, name="my-investigations"),
     path("objections/<id:pk>/", publicity.objection_page, name="objection"),
     path("objections/<id:pk>/identity", publicity.reveal_identity, name="objection-identity"),
     path("objections/<id:pk>/evidence/<id:evidence>", publicity.evidence_download, name="objection-evidence"),

@@ -62,6 +62,8 @@ class Kind:
     JUDGING_DEADLINE_REMINDER = "judging_deadline_reminder"
     NOMINATION_NOT_SELECTED = "nomination_not_selected"
     VOTE_CODE = "vote_code"
+    OBJECTION_ASSIGNED = "objection_assigned"
+    OBJECTION_AGAINST_UNIT = "objection_against_unit"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -71,6 +73,8 @@ class Kind:
         JUDGING_DEADLINE_REMINDER,
         NOMINATION_NOT_SELECTED,
         VOTE_CODE,
+        OBJECTION_ASSIGNED,
+        OBJECTION_AGAINST_UNIT,
     )  # fmt: skip
 
 
@@ -313,6 +317,29 @@ def objection_filed(nomination: Nomination, *, objection_id: int, committee: Org
         payload=_nomination_payload(
             nomination, objection=objection_id, receipt=receipt, link=links.objection(objection_id)
         ),
+    )
+
+
+def objection_assigned(nomination: Nomination, *, objection_id: int, investigator_id: int) -> bool:
+    """The committee named an investigator of an objection: tell the investigator (once per
+    objection and investigator; the objector's identity is never in it)."""
+    return emit(
+        Kind.OBJECTION_ASSIGNED,
+        dedupe_key=f"{Kind.OBJECTION_ASSIGNED}:objection:{objection_id}:{investigator_id}",
+        recipients=_recipients(users=[investigator_id]),
+        payload=_nomination_payload(nomination, objection=objection_id, link=links.objection(objection_id)),
+    )
+
+
+def objection_against_unit(nomination: Nomination, *, objection_id: int) -> bool:
+    """An objection was filed against a nomination: tell its unit (submitters and leader) that one
+    came in and is being checked; never who filed it nor what it says."""
+    unit = nomination.unit_id
+    return emit(
+        Kind.OBJECTION_AGAINST_UNIT,
+        dedupe_key=f"{Kind.OBJECTION_AGAINST_UNIT}:objection:{objection_id}",
+        recipients=_recipients(roles=[(Role.SUBMITTER, unit), (Role.UNIT_LEADER, unit)]),
+        payload=_nomination_payload(nomination),
     )
 
 
