@@ -246,3 +246,12 @@ def campaign_overview(user: User, campaign: Campaign) -> dict[str, Any]:
         "publicity_rounds": list(campaign.publicity_rounds.order_by("-number")),
         "open_objections": Objection.objects.filter(nomination__campaign=campaign, status__in=Objection.OPEN).count(),
     }
+
+
+def list_done(user: User) -> QuerySet[SignOff]:
+    """已办: the sign-offs the user made (tasks they decided), newest first, with their nominations."""
+    return (
+        SignOff.objects.filter(signer=user)
+        .select_related("nomination", "nomination__campaign", "nomination__unit")
+        .order_by("-signed_at", "-id")
+    )

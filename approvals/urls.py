@@ -22,6 +22,7 @@ urlpatterns = [
     path("attachments/<id:pk>", nominations.download_attachment, name="attachment"),
     path("attachments/<id:pk>/remove", nominations.remove_attachment, name="attachment-remove"),
     path("tasks/", review.inbox, name="inbox"),
+    path("tasks/done/", review.done, name="done"),
     path("tasks/batch-approve", review.batch_approve, name="batch-approve"),
     path("tasks/<id:task_id>/", review.task_page, name="task"),
     path("tasks/<id:task_id>/decide", review.decide, name="decide"),

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from notifications import links
-from notifications.models import OutboxMessage
+from notifications.models import Notification, OutboxMessage
 from notifications.nudge import nudge_after_commit
 
 if TYPE_CHECKING:
@@ -64,6 +64,9 @@ class Kind:
     VOTE_CODE = "vote_code"
     OBJECTION_ASSIGNED = "objection_assigned"
     OBJECTION_AGAINST_UNIT = "objection_against_unit"
+
+    # Notices about one open task (their payload names it): done once the task is decided.
+    TASK_NOTICES = (TASK_ARRIVED, TASK_TRANSFERRED, TASK_OVERDUE, STAGE_DEADLINE_REMINDER, TASK_URGED)
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -189,7 +192,7 @@ def task_arrived(nomination: Nomination) -> bool:
     )
 
 
-def task_transferred(nomination: Nomination, *, actor: User) -> bool:
+def task_transferred(nomination: Nomination, *, actor: User, reason: str = "") -> bool:
     """The open task was handed to another holder of the role (转交): tell the new assignee.
 
     Call after ``assignee`` is set. Keyed on the task and the nomination's version, which every
@@ -200,9 +203,20 @@ def task_transferred(nomination: Nomination, *, actor: User) -> bool:
         nomination,
         key=f":v{nomination.version}",
         by=actor.label,
+        reason=reason,
         stage=nomination.stage,
         deadline=_local(nomination.stage_deadline),
     )
+
+
+def task_closed(task_id: int) -> int:
+    """The task was decided or withdrawn (by anyone): its 待办 notices are done, so they are marked
+    read for everyone who got one. A notice still in the outbox is delivered read
+    (``notifications/delivery.py`` asks whether its task is still open). Returns how many were marked."""
+    assert connection.in_atomic_block, "called inside the decision's transaction"
+    return Notification.objects.filter(
+        kind__in=Kind.TASK_NOTICES, read_at__isnull=True, message__payload__task=task_id
+    ).update(read_at=timezone.now())
 
 
 _DECISION_KINDS = {
