@@ -333,7 +333,9 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int, reason: str = "
         raise InvalidInput.for_field(
             "to_user", _("只能转交给本组织同一角色的其他人员"), code="invalid_transfer_target"
         )
-    if receiver.pk in (nomination.submitted_by_id, nomination.created_by_id):
+    # An author in any round (a leader who submitted and withdrew it) may not receive it either.
+    receiver_authored = NominationAuthor.objects.filter(nomination_id=nomination.pk, user_id=receiver.pk).exists()
+    if receiver.pk in (nomination.submitted_by_id, nomination.created_by_id) or receiver_authored:
         raise SelfApprovalForbidden(target=target)
     reason = reason.strip()
     if not reason:
