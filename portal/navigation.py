@@ -19,8 +19,8 @@ from accounts.roles import (
 )
 from accounts.roles import INBOX_ROLES as REVIEW_ROLES
 from accounts.roles import UNIT_ROLES as NOMINATION_ROLES
-from config.request_context import request_user
 from approvals import publicity_selectors
+from config.request_context import request_user
 from notifications import selectors as notification_selectors
 
 # The host's experts (the judge role): those of the host's roles that do not organise.

@@ -345,7 +345,8 @@ def test_transfer_needs_a_reason_which_the_receiver_reads_and_the_trail_keeps(su
     decide(people["leader"], submitted)
     submitted.refresh_from_db()
     page = login(people["district"]).get(f"/nominations/{submitted.pk}/").content.decode()
-    assert 'name="reason"' in page and "转交理由" in page
+    assert 'name="reason"' in page
+    assert "转交理由" in page
 
     refused = login(people["district"]).post(
         f"/tasks/{submitted.task_id}/transfer",
@@ -384,7 +385,8 @@ def test_the_done_list_shows_what_a_reviewer_decided_newest_first(tree, submitte
     page = login(people["leader"]).get("/tasks/done/").content.decode()
 
     assert page.index("便民服务案例") < page.index("助老服务案例")
-    assert "退回修改" in page and "请补充服务成效数据" in page
+    assert "退回修改" in page
+    assert "请补充服务成效数据" in page
     assert f'href="/nominations/{submitted.pk}/"' in page
     assert 'href="/tasks/done/"' in login(people["leader"]).get("/tasks/").content.decode()
     # someone else's decisions are not in one's own list
