@@ -71,7 +71,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
     (no address on the account) is shown beside the channel, with the choices as they were typed."""
     user = request_user(request)
     preference = selectors.get_preference(user)
-    choices = {"email": preference.email_enabled, "sms": preference.sms_enabled}
+    # As delivery reads them: a channel is on only with an address on the account.
+    choices = {
+        "email": preference.email_enabled and bool(user.email),
+        "sms": preference.sms_enabled and bool(user.phone),
+    }
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":

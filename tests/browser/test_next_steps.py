@@ -85,7 +85,8 @@ def test_the_committee_is_told_why_publicity_waits_and_everyone_finds_the_new_li
     reviewer.page.get_by_role("link", name="通知设置（邮件、短信）").click()
     reviewer.page.wait_for_url(re.compile(r".*/notifications/preferences$"))
     reviewer.page.get_by_label("短信通知").check()
-    reviewer.page.get_by_role("button", name="保存").click()
+    with reviewer.page.expect_navigation():
+        reviewer.page.get_by_role("button", name="保存").click()
     assert "通知设置已保存" in reviewer.page.locator(".messages").inner_text()
     assert reviewer.page.get_by_label("短信通知").is_checked()
     _no_english(reviewer)

@@ -57,3 +57,16 @@ def test_sms_without_a_phone_is_refused_beside_the_field_and_nothing_changes(tre
     assert 'name="sms" value="1" id="pref-sms" checked' in html  # what the user chose is kept
     assert not Preference.objects.filter(user=user, sms_enabled=True).exists()
     assert not AuditEvent.objects.filter(action="notification.preferences_changed", actor_id=user.pk).exists()
+
+
+def test_without_an_email_address_the_page_shows_email_off_and_saving_sms_works(tree) -> None:
+    user = user_with_role(Role.SUBMITTER, tree.unit, username="pref4", email="", phone="13800001111")
+    client = _client(user)
+    page = client.get("/notifications/preferences").content.decode()
+    assert 'id="pref-email" checked' not in page
+    assert "账号没有邮箱地址" in page
+
+    response = client.post("/notifications/preferences", {"sms": "1"})
+
+    assert response.status_code == 302
+    assert Preference.objects.get(user=user).sms_enabled
