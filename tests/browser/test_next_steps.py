@@ -1,6 +1,7 @@
 """A next step for everyone (issue 18), in a real browser at 1366 px and on a 390 px phone: the
 campaign administrator closes and reopens intake from the dashboard's status panel, the committee
-reads why 公示 cannot start while intake is open, a reviewer's 已办 list, 我的核查 and the
+reads why 公示 cannot start while intake is open, a reviewer's 已办 list (after deciding a new
+Shanghai nomination at the district stage, which stays in review), 我的核查 and the
 notification preferences. Screenshots go to ``SEALFLOW_SCREENSHOTS``.
 
 It closes the Pingshan campaign and reopens it, leaving it as the demo made it; no other browser
@@ -13,6 +14,8 @@ import re
 from typing import Any
 
 import pytest
+
+from tests.browser.test_main_paths import approve_from_inbox, new_collective_nomination
 
 pytestmark = pytest.mark.slow
 
@@ -69,11 +72,19 @@ def test_the_committee_is_told_why_publicity_waits_and_everyone_finds_the_new_li
     assert committee.page.locator("#status-panel form").count() == 0
     committee.shot(f"18-dashboard-committee-{size}", full_page=True)
 
+    title = f"已办列表测试申报（{'电脑' if size == 'desktop' else '手机'}）"
+    unit = sessions("ljz_submitter")
+    new_collective_nomination(unit, title)
+    unit.page.get_by_role("button", name="提交申报").click()
+    unit.page.wait_for_url(re.compile(r".*/nominations/\d+/$"))
     reviewer = sessions("pudong_reviewer", **view)
-    reviewer.goto("/tasks/")
+    approve_from_inbox(reviewer, title, "同意推荐")
     reviewer.page.get_by_role("link", name="已办", exact=True).click()
     reviewer.page.wait_for_url(re.compile(r".*/tasks/done/$"))
     assert reviewer.page.get_by_role("heading", name="已办审批").is_visible()
+    first = reviewer.page.locator(".done-list > li").first
+    assert title in first.inner_text()
+    assert "同意推荐" in first.inner_text()
     _no_english(reviewer)
     reviewer.shot(f"18-done-{size}", full_page=True)
 
