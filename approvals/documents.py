@@ -143,11 +143,25 @@ def signer_name(s: SignOff) -> str:
     return "" if label == account else label
 
 
-def _post(role: str) -> str:
+def post_of(role: str) -> str:
+    """The post a role signs as (单位负责人, 区（县）民政局审核人); empty for an unknown role."""
     try:
         return str(Role(role).label)
     except ValueError:
         return ""
+
+
+_post = post_of
+
+
+def name_from_label(label: str) -> str:
+    """An actor label "姓名(account)" as people read it: the name alone (the label as it is when it
+    holds no name before the account)."""
+    if label.endswith(")") and "(" in label:
+        name = label[: label.rindex("(")].strip()
+        if name:
+            return name
+    return label
 
 
 def _opinion(s: SignOff) -> Opinion:

@@ -42,9 +42,19 @@ def publicity_window_ended(publicity_round: PublicityRound, *, open_objections: 
 
 
 def objection_filed(objection: Objection) -> None:
-    """A member of the public filed an objection: tell the committee (never who filed it)."""
+    """A member of the public filed an objection: tell the committee and the nominee's unit (never
+    who filed it; the unit is not told what it says either)."""
     nomination = objection.nomination
     events.objection_filed(nomination, objection_id=objection.pk, committee=nomination.campaign.host_org)
+    events.objection_against_unit(nomination, objection_id=objection.pk)
+
+
+def objection_assigned(objection: Objection) -> None:
+    """The committee named the objection's investigator: tell the investigator."""
+    assert objection.investigator_id is not None
+    events.objection_assigned(
+        objection.nomination, objection_id=objection.pk, investigator_id=objection.investigator_id
+    )
 
 
 def objection_decided(objection: Objection) -> None:

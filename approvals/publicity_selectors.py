@@ -38,3 +38,18 @@ def list_objections(
 
 def get_visible_objection(user: User, pk: int) -> Objection:
     return get_in_scope(visible_objections(user).select_related("nomination", "nomination__campaign"), pk)
+
+
+def my_investigations(user: User) -> QuerySet[Objection]:
+    """The objections the user is the named investigator of (我的核查), newest first."""
+    named = permissions.objections_investigated_by(user, Objection.objects.filter(investigator=user))
+    return (
+        Objection.objects.filter(pk__in=named.values("pk"))
+        .select_related("nomination", "nomination__campaign", "nomination__unit")
+        .order_by("-filed_at", "-id")
+    )
+
+
+def investigates_any(user: User) -> bool:
+    """Is the user named investigator of some objection (the 我的核查 menu entry)?"""
+    return Objection.objects.filter(investigator=user).exists()

@@ -229,6 +229,8 @@ def campaign_overview(user: User, campaign: Campaign) -> dict[str, Any]:
             in_review=Count("id", filter=Q(status=Nomination.Status.IN_REVIEW)),
             approved=Count("id", filter=Q(status=Nomination.Status.APPROVED)),
             returned=Count("id", filter=Q(status=Nomination.Status.RETURNED)),
+            in_publicity=Count("id", filter=Q(status=Nomination.Status.IN_PUBLICITY)),
+            final=Count("id", filter=Q(status=Nomination.Status.FINAL)),
         )
         .order_by("district__name")
     )
@@ -244,3 +246,12 @@ def campaign_overview(user: User, campaign: Campaign) -> dict[str, Any]:
         "publicity_rounds": list(campaign.publicity_rounds.order_by("-number")),
         "open_objections": Objection.objects.filter(nomination__campaign=campaign, status__in=Objection.OPEN).count(),
     }
+
+
+def list_done(user: User) -> QuerySet[SignOff]:
+    """已办: the sign-offs the user made (tasks they decided), newest first, with their nominations."""
+    return (
+        SignOff.objects.filter(signer=user)
+        .select_related("nomination", "nomination__campaign", "nomination__unit")
+        .order_by("-signed_at", "-id")
+    )

@@ -36,7 +36,9 @@ from django.utils import timezone
 
 from accounts.models import Grant, Organization, User
 from accounts.roles import ROLE_SCOPE, Scope
+from approvals.models import Nomination
 from notifications import links, sms
+from notifications.events import Kind
 from notifications.models import Delivery, Notification, OutboxMessage, Preference
 
 logger = logging.getLogger(__name__)
@@ -123,6 +125,12 @@ def _expand(messages: list[OutboxMessage]) -> tuple[list[Notification], list[Del
     all_ids = set().union(*user_ids_of.values()) if user_ids_of else set()
     users = {u.pk: u for u in User.objects.filter(pk__in=all_ids, is_active=True)}
     prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=users)}
+    # A 待办 notice whose task was decided before it was drained arrives done: read, and not sent on.
+    tasks = {int(m.payload["task"]) for m in messages if m.kind in Kind.TASK_NOTICES and m.payload.get("task")}
+    open_tasks = (
+        set(Nomination.objects.filter(task_id__in=tasks).values_list("task_id", flat=True)) if tasks else set()
+    )
+    now = timezone.now()
 
     notifications: list[Notification] = []
     deliveries: list[Delivery] = []
@@ -133,13 +141,24 @@ def _expand(messages: list[OutboxMessage]) -> tuple[list[Notification], list[Del
         except Exception as exc:  # noqa: BLE001 - a broken template must not block the other messages
             errors[m.pk] = f"{type(exc).__name__}: {exc}"
             continue
+        done = m.kind in Kind.TASK_NOTICES and m.payload.get("task") and int(m.payload["task"]) not in open_tasks
         for user_id in sorted(user_ids_of[m.pk]):
             user = users.get(user_id)
             if user is None:
                 continue
             notifications.append(
-                Notification(user=user, message=m, kind=m.kind, title=text.title, body=text.body, link=text.link)
+                Notification(
+                    user=user,
+                    message=m,
+                    kind=m.kind,
+                    title=text.title,
+                    body=text.body,
+                    link=text.link,
+                    read_at=now if done else None,
+                )
             )
+            if done:
+                continue
             pref = prefs.get(user_id)
             email_on = pref.email_enabled if pref else Preference.DEFAULT_EMAIL
             sms_on = pref.sms_enabled if pref else Preference.DEFAULT_SMS

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from notifications import links
-from notifications.models import OutboxMessage
+from notifications.models import Notification, OutboxMessage
 from notifications.nudge import nudge_after_commit
 
 if TYPE_CHECKING:
@@ -62,6 +62,11 @@ class Kind:
     JUDGING_DEADLINE_REMINDER = "judging_deadline_reminder"
     NOMINATION_NOT_SELECTED = "nomination_not_selected"
     VOTE_CODE = "vote_code"
+    OBJECTION_ASSIGNED = "objection_assigned"
+    OBJECTION_AGAINST_UNIT = "objection_against_unit"
+
+    # Notices about one open task (their payload names it): done once the task is decided.
+    TASK_NOTICES = (TASK_ARRIVED, TASK_TRANSFERRED, TASK_OVERDUE, STAGE_DEADLINE_REMINDER, TASK_URGED)
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -71,6 +76,8 @@ class Kind:
         JUDGING_DEADLINE_REMINDER,
         NOMINATION_NOT_SELECTED,
         VOTE_CODE,
+        OBJECTION_ASSIGNED,
+        OBJECTION_AGAINST_UNIT,
     )  # fmt: skip
 
 
@@ -185,7 +192,7 @@ def task_arrived(nomination: Nomination) -> bool:
     )
 
 
-def task_transferred(nomination: Nomination, *, actor: User) -> bool:
+def task_transferred(nomination: Nomination, *, actor: User, reason: str = "") -> bool:
     """The open task was handed to another holder of the role (转交): tell the new assignee.
 
     Call after ``assignee`` is set. Keyed on the task and the nomination's version, which every
@@ -196,9 +203,20 @@ def task_transferred(nomination: Nomination, *, actor: User) -> bool:
         nomination,
         key=f":v{nomination.version}",
         by=actor.label,
+        reason=reason,
         stage=nomination.stage,
         deadline=_local(nomination.stage_deadline),
     )
+
+
+def task_closed(task_id: int) -> int:
+    """The task was decided or withdrawn (by anyone): its 待办 notices are done, so they are marked
+    read for everyone who got one. A notice still in the outbox is delivered read
+    (``notifications/delivery.py`` asks whether its task is still open). Returns how many were marked."""
+    assert connection.in_atomic_block, "called inside the decision's transaction"
+    return Notification.objects.filter(
+        kind__in=Kind.TASK_NOTICES, read_at__isnull=True, message__payload__task=task_id
+    ).update(read_at=timezone.now())
 
 
 _DECISION_KINDS = {
@@ -313,6 +331,29 @@ def objection_filed(nomination: Nomination, *, objection_id: int, committee: Org
         payload=_nomination_payload(
             nomination, objection=objection_id, receipt=receipt, link=links.objection(objection_id)
         ),
+    )
+
+
+def objection_assigned(nomination: Nomination, *, objection_id: int, investigator_id: int) -> bool:
+    """The committee named an investigator of an objection: tell the investigator (once per
+    objection and investigator; the objector's identity is never in it)."""
+    return emit(
+        Kind.OBJECTION_ASSIGNED,
+        dedupe_key=f"{Kind.OBJECTION_ASSIGNED}:objection:{objection_id}:{investigator_id}",
+        recipients=_recipients(users=[investigator_id]),
+        payload=_nomination_payload(nomination, objection=objection_id, link=links.objection(objection_id)),
+    )
+
+
+def objection_against_unit(nomination: Nomination, *, objection_id: int) -> bool:
+    """An objection was filed against a nomination: tell its unit (submitters and leader) that one
+    came in and is being checked; never who filed it nor what it says."""
+    unit = nomination.unit_id
+    return emit(
+        Kind.OBJECTION_AGAINST_UNIT,
+        dedupe_key=f"{Kind.OBJECTION_AGAINST_UNIT}:objection:{objection_id}",
+        recipients=_recipients(roles=[(Role.SUBMITTER, unit), (Role.UNIT_LEADER, unit)]),
+        payload=_nomination_payload(nomination),
     )
 
 

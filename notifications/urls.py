@@ -9,5 +9,6 @@ app_name = "notifications"
 urlpatterns = [
     path("notifications/", web.notification_list, name="list"),
     path("notifications/read-all", web.mark_all_read, name="read-all"),
+    path("notifications/preferences", web.preferences, name="preferences"),
     path("notifications/<id:pk>/read", web.mark_read, name="read"),
 ]

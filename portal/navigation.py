@@ -19,6 +19,7 @@ from accounts.roles import (
 )
 from accounts.roles import INBOX_ROLES as REVIEW_ROLES
 from accounts.roles import UNIT_ROLES as NOMINATION_ROLES
+from approvals import publicity_selectors
 from config.request_context import request_user
 from notifications import selectors as notification_selectors
 
@@ -49,6 +50,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("approvals:inbox", str(_("待办审批"))))
     if roles & JUDGES:
         items.append(("judging:mine", str(_("评审任务"))))
+    if publicity_selectors.investigates_any(request_user(request)):
+        items.append(("approvals:my-investigations", str(_("我的核查"))))
     if roles & CAMPAIGN_ROLES:
         items.append(("workflows:campaigns", str(_("评选活动"))))
     items.append(("notifications:list", str(_("通知"))))

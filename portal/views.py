@@ -50,8 +50,13 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_see_campaign_dashboard(user, campaign):
         raise Http404()
     runs_publicity = permissions.can_run_publicity(user, campaign)
+    deadline = campaign.submission_deadline
     context = {
         "campaign": campaign,
+        # Intake closed by hand before the deadline: the dashboard shows when, beside the original deadline.
+        "closed_early_at": campaign.closed_at if campaign.closed_at and campaign.closed_at < deadline else None,
+        "status_changes": campaign_selectors.status_changes(user, campaign),
+        "collecting": campaign.status == Campaign.Status.OPEN,
         **approval_selectors.campaign_overview(user, campaign),
         "quotas": quotas.quota_usage(campaign),
         "may_start_publicity": runs_publicity and campaign.status in PUBLICITY_FROM,

@@ -194,8 +194,13 @@ def change_campaign_status(campaign_id: int, *, actor: User, transition: str) ->
         raise CampaignTransitionNotAllowed(target=("workflows.campaign", str(campaign.pk)))
     old = campaign.status
     campaign.status = target
+    if transition == "close":
+        campaign.closed_at = timezone.now()
+    elif transition == "reopen":
+        campaign.closed_at = None
     campaign.version += 1
-    campaign.save(update_fields=["status", "version", "updated_at"])
+    campaign.save(update_fields=["status", "closed_at", "version", "updated_at"])
+    # The event's own time is when intake closed (``closed_at``).
     record_event(
         audit_events.CAMPAIGN_STATUS_CHANGED,
         actor=actor,

@@ -60,6 +60,8 @@ class Campaign(models.Model):
     # The publication day is day 1 of the window (民政部 and provincial practice); off: the next day is.
     publicity_counts_publication_day = models.BooleanField(_("发布当日计入公示期"), default=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # When intake was closed by hand (截止征集), possibly before the deadline; cleared on reopening.
+    closed_at = models.DateTimeField(_("实际截止征集时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("创建人")
     )

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import Organization, User
+from config.dates import official_time
 from config.db import get_in_scope
+from workflows.actions import TRANSITIONS
 from workflows.models import Campaign
 
 
@@ -34,3 +41,56 @@ def accepts_unit(campaign: Campaign, unit: Organization) -> bool:
     """Whether ``unit`` lies in the campaign's region (a Shanghai unit does not nominate in Shandong)."""
     region = campaign_region(campaign)
     return region is None or unit.path.startswith(region.path)
+
+
+# The status changes the host's dashboard offers (``workflows.actions.TRANSITIONS``), with what each means.
+DASHBOARD_TRANSITIONS = ("close", "reopen", "start_review")
+_TRANSITION_LABELS = {
+    "close": gettext_lazy("截止征集"),
+    "reopen": gettext_lazy("重新开放征集"),
+    "start_review": gettext_lazy("开始评审"),
+}
+_TRANSITION_MEANINGS = {
+    "close": gettext_lazy(
+        "截止征集后，各单位不能再新建或首次提交申报；已提交的申报继续审批，退回修改的申报仍可重新提交。"
+        "截止后组委会可以开始公示，活动管理员也可以重新开放征集。"
+    ),
+    "reopen": gettext_lazy(
+        "重新开放征集后，各单位可以继续新建和提交申报，直到申报截止时间；公示须在再次截止征集后开始。"
+    ),
+    "start_review": gettext_lazy("开始评审后，活动进入评审阶段，不能再重新开放征集；组委会可以组织评审和公示。"),
+}
+
+
+def status_changes(user: User, campaign: Campaign) -> list[dict[str, Any]]:
+    """The dashboard's status changes for ``campaign``: each with its meaning and, when it cannot be
+    made now, why. Empty for a user who may not change the status (the API's permission)."""
+    if not permissions.can_manage_campaign(user, campaign):
+        return []
+    status_labels = dict(Campaign.Status.choices)
+    now = timezone.now()
+    result = []
+    for name in DASHBOARD_TRANSITIONS:
+        source, _target = TRANSITIONS[name]
+        available = campaign.status == source
+        reason = ""
+        if not available:
+            reason = _("活动当前为“{now}”，只有“{source}”的活动可以{action}。").format(
+                now=status_labels[campaign.status], source=status_labels[source], action=_TRANSITION_LABELS[name]
+            )
+        note = ""
+        if available and name == "reopen" and campaign.submission_deadline <= now:
+            note = _("申报截止时间（{deadline}）已过：重新开放后单位仍不能提交。").format(
+                deadline=official_time(campaign.submission_deadline)
+            )
+        result.append(
+            {
+                "transition": name,
+                "label": _TRANSITION_LABELS[name],
+                "meaning": _TRANSITION_MEANINGS[name],
+                "available": available,
+                "reason": reason,
+                "note": note,
+            }
+        )
+    return result

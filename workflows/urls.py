@@ -9,4 +9,5 @@ app_name = "workflows"
 urlpatterns = [
     path("campaigns/", web.campaign_list, name="campaigns"),
     path("campaigns/<id:pk>/", web.campaign_page, name="campaign"),
+    path("campaigns/<id:pk>/status", web.change_status, name="change-status"),
 ]

@@ -1,22 +1,27 @@
 """Campaign pages: the list of campaigns a user can see, and a campaign's address.
 
-Reads only, through ``workflows.selectors`` (scoped to the user). The host's dashboard, which
+Reads through ``workflows.selectors`` (scoped to the user); the dashboard's status buttons post
+to ``change_status``, which calls ``workflows.actions.change_campaign_status``. The host's dashboard, which
 reads several apps, is ``portal.views.dashboard``.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from config.errors import NotVisible
+from config.errors import NotVisible, SealflowError
 from config.request_context import request_user
-from workflows import selectors
+from config.web.errors import report
+from workflows import actions, selectors
 from workflows.models import Campaign
 
 
@@ -50,3 +55,32 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     if permissions.can_see_campaign_dashboard(user, campaign):
         return HttpResponseRedirect(reverse("portal:dashboard", args=[campaign.pk]))
     return HttpResponseRedirect(reverse("approvals:my-nominations") + f"?campaign={campaign.pk}")
+
+
+_DONE = {
+    "close": gettext_lazy("已截止征集。各单位不能再新建或首次提交申报。"),
+    "reopen": gettext_lazy("已重新开放征集。"),
+    "start_review": gettext_lazy("活动已进入评审阶段。"),
+}
+
+
+@login_required
+@require_POST
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """A status button of the host's dashboard (截止征集, 重新开放征集, 开始评审): back to the dashboard."""
+    user = request_user(request)
+    try:
+        campaign = selectors.get_visible_campaign(user, pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    transition = request.POST.get("transition", "")
+    if transition not in selectors.DASHBOARD_TRANSITIONS:
+        messages.error(request, _("未知的状态变更"))
+    else:
+        try:
+            actions.change_campaign_status(campaign.pk, actor=user, transition=transition)
+        except SealflowError as exc:
+            report(request, exc)
+        else:
+            messages.success(request, str(_DONE[transition]))
+    return HttpResponseRedirect(reverse("portal:dashboard", args=[campaign.pk]))

@@ -224,6 +224,7 @@ def assign_investigator(objection_id: int, *, actor: User, investigator_id: int)
         target=objection,
         data={"investigator": investigator.pk, "previous": previous.pk if previous else None},
     )
+    publicity_events.objection_assigned(objection)
     return objection
 
 

@@ -299,6 +299,7 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         events.append(seals.seal_event(seal))
     events.append((action, data))
     record_events(events, actor=actor, target=nomination)
+    notification_events.task_closed(task_id)
     notification_events.decision_recorded(nomination, signoff)
     return signoff
 
@@ -344,12 +345,17 @@ _ENDINGS = {
     SignOff.Decision.RETURN: (flows.RETURNED, Nomination.Status.RETURNED, audit_events.NOMINATION_RETURNED),
     SignOff.Decision.REJECT: (flows.REJECTED, Nomination.Status.REJECTED, audit_events.NOMINATION_REJECTED),
 }
+MAX_TRANSFER_REASON = 500
 _STAGE_FIELDS = ("stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task", "assignee")
 
 
 @transaction.atomic(durable=True)
-def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
-    """Hand an open task to another holder of the stage's role at the stage's organisation (转交)."""
+def transfer_task(task_id: int, *, actor: User, to_user_id: int, reason: str = "") -> Nomination:
+    """Hand an open task to another holder of the stage's role at the stage's organisation (转交).
+
+    The reason is required (400 ``transfer_reason_required``): the receiver reads it in the
+    notification and the audit trail keeps it.
+    """
     nomination = _lock_nomination_of_task(task_id)
     target = ("approvals.nomination", str(nomination.pk))
     if not permissions.sees_submitted_nomination(actor, nomination):
@@ -368,6 +374,13 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
     authored = NominationAuthor.objects.filter(nomination_id=nomination.pk, user_id=receiver.pk).exists()
     if authored or receiver.pk in (nomination.submitted_by_id, nomination.created_by_id):
         raise SelfApprovalForbidden(target=target)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.for_field("reason", _("请填写转交理由"), code="transfer_reason_required")
+    if len(reason) > MAX_TRANSFER_REASON:
+        raise InvalidInput.for_field(
+            "reason", _("转交理由不能超过 {n} 个字").format(n=MAX_TRANSFER_REASON), code="transfer_reason_too_long"
+        )
     previous = nomination.assignee_id
     nomination.assignee = receiver
     nomination.version += 1
@@ -379,9 +392,15 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int) -> Nomination:
         audit_events.TASK_TRANSFERRED,
         actor=actor,
         target=nomination,
-        data={"task": task_id, "stage": nomination.stage, "from": previous or actor.pk, "to": receiver.pk},
+        data={
+            "task": task_id,
+            "stage": nomination.stage,
+            "from": previous or actor.pk,
+            "to": receiver.pk,
+            "reason": reason,
+        },
     )
-    notification_events.task_transferred(nomination, actor=actor)
+    notification_events.task_transferred(nomination, actor=actor, reason=reason)
     return nomination
 
 
@@ -407,6 +426,7 @@ def withdraw_nomination(nomination_id: int, *, actor: User) -> Nomination:
     if nomination.status != Nomination.Status.IN_REVIEW or decided:
         raise WithdrawNotAllowed(target=target)
     task = Task.objects.select_related("process").get(pk=nomination.task_id)
+    notification_events.task_closed(task.pk)
     _drive(task, actor, flows.WITHDRAWN)
     _leave_stage(nomination)
     nomination.stage = ""

@@ -126,3 +126,5 @@ class BatchDecisionIn(StrictSerializer):
 
 class TransferIn(StrictSerializer):
     to_user = IdField()
+    # Required by the action (400 ``transfer_reason_required``), which gives the stable code.
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")

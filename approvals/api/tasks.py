@@ -93,8 +93,9 @@ class TaskTransferView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         serializer = TransferIn(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         nomination = actions.transfer_task(
-            pk, actor=request_user(request), to_user_id=serializer.validated_data["to_user"]
+            pk, actor=request_user(request), to_user_id=data["to_user"], reason=data["reason"]
         )
         return Response(NominationOut(nomination).data)
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from approvals import actions, audit_events, filestore, seals, selectors
+from approvals import actions, audit_events, documents, filestore, seals, selectors
 from approvals.exceptions import NominationInvalid
 from approvals.models import Attachment, Nomination, SignOff
 from approvals.web import formdefs
@@ -423,19 +423,20 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
                     if submitted
                     else _("撤回申报")
                 ),
-                "who": event.actor_label,
+                "who": documents.name_from_label(event.actor_label),
                 "org": nomination.unit.name,
                 "round": event.data.get("round"),
             }
         )
-    for signoff in nomination.signoffs.select_related("org", "seal").order_by("id"):
+    for signoff in nomination.signoffs.select_related("org", "seal", "signer").order_by("id"):
         entries.append(
             {
                 "kind": signoff.decision,
                 "time": signoff.signed_at,
                 "title": f"{signoff.stage_name}：{signoff.get_decision_display()}",
                 "opinion": signoff.opinion,
-                "who": signoff.signer_label,
+                # The person as officials name them (姓名，职务), never the account name.
+                "who": "，".join(p for p in (documents.signer_name(signoff), documents.post_of(signoff.role)) if p),
                 "org": signoff.org.name,
                 "round": signoff.round,
                 "seal": signoff.seal,

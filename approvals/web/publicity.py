@@ -42,6 +42,7 @@ from config.errors import InvalidInput, NotVisible, SealflowError
 from config.masking import mask_text
 from config.request_context import request_user
 from config.web.errors import report
+from config.web.pagination import PAGE, keyset_page
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign
 
@@ -322,6 +323,18 @@ def finalize(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已确定最终名单，共 {n} 项").format(n=len(ids)))
     return HttpResponseRedirect(reverse("portal:dashboard", args=[campaign.pk]))
+
+
+@login_required
+@require_GET
+def my_investigations(request: HttpRequest) -> HttpResponse:
+    """我的核查: the objections the user was named to investigate, newest first, paged."""
+    user = request_user(request)
+    rows, next_query = keyset_page(
+        request, publicity_selectors.my_investigations(user), field="filed_at", descending=True
+    )
+    context = {"objections": rows, "next_query": next_query, "page_size": PAGE}
+    return render(request, "approvals/publicity/mine.html", context)
 
 
 @login_required

@@ -80,6 +80,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/inbox.html", context)
 
 
+@login_required
+@require_GET
+def done(request: HttpRequest) -> HttpResponse:
+    """已办: the tasks this reviewer decided, newest first, paged (beside the inbox)."""
+    rows, next_query = keyset_page(
+        request, selectors.list_done(request_user(request)), field="signed_at", descending=True
+    )
+    return render(request, "approvals/done.html", {"signoffs": rows, "next_query": next_query, "page_size": PAGE})
+
+
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -157,7 +167,9 @@ def transfer(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, _("请选择转交给谁"))
         return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))
     try:
-        nomination: Nomination = actions.transfer_task(task_id, actor=request_user(request), to_user_id=to_user)
+        nomination: Nomination = actions.transfer_task(
+            task_id, actor=request_user(request), to_user_id=to_user, reason=request.POST.get("reason", "")
+        )
     except SealflowError as exc:
         report(request, exc)
         return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))

@@ -175,10 +175,10 @@ def test_transfer_hands_the_task_to_a_colleague_only(tree, submitter, client_for
     (nomination,) = submitted_nominations(campaign, tree.unit, submitter, 1)
 
     bad = client_for(reviewer).post(
-        f"/api/v1/tasks/{nomination.task_id}/transfer", {"to_user": outsider.pk}, format="json"
+        f"/api/v1/tasks/{nomination.task_id}/transfer", {"to_user": outsider.pk, "reason": "出差"}, format="json"
     )
     good = client_for(reviewer).post(
-        f"/api/v1/tasks/{nomination.task_id}/transfer", {"to_user": colleague.pk}, format="json"
+        f"/api/v1/tasks/{nomination.task_id}/transfer", {"to_user": colleague.pk, "reason": "出差"}, format="json"
     )
 
     assert bad.status_code == 400

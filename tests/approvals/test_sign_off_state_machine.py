@@ -581,7 +581,7 @@ class SignOffMachine(RuleBasedStateMachine):
         ok, _result = self._attempt(
             f"transfer_task at {n.stage}",
             reasons,
-            lambda: transfer_task(task_id, actor=self.users[actor], to_user_id=to_user),
+            lambda: transfer_task(task_id, actor=self.users[actor], to_user_id=to_user, reason="工作调整"),
         )
         if not ok:
             return

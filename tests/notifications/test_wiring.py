@@ -103,7 +103,9 @@ def test_a_transfer_tells_the_new_assignee_each_time(tree, submitter, people, cl
 
     def transfer(by, to):
         return client_for(people[by]).post(
-            f"/api/v1/tasks/{nomination.task_id}/transfer", {"to_user": people[to].pk}, format="json"
+            f"/api/v1/tasks/{nomination.task_id}/transfer",
+            {"to_user": people[to].pk, "reason": "工作调整"},
+            format="json",
         )
 
     assert transfer("district", "district2").status_code == 200

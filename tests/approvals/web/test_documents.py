@@ -196,3 +196,14 @@ def test_pictures_of_the_form_are_printed_in_the_pdf_and_word(tree, submitter, s
     assert hidden.text == "（个人信息，已隐去）"
     shown = next(r for r in documents.build(nomination, reveal=True, verify_url="").rows if r.label == "照片")
     assert len(shown.images) == 1
+
+
+def test_the_timeline_names_people_and_posts_never_accounts(approved, submitter):
+    client = Client()
+    client.force_login(submitter)
+    page = client.get(f"/nominations/{approved.pk}/").content.decode()
+    timeline = page[page.index('class="timeline"') :]
+    district = approved.signoffs.get(role=Role.DISTRICT_REVIEWER).signer
+    assert f"{district.display_name}，区（县）民政局审核人" in timeline
+    for account in ("(leader)", "(district)", "(committee)", f"({submitter.username})"):
+        assert account not in timeline

@@ -219,7 +219,8 @@ def test_transfer_hands_the_task_to_a_colleague(submitted, people):
     page = login(people["district"]).get(f"/nominations/{submitted.pk}/").content.decode()
     assert "转交" in page
     response = login(people["district"]).post(
-        f"/tasks/{submitted.task_id}/transfer", {"to_user": people["district2"].pk, "nomination": submitted.pk}
+        f"/tasks/{submitted.task_id}/transfer",
+        {"to_user": people["district2"].pk, "nomination": submitted.pk, "reason": "出差一周，请同事办理"},
     )
     assert response.status_code == 302
     submitted.refresh_from_db()
@@ -334,3 +335,98 @@ def test_the_campaign_list_writes_deadlines_as_officials_do_and_keeps_cells_whol
     assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in page
     assert deadline.strftime("%Y-%m-%d") not in page
     assert f'class="nowrap">{campaign.get_status_display()}</td>' in page
+
+
+def test_transfer_needs_a_reason_which_the_receiver_reads_and_the_trail_keeps(submitted, people):
+    from audit.models import AuditEvent
+    from notifications.delivery import drain_outbox
+    from notifications.models import Notification
+
+    decide(people["leader"], submitted)
+    submitted.refresh_from_db()
+    page = login(people["district"]).get(f"/nominations/{submitted.pk}/").content.decode()
+    assert 'name="reason"' in page
+    assert "转交理由" in page
+
+    refused = login(people["district"]).post(
+        f"/tasks/{submitted.task_id}/transfer",
+        {"to_user": people["district2"].pk, "nomination": submitted.pk, "reason": "  "},
+        follow=True,
+    )
+    assert "请填写转交理由" in refused.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.assignee_id is None
+
+    login(people["district"]).post(
+        f"/tasks/{submitted.task_id}/transfer",
+        {"to_user": people["district2"].pk, "nomination": submitted.pk, "reason": "出差一周，请同事办理"},
+    )
+    submitted.refresh_from_db()
+    assert submitted.assignee_id == people["district2"].pk
+    drain_outbox()
+    notice = Notification.objects.get(user=people["district2"], kind="task_transferred")
+    assert "转交理由：出差一周，请同事办理" in notice.body
+    event = AuditEvent.objects.filter(action="task.transferred", object_id=str(submitted.pk)).get()
+    assert event.data["reason"] == "出差一周，请同事办理"
+
+
+def test_the_done_list_shows_what_a_reviewer_decided_newest_first(tree, submitter, campaign, submitted, people):
+    second = submit_nomination(
+        create_nomination(
+            actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="便民服务案例",
+            form=valid_case_form(),
+        ).pk,
+        actor=submitter,
+    )  # fmt: skip
+    assert "还没有办理过" in login(people["leader"]).get("/tasks/done/").content.decode()
+    decide(people["leader"], submitted)
+    decide(people["leader"], second, "return", "请补充服务成效数据")
+
+    page = login(people["leader"]).get("/tasks/done/").content.decode()
+
+    assert page.index("便民服务案例") < page.index("助老服务案例")
+    assert "退回修改" in page
+    assert "请补充服务成效数据" in page
+    assert f'href="/nominations/{submitted.pk}/"' in page
+    assert 'href="/tasks/done/"' in login(people["leader"]).get("/tasks/").content.decode()
+    # someone else's decisions are not in one's own list
+    assert "助老服务案例" not in login(people["district"]).get("/tasks/done/").content.decode()
+
+
+def test_a_todo_notice_is_done_once_its_task_is_decided_by_anyone(submitted, people):
+    from notifications.delivery import drain_outbox
+    from notifications.models import Notification
+
+    decide(people["leader"], submitted)
+    drain_outbox()
+    submitted.refresh_from_db()
+    district_task = submitted.task_id
+    arrived = Notification.objects.filter(kind="task_arrived", message__payload__task=district_task)
+    assert {n.user.username for n in arrived} == {"district", "district2"}
+    assert all(n.read_at is None for n in arrived)
+
+    decide(people["district2"], submitted)
+
+    # both holders' notices are done, though only district2 decided
+    assert all(n.read_at is not None for n in arrived.all())
+    # the next stage's notice is new and unread
+    drain_outbox()
+    submitted.refresh_from_db()
+    assert Notification.objects.filter(
+        kind="task_arrived", message__payload__task=submitted.task_id, read_at__isnull=True
+    ).exists()
+
+
+def test_a_todo_notice_drained_after_its_task_was_decided_arrives_done(submitted, people):
+    from notifications.delivery import drain_outbox
+    from notifications.models import Notification
+
+    decide(people["leader"], submitted)  # the district's notice waits in the outbox
+    submitted.refresh_from_db()
+    district_task = submitted.task_id
+    decide(people["district"], submitted)
+    drain_outbox()
+
+    arrived = Notification.objects.filter(kind="task_arrived", message__payload__task=district_task)
+    assert arrived.count() == 2
+    assert all(n.read_at is not None for n in arrived)
