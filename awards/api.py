@@ -431,6 +431,8 @@ class StatisticsView(APIView):
         if not permissions.can_see_campaign_statistics(user, campaign):
             raise NotPermitted(target=("workflows.campaign", str(campaign.pk)))
         return Response(statistics.campaign_statistics(campaign))
+
+
 # --- the case book (案例集): built in the background, downloaded when done ------------------------------------
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -39,7 +39,10 @@ def _region(campaign: Campaign) -> Organization | None:
     a city or a district."""
     host = campaign.host_org
     ids = [*host.ancestor_ids(), host.pk]
-    above = {o.pk: o for o in Organization.objects.filter(pk__in=ids, kind__in=[OrgKind.DISTRICT, OrgKind.CITY, OrgKind.PROVINCE])}
+    above = {
+        o.pk: o
+        for o in Organization.objects.filter(pk__in=ids, kind__in=[OrgKind.DISTRICT, OrgKind.CITY, OrgKind.PROVINCE])
+    }
     for pk in reversed(ids):
         if pk in above:
             return above[pk]
