@@ -69,6 +69,7 @@ from config import embedded
 BASE_DIR = embedded.BASE_DIR
 BIN_DIR = Path(sys.executable).parent
 RUN_ID_ENV = "SEALFLOW_RUN_ID"
+LOG_TIME_ZONE = "Asia/Shanghai"  # settings.TIME_ZONE: every child logs in it
 STOP_TIMEOUT = 10.0
 # Supervision (see Crashes): a child or embedded server that dies is started again after a
 # back-off; one that dies this many times within this many seconds stops everything.
@@ -420,7 +421,8 @@ class Launcher:
         env = self._child_env()
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
         steps: list[tuple[str, list[str]]] = [
-            ("migrate", [*manage, "migrate", "--noinput"]),
+            # One line, not one per migration: a first start applies ~100 of them.
+            ("migrate", [*manage, "migrate", "--noinput", "-v0"]),
             ("collectstatic", [*manage, "collectstatic", "--noinput", "-v0"]),
         ]
         for optional in ("load_demo", "setup_schedules"):
@@ -432,6 +434,8 @@ class Launcher:
                 return 0
             if code != 0:
                 raise LauncherError(f"manage.py {name} failed ({_describe_exit(code)}); see its output above", code=1)
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            say("running as root: fine to try it out; run it as an ordinary user in production (docs/deploy.md)")
         self._start_children(env)
         unhealthy = self._wait_until_healthy()
         if unhealthy is not None:
@@ -531,6 +535,15 @@ class Launcher:
         env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
         env["PYTHONUNBUFFERED"] = "1"
         env[RUN_ID_ENV] = self.run_id
+        # Every child's log lines in the product's time (gunicorn's access log reads the process's
+        # zone; Django and Celery log in TIME_ZONE): one clock in the output, not UTC and +08:00 mixed.
+        env.setdefault("TZ", LOG_TIME_ZONE)
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            # Celery's "running the worker with superuser privileges" warning on every start of the
+            # quick start is said once by the launcher instead (docs/deploy.md runs it as a user).
+            # (by its message: a -W category must be a builtin when the interpreter starts)
+            warnings_filter = "ignore:You're running the worker with superuser privileges"
+            env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), warnings_filter) if w)
         return env
 
     # steps and children -----------------------------------------------------

@@ -219,6 +219,10 @@ def test_run_comes_up_and_stops_on_sigint(data_dir: Path, runs: list[Run]) -> No
     output = run.output()
     for address in (f"{run.url}/", f"{run.url}/api/docs/", f"{run.url}/admin/"):
         assert address in output
+    # A start a newcomer can read: no line per migration, no Celery superuser warning, one clock.
+    assert "Applying " not in output
+    assert "superuser privileges" not in output
+    assert "+0000]" not in output  # gunicorn's access log in UTC beside Django's +08:00
 
     record = run.run_record()
     children = record["children"]
