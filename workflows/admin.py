@@ -21,7 +21,7 @@ from accounts.admin_site import RoleAdminMixin
 from accounts.models import Organization, User
 from accounts.roles import CAMPAIGN_ADMINISTRATORS, SYSTEM_ADMINISTRATORS
 from config.errors import SealflowError
-from workflows import actions, calendar_actions
+from workflows import actions, admin_preview, calendar_actions
 from workflows.demo import campaign_spec, demo_definitions
 from workflows.models import CalendarDay, CalendarYear, Campaign, Quota, Stage
 
@@ -92,13 +92,26 @@ class CampaignAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["template", "title", "host_org", "opens_at", "submission_deadline"]
-        return [*_EDITABLE, "status", "kinds", "forms", "eligibility"]
+        return [*_EDITABLE, "status", "kinds_preview", "forms_preview", "eligibility_preview"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return []
-        readonly = ["status", "kinds", "forms", "eligibility"]
+        readonly = ["status", "kinds_preview", "forms_preview", "eligibility_preview"]
         return readonly if obj.status == Campaign.Status.DRAFT else [*readonly, *_EDITABLE]
+
+    # The definitions as the campaign admin reads them, not the JSON they are stored as.
+    @admin.display(description=_("申报类别"))
+    def kinds_preview(self, obj: Campaign) -> str:
+        return admin_preview.kinds_html(obj.kinds)
+
+    @admin.display(description=_("申报表"))
+    def forms_preview(self, obj: Campaign) -> Any:
+        return admin_preview.forms_html(obj.forms)
+
+    @admin.display(description=_("申报条件"))
+    def eligibility_preview(self, obj: Campaign) -> Any:
+        return admin_preview.eligibility_html(obj.eligibility)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "host_org":

@@ -86,3 +86,20 @@ def test_host_outside_the_admins_organisations_is_refused(client, taishan_admin)
 
     assert response.status_code == 200  # the form is shown again with an error
     assert not Campaign.objects.filter(title="越权活动").exists()
+
+
+def test_the_forms_and_rules_read_as_a_preview_not_json(client, taishan_admin):
+    add(client, taishan_admin.grants.get().org.pk)
+    campaign = Campaign.objects.get(title="2025年台山市党员义工创新案例")
+    field = campaign.forms["case"]["fields"][0]
+    field["label"] = "<script>alert(1)</script>名称"
+    Campaign.objects.filter(pk=campaign.pk).update(forms=campaign.forms)
+    page = client.get(f"/admin/workflows/campaign/{campaign.pk}/change/").content.decode()
+    assert "表单项" in page
+    assert "必填" in page
+    assert "案例" in page  # the kind by its Chinese name
+    assert '"fields"' not in page  # no JSON
+    assert '"type"' not in page
+    assert "<script>alert(1)</script>" not in page  # labels escaped
+    assert "&lt;script&gt;" in page
+    assert "日期在范围内" in page  # [003]'s 2013-09 to 2014-12 rule, in words
