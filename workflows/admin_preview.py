@@ -87,9 +87,14 @@ def forms_html(definitions: dict[str, Any]) -> SafeString:
         )
         tables.append(
             format_html(
-                '<p><strong>{}</strong></p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>'
+                "<p><strong>{}</strong></p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
                 "</thead><tbody>{}</tbody></table>",
-                _kind_label(kind), _("表单项"), _("类型"), _("必填"), _("限制"), rows,
+                _kind_label(kind),
+                _("表单项"),
+                _("类型"),
+                _("必填"),
+                _("限制"),
+                rows,
             )  # fmt: skip
         )
     return format_html_join("", "{}", ((t,) for t in tables))
@@ -116,6 +121,4 @@ def eligibility_html(rules: dict[str, Any]) -> SafeString:
             )
     if not items:
         return format_html("{}", _("无"))
-    return format_html(
-        "<ul>{}</ul>", format_html_join("", "<li>{}：{}（{}）{} {}</li>", items)
-    )
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}：{}（{}）{} {}</li>", items))
