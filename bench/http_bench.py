@@ -76,15 +76,21 @@ def gunicorn(workers: int = 2) -> Iterator[int]:
 
 
 @contextmanager
-def gunicorn_server(workers: int = 2) -> Iterator[tuple[int, int]]:
-    """``gunicorn()`` that also gives its master's pid (its workers are the master's children)."""
+def gunicorn_server(workers: int = 2, *, as_launcher: bool = False) -> Iterator[tuple[int, int]]:
+    """``gunicorn()`` that also gives its master's pid (its workers are the master's children).
+
+    ``as_launcher``: the launcher's own command line (``config.launcher.gunicorn_command``, the
+    buffering threaded worker, access log discarded) instead of plain sync workers."""
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local")}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    if as_launcher:
+        from config.launcher import gunicorn_command
+
+        command = gunicorn_command(f"127.0.0.1:{port}", workers)
+    else:
+        command = [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--bind",
+                   f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL if as_launcher else None)
     try:
         for _ in range(150):
             try:

@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import subprocess
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import psutil
 
@@ -42,33 +38,6 @@ def _call(port: int, method: str, path: str, *, token: str | None = None, body: 
     return response.status
 
 
-@contextmanager
-def _launcher_gunicorn() -> Iterator[tuple[int, int]]:
-    """One worker of the web server as the launcher runs it, on a free port; (port, master pid)."""
-    from config.launcher import gunicorn_command
-
-    port = http_bench._free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local")}
-    server = subprocess.Popen(
-        gunicorn_command(f"127.0.0.1:{port}", 1), cwd=http_bench.ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        for _ in range(150):
-            try:
-                if _call(port, "GET", "/login/") == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not answer within 30 s")
-        yield port, server.pid
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
 def _worker_rss(master_pid: int) -> int:
     (worker,) = psutil.Process(master_pid).children()
     return int(worker.memory_info().rss)
@@ -82,7 +51,7 @@ def worker_memory(*, requests: int = 10_000, warm: int = 100) -> dict[str, dict[
     nomination_ids = list(campaign.nominations.values_list("pk", flat=True))
     login = json.dumps({"username": chair.username, "password": PASSWORD}).encode()
 
-    with _launcher_gunicorn() as (port, master):
+    with http_bench.gunicorn_server(workers=1, as_launcher=True) as (port, master):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         conn.request("POST", "/api/v1/auth/token", body=login, headers={"Content-Type": "application/json"})
         token = json.loads(conn.getresponse().read())["token"]
