@@ -236,6 +236,8 @@ class SignOff(models.Model):
     role = models.CharField(_("角色"), max_length=32)
     decision = models.CharField(_("意见"), max_length=16, choices=Decision.choices)
     opinion = models.TextField(_("意见内容"), blank=True)
+    # A return to an earlier stage (退回到指定环节): its key; blank for a return to the unit.
+    to_stage = models.CharField(_("退回到环节"), max_length=40, blank=True, default="")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer_label = models.CharField(max_length=200)
     org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")

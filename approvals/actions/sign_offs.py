@@ -129,7 +129,7 @@ def _drive(task: Task, actor: User, outcome: str, next_stage: str = "") -> Task 
             activation.assign(actor)
         activation.start(None)
         activation.execute()
-    return flows.opened_task(activation.process) if outcome == flows.NEXT_STAGE else None
+    return flows.opened_task(activation.process) if outcome in flows.OPENS_A_STAGE else None
 
 
 def _leave_stage(nomination: Nomination) -> None:
@@ -142,8 +142,15 @@ def _leave_stage(nomination: Nomination) -> None:
 
 
 @transaction.atomic(durable=True)
-def sign_off(task_id: int, *, actor: User, decision: SignOff.Decision | str, opinion: str) -> SignOff:
+def sign_off(
+    task_id: int, *, actor: User, decision: SignOff.Decision | str, opinion: str, to_stage: str = ""
+) -> SignOff:
     """Decide the current stage of a nomination: 同意, 退回修改 or 不同意.
+
+    A return goes back to the unit, or, with ``to_stage`` (the key of an earlier stage of the
+    chain), to that stage (退回到指定环节): the nomination stays in review there and the stages
+    after it run again; every earlier sign-off and seal stays on record (400 ``invalid_to_stage``
+    for a key that is not an earlier stage, or ``to_stage`` on anything but a return).
 
     Locks the nomination, then re-checks under the lock: the actor may see it (else 404), the
     task is its open task (else 409 ``task_already_decided``), the actor holds the stage's role at
@@ -154,7 +161,9 @@ def sign_off(task_id: int, *, actor: User, decision: SignOff.Decision | str, opi
     and moves the process along.
     """
     nomination = _lock_nomination_of_task(task_id, decider=actor)
-    return _decide(nomination, task_id, actor=actor, decision=SignOff.Decision(decision), opinion=opinion)
+    return _decide(
+        nomination, task_id, actor=actor, decision=SignOff.Decision(decision), opinion=opinion, to_stage=to_stage
+    )
 
 
 MAX_BATCH = 100
@@ -219,6 +228,7 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
         decider_holds_role=permissions.holds_role_at_ref(decider, OuterRef("stage_role"), OuterRef("stage_org__path")),
         decider_authored=Exists(authored),
         previous_signer=Subquery(previous.values("signer_id")[:1]),
+        previous_to_stage=Subquery(previous.values("to_stage")[:1]),
     )
 
 
@@ -236,7 +246,15 @@ def _lock_nomination_of_task(task_id: int, decider: User | None = None) -> Nomin
     return nomination
 
 
-def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: SignOff.Decision, opinion: str) -> SignOff:
+def _decide(
+    nomination: Nomination,
+    task_id: int,
+    *,
+    actor: User,
+    decision: SignOff.Decision,
+    opinion: str,
+    to_stage: str = "",
+) -> SignOff:
     """The body of a decision; the caller locked the nomination (``_locking(actor)``) in its transaction."""
     target = ("approvals.nomination", str(nomination.pk))
     org = nomination.stage_org
@@ -262,7 +280,8 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     stages = _stages(nomination)
     index = next(i for i, s in enumerate(stages) if s.key == nomination.stage)
     stage = stages[index]
-    _check_separation(nomination, actor, stage)
+    back_to = _return_target(stages, index, decision, to_stage)
+    _check_separation(nomination, actor, stages, index)
     opinion = opinion.strip()
     if decision != SignOff.Decision.APPROVE and not opinion:
         raise OpinionRequired(errors={"opinion": [str(OpinionRequired.message)]})
@@ -277,8 +296,9 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         )  # fmt: skip
     signoff = SignOff.objects.create(
         nomination=nomination, round=nomination.round, stage=stage.key, stage_name=stage.name, role=stage.role,
-        decision=decision, opinion=opinion, signer=actor, signer_label=actor.label, org=org, task_id=task_id,
-        content_hash=nomination.content_hash, seal=seal, signed_at=timezone.now(),
+        decision=decision, opinion=opinion, to_stage=back_to.key if back_to else "", signer=actor,
+        signer_label=actor.label, org=org, task_id=task_id, content_hash=nomination.content_hash, seal=seal,
+        signed_at=timezone.now(),
     )  # fmt: skip
     data = {"signoff": signoff.pk, "stage": stage.key, "decision": decision, "org": org.pk,
             "round": nomination.round, "seal": seal.seal_hash if seal else None}  # fmt: skip
@@ -288,6 +308,13 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         _enter_stage(nomination, stages[index + 1], next_task)
         action = audit_events.NOMINATION_SIGNED_OFF
         data["next_stage"] = nomination.stage
+    elif back_to is not None:
+        # 退回到指定环节: the earlier stage's task opens again in the same process and round.
+        next_task = _drive(task, actor, flows.RETURNED_TO_STAGE, back_to.key)
+        assert next_task is not None
+        _enter_stage(nomination, back_to, next_task)
+        action = audit_events.NOMINATION_RETURNED_TO_STAGE
+        data["to_stage"] = back_to.key
     else:
         outcome, status, action = _ENDINGS[decision]
         _drive(task, actor, outcome)
@@ -319,22 +346,60 @@ def _seal_org(nomination: Nomination, stage: Stage, signer_org: Organization) ->
     return org
 
 
-def _check_separation(nomination: Nomination, actor: User, stage: Stage) -> None:
+def _return_target(stages: list[Stage], index: int, decision: SignOff.Decision, to_stage: str) -> Stage | None:
+    """The earlier stage a return goes back to (退回到指定环节); None for a return to the unit.
+
+    Any stage before the current one may be named; anything else is bad input (400), checked
+    before anything is written.
+    """
+    if not to_stage:
+        return None
+    if decision != SignOff.Decision.RETURN:
+        raise InvalidInput.for_field("to_stage", _("只有退回修改时可以指定退回到的环节"), code="invalid_to_stage")
+    earlier = {s.key: s for s in stages[:index]}
+    if to_stage not in earlier:
+        raise InvalidInput.for_field("to_stage", _("只能退回到本环节之前的环节"), code="invalid_to_stage")
+    return earlier[to_stage]
+
+
+def _previous_signer(nomination: Nomination, stages: list[Stage], index: int) -> int | None:
+    """Who signed the stage before this one in the current round (its latest approval).
+
+    Read with the lock (``_locking``): the last sign-off of the round, which in a straight run is
+    the previous stage's approval. After a return to an earlier stage (the last sign-off names a
+    ``to_stage``) the previous stage's latest approval is looked up; the first stage has none.
+    """
+    if index == 0:
+        return None
+    if not nomination.previous_to_stage:  # type: ignore[attr-defined]
+        return nomination.previous_signer  # type: ignore[attr-defined]
+    return (
+        SignOff.objects.filter(
+            nomination=nomination, round=nomination.round, stage=stages[index - 1].key,
+            decision=SignOff.Decision.APPROVE,
+        )
+        .order_by("-id")
+        .values_list("signer_id", flat=True)
+        .first()
+    )  # fmt: skip
+
+
+def _check_separation(nomination: Nomination, actor: User, stages: list[Stage], index: int) -> None:
     """Nobody signs off what they wrote, and nobody signs two consecutive stages (style.md §5)
     unless the campaign lets this stage be signed by the previous stage's signer (一肩挑, only
     below the district: ``Stage.same_signer_as_previous``, checked by workflows/specs.py).
 
     Authors are whoever created, edited, submitted or attached files to the nomination in any
     round (a unit leader who fixed a returned nomination is its author), as the authoring actions
-    recorded them (``NominationAuthor``); the previous signer is the last sign-off of the current
-    round. Both were read with the lock (``_locking``).
+    recorded them (``NominationAuthor``); the previous signer signed the stage before this one in
+    the current round (``_previous_signer``). Both were read with the lock (``_locking``).
     """
     target = ("approvals.nomination", str(nomination.pk))
     if actor.pk in (nomination.submitted_by_id, nomination.created_by_id):
         raise SelfApprovalForbidden(target=target)
     if nomination.decider_authored:  # type: ignore[attr-defined]
         raise SelfApprovalForbidden(target=target)
-    if nomination.previous_signer == actor.pk and not stage.same_signer_as_previous:  # type: ignore[attr-defined]
+    if _previous_signer(nomination, stages, index) == actor.pk and not stages[index].same_signer_as_previous:
         raise ConsecutiveSignOffForbidden(target=target)
 
 

@@ -80,8 +80,8 @@ class SignOffOut(serializers.ModelSerializer):
 
     class Meta:
         model = SignOff
-        fields = ["stage", "stage_name", "round", "decision", "decision_label", "opinion", "signer", "org",
-                  "org_name", "signed_at", "seal"]  # fmt: skip
+        fields = ["stage", "stage_name", "round", "decision", "decision_label", "opinion", "to_stage", "signer",
+                  "org", "org_name", "signed_at", "seal"]  # fmt: skip
 
     def get_seal(self, signoff: SignOff) -> dict[str, Any] | None:
         if signoff.seal is None:
@@ -117,6 +117,11 @@ class TaskOut(serializers.Serializer):
 
 class DecisionIn(StrictSerializer):
     opinion = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
+class ReturnIn(DecisionIn):
+    # 退回到指定环节: the key of an earlier stage; without it the return goes back to the unit.
+    to_stage = serializers.CharField(max_length=40, allow_blank=True, required=False, default="")
 
 
 class BatchDecisionIn(StrictSerializer):

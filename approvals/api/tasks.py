@@ -13,6 +13,7 @@ from approvals.api.serializers import (
     BatchDecisionIn,
     DecisionIn,
     NominationOut,
+    ReturnIn,
     SignOffOut,
     TaskOut,
     TransferIn,
@@ -53,6 +54,26 @@ class TaskDecisionView(APIView):
         serializer.is_valid(raise_exception=True)
         signoff = actions.sign_off(
             pk, actor=request_user(request), decision=self.decision, opinion=serializer.validated_data["opinion"]
+        )
+        return Response(SignOffOut(signoff).data)
+
+
+class TaskReturnView(APIView):
+    @extend_schema(
+        request=ReturnIn,
+        responses={200: SignOffOut},
+        summary="退回修改（退回申报单位，或以 to_stage 退回到之前的某一环节）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = ReturnIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        signoff = actions.sign_off(
+            pk,
+            actor=request_user(request),
+            decision=SignOff.Decision.RETURN,
+            opinion=data["opinion"],
+            to_stage=data["to_stage"],
         )
         return Response(SignOffOut(signoff).data)
 
