@@ -31,3 +31,6 @@ OBJECTION_DECIDED = register("objection.decided", _("异议处理决定"))
 OBJECTION_IDENTITY_READ = register("objection.identity_read", _("查看异议人身份"))
 NOMINATION_REVOKED = register("nomination.revoked", _("撤销申报或奖项"))
 CAMPAIGN_FINALIZED = register("campaign.finalized", _("确定最终名单"))
+# 代签 (issue 17): a stage holder lets a delegate decide for a period, and takes it back
+DELEGATION_CREATED = register("delegation.created", _("设置代签"))
+DELEGATION_REVOKED = register("delegation.revoked", _("撤销代签"))

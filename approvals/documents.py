@@ -153,12 +153,19 @@ def decision_label(s: SignOff, stage_names: dict[str, str] | None = None) -> str
     return str(s.get_decision_display())
 
 
+def signer_text(s: SignOff) -> str:
+    """Who signed: the name, or for a proxy (代签) the holder's and the delegate's names."""
+    if s.on_behalf_of_label:
+        return _("{principal}（{delegate}代签）").format(principal=s.on_behalf_of_label, delegate=s.signer_label)
+    return s.signer_label
+
+
 def _opinion(s: SignOff, stage_names: dict[str, str] | None = None) -> Opinion:
     return Opinion(
         stage=s.stage_name,
         decision=decision_label(s, stage_names),
         opinion=s.opinion,
-        signer=s.signer_label,
+        signer=signer_text(s),
         org=s.org.name,
         date=_date(s.signed_at),
         sealed=s.seal_id is not None,

@@ -22,6 +22,7 @@ from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind
 from approvals import audit_events, quotas, seals
+from approvals.actions.delegations import active_delegations
 from approvals.exceptions import (
     ConsecutiveSignOffForbidden,
     OpinionRequired,
@@ -29,7 +30,7 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import Nomination, NominationAuthor, SignOff
+from approvals.models import Delegation, Nomination, NominationAuthor, SignOff
 from audit.trail import EventSpec, record_event, record_events
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
@@ -215,7 +216,8 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
     (the stage's role at the stage's organisation, ``permissions.holds_role_at_ref``),
     ``decider_authored`` (created, edited, submitted or attached to it, in any round: a
     ``NominationAuthor`` row, whatever the audit log calls those events) and
-    ``previous_signer`` (the last sign-off of the current round). They cannot go stale while the
+    ``previous_signer`` / ``previous_principal`` (the last sign-off of the current round, and
+    whom it was signed for). They cannot go stale while the
     lock is held: every sign-off and every edit changes the nomination row under this lock, and a
     decider that waited for the lock sees the task moved on (409) before it reads them.
     """
@@ -228,6 +230,7 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
         decider_holds_role=permissions.holds_role_at_ref(decider, OuterRef("stage_role"), OuterRef("stage_org__path")),
         decider_authored=Exists(authored),
         previous_signer=Subquery(previous.values("signer_id")[:1]),
+        previous_principal=Subquery(previous.values("on_behalf_of_id")[:1]),
         previous_to_stage=Subquery(previous.values("to_stage")[:1]),
     )
 
@@ -264,6 +267,9 @@ def _decide(
     if holds_role is None:  # locked without the decider's facts: a decided task's nomination
         holds_role = permissions.can_decide_stage(actor, nomination)
     holds_role = holds_role and actor.is_active
+    # 代签: without the role, a delegate of a holder decides for them (checked as them, below).
+    delegation = _delegation_for(actor, nomination) if org is not None and not holds_role else None
+    holds_role = holds_role or delegation is not None
     if org is None or not holds_role:
         if not permissions.sees_submitted_nomination(actor, nomination):
             raise NotVisible()
@@ -275,13 +281,16 @@ def _decide(
     task = Task.objects.select_related("process").get(pk=task_id)
     if task.status not in OPEN_TASK:
         raise TaskAlreadyDecided(target=target)
-    if nomination.assignee_id is not None and nomination.assignee_id != actor.pk:
+    decider_id = delegation.principal_id if delegation is not None else actor.pk
+    if nomination.assignee_id is not None and nomination.assignee_id != decider_id:
         raise NotPermitted(_("该任务已转交给其他人办理"), target=target)
     stages = _stages(nomination)
     index = next(i for i, s in enumerate(stages) if s.key == nomination.stage)
     stage = stages[index]
     back_to = _return_target(stages, index, decision, to_stage)
     _check_separation(nomination, actor, stages, index)
+    if delegation is not None:
+        _check_principal(nomination, delegation, stages, index)
     opinion = opinion.strip()
     if decision != SignOff.Decision.APPROVE and not opinion:
         raise OpinionRequired(errors={"opinion": [str(OpinionRequired.message)]})
@@ -298,10 +307,14 @@ def _decide(
         nomination=nomination, round=nomination.round, stage=stage.key, stage_name=stage.name, role=stage.role,
         decision=decision, opinion=opinion, to_stage=back_to.key if back_to else "", signer=actor,
         signer_label=actor.label, org=org, task_id=task_id, content_hash=nomination.content_hash, seal=seal,
-        signed_at=timezone.now(),
+        signed_at=timezone.now(), delegation=delegation,
+        on_behalf_of=delegation.principal if delegation else None,
+        on_behalf_of_label=delegation.principal.label if delegation else "",
     )  # fmt: skip
     data = {"signoff": signoff.pk, "stage": stage.key, "decision": decision, "org": org.pk,
             "round": nomination.round, "seal": seal.seal_hash if seal else None}  # fmt: skip
+    if delegation is not None:
+        data.update(on_behalf_of=delegation.principal_id, delegation=delegation.pk)
     if decision == SignOff.Decision.APPROVE and index + 1 < len(stages):
         next_task = _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
         assert next_task is not None
@@ -346,6 +359,30 @@ def _seal_org(nomination: Nomination, stage: Stage, signer_org: Organization) ->
     return org
 
 
+def _delegation_for(actor: User, nomination: Nomination) -> Delegation | None:
+    """The delegation under which ``actor`` may decide this stage for its holder (代签), if any:
+    active now, for the stage's role at the stage's organisation, from a principal who still
+    holds that role there and is active."""
+    if not actor.is_active or nomination.stage_org is None or not nomination.stage_role:
+        return None
+    for delegation in active_delegations(actor, role=nomination.stage_role, org=nomination.stage_org):
+        if delegation.principal.is_active and permissions.can_decide_stage(delegation.principal, nomination):
+            return delegation
+    return None
+
+
+def _check_principal(nomination: Nomination, delegation: Delegation, stages: list[Stage], index: int) -> None:
+    """A proxy decides nothing its principal could not: the principal did not write the
+    nomination and did not sign the stage before (unless the stage allows it, 一肩挑)."""
+    target = ("approvals.nomination", str(nomination.pk))
+    principal_id = delegation.principal_id
+    authored = NominationAuthor.objects.filter(nomination_id=nomination.pk, user_id=principal_id).exists()
+    if authored or principal_id in (nomination.submitted_by_id, nomination.created_by_id):
+        raise SelfApprovalForbidden(target=target)
+    if principal_id in _previous_signers(nomination, stages, index) and not stages[index].same_signer_as_previous:
+        raise ConsecutiveSignOffForbidden(target=target)
+
+
 def _return_target(stages: list[Stage], index: int, decision: SignOff.Decision, to_stage: str) -> Stage | None:
     """The earlier stage a return goes back to (退回到指定环节); None for a return to the unit.
 
@@ -362,26 +399,30 @@ def _return_target(stages: list[Stage], index: int, decision: SignOff.Decision, 
     return earlier[to_stage]
 
 
-def _previous_signer(nomination: Nomination, stages: list[Stage], index: int) -> int | None:
-    """Who signed the stage before this one in the current round (its latest approval).
+def _previous_signers(nomination: Nomination, stages: list[Stage], index: int) -> set[int]:
+    """Who signed the stage before this one in the current round (its latest approval): the
+    signer, and the holder they signed for (代签).
 
     Read with the lock (``_locking``): the last sign-off of the round, which in a straight run is
     the previous stage's approval. After a return to an earlier stage (the last sign-off names a
     ``to_stage``) the previous stage's latest approval is looked up; the first stage has none.
     """
     if index == 0:
-        return None
+        return set()
     if not nomination.previous_to_stage:  # type: ignore[attr-defined]
-        return nomination.previous_signer  # type: ignore[attr-defined]
-    return (
-        SignOff.objects.filter(
-            nomination=nomination, round=nomination.round, stage=stages[index - 1].key,
-            decision=SignOff.Decision.APPROVE,
-        )
-        .order_by("-id")
-        .values_list("signer_id", flat=True)
-        .first()
-    )  # fmt: skip
+        found = [nomination.previous_signer, nomination.previous_principal]  # type: ignore[attr-defined]
+    else:
+        row = (
+            SignOff.objects.filter(
+                nomination=nomination, round=nomination.round, stage=stages[index - 1].key,
+                decision=SignOff.Decision.APPROVE,
+            )
+            .order_by("-id")
+            .values_list("signer_id", "on_behalf_of_id")
+            .first()
+        )  # fmt: skip
+        found = list(row) if row else []
+    return {pk for pk in found if pk is not None}
 
 
 def _check_separation(nomination: Nomination, actor: User, stages: list[Stage], index: int) -> None:
@@ -392,14 +433,14 @@ def _check_separation(nomination: Nomination, actor: User, stages: list[Stage], 
     Authors are whoever created, edited, submitted or attached files to the nomination in any
     round (a unit leader who fixed a returned nomination is its author), as the authoring actions
     recorded them (``NominationAuthor``); the previous signer signed the stage before this one in
-    the current round (``_previous_signer``). Both were read with the lock (``_locking``).
+    the current round (``_previous_signers``). Both were read with the lock (``_locking``).
     """
     target = ("approvals.nomination", str(nomination.pk))
     if actor.pk in (nomination.submitted_by_id, nomination.created_by_id):
         raise SelfApprovalForbidden(target=target)
     if nomination.decider_authored:  # type: ignore[attr-defined]
         raise SelfApprovalForbidden(target=target)
-    if _previous_signer(nomination, stages, index) == actor.pk and not stages[index].same_signer_as_previous:
+    if actor.pk in _previous_signers(nomination, stages, index) and not stages[index].same_signer_as_previous:
         raise ConsecutiveSignOffForbidden(target=target)
 
 

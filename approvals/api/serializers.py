@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
-from approvals.models import Attachment, Nomination, SignOff
+from approvals.models import Attachment, Delegation, Nomination, SignOff
 from config.api.serializers import IdField, StrictSerializer
 from workflows import forms
 from workflows.models import NominationKind
@@ -76,12 +77,14 @@ class SignOffOut(serializers.ModelSerializer):
     org = serializers.IntegerField(source="org_id")
     org_name = serializers.CharField(source="org.name")
     decision_label = serializers.CharField(source="get_decision_display")
+    # 代签: the stage holder the signer decided for (blank when they decided for themselves).
+    on_behalf_of = serializers.CharField(source="on_behalf_of_label")
     seal = serializers.SerializerMethodField()
 
     class Meta:
         model = SignOff
         fields = ["stage", "stage_name", "round", "decision", "decision_label", "opinion", "to_stage", "signer",
-                  "org", "org_name", "signed_at", "seal"]  # fmt: skip
+                  "on_behalf_of", "org", "org_name", "signed_at", "seal"]  # fmt: skip
 
     def get_seal(self, signoff: SignOff) -> dict[str, Any] | None:
         if signoff.seal is None:
@@ -131,3 +134,29 @@ class BatchDecisionIn(StrictSerializer):
 
 class TransferIn(StrictSerializer):
     to_user = IdField()
+
+
+class DelegationIn(StrictSerializer):
+    delegate = IdField()
+    role = serializers.CharField(max_length=32)
+    org = IdField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+
+
+class DelegationOut(serializers.ModelSerializer):
+    principal = serializers.CharField(source="principal.label")
+    delegate = serializers.CharField(source="delegate.label")
+    role_label = serializers.CharField(source="get_role_display")
+    org_name = serializers.CharField(source="org.name")
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Delegation
+        fields = ["id", "principal", "principal_id", "delegate", "delegate_id", "role", "role_label", "org",
+                  "org_name", "starts_at", "ends_at", "reason", "revoked_at", "active"]  # fmt: skip
+
+    def get_active(self, delegation: Delegation) -> bool:
+        now = timezone.now()
+        return delegation.revoked_at is None and delegation.starts_at <= now < delegation.ends_at

@@ -436,7 +436,7 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
                 "time": signoff.signed_at,
                 "title": f"{signoff.stage_name}：{documents.decision_label(signoff, stage_names)}",
                 "opinion": signoff.opinion,
-                "who": signoff.signer_label,
+                "who": documents.signer_text(signoff),
                 "org": signoff.org.name,
                 "round": signoff.round,
                 "seal": signoff.seal,
