@@ -34,3 +34,5 @@ CAMPAIGN_FINALIZED = register("campaign.finalized", _("确定最终名单"))
 # 代签 (issue 17): a stage holder lets a delegate decide for a period, and takes it back
 DELEGATION_CREATED = register("delegation.created", _("设置代签"))
 DELEGATION_REVOKED = register("delegation.revoked", _("撤销代签"))
+# 抄送 (issue 17): a decision copied to others (they are notified and may read)
+NOMINATION_COPIED = register("nomination.copied", _("抄送申报"))

@@ -307,6 +307,31 @@ class Delegation(models.Model):
         return f"{self.principal_id}→{self.delegate_id}:{self.role}@{self.org_id}"
 
 
+class CarbonCopy(models.Model):
+    """抄送: ``user`` was copied on a decision (by the stage's ``cc_roles`` or by its signer) and
+    may read the nomination from then on; never decide it. Never changed nor deleted."""
+
+    class Source(models.TextChoices):
+        STAGE = "stage", _("环节设置")
+        SIGNER = "signer", _("签署人")
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="carbon_copies")
+    signoff = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="carbon_copies")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("抄送方式"), max_length=16, choices=Source.choices)
+    created_at = models.DateTimeField(_("抄送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("抄送")
+        verbose_name_plural = _("抄送")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "nomination"], name="carbon_copy_user_idx")]
+        constraints = [models.UniqueConstraint(fields=["signoff", "user"], name="carbon_copy_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id}→{self.user_id}"
+
+
 class PublicityRound(models.Model):
     """One public announcement (公示) of a campaign: a list of nominations and its objection window.
 

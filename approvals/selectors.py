@@ -12,7 +12,7 @@ from accounts import permissions
 from accounts.models import User
 from accounts.roles import SUBTREE_ROLES
 from approvals import seals
-from approvals.models import Delegation, Nomination, Objection, Revocation, SignOff
+from approvals.models import CarbonCopy, Delegation, Nomination, Objection, Revocation, SignOff
 from config.db import get_in_scope
 from config.errors import NotVisible
 from config.masking import mask_text
@@ -34,6 +34,8 @@ def visible_nominations(user: User) -> QuerySet[Nomination]:
     scope = Q(unit__in=unit_roles) | (
         submitted & (Q(unit__in=reviewer_orgs) | Q(unit__in=party_units) | Q(campaign__host_org__in=host_orgs))
     )
+    # 抄送: what was copied to the user, to read.
+    scope |= Q(pk__in=CarbonCopy.objects.filter(user_id=user.pk).values("nomination_id"))
     delegated = delegated_tasks(user)
     return Nomination.objects.filter(scope if delegated is None else scope | delegated)
 

@@ -62,6 +62,7 @@ class Kind:
     JUDGING_DEADLINE_REMINDER = "judging_deadline_reminder"
     NOMINATION_NOT_SELECTED = "nomination_not_selected"
     VOTE_CODE = "vote_code"
+    NOMINATION_COPIED = "nomination_copied"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -71,6 +72,7 @@ class Kind:
         JUDGING_DEADLINE_REMINDER,
         NOMINATION_NOT_SELECTED,
         VOTE_CODE,
+        NOMINATION_COPIED,
     )  # fmt: skip
 
 
@@ -182,6 +184,18 @@ def task_arrived(nomination: Nomination) -> bool:
     """
     return _task_notice(
         Kind.TASK_ARRIVED, nomination, stage=nomination.stage, deadline=_local(nomination.stage_deadline)
+    )
+
+
+def nomination_copied(nomination: Nomination, signoff: SignOff, *, user_ids: list[int]) -> bool:
+    """抄送: a decision was copied to these users; they may read the nomination (once per decision)."""
+    return emit(
+        Kind.NOMINATION_COPIED,
+        dedupe_key=f"{Kind.NOMINATION_COPIED}:signoff:{signoff.pk}",
+        recipients=_recipients(users=user_ids),
+        payload=_nomination_payload(
+            nomination, by=signoff.signer_label, stage=signoff.stage_name, decision=signoff.get_decision_display()
+        ),
     )
 
 

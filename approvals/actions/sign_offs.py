@@ -19,7 +19,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import permissions
-from accounts.models import Organization, User
+from accounts.models import Grant, Organization, User
 from accounts.roles import OrgKind
 from approvals import audit_events, quotas, seals
 from approvals.actions.delegations import active_delegations
@@ -30,7 +30,7 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import Delegation, Nomination, NominationAuthor, SignOff
+from approvals.models import CarbonCopy, Delegation, Nomination, NominationAuthor, SignOff
 from audit.trail import EventSpec, record_event, record_events
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
@@ -38,6 +38,7 @@ from workflows import flows
 from workflows.calendar import end_of_day
 from workflows.flows import SignOffFlow
 from workflows.models import Stage
+from workflows.specs import DEFAULT_SIGNER_ORG, SIGNING_ROLES
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -144,7 +145,13 @@ def _leave_stage(nomination: Nomination) -> None:
 
 @transaction.atomic(durable=True)
 def sign_off(
-    task_id: int, *, actor: User, decision: SignOff.Decision | str, opinion: str, to_stage: str = ""
+    task_id: int,
+    *,
+    actor: User,
+    decision: SignOff.Decision | str,
+    opinion: str,
+    to_stage: str = "",
+    cc: list[int] | None = None,
 ) -> SignOff:
     """Decide the current stage of a nomination: 同意, 退回修改 or 不同意.
 
@@ -152,6 +159,10 @@ def sign_off(
     chain), to that stage (退回到指定环节): the nomination stays in review there and the stages
     after it run again; every earlier sign-off and seal stays on record (400 ``invalid_to_stage``
     for a key that is not an earlier stage, or ``to_stage`` on anything but a return).
+
+    抄送: the holders of the stage's ``cc_roles`` and the users in ``cc`` (people with a signing
+    role at the nomination's unit, above it or at the host: 400 ``invalid_cc`` otherwise) are
+    copied: notified, and may read the nomination from then on.
 
     Locks the nomination, then re-checks under the lock: the actor may see it (else 404), the
     task is its open task (else 409 ``task_already_decided``), the actor holds the stage's role at
@@ -163,8 +174,9 @@ def sign_off(
     """
     nomination = _lock_nomination_of_task(task_id, decider=actor)
     return _decide(
-        nomination, task_id, actor=actor, decision=SignOff.Decision(decision), opinion=opinion, to_stage=to_stage
-    )
+        nomination, task_id, actor=actor, decision=SignOff.Decision(decision), opinion=opinion, to_stage=to_stage,
+        cc=cc or [],
+    )  # fmt: skip
 
 
 MAX_BATCH = 100
@@ -257,6 +269,7 @@ def _decide(
     decision: SignOff.Decision,
     opinion: str,
     to_stage: str = "",
+    cc: list[int] | None = None,
 ) -> SignOff:
     """The body of a decision; the caller locked the nomination (``_locking(actor)``) in its transaction."""
     target = ("approvals.nomination", str(nomination.pk))
@@ -288,6 +301,7 @@ def _decide(
     index = next(i for i, s in enumerate(stages) if s.key == nomination.stage)
     stage = stages[index]
     back_to = _return_target(stages, index, decision, to_stage)
+    copied = _cc_users(nomination, cc or [])
     _check_separation(nomination, actor, stages, index)
     if delegation is not None:
         _check_principal(nomination, delegation, stages, index)
@@ -338,9 +352,54 @@ def _decide(
     if seal is not None:
         events.append(seals.seal_event(seal))
     events.append((action, data))
+    copies = _copy(nomination, signoff, stage, copied, actor)
+    if copies:
+        events.append((audit_events.NOMINATION_COPIED, {"signoff": signoff.pk, "users": copies}))
     record_events(events, actor=actor, target=nomination)
     notification_events.decision_recorded(nomination, signoff)
+    if copies:
+        notification_events.nomination_copied(nomination, signoff, user_ids=copies)
     return signoff
+
+
+MAX_CC = 20
+
+
+def _cc_users(nomination: Nomination, user_ids: list[int]) -> list[int]:
+    """The users a signer copies (抄送): active, with a signing role at the nomination's unit, an
+    organisation above it or the campaign's host (people who read such nominations); else 400."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return []
+    org_ids = [*nomination.unit.ancestor_ids(), nomination.unit_id, nomination.campaign.host_org_id]
+    allowed = set(
+        Grant.objects.filter(
+            user_id__in=wanted, user__is_active=True, role__in=sorted(SIGNING_ROLES), org_id__in=org_ids
+        ).values_list("user_id", flat=True)
+    )
+    if len(wanted) > MAX_CC or set(wanted) - allowed:
+        raise InvalidInput.for_field(
+            "cc",
+            _("只能抄送本申报所在单位、上级组织或主办方的审批人员（最多 {n} 人）").format(n=MAX_CC),
+            code="invalid_cc",
+        )
+    return wanted
+
+
+def _copy(nomination: Nomination, signoff: SignOff, stage: Stage, chosen: list[int], actor: User) -> list[int]:
+    """Write the copies of this decision: the stage's ``cc_roles`` holders, then the signer's choice."""
+    by_stage: set[int] = set()
+    for role in stage.cc_roles or []:
+        org = resolve_org(nomination, DEFAULT_SIGNER_ORG.get(role, Stage.SignerOrg.HOST))
+        if org is not None:
+            holders = Grant.objects.filter(role=role, org=org, user__is_active=True).values_list("user_id", flat=True)
+            by_stage.update(holders)
+    rows = [CarbonCopy(nomination=nomination, signoff=signoff, user_id=u, source=CarbonCopy.Source.STAGE)
+            for u in sorted(by_stage - {actor.pk})]  # fmt: skip
+    rows += [CarbonCopy(nomination=nomination, signoff=signoff, user_id=u, source=CarbonCopy.Source.SIGNER)
+             for u in chosen if u not in by_stage and u != actor.pk]  # fmt: skip
+    CarbonCopy.objects.bulk_create(rows)
+    return sorted(row.user_id for row in rows)
 
 
 def _seal_org(nomination: Nomination, stage: Stage, signer_org: Organization) -> Organization:

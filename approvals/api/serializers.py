@@ -120,6 +120,8 @@ class TaskOut(serializers.Serializer):
 
 class DecisionIn(StrictSerializer):
     opinion = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    # 抄送: users copied on this decision (notified, may read the nomination).
+    cc = serializers.ListField(child=IdField(), required=False, default=list, max_length=20)
 
 
 class ReturnIn(DecisionIn):

@@ -56,7 +56,11 @@ class TaskDecisionView(APIView):
         serializer = DecisionIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         signoff = actions.sign_off(
-            pk, actor=request_user(request), decision=self.decision, opinion=serializer.validated_data["opinion"]
+            pk,
+            actor=request_user(request),
+            decision=self.decision,
+            opinion=serializer.validated_data["opinion"],
+            cc=serializer.validated_data["cc"],
         )
         return Response(SignOffOut(signoff).data)
 
@@ -77,6 +81,7 @@ class TaskReturnView(APIView):
             decision=SignOff.Decision.RETURN,
             opinion=data["opinion"],
             to_stage=data["to_stage"],
+            cc=data["cc"],
         )
         return Response(SignOffOut(signoff).data)
 
