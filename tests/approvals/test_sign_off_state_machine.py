@@ -76,12 +76,12 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import Nomination, NominationAuthor, Seal, SealKey, SignOff
+from approvals.models import Delegation, Nomination, NominationAuthor, Seal, SealKey, SignOff
 from audit.models import AuditEvent
 from audit.verification import verify_audit
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from tests.campaigns import STAGES, make_campaign, valid_case_form
-from tests.factories import OrganizationFactory, user_with_role
+from tests.factories import OrganizationFactory, UserFactory, user_with_role
 from workflows.exceptions import QuotaExceeded
 from workflows.flows import SignOffFlow
 from workflows.models import Stage
@@ -111,8 +111,13 @@ ORGANIZATION = "accounts.organization"
 UNITS = ("unit", "other_unit")
 ACTORS = (
     "sub1", "sub2", "other_sub", "leader1", "leader2", "other_leader", "party_sec", "other_party_sec",
-    "district_rev", "other_rev", "committee", "security_admin", "auditor",
+    "district_rev", "other_rev", "committee", "security_admin", "auditor", "deputy",
 )  # fmt: skip
+# 代签: deputy (no role of its own) decides for district_rev, whose delegation runs all the time;
+# it decides what district_rev could, checked as district_rev and as itself.
+PRINCIPAL = {"deputy": "district_rev"}
+# Where the delegation (district reviewer at the unit's district) reaches: (stage, unit).
+DELEGATED = {("district_review", "unit")}
 # leader2 holds both roles at the unit: the separation of submitter and signer is exercised.
 SUBMITTERS = {"unit": {"sub1", "sub2", "leader2"}, "other_unit": {"other_sub"}}
 SIGNERS = {
@@ -225,8 +230,8 @@ class Expected:
     round: int = 0
     task_id: int | None = None
     submitters: dict[int, str] = field(default_factory=dict)  # round → who submitted it
-    # (round, stage, decision, opinion, signer, to_stage), in order
-    signoffs: list[tuple[int, str, str, str, str, str]] = field(default_factory=list)
+    # (round, stage, decision, opinion, signer, to_stage, principal or ""), in order
+    signoffs: list[tuple[int, str, str, str, str, str, str]] = field(default_factory=list)
     seals: list[tuple[str, str]] = field(default_factory=list)  # (stage, organisation), in order
     seals_when_rejected: int | None = None
     events: Counter[str] = field(default_factory=Counter)
@@ -234,15 +239,15 @@ class Expected:
     authors: set[str] = field(default_factory=set)
     assignee: str | None = None  # after a transfer (转交), only this holder decides the open task
 
-    def previous_signer(self) -> str | None:
+    def previous_signers(self) -> set[str]:
         """Who signed the stage before the current one in this round (nobody signs two in a row):
-        its latest approval; none at the first stage."""
+        its latest approval's signer and the holder they signed for; nobody at the first stage."""
         index = STAGE_KEYS.index(self.stage)
         if index == 0:
-            return None
+            return set()
         approvals = [s for s in self.signoffs if s[0] == self.round and s[1] == STAGE_KEYS[index - 1]
                      and s[2] == SignOff.Decision.APPROVE]  # fmt: skip
-        return approvals[-1][4] if approvals else None
+        return {approvals[-1][4], approvals[-1][6]} - {""} if approvals else set()
 
 
 class SignOffMachine(RuleBasedStateMachine):
@@ -292,6 +297,12 @@ class SignOffMachine(RuleBasedStateMachine):
         Grant.objects.create(user=self.users["leader2"], role=Role.SUBMITTER, org=unit)
         Grant.objects.create(user=self.users["leader1"], role=Role.PARTY_SECRETARY, org=party)
         Grant.objects.create(user=self.users["district_rev"], role=Role.PARTY_SECRETARY, org=party)
+        self.users["deputy"] = UserFactory.create(username=f"{prefix}-deputy")
+        now = timezone.now()
+        Delegation.objects.create(
+            principal=self.users["district_rev"], delegate=self.users["deputy"], role=Role.DISTRICT_REVIEWER,
+            org=district, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=30),
+        )  # fmt: skip
         self.names = {user.pk: name for name, user in self.users.items()}
         self.campaign = make_campaign(committee, per_unit_max=PER_UNIT_MAX)
         self.campaign.stages.all().delete()
@@ -529,19 +540,22 @@ class SignOffMachine(RuleBasedStateMachine):
             # return (to the unit) too, unless the rule asks for a stage.
             stages = st.sampled_from(earlier) | st.sampled_from([*STAGE_KEYS[len(earlier) :], "nowhere"])
             back = data.draw(stages if to_stage else st.just("") | stages, label="to_stage")
-        actor = data.draw(self._actor(SIGNERS[(n.stage, n.unit)]), label="actor")
+        actor = data.draw(self._actor(SIGNERS[(n.stage, n.unit)] | {"deputy"}), label="actor")
         self._sign(n, actor, decision, opinion, back)
 
     def _sign(self, n: Expected, actor: str, decision: SignOff.Decision, opinion: str, back: str = "") -> None:
         """``actor`` decides ``n``'s open task (and returns it to stage ``back``, when given)."""
         earlier = STAGE_KEYS[: STAGE_KEYS.index(n.stage)]
         signers = SIGNERS[(n.stage, n.unit)]
+        # A proxy decides as its principal: only where the principal holds the stage's role.
+        principal = PRINCIPAL.get(actor, "") if actor not in signers and (n.stage, n.unit) in DELEGATED else ""
+        decider = principal or actor
         reasons = set()
-        if actor not in signers or (n.assignee is not None and actor != n.assignee):
+        if decider not in signers or (n.assignee is not None and decider != n.assignee):
             reasons.add(UNAUTHORISED)
-        if actor in n.authors:
+        if {actor, principal} & n.authors:
             reasons.add(SELF_APPROVAL)
-        if actor == n.previous_signer() and n.stage not in SAME_SIGNER_ALLOWED:
+        if {actor, principal} & n.previous_signers() and n.stage not in SAME_SIGNER_ALLOWED:
             reasons.add(CONSECUTIVE)
         if decision != SignOff.Decision.APPROVE and not opinion.strip():
             reasons.add(NO_OPINION)
@@ -559,7 +573,7 @@ class SignOffMachine(RuleBasedStateMachine):
         stage = n.stage
         sealed = stage in SEALING and decision == SignOff.Decision.APPROVE
         assert (signoff.decision, signoff.seal_id is not None) == (decision, sealed)
-        n.signoffs.append((n.round, stage, str(decision), opinion.strip(), actor, back))
+        n.signoffs.append((n.round, stage, str(decision), opinion.strip(), actor, back, principal))
         n.version += 1
         expected: list[tuple[str, int, str, str | None]] = []
         if sealed:
@@ -763,21 +777,28 @@ class SignOffMachine(RuleBasedStateMachine):
             SignOff.objects.filter(nomination__in=list(self.model))
             .order_by("id")
             .values_list("id", "nomination_id", "round", "stage", "decision", "opinion", "signer_id", "org_id",
-                         "seal_id", "to_stage")
+                         "seal_id", "to_stage", "on_behalf_of_id")
         )  # fmt: skip
         # Earlier opinions are never lost or changed: what was seen before is still there, as it was.
         now = {row[0]: row[1:] for row in rows}
         for pk, seen in self.seen_signoffs.items():
             assert now.get(pk) == seen, f"sign-off {pk} changed or vanished"
         self.seen_signoffs = now
-        by_round: dict[tuple[int, int], list[tuple[str, str, str, str | None]]] = {}
-        for _id, nomination_id, round_, stage, decision, opinion, signer_id, org_id, seal_id, back in rows:
+        by_round: dict[tuple[int, int], list[tuple[str, str, str, set[str | None]]]] = {}
+        for _id, nomination_id, round_, stage, decision, opinion, signer_id, org_id, seal_id, back, for_id in rows:
             n = self.model[nomination_id]
-            by_round.setdefault((nomination_id, round_), []).append((stage, decision, back, self.names.get(signer_id)))
-            # Nobody without the stage's role at the stage's organisation signs, nor the author.
-            signer = self.names.get(signer_id)
-            assert signer in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer)
-            assert signer not in (n.created_by, n.submitters[round_]), (nomination_id, stage, signer)
+            signer, principal = self.names.get(signer_id), self.names.get(for_id) if for_id else None
+            by_round.setdefault((nomination_id, round_), []).append((stage, decision, back, {signer, principal}))
+            # Nobody without the stage's role at the stage's organisation signs, nor the author;
+            # a proxy never exceeds its principal: it signs only what the principal could.
+            if principal is None:
+                assert signer in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer)
+            else:
+                assert PRINCIPAL.get(signer or "") == principal, (nomination_id, stage, signer, principal)
+                assert (stage, n.unit) in DELEGATED, (nomination_id, stage, signer, principal)
+                assert principal in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer, principal)
+            for who in (signer, principal):
+                assert who not in (n.created_by, n.submitters[round_]), (nomination_id, stage, who)
             assert org_id == self.orgs[SIGNER_ORG[(stage, n.unit)]].pk, (nomination_id, stage, org_id)
             sealed = stage in SEALING and decision == SignOff.Decision.APPROVE
             assert (seal_id is not None) == sealed, (nomination_id, stage, decision)
@@ -789,15 +810,15 @@ class SignOffMachine(RuleBasedStateMachine):
             # One person signs two stages in a row only where the later stage allows it (一肩挑):
             # the standing approval of the stage before is checked at every decision.
             at: int | None = 0
-            standing: dict[str, str | None] = {}
-            for stage, decision, back, signer in decided:
+            standing: dict[str, set[str | None]] = {}
+            for stage, decision, back, signers in decided:
                 assert at is not None, (key, decided)
                 assert stage == STAGE_KEYS[at], (key, decided)
                 if at > 0:
-                    before = standing.get(STAGE_KEYS[at - 1])
-                    assert before != signer or stage in SAME_SIGNER_ALLOWED, (key, decided)
+                    before = standing.get(STAGE_KEYS[at - 1], set()) - {None}
+                    assert not before & signers or stage in SAME_SIGNER_ALLOWED, (key, decided)
                 if decision == SignOff.Decision.APPROVE:
-                    standing[stage] = signer
+                    standing[stage] = signers
                     at = at + 1 if at + 1 < len(STAGE_KEYS) else None
                 elif back:
                     assert decision == SignOff.Decision.RETURN, (key, decided)
@@ -808,7 +829,8 @@ class SignOffMachine(RuleBasedStateMachine):
                 else:
                     at = None
         for pk, n in self.model.items():
-            mine = [(r[2], r[3], r[4], r[5], self.names.get(r[6]), r[9]) for r in rows if r[1] == pk]
+            mine = [(r[2], r[3], r[4], r[5], self.names.get(r[6]), r[9], self.names.get(r[10]) if r[10] else "")
+                    for r in rows if r[1] == pk]  # fmt: skip
             assert mine == n.signoffs, pk
 
 
