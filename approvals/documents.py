@@ -30,6 +30,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from approvals import filestore, selectors
@@ -164,12 +165,44 @@ def name_from_label(label: str) -> str:
     return label
 
 
-def _opinion(s: SignOff) -> Opinion:
+def standing_opinions(signoffs: list[SignOff], round_: int, stage_keys: list[str]) -> dict[str, SignOff]:
+    """The opinion that stands for each stage in round ``round_``: its latest one, unless a later
+    return to an earlier stage (退回到指定环节) sent the chain back over it (it then runs again and
+    the earlier opinions, the return included, are history)."""
+    position = {key: i for i, key in enumerate(stage_keys)}
+    current: dict[str, SignOff] = {}
+    for s in signoffs:
+        if s.round != round_:
+            continue
+        if s.to_stage and s.to_stage in position and s.stage in position:
+            for key in stage_keys[position[s.to_stage] : position[s.stage] + 1]:
+                current.pop(key, None)
+            continue
+        current[s.stage] = s
+    return current
+
+
+def decision_label(s: SignOff, stage_names: dict[str, str] | None = None) -> str:
+    """同意 / 退回修改 / 不同意, or 退回至“<stage>” for a return to an earlier stage."""
+    if s.to_stage:
+        return _("退回至“{stage}”").format(stage=(stage_names or {}).get(s.to_stage, s.to_stage))
+    return str(s.get_decision_display())
+
+
+def signer_text(s: SignOff) -> str:
+    """Who signed, by name (never the account): for a proxy (代签) the holder's and the delegate's."""
+    name = signer_name(s) or name_from_label(s.signer_label)
+    if s.on_behalf_of_label:
+        return _("{principal}（{delegate}代签）").format(principal=name_from_label(s.on_behalf_of_label), delegate=name)
+    return signer_name(s)
+
+
+def _opinion(s: SignOff, stage_names: dict[str, str] | None = None) -> Opinion:
     return Opinion(
         stage=s.stage_name,
-        decision=s.get_decision_display(),
+        decision=decision_label(s, stage_names),
         opinion=s.opinion,
-        signer=signer_name(s),
+        signer=signer_text(s),
         org=s.org.name,
         date=_date(s.signed_at),
         sealed=s.seal_id is not None,
@@ -233,9 +266,12 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
         else:
             rows.append(Row(spec["label"], _value_text(data.get(key))))
     signoffs = list(nomination.signoffs.select_related("org", "signer", "seal__key__org").order_by("id"))
-    current = {s.stage: s for s in signoffs if s.round == nomination.round}
+    stages = list(nomination.campaign.stages.order_by("position"))
+    current = standing_opinions(signoffs, nomination.round, [stage.key for stage in stages])
+    stage_names = {stage.key: stage.name for stage in stages}
+    standing = {s.pk for s in current.values()}
     opinions = []
-    for stage in nomination.campaign.stages.order_by("position"):
+    for stage in stages:
         s = current.get(stage.key)
         if s is None:
             opinions.append(Opinion(stage.name, "", "", "", "", "", False))
@@ -249,7 +285,7 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
         unit=nomination.unit.name,
         rows=rows,
         opinions=opinions,
-        history=[_opinion(s) for s in signoffs if s.round != nomination.round or s.stage not in current],
+        history=[_opinion(s, stage_names) for s in signoffs if s.pk not in standing],
         code=nomination.verification_code or "",
         verify_url=verify_url,
         printed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
@@ -288,7 +324,7 @@ def seal_layout(radius: float, count: int) -> tuple[float, float, list[float]]:
     count = max(count, 1)
     span = min(math.radians(260), math.radians(30) * count)
     size = radius * 0.3
-    for _ in range(3):  # the text radius depends on the size and the size on the arc's length
+    for _step in range(3):  # the text radius depends on the size and the size on the arc's length
         text_radius = radius * 0.9 - size * 0.62
         size = min(radius * 0.3, span * text_radius / count * 0.92)
     text_radius = radius * 0.9 - size * 0.62

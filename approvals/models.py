@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from workflows.models import NominationKind
 
 
@@ -236,8 +237,18 @@ class SignOff(models.Model):
     role = models.CharField(_("角色"), max_length=32)
     decision = models.CharField(_("意见"), max_length=16, choices=Decision.choices)
     opinion = models.TextField(_("意见内容"), blank=True)
+    # A return to an earlier stage (退回到指定环节): its key; blank for a return to the unit.
+    to_stage = models.CharField(_("退回到环节"), max_length=40, blank=True, default="")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer_label = models.CharField(max_length=200)
+    # 代签: the stage holder whose delegate (``signer``) decided, under ``delegation``.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of_label = models.CharField(max_length=200, blank=True, default="")
+    delegation = models.ForeignKey(
+        "approvals.Delegation", null=True, blank=True, on_delete=models.PROTECT, related_name="signoffs"
+    )
     org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     task_id = models.BigIntegerField(unique=True)
     content_hash = models.CharField(max_length=64)
@@ -252,6 +263,73 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nomination_id}:{self.stage}:{self.decision}"
+
+
+class Delegation(models.Model):
+    """代签: a stage holder (``principal``, holding ``role`` at ``org``) lets ``delegate`` decide
+    that role's tasks at that organisation from ``starts_at`` until ``ends_at`` or revocation.
+
+    The delegate decides as the principal could, and only then (approvals/actions/sign_offs.py):
+    the principal must still hold the role, and neither of them may have written the nomination.
+    Rows are never deleted: a revocation sets ``revoked_at``.
+    """
+
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("委托人")
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("代签人")
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    org = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织")
+    )
+    starts_at = models.DateTimeField(_("代签开始"))
+    ends_at = models.DateTimeField(_("代签结束"))
+    reason = models.CharField(_("事由"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("代签授权")
+        verbose_name_plural = _("代签授权")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["delegate", "role", "org"], name="delegation_delegate_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="delegation_period"),
+            models.CheckConstraint(condition=~models.Q(principal=models.F("delegate")), name="delegation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal_id}→{self.delegate_id}:{self.role}@{self.org_id}"
+
+
+class CarbonCopy(models.Model):
+    """抄送: ``user`` was copied on a decision (by the stage's ``cc_roles`` or by its signer) and
+    may read the nomination from then on; never decide it. Never changed nor deleted."""
+
+    class Source(models.TextChoices):
+        STAGE = "stage", _("环节设置")
+        SIGNER = "signer", _("签署人")
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="carbon_copies")
+    signoff = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="carbon_copies")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("抄送方式"), max_length=16, choices=Source.choices)
+    created_at = models.DateTimeField(_("抄送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("抄送")
+        verbose_name_plural = _("抄送")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "nomination"], name="carbon_copy_user_idx")]
+        constraints = [models.UniqueConstraint(fields=["signoff", "user"], name="carbon_copy_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id}→{self.user_id}"
 
 
 class PublicityRound(models.Model):

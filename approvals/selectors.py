@@ -12,7 +12,7 @@ from accounts import permissions
 from accounts.models import User
 from accounts.roles import SUBTREE_ROLES
 from approvals import seals
-from approvals.models import Nomination, Objection, Revocation, SignOff
+from approvals.models import CarbonCopy, Delegation, Nomination, Objection, Revocation, SignOff
 from config.db import get_in_scope
 from config.errors import NotVisible
 from config.masking import mask_text
@@ -31,9 +31,43 @@ def visible_nominations(user: User) -> QuerySet[Nomination]:
     party_units = permissions.units_of_party_secretary(user).values("parent_id")
     host_orgs = permissions.campaign_hosts_served_by(user)
     submitted = ~Q(status=Nomination.Status.DRAFT)
-    return Nomination.objects.filter(
-        Q(unit__in=unit_roles)
-        | (submitted & (Q(unit__in=reviewer_orgs) | Q(unit__in=party_units) | Q(campaign__host_org__in=host_orgs)))
+    scope = Q(unit__in=unit_roles) | (
+        submitted & (Q(unit__in=reviewer_orgs) | Q(unit__in=party_units) | Q(campaign__host_org__in=host_orgs))
+    )
+    # 抄送: what was copied to the user, to read.
+    scope |= Q(pk__in=CarbonCopy.objects.filter(user_id=user.pk).values("nomination_id"))
+    delegated = delegated_tasks(user)
+    return Nomination.objects.filter(scope if delegated is None else scope | delegated)
+
+
+def active_delegations_to(user: User) -> QuerySet[Delegation]:
+    """The delegations (代签) that let ``user`` decide for someone now."""
+    now = timezone.now()
+    return Delegation.objects.filter(
+        delegate_id=user.pk, delegate__is_active=True, principal__is_active=True, revoked_at__isnull=True,
+        starts_at__lte=now, ends_at__gt=now,
+    )  # fmt: skip
+
+
+def delegated_tasks(user: User) -> Q | None:
+    """The nominations in review whose stage a delegation lets ``user`` decide (代签), as a filter;
+    None without one (the usual case: no extra query arm). The action re-checks the principal."""
+    pairs = list(active_delegations_to(user).values_list("role", "org_id", "principal_id"))
+    if not pairs:
+        return None
+    match = Q(pk__in=[])
+    for role, org_id, principal_id in pairs:
+        mine = Q(assignee__isnull=True) | Q(assignee_id=principal_id)
+        match |= Q(stage_role=role, stage_org_id=org_id) & mine
+    return Q(status=Nomination.Status.IN_REVIEW, task__isnull=False) & match
+
+
+def list_delegations(user: User) -> QuerySet[Delegation]:
+    """The delegations ``user`` gave or received, newest first."""
+    return (
+        Delegation.objects.filter(Q(principal_id=user.pk) | Q(delegate_id=user.pk))
+        .select_related("principal", "delegate", "org")
+        .order_by("-id")
     )
 
 
@@ -97,10 +131,13 @@ def list_inbox(
     organisation or above it (for the roles that cover their subtree). No per-nomination grant.
     """
     subtree_roles = sorted(str(role) for role in SUBTREE_ROLES)
+    own = Q(RawSQL(_IN_INBOX, (user.pk, subtree_roles), output_field=BooleanField())) & (  # noqa: S611 - constant SQL
+        Q(assignee__isnull=True) | Q(assignee_id=user.pk)
+    )
+    delegated = delegated_tasks(user)  # 代签: also what a delegation lets the user decide
     inbox = (
         Nomination.objects.filter(status=Nomination.Status.IN_REVIEW, task__isnull=False)
-        .filter(RawSQL(_IN_INBOX, (user.pk, subtree_roles), output_field=BooleanField()))  # noqa: S611 - constant SQL
-        .filter(Q(assignee__isnull=True) | Q(assignee_id=user.pk))
+        .filter(own if delegated is None else own | delegated)
         .exclude(submitted_by_id=user.pk)
         .select_related("campaign", "unit", "stage_org", "district")
         .annotate(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from approvals.web import documents, nominations, public, publicity, review
+from approvals.web import delegations, documents, nominations, public, publicity, review
 
 # "<id:…>" is the bigint-bounded converter that accounts/api/urls.py registers (config/urls.py
 # includes the API first).
@@ -28,6 +28,9 @@ urlpatterns = [
     path("tasks/<id:task_id>/", review.task_page, name="task"),
     path("tasks/<id:task_id>/decide", review.decide, name="decide"),
     path("tasks/<id:task_id>/transfer", review.transfer, name="transfer"),
+    path("delegations/", delegations.delegation_page, name="delegations"),
+    path("delegations/new", delegations.delegation_create, name="delegation-new"),
+    path("delegations/<id:pk>/revoke", delegations.delegation_revoke, name="delegation-revoke"),
     path("verify/", public.verify_form, name="verify-form"),
     # 公示: public objection form and receipts (no account), then the committee's pages.
     path(

@@ -67,6 +67,7 @@ class Kind:
 
     # Notices about one open task (their payload names it): done once the task is decided.
     TASK_NOTICES = (TASK_ARRIVED, TASK_TRANSFERRED, TASK_OVERDUE, STAGE_DEADLINE_REMINDER, TASK_URGED)
+    NOMINATION_COPIED = "nomination_copied"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -78,6 +79,7 @@ class Kind:
         VOTE_CODE,
         OBJECTION_ASSIGNED,
         OBJECTION_AGAINST_UNIT,
+        NOMINATION_COPIED,
     )  # fmt: skip
 
 
@@ -189,6 +191,18 @@ def task_arrived(nomination: Nomination) -> bool:
     """
     return _task_notice(
         Kind.TASK_ARRIVED, nomination, stage=nomination.stage, deadline=_local(nomination.stage_deadline)
+    )
+
+
+def nomination_copied(nomination: Nomination, signoff: SignOff, *, user_ids: list[int]) -> bool:
+    """抄送: a decision was copied to these users; they may read the nomination (once per decision)."""
+    return emit(
+        Kind.NOMINATION_COPIED,
+        dedupe_key=f"{Kind.NOMINATION_COPIED}:signoff:{signoff.pk}",
+        recipients=_recipients(users=user_ids),
+        payload=_nomination_payload(
+            nomination, by=signoff.signer_label, stage=signoff.stage_name, decision=signoff.get_decision_display()
+        ),
     )
 
 

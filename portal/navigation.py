@@ -48,6 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("approvals:my-nominations", str(_("我的申报"))))
     if roles & REVIEW_ROLES:
         items.append(("approvals:inbox", str(_("待办审批"))))
+        items.append(("approvals:delegations", str(_("代签"))))
     if roles & JUDGES:
         items.append(("judging:mine", str(_("评审任务"))))
     if publicity_selectors.investigates_any(request_user(request)):

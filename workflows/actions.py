@@ -60,6 +60,7 @@ def _write_definition(campaign: Campaign, spec: dict[str, Any]) -> None:
             time_limit_days=s.get("time_limit_days"),
             due_date=s.get("due_date"),
             same_signer_as_previous=s.get("same_signer_as_previous", False),
+            cc_roles=list(s.get("cc_roles") or []),
         )
         for i, s in enumerate(spec.get("stages") or [])
     )
@@ -164,7 +165,7 @@ def current_spec(campaign: Campaign) -> dict[str, Any]:
         stages=[
             {"key": s.key, "name": s.name, "role": s.role, "signer_org": s.signer_org, "seal": s.seal,
              "seal_org": s.seal_org, "time_limit_days": s.time_limit_days, "due_date": s.due_date,
-             "same_signer_as_previous": s.same_signer_as_previous}
+             "same_signer_as_previous": s.same_signer_as_previous, "cc_roles": list(s.cc_roles)}
             for s in campaign.stages.order_by("position")
         ],
         quotas=[

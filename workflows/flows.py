@@ -2,6 +2,7 @@
 
 Description
     submit ─▶ review ─▶ route ─┬─▶ review   (approved, more stages: the next stage's task)
+                               ├─▶ review   (退回到指定环节: an earlier stage's task; the later ones run again)
                                ├─▶ approved (approved at the last stage)
                                ├─▶ returned (退回修改: the process ends; a resubmission starts a new one)
                                ├─▶ rejected (不同意: final)
@@ -30,6 +31,10 @@ from viewflow.workflow.activation import Activation
 NEXT_STAGE = "next_stage"
 APPROVED = "approved"
 RETURNED = "returned"
+# 退回到指定环节: the nomination stays in review and an earlier stage's task opens again.
+RETURNED_TO_STAGE = "returned_to_stage"
+# The outcomes after which the route opens a review task again.
+OPENS_A_STAGE = (NEXT_STAGE, RETURNED_TO_STAGE)
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
 
@@ -61,6 +66,7 @@ class SignOffFlow(flow.Flow):
     route = (
         flow.Switch()
         .Case(this.review, cond=_outcome(NEXT_STAGE))
+        .Case(this.review, cond=_outcome(RETURNED_TO_STAGE))
         .Case(this.returned, cond=_outcome(RETURNED))
         .Case(this.rejected, cond=_outcome(REJECTED))
         .Case(this.withdrawn, cond=_outcome(WITHDRAWN))

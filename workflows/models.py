@@ -108,6 +108,9 @@ class Stage(models.Model):
     due_date = models.DateField(_("办理截止日期"), null=True, blank=True)
     # 一肩挑: the signer of the previous stage may sign this one too (below the district only).
     same_signer_as_previous = models.BooleanField(_("可与上一环节同一人签署（一肩挑）"), default=False)
+    # 抄送: roles whose holders (where each role's signer sits, seen from the unit) are copied on
+    # every decision of this stage: notified, and may read the nomination (never decide).
+    cc_roles: models.JSONField[Any, Any] = models.JSONField(_("抄送角色"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("审批环节")

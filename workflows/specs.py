@@ -81,6 +81,9 @@ def check_campaign_spec(spec: dict[str, Any]) -> dict[str, list[str]]:
         seen.add(stage["key"])
         if stage["role"] not in SIGNING_ROLES:
             add(f"stages[{i}].role", _("角色“{role}”不能签署审批环节").format(role=Role(stage["role"]).label))
+        for role in stage.get("cc_roles") or []:
+            if role not in SIGNING_ROLES:
+                add(f"stages[{i}].cc_roles", _("角色“{role}”不能被抄送申报").format(role=Role(role).label))
     for key, messages in check_stage_options(stages, deadline).items():
         errors.setdefault(key, []).extend(messages)
     seen_quota: set[tuple[int, str, str, str]] = set()

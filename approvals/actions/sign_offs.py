@@ -19,9 +19,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import permissions
-from accounts.models import Organization, User
+from accounts.models import Grant, Organization, User
 from accounts.roles import OrgKind
 from approvals import audit_events, quotas, seals
+from approvals.actions.delegations import active_delegations
 from approvals.exceptions import (
     ConsecutiveSignOffForbidden,
     OpinionRequired,
@@ -29,7 +30,7 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import Nomination, NominationAuthor, SignOff
+from approvals.models import CarbonCopy, Delegation, Nomination, NominationAuthor, SignOff
 from audit.trail import EventSpec, record_event, record_events
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
@@ -37,6 +38,7 @@ from workflows import flows
 from workflows.calendar import end_of_day
 from workflows.flows import SignOffFlow
 from workflows.models import Stage
+from workflows.specs import DEFAULT_SIGNER_ORG, SIGNING_ROLES
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -129,7 +131,7 @@ def _drive(task: Task, actor: User, outcome: str, next_stage: str = "") -> Task 
             activation.assign(actor)
         activation.start(None)
         activation.execute()
-    return flows.opened_task(activation.process) if outcome == flows.NEXT_STAGE else None
+    return flows.opened_task(activation.process) if outcome in flows.OPENS_A_STAGE else None
 
 
 def _leave_stage(nomination: Nomination) -> None:
@@ -142,8 +144,25 @@ def _leave_stage(nomination: Nomination) -> None:
 
 
 @transaction.atomic(durable=True)
-def sign_off(task_id: int, *, actor: User, decision: SignOff.Decision | str, opinion: str) -> SignOff:
+def sign_off(
+    task_id: int,
+    *,
+    actor: User,
+    decision: SignOff.Decision | str,
+    opinion: str,
+    to_stage: str = "",
+    cc: list[int] | None = None,
+) -> SignOff:
     """Decide the current stage of a nomination: 同意, 退回修改 or 不同意.
+
+    A return goes back to the unit, or, with ``to_stage`` (the key of an earlier stage of the
+    chain), to that stage (退回到指定环节): the nomination stays in review there and the stages
+    after it run again; every earlier sign-off and seal stays on record (400 ``invalid_to_stage``
+    for a key that is not an earlier stage, or ``to_stage`` on anything but a return).
+
+    抄送: the holders of the stage's ``cc_roles`` and the users in ``cc`` (people with a signing
+    role at the nomination's unit, above it or at the host: 400 ``invalid_cc`` otherwise) are
+    copied: notified, and may read the nomination from then on.
 
     Locks the nomination, then re-checks under the lock: the actor may see it (else 404), the
     task is its open task (else 409 ``task_already_decided``), the actor holds the stage's role at
@@ -154,7 +173,10 @@ def sign_off(task_id: int, *, actor: User, decision: SignOff.Decision | str, opi
     and moves the process along.
     """
     nomination = _lock_nomination_of_task(task_id, decider=actor)
-    return _decide(nomination, task_id, actor=actor, decision=SignOff.Decision(decision), opinion=opinion)
+    return _decide(
+        nomination, task_id, actor=actor, decision=SignOff.Decision(decision), opinion=opinion, to_stage=to_stage,
+        cc=cc or [],
+    )  # fmt: skip
 
 
 MAX_BATCH = 100
@@ -206,7 +228,8 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
     (the stage's role at the stage's organisation, ``permissions.holds_role_at_ref``),
     ``decider_authored`` (created, edited, submitted or attached to it, in any round: a
     ``NominationAuthor`` row, whatever the audit log calls those events) and
-    ``previous_signer`` (the last sign-off of the current round). They cannot go stale while the
+    ``previous_signer`` / ``previous_principal`` (the last sign-off of the current round, and
+    whom it was signed for). They cannot go stale while the
     lock is held: every sign-off and every edit changes the nomination row under this lock, and a
     decider that waited for the lock sees the task moved on (409) before it reads them.
     """
@@ -219,6 +242,8 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
         decider_holds_role=permissions.holds_role_at_ref(decider, OuterRef("stage_role"), OuterRef("stage_org__path")),
         decider_authored=Exists(authored),
         previous_signer=Subquery(previous.values("signer_id")[:1]),
+        previous_principal=Subquery(previous.values("on_behalf_of_id")[:1]),
+        previous_to_stage=Subquery(previous.values("to_stage")[:1]),
     )
 
 
@@ -236,7 +261,16 @@ def _lock_nomination_of_task(task_id: int, decider: User | None = None) -> Nomin
     return nomination
 
 
-def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: SignOff.Decision, opinion: str) -> SignOff:
+def _decide(
+    nomination: Nomination,
+    task_id: int,
+    *,
+    actor: User,
+    decision: SignOff.Decision,
+    opinion: str,
+    to_stage: str = "",
+    cc: list[int] | None = None,
+) -> SignOff:
     """The body of a decision; the caller locked the nomination (``_locking(actor)``) in its transaction."""
     target = ("approvals.nomination", str(nomination.pk))
     org = nomination.stage_org
@@ -246,6 +280,9 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     if holds_role is None:  # locked without the decider's facts: a decided task's nomination
         holds_role = permissions.can_decide_stage(actor, nomination)
     holds_role = holds_role and actor.is_active
+    # 代签: without the role, a delegate of a holder decides for them (checked as them, below).
+    delegation = _delegation_for(actor, nomination) if org is not None and not holds_role else None
+    holds_role = holds_role or delegation is not None
     if org is None or not holds_role:
         if not permissions.sees_submitted_nomination(actor, nomination):
             raise NotVisible()
@@ -257,12 +294,17 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     task = Task.objects.select_related("process").get(pk=task_id)
     if task.status not in OPEN_TASK:
         raise TaskAlreadyDecided(target=target)
-    if nomination.assignee_id is not None and nomination.assignee_id != actor.pk:
+    decider_id = delegation.principal_id if delegation is not None else actor.pk
+    if nomination.assignee_id is not None and nomination.assignee_id != decider_id:
         raise NotPermitted(_("该任务已转交给其他人办理"), target=target)
     stages = _stages(nomination)
     index = next(i for i, s in enumerate(stages) if s.key == nomination.stage)
     stage = stages[index]
-    _check_separation(nomination, actor, stage)
+    back_to = _return_target(stages, index, decision, to_stage)
+    copied = _cc_users(nomination, cc or [])
+    _check_separation(nomination, actor, stages, index)
+    if delegation is not None:
+        _check_principal(nomination, delegation, stages, index)
     opinion = opinion.strip()
     if decision != SignOff.Decision.APPROVE and not opinion:
         raise OpinionRequired(errors={"opinion": [str(OpinionRequired.message)]})
@@ -277,17 +319,29 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
         )  # fmt: skip
     signoff = SignOff.objects.create(
         nomination=nomination, round=nomination.round, stage=stage.key, stage_name=stage.name, role=stage.role,
-        decision=decision, opinion=opinion, signer=actor, signer_label=actor.label, org=org, task_id=task_id,
-        content_hash=nomination.content_hash, seal=seal, signed_at=timezone.now(),
+        decision=decision, opinion=opinion, to_stage=back_to.key if back_to else "", signer=actor,
+        signer_label=actor.label, org=org, task_id=task_id, content_hash=nomination.content_hash, seal=seal,
+        signed_at=timezone.now(), delegation=delegation,
+        on_behalf_of=delegation.principal if delegation else None,
+        on_behalf_of_label=delegation.principal.label if delegation else "",
     )  # fmt: skip
     data = {"signoff": signoff.pk, "stage": stage.key, "decision": decision, "org": org.pk,
             "round": nomination.round, "seal": seal.seal_hash if seal else None}  # fmt: skip
+    if delegation is not None:
+        data.update(on_behalf_of=delegation.principal_id, delegation=delegation.pk)
     if decision == SignOff.Decision.APPROVE and index + 1 < len(stages):
         next_task = _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
         assert next_task is not None
         _enter_stage(nomination, stages[index + 1], next_task)
         action = audit_events.NOMINATION_SIGNED_OFF
         data["next_stage"] = nomination.stage
+    elif back_to is not None:
+        # 退回到指定环节: the earlier stage's task opens again in the same process and round.
+        next_task = _drive(task, actor, flows.RETURNED_TO_STAGE, back_to.key)
+        assert next_task is not None
+        _enter_stage(nomination, back_to, next_task)
+        action = audit_events.NOMINATION_RETURNED_TO_STAGE
+        data["to_stage"] = back_to.key
     else:
         outcome, status, action = _ENDINGS[decision]
         _drive(task, actor, outcome)
@@ -298,10 +352,55 @@ def _decide(nomination: Nomination, task_id: int, *, actor: User, decision: Sign
     if seal is not None:
         events.append(seals.seal_event(seal))
     events.append((action, data))
+    copies = _copy(nomination, signoff, stage, copied, actor)
+    if copies:
+        events.append((audit_events.NOMINATION_COPIED, {"signoff": signoff.pk, "users": copies}))
     record_events(events, actor=actor, target=nomination)
     notification_events.task_closed(task_id)
     notification_events.decision_recorded(nomination, signoff)
+    if copies:
+        notification_events.nomination_copied(nomination, signoff, user_ids=copies)
     return signoff
+
+
+MAX_CC = 20
+
+
+def _cc_users(nomination: Nomination, user_ids: list[int]) -> list[int]:
+    """The users a signer copies (抄送): active, with a signing role at the nomination's unit, an
+    organisation above it or the campaign's host (people who read such nominations); else 400."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return []
+    org_ids = [*nomination.unit.ancestor_ids(), nomination.unit_id, nomination.campaign.host_org_id]
+    allowed = set(
+        Grant.objects.filter(
+            user_id__in=wanted, user__is_active=True, role__in=sorted(SIGNING_ROLES), org_id__in=org_ids
+        ).values_list("user_id", flat=True)
+    )
+    if len(wanted) > MAX_CC or set(wanted) - allowed:
+        raise InvalidInput.for_field(
+            "cc",
+            _("只能抄送本申报所在单位、上级组织或主办方的审批人员（最多 {n} 人）").format(n=MAX_CC),
+            code="invalid_cc",
+        )
+    return wanted
+
+
+def _copy(nomination: Nomination, signoff: SignOff, stage: Stage, chosen: list[int], actor: User) -> list[int]:
+    """Write the copies of this decision: the stage's ``cc_roles`` holders, then the signer's choice."""
+    by_stage: set[int] = set()
+    for role in stage.cc_roles or []:
+        org = resolve_org(nomination, DEFAULT_SIGNER_ORG.get(role, Stage.SignerOrg.HOST))
+        if org is not None:
+            holders = Grant.objects.filter(role=role, org=org, user__is_active=True).values_list("user_id", flat=True)
+            by_stage.update(holders)
+    rows = [CarbonCopy(nomination=nomination, signoff=signoff, user_id=u, source=CarbonCopy.Source.STAGE)
+            for u in sorted(by_stage - {actor.pk})]  # fmt: skip
+    rows += [CarbonCopy(nomination=nomination, signoff=signoff, user_id=u, source=CarbonCopy.Source.SIGNER)
+             for u in chosen if u not in by_stage and u != actor.pk]  # fmt: skip
+    CarbonCopy.objects.bulk_create(rows)
+    return sorted(row.user_id for row in rows)
 
 
 def _seal_org(nomination: Nomination, stage: Stage, signer_org: Organization) -> Organization:
@@ -320,22 +419,88 @@ def _seal_org(nomination: Nomination, stage: Stage, signer_org: Organization) ->
     return org
 
 
-def _check_separation(nomination: Nomination, actor: User, stage: Stage) -> None:
+def _delegation_for(actor: User, nomination: Nomination) -> Delegation | None:
+    """The delegation under which ``actor`` may decide this stage for its holder (代签), if any:
+    active now, for the stage's role at the stage's organisation, from a principal who still
+    holds that role there and is active."""
+    if not actor.is_active or nomination.stage_org is None or not nomination.stage_role:
+        return None
+    for delegation in active_delegations(actor, role=nomination.stage_role, org=nomination.stage_org):
+        if delegation.principal.is_active and permissions.can_decide_stage(delegation.principal, nomination):
+            return delegation
+    return None
+
+
+def _check_principal(nomination: Nomination, delegation: Delegation, stages: list[Stage], index: int) -> None:
+    """A proxy decides nothing its principal could not: the principal did not write the
+    nomination and did not sign the stage before (unless the stage allows it, 一肩挑)."""
+    target = ("approvals.nomination", str(nomination.pk))
+    principal_id = delegation.principal_id
+    authored = NominationAuthor.objects.filter(nomination_id=nomination.pk, user_id=principal_id).exists()
+    if authored or principal_id in (nomination.submitted_by_id, nomination.created_by_id):
+        raise SelfApprovalForbidden(target=target)
+    if principal_id in _previous_signers(nomination, stages, index) and not stages[index].same_signer_as_previous:
+        raise ConsecutiveSignOffForbidden(target=target)
+
+
+def _return_target(stages: list[Stage], index: int, decision: SignOff.Decision, to_stage: str) -> Stage | None:
+    """The earlier stage a return goes back to (退回到指定环节); None for a return to the unit.
+
+    Any stage before the current one may be named; anything else is bad input (400), checked
+    before anything is written.
+    """
+    if not to_stage:
+        return None
+    if decision != SignOff.Decision.RETURN:
+        raise InvalidInput.for_field("to_stage", _("只有退回修改时可以指定退回到的环节"), code="invalid_to_stage")
+    earlier = {s.key: s for s in stages[:index]}
+    if to_stage not in earlier:
+        raise InvalidInput.for_field("to_stage", _("只能退回到本环节之前的环节"), code="invalid_to_stage")
+    return earlier[to_stage]
+
+
+def _previous_signers(nomination: Nomination, stages: list[Stage], index: int) -> set[int]:
+    """Who signed the stage before this one in the current round (its latest approval): the
+    signer, and the holder they signed for (代签).
+
+    Read with the lock (``_locking``): the last sign-off of the round, which in a straight run is
+    the previous stage's approval. After a return to an earlier stage (the last sign-off names a
+    ``to_stage``) the previous stage's latest approval is looked up; the first stage has none.
+    """
+    if index == 0:
+        return set()
+    if not nomination.previous_to_stage:  # type: ignore[attr-defined]
+        found = [nomination.previous_signer, nomination.previous_principal]  # type: ignore[attr-defined]
+    else:
+        row = (
+            SignOff.objects.filter(
+                nomination=nomination, round=nomination.round, stage=stages[index - 1].key,
+                decision=SignOff.Decision.APPROVE,
+            )
+            .order_by("-id")
+            .values_list("signer_id", "on_behalf_of_id")
+            .first()
+        )  # fmt: skip
+        found = list(row) if row else []
+    return {pk for pk in found if pk is not None}
+
+
+def _check_separation(nomination: Nomination, actor: User, stages: list[Stage], index: int) -> None:
     """Nobody signs off what they wrote, and nobody signs two consecutive stages (style.md §5)
     unless the campaign lets this stage be signed by the previous stage's signer (一肩挑, only
     below the district: ``Stage.same_signer_as_previous``, checked by workflows/specs.py).
 
     Authors are whoever created, edited, submitted or attached files to the nomination in any
     round (a unit leader who fixed a returned nomination is its author), as the authoring actions
-    recorded them (``NominationAuthor``); the previous signer is the last sign-off of the current
-    round. Both were read with the lock (``_locking``).
+    recorded them (``NominationAuthor``); the previous signer signed the stage before this one in
+    the current round (``_previous_signers``). Both were read with the lock (``_locking``).
     """
     target = ("approvals.nomination", str(nomination.pk))
     if actor.pk in (nomination.submitted_by_id, nomination.created_by_id):
         raise SelfApprovalForbidden(target=target)
     if nomination.decider_authored:  # type: ignore[attr-defined]
         raise SelfApprovalForbidden(target=target)
-    if nomination.previous_signer == actor.pk and not stage.same_signer_as_previous:  # type: ignore[attr-defined]
+    if actor.pk in _previous_signers(nomination, stages, index) and not stages[index].same_signer_as_previous:
         raise ConsecutiveSignOffForbidden(target=target)
 
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
-from approvals.models import Attachment, Nomination, SignOff
+from approvals.models import Attachment, Delegation, Nomination, SignOff
 from config.api.serializers import IdField, StrictSerializer
 from workflows import forms
 from workflows.models import NominationKind
@@ -76,12 +77,14 @@ class SignOffOut(serializers.ModelSerializer):
     org = serializers.IntegerField(source="org_id")
     org_name = serializers.CharField(source="org.name")
     decision_label = serializers.CharField(source="get_decision_display")
+    # 代签: the stage holder the signer decided for (blank when they decided for themselves).
+    on_behalf_of = serializers.CharField(source="on_behalf_of_label")
     seal = serializers.SerializerMethodField()
 
     class Meta:
         model = SignOff
-        fields = ["stage", "stage_name", "round", "decision", "decision_label", "opinion", "signer", "org",
-                  "org_name", "signed_at", "seal"]  # fmt: skip
+        fields = ["stage", "stage_name", "round", "decision", "decision_label", "opinion", "to_stage", "signer",
+                  "on_behalf_of", "org", "org_name", "signed_at", "seal"]  # fmt: skip
 
     def get_seal(self, signoff: SignOff) -> dict[str, Any] | None:
         if signoff.seal is None:
@@ -117,6 +120,13 @@ class TaskOut(serializers.Serializer):
 
 class DecisionIn(StrictSerializer):
     opinion = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    # 抄送: users copied on this decision (notified, may read the nomination).
+    cc = serializers.ListField(child=IdField(), required=False, default=list, max_length=20)
+
+
+class ReturnIn(DecisionIn):
+    # 退回到指定环节: the key of an earlier stage; without it the return goes back to the unit.
+    to_stage = serializers.CharField(max_length=40, allow_blank=True, required=False, default="")
 
 
 class BatchDecisionIn(StrictSerializer):
@@ -128,3 +138,29 @@ class TransferIn(StrictSerializer):
     to_user = IdField()
     # Required by the action (400 ``transfer_reason_required``), which gives the stable code.
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class DelegationIn(StrictSerializer):
+    delegate = IdField()
+    role = serializers.CharField(max_length=32)
+    org = IdField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+
+
+class DelegationOut(serializers.ModelSerializer):
+    principal = serializers.CharField(source="principal.label")
+    delegate = serializers.CharField(source="delegate.label")
+    role_label = serializers.CharField(source="get_role_display")
+    org_name = serializers.CharField(source="org.name")
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Delegation
+        fields = ["id", "principal", "principal_id", "delegate", "delegate_id", "role", "role_label", "org",
+                  "org_name", "starts_at", "ends_at", "reason", "revoked_at", "active"]  # fmt: skip
+
+    def get_active(self, delegation: Delegation) -> bool:
+        now = timezone.now()
+        return delegation.revoked_at is None and delegation.starts_at <= now < delegation.ends_at

@@ -9,10 +9,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals import actions, seals, selectors
+from approvals.actions.delegations import create_delegation, revoke_delegation
 from approvals.api.serializers import (
     BatchDecisionIn,
     DecisionIn,
+    DelegationIn,
+    DelegationOut,
     NominationOut,
+    ReturnIn,
     SignOffOut,
     TaskOut,
     TransferIn,
@@ -52,7 +56,32 @@ class TaskDecisionView(APIView):
         serializer = DecisionIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         signoff = actions.sign_off(
-            pk, actor=request_user(request), decision=self.decision, opinion=serializer.validated_data["opinion"]
+            pk,
+            actor=request_user(request),
+            decision=self.decision,
+            opinion=serializer.validated_data["opinion"],
+            cc=serializer.validated_data["cc"],
+        )
+        return Response(SignOffOut(signoff).data)
+
+
+class TaskReturnView(APIView):
+    @extend_schema(
+        request=ReturnIn,
+        responses={200: SignOffOut},
+        summary="退回修改（退回申报单位，或以 to_stage 退回到之前的某一环节）",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = ReturnIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        signoff = actions.sign_off(
+            pk,
+            actor=request_user(request),
+            decision=SignOff.Decision.RETURN,
+            opinion=data["opinion"],
+            to_stage=data["to_stage"],
+            cc=data["cc"],
         )
         return Response(SignOffOut(signoff).data)
 
@@ -116,3 +145,35 @@ class PublicVerifyView(APIView):
     @extend_schema(responses={200: dict}, summary="公开验章（凭校验码，无需登录）")
     def get(self, request: Request, code: str) -> Response:
         return Response(selectors.public_verification(code))
+
+
+class DelegationListView(PaginatedListMixin, APIView):
+    """代签: the delegations the caller gave (as a stage holder) or received (as a delegate)."""
+
+    @extend_schema(
+        responses={200: DelegationOut(many=True)},
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
+        summary="我设置或受托的代签",
+    )
+    def get(self, request: Request) -> Response:
+        return self.paginated(request, selectors.list_delegations(request_user(request)).order_by("id"), DelegationOut)
+
+    @extend_schema(
+        request=DelegationIn, responses={201: DelegationOut}, summary="设置代签（委托本组织同事在一段时间内代为审批）"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = DelegationIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        delegation = create_delegation(
+            actor=request_user(request), delegate_id=data["delegate"], role=data["role"], org_id=data["org"],
+            starts_at=data["starts_at"], ends_at=data["ends_at"], reason=data["reason"],
+        )  # fmt: skip
+        return Response(DelegationOut(delegation).data, status=201)
+
+
+class DelegationRevokeView(APIView):
+    @extend_schema(request=None, responses={200: DelegationOut}, summary="撤销代签")
+    def post(self, request: Request, pk: int) -> Response:
+        delegation = revoke_delegation(pk, actor=request_user(request))
+        return Response(DelegationOut(delegation).data)

@@ -45,10 +45,13 @@ urlpatterns += [
     path(
         "tasks/<id:pk>/approve", tasks.TaskDecisionView.as_view(decision=SignOff.Decision.APPROVE), name="task-approve"
     ),
-    path("tasks/<id:pk>/return", tasks.TaskDecisionView.as_view(decision=SignOff.Decision.RETURN), name="task-return"),
+    path("tasks/<id:pk>/return", tasks.TaskReturnView.as_view(), name="task-return"),
     path("tasks/<id:pk>/reject", tasks.TaskDecisionView.as_view(decision=SignOff.Decision.REJECT), name="task-reject"),
     path("nominations/<id:pk>/withdraw", tasks.NominationWithdrawView.as_view(), name="nomination-withdraw"),
     path("nominations/<id:pk>/verify", tasks.NominationVerifyView.as_view(), name="nomination-verify"),
+    # 代签 (issue 17)
+    path("delegations", tasks.DelegationListView.as_view(), name="delegation-list"),
+    path("delegations/<id:pk>/revoke", tasks.DelegationRevokeView.as_view(), name="delegation-revoke"),
 ]
 
 # Excel import and export of a campaign's nominations (approvals/api/imports.py).

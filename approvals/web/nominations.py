@@ -428,15 +428,16 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
                 "round": event.data.get("round"),
             }
         )
+    stage_names = dict(nomination.campaign.stages.values_list("key", "name"))
     for signoff in nomination.signoffs.select_related("org", "seal", "signer").order_by("id"):
         entries.append(
             {
                 "kind": signoff.decision,
                 "time": signoff.signed_at,
-                "title": f"{signoff.stage_name}：{signoff.get_decision_display()}",
+                "title": f"{signoff.stage_name}：{documents.decision_label(signoff, stage_names)}",
                 "opinion": signoff.opinion,
-                # The person as officials name them (姓名，职务), never the account name.
-                "who": "，".join(p for p in (documents.signer_name(signoff), documents.post_of(signoff.role)) if p),
+                # The person as officials name them (姓名，职务; 代签 with both names), never the account name.
+                "who": "，".join(p for p in (documents.signer_text(signoff), documents.post_of(signoff.role)) if p),
                 "org": signoff.org.name,
                 "round": signoff.round,
                 "seal": signoff.seal,
@@ -497,6 +498,13 @@ def display_rows(
     return rows
 
 
+def _earlier_stages(nomination: Nomination) -> list[Any]:
+    """The stages a return may go back to (退回到指定环节): those before the current one."""
+    stages = list(nomination.campaign.stages.order_by("position"))
+    keys = [stage.key for stage in stages]
+    return stages[: keys.index(nomination.stage)] if nomination.stage in keys else []
+
+
 def _transfer_candidates(nomination: Nomination, actor_id: int) -> list[Any]:
     """Whom the task may be handed to (``transfer_task`` decides): the other holders of the stage's role."""
     others = permissions.possible_deciders(nomination).exclude(
@@ -548,6 +556,7 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "in_inbox": in_inbox,
         "stage_name": _stage_name(nomination) if nomination.stage else "",
         "transfer_to": _transfer_candidates(nomination, user.pk) if in_inbox else [],
+        "return_stages": _earlier_stages(nomination) if in_inbox else [],
         "can_edit": is_submitter and nomination.status in Nomination.EDITABLE,
         "can_delete": is_submitter and nomination.status == Nomination.Status.DRAFT and nomination.round == 0,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,

@@ -126,7 +126,14 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, _("请选择审批意见：同意、退回修改或不同意"))
         return HttpResponseRedirect(back)
     try:
-        signoff = actions.sign_off(task_id, actor=user, decision=decision, opinion=request.POST.get("opinion", ""))
+        signoff = actions.sign_off(
+            task_id,
+            actor=user,
+            decision=decision,
+            opinion=request.POST.get("opinion", ""),
+            # The select is in the form whatever the button; it names a stage only for a return.
+            to_stage=request.POST.get("to_stage", "") if decision == SignOff.Decision.RETURN else "",
+        )
     except SealflowError as exc:
         report(request, exc)
         return HttpResponseRedirect(back)

@@ -1,15 +1,17 @@
 """R11: a Hypothesis state machine over intake and the sign-off chain (notes/performance-reliability.md §8).
 
-Random actors of every role create, edit, submit, decide (approve / return / reject), transfer
-(转交) and withdraw nominations through the real actions, on PostgreSQL, without mocks. A model of who may do what,
+Random actors of every role create, edit, submit, decide (approve / return / reject, and return
+to an earlier stage: 退回到指定环节), transfer (转交) and withdraw nominations through the real
+actions, on PostgreSQL, without mocks. A model of who may do what,
 written here independently of ``accounts.permissions``, predicts each outcome: an allowed action
 must succeed and write exactly its audit events; a refused one must be refused for a reason that
 applies (any of them: the order of the checks is the action's business) and change nothing. The
 model knows the separation of duties: no author (creator, editor or submitter in any round) signs
 a nomination off, nobody signs two consecutive stages except where the campaign allows it (一肩挑:
 the unit leader who is also party secretary signs the party stage, sealed with the unit's seal),
-and after a transfer only the assignee decides. After
-every step the invariants of the chain are checked against the database.
+and after a transfer only the assignee decides. A return to an earlier stage keeps the nomination
+in review in the same round: that stage and the ones after it run again, every earlier opinion and
+seal stays. After every step the invariants of the chain are checked against the database.
 
 The actions are durable transactions and the audit, seal and sign-off tables refuse DELETE, so
 examples cannot be rolled back: the test is transactional (pytest-django truncates at the end),
@@ -74,12 +76,12 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import Nomination, NominationAuthor, Seal, SealKey, SignOff
+from approvals.models import Delegation, Nomination, NominationAuthor, Seal, SealKey, SignOff
 from audit.models import AuditEvent
 from audit.verification import verify_audit
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from tests.campaigns import STAGES, make_campaign, valid_case_form
-from tests.factories import OrganizationFactory, user_with_role
+from tests.factories import OrganizationFactory, UserFactory, user_with_role
 from workflows.exceptions import QuotaExceeded
 from workflows.flows import SignOffFlow
 from workflows.models import Stage
@@ -109,8 +111,13 @@ ORGANIZATION = "accounts.organization"
 UNITS = ("unit", "other_unit")
 ACTORS = (
     "sub1", "sub2", "other_sub", "leader1", "leader2", "other_leader", "party_sec", "other_party_sec",
-    "district_rev", "other_rev", "committee", "security_admin", "auditor",
+    "district_rev", "other_rev", "committee", "security_admin", "auditor", "deputy",
 )  # fmt: skip
+# 代签: deputy (no role of its own) decides for district_rev, whose delegation runs all the time;
+# it decides what district_rev could, checked as district_rev and as itself.
+PRINCIPAL = {"deputy": "district_rev"}
+# Where the delegation (district reviewer at the unit's district) reaches: (stage, unit).
+DELEGATED = {("district_review", "unit")}
 # leader2 holds both roles at the unit: the separation of submitter and signer is exercised.
 SUBMITTERS = {"unit": {"sub1", "sub2", "leader2"}, "other_unit": {"other_sub"}}
 SIGNERS = {
@@ -125,6 +132,12 @@ SIGNERS = {
     ("committee_review", "unit"): {"committee"},
     ("committee_review", "other_unit"): {"committee"},
 }
+# Who signs each stage when the machine starts with nominations part-way along the chain.
+USUAL_SIGNER = {
+    ("unit_opinion", "unit"): "leader1", ("unit_opinion", "other_unit"): "other_leader",
+    ("party_opinion", "unit"): "party_sec", ("party_opinion", "other_unit"): "other_party_sec",
+    ("district_review", "unit"): "district_rev", ("district_review", "other_unit"): "other_rev",
+}  # fmt: skip
 # The organisation at which each stage is decided (and sealed, at a sealing stage), for each unit.
 SIGNER_ORG = {
     ("unit_opinion", "unit"): "unit",
@@ -151,6 +164,7 @@ NO_OPINION = "no_opinion"
 NOT_WITHDRAWABLE = "not_withdrawable"
 CONSECUTIVE = "consecutive"
 BAD_RECEIVER = "bad_receiver"
+BAD_TO_STAGE = "bad_to_stage"
 ERRORS: dict[str, type[SealflowError]] = {
     SELF_APPROVAL: SelfApprovalForbidden,
     TASK_DECIDED: TaskAlreadyDecided,
@@ -171,6 +185,8 @@ def _refuses_for(error: SealflowError, reason: str) -> bool:
         )
     if reason == BAD_RECEIVER:
         return isinstance(error, InvalidInput) and error.code == "invalid_transfer_target"
+    if reason == BAD_TO_STAGE:
+        return isinstance(error, InvalidInput) and error.code == "invalid_to_stage"
     return type(error) is ERRORS[reason]
 
 
@@ -214,8 +230,8 @@ class Expected:
     round: int = 0
     task_id: int | None = None
     submitters: dict[int, str] = field(default_factory=dict)  # round → who submitted it
-    # (round, stage, decision, opinion, signer), in order
-    signoffs: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    # (round, stage, decision, opinion, signer, to_stage, principal or ""), in order
+    signoffs: list[tuple[int, str, str, str, str, str, str]] = field(default_factory=list)
     seals: list[tuple[str, str]] = field(default_factory=list)  # (stage, organisation), in order
     seals_when_rejected: int | None = None
     events: Counter[str] = field(default_factory=Counter)
@@ -223,10 +239,15 @@ class Expected:
     authors: set[str] = field(default_factory=set)
     assignee: str | None = None  # after a transfer (转交), only this holder decides the open task
 
-    def last_signer(self) -> str | None:
-        """Who signed the previous stage of the current round (nobody signs two in a row)."""
-        mine = [s for s in self.signoffs if s[0] == self.round]
-        return mine[-1][4] if mine else None
+    def previous_signers(self) -> set[str]:
+        """Who signed the stage before the current one in this round (nobody signs two in a row):
+        its latest approval's signer and the holder they signed for; nobody at the first stage."""
+        index = STAGE_KEYS.index(self.stage)
+        if index == 0:
+            return set()
+        approvals = [s for s in self.signoffs if s[0] == self.round and s[1] == STAGE_KEYS[index - 1]
+                     and s[2] == SignOff.Decision.APPROVE]  # fmt: skip
+        return {approvals[-1][4], approvals[-1][6]} - {""} if approvals else set()
 
 
 class SignOffMachine(RuleBasedStateMachine):
@@ -276,6 +297,12 @@ class SignOffMachine(RuleBasedStateMachine):
         Grant.objects.create(user=self.users["leader2"], role=Role.SUBMITTER, org=unit)
         Grant.objects.create(user=self.users["leader1"], role=Role.PARTY_SECRETARY, org=party)
         Grant.objects.create(user=self.users["district_rev"], role=Role.PARTY_SECRETARY, org=party)
+        self.users["deputy"] = UserFactory.create(username=f"{prefix}-deputy")
+        now = timezone.now()
+        Delegation.objects.create(
+            principal=self.users["district_rev"], delegate=self.users["deputy"], role=Role.DISTRICT_REVIEWER,
+            org=district, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=30),
+        )  # fmt: skip
         self.names = {user.pk: name for name, user in self.users.items()}
         self.campaign = make_campaign(committee, per_unit_max=PER_UNIT_MAX)
         self.campaign.stages.all().delete()
@@ -416,15 +443,19 @@ class SignOffMachine(RuleBasedStateMachine):
             min_size=1,
             max_size=4,
         ),
+        signed=st.lists(st.integers(min_value=0, max_value=3), min_size=4, max_size=4),
     )
-    def start_with_nominations(self, drafts: list[tuple[tuple[str, str], bool]]) -> Any:
-        """A few drafts, some already submitted, so that 20 steps reach the end of the chain."""
+    def start_with_nominations(self, drafts: list[tuple[tuple[str, str], bool]], signed: list[int]) -> Any:
+        """A few drafts, some already submitted and signed through the first stages by their usual
+        signers, so that 20 steps reach the end of the chain and returns to earlier stages."""
         created = []
-        for (actor, unit), submitted in drafts:
+        for ((actor, unit), submitted), stages in zip(drafts, signed, strict=False):
             pk = self._create(actor, unit, "助老服务案例", "valid")
             assert pk is not None
             if submitted:
                 self._submit(pk, actor)
+                for stage in STAGE_KEYS[:stages] if self.model[pk].status == Status.IN_REVIEW else []:
+                    self._sign(self.model[pk], USUAL_SIGNER[(stage, unit)], SignOff.Decision.APPROVE, "同意推荐")
             created.append(pk)
         return multiple(*created)
 
@@ -484,37 +515,65 @@ class SignOffMachine(RuleBasedStateMachine):
     def return_or_reject(self, data: st.DataObject, decision: SignOff.Decision, opinion: str) -> None:
         self._decide(data, decision, opinion)
 
-    def _decide(self, data: st.DataObject, decision: SignOff.Decision, opinion: str) -> None:
+    @precondition(
+        lambda self: any(n.status == Status.IN_REVIEW and n.stage != STAGE_KEYS[0] for n in self.model.values())
+    )
+    @rule(data=st.data(), opinion=OPINIONS)
+    def return_to_an_earlier_stage(self, data: st.DataObject, opinion: str) -> None:
+        self._decide(data, SignOff.Decision.RETURN, opinion, to_stage=True)
+
+    def _decide(self, data: st.DataObject, decision: SignOff.Decision, opinion: str, to_stage: bool = False) -> None:
         # The furthest along first: returns and rejections after a seal get reached.
         in_review = sorted(
-            (n for n in self.model.values() if n.status == Status.IN_REVIEW),
+            (
+                n
+                for n in self.model.values()
+                if n.status == Status.IN_REVIEW and (n.stage != STAGE_KEYS[0] or not to_stage)
+            ),
             key=lambda n: (-STAGE_KEYS.index(n.stage), n.pk),
         )
         n = data.draw(st.sampled_from(in_review), label="nomination")
+        earlier = STAGE_KEYS[: STAGE_KEYS.index(n.stage)]
+        back = ""
+        if decision == SignOff.Decision.RETURN and earlier:
+            # Mostly an earlier stage; sometimes this one, a later one or no stage at all; a plain
+            # return (to the unit) too, unless the rule asks for a stage.
+            stages = st.sampled_from(earlier) | st.sampled_from([*STAGE_KEYS[len(earlier) :], "nowhere"])
+            back = data.draw(stages if to_stage else st.just("") | stages, label="to_stage")
+        actor = data.draw(self._actor(SIGNERS[(n.stage, n.unit)] | {"deputy"}), label="actor")
+        self._sign(n, actor, decision, opinion, back)
+
+    def _sign(self, n: Expected, actor: str, decision: SignOff.Decision, opinion: str, back: str = "") -> None:
+        """``actor`` decides ``n``'s open task (and returns it to stage ``back``, when given)."""
+        earlier = STAGE_KEYS[: STAGE_KEYS.index(n.stage)]
         signers = SIGNERS[(n.stage, n.unit)]
-        actor = data.draw(self._actor(signers), label="actor")
+        # A proxy decides as its principal: only where the principal holds the stage's role.
+        principal = PRINCIPAL.get(actor, "") if actor not in signers and (n.stage, n.unit) in DELEGATED else ""
+        decider = principal or actor
         reasons = set()
-        if actor not in signers or (n.assignee is not None and actor != n.assignee):
+        if decider not in signers or (n.assignee is not None and decider != n.assignee):
             reasons.add(UNAUTHORISED)
-        if actor in n.authors:
+        if {actor, principal} & n.authors:
             reasons.add(SELF_APPROVAL)
-        if actor == n.last_signer() and n.stage not in SAME_SIGNER_ALLOWED:
+        if {actor, principal} & n.previous_signers() and n.stage not in SAME_SIGNER_ALLOWED:
             reasons.add(CONSECUTIVE)
         if decision != SignOff.Decision.APPROVE and not opinion.strip():
             reasons.add(NO_OPINION)
+        if back and back not in earlier:
+            reasons.add(BAD_TO_STAGE)
         assert n.task_id is not None
         task_id = n.task_id
         ok, signoff = self._attempt(
-            f"sign_off {decision} at {n.stage}",
+            f"sign_off {decision} at {n.stage}" + (f" to {back}" if back else ""),
             reasons,
-            lambda: sign_off(task_id, actor=self.users[actor], decision=decision, opinion=opinion),
+            lambda: sign_off(task_id, actor=self.users[actor], decision=decision, opinion=opinion, to_stage=back),
         )
         if not ok:
             return
         stage = n.stage
         sealed = stage in SEALING and decision == SignOff.Decision.APPROVE
         assert (signoff.decision, signoff.seal_id is not None) == (decision, sealed)
-        n.signoffs.append((n.round, stage, str(decision), opinion.strip(), actor))
+        n.signoffs.append((n.round, stage, str(decision), opinion.strip(), actor, back, principal))
         n.version += 1
         expected: list[tuple[str, int, str, str | None]] = []
         if sealed:
@@ -530,6 +589,10 @@ class SignOffMachine(RuleBasedStateMachine):
             n.stage = STAGE_KEYS[index + 1]
             n.task_id = Nomination.objects.values_list("task_id", flat=True).get(pk=n.pk)
             expected.append((NOMINATION, n.pk, audit_events.NOMINATION_SIGNED_OFF, actor))
+        elif back:  # 退回到指定环节: still in review, at the earlier stage, in the same round
+            n.stage = back
+            n.task_id = Nomination.objects.values_list("task_id", flat=True).get(pk=n.pk)
+            expected.append((NOMINATION, n.pk, audit_events.NOMINATION_RETURNED_TO_STAGE, actor))
         elif decision == SignOff.Decision.APPROVE:
             n.status = Status.APPROVED
             expected.append((NOMINATION, n.pk, audit_events.NOMINATION_APPROVED, actor))
@@ -714,38 +777,60 @@ class SignOffMachine(RuleBasedStateMachine):
             SignOff.objects.filter(nomination__in=list(self.model))
             .order_by("id")
             .values_list("id", "nomination_id", "round", "stage", "decision", "opinion", "signer_id", "org_id",
-                         "seal_id")
+                         "seal_id", "to_stage", "on_behalf_of_id")
         )  # fmt: skip
         # Earlier opinions are never lost or changed: what was seen before is still there, as it was.
         now = {row[0]: row[1:] for row in rows}
         for pk, seen in self.seen_signoffs.items():
             assert now.get(pk) == seen, f"sign-off {pk} changed or vanished"
         self.seen_signoffs = now
-        by_round: dict[tuple[int, int], list[tuple[str, str]]] = {}
-        signers_by_round: dict[tuple[int, int], list[tuple[str, str | None]]] = {}
-        for _id, nomination_id, round_, stage, decision, opinion, signer_id, org_id, seal_id in rows:
+        by_round: dict[tuple[int, int], list[tuple[str, str, str, set[str | None]]]] = {}
+        for _id, nomination_id, round_, stage, decision, opinion, signer_id, org_id, seal_id, back, for_id in rows:
             n = self.model[nomination_id]
-            by_round.setdefault((nomination_id, round_), []).append((stage, decision))
-            signers_by_round.setdefault((nomination_id, round_), []).append((stage, self.names.get(signer_id)))
-            # Nobody without the stage's role at the stage's organisation signs, nor the author.
-            signer = self.names.get(signer_id)
-            assert signer in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer)
-            assert signer not in (n.created_by, n.submitters[round_]), (nomination_id, stage, signer)
+            signer, principal = self.names.get(signer_id), self.names.get(for_id) if for_id else None
+            by_round.setdefault((nomination_id, round_), []).append((stage, decision, back, {signer, principal}))
+            # Nobody without the stage's role at the stage's organisation signs, nor the author;
+            # a proxy never exceeds its principal: it signs only what the principal could.
+            if principal is None:
+                assert signer in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer)
+            else:
+                assert PRINCIPAL.get(signer or "") == principal, (nomination_id, stage, signer, principal)
+                assert (stage, n.unit) in DELEGATED, (nomination_id, stage, signer, principal)
+                assert principal in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer, principal)
+            for who in (signer, principal):
+                assert who not in (n.created_by, n.submitters[round_]), (nomination_id, stage, who)
             assert org_id == self.orgs[SIGNER_ORG[(stage, n.unit)]].pk, (nomination_id, stage, org_id)
             sealed = stage in SEALING and decision == SignOff.Decision.APPROVE
             assert (seal_id is not None) == sealed, (nomination_id, stage, decision)
             assert opinion or decision == SignOff.Decision.APPROVE, (nomination_id, stage, decision)
-        for (nomination_id, _round), decided in by_round.items():
-            # No stage skipped: approvals are a prefix of the chain, and a decision ends all but the last.
-            approved = [stage for stage, decision in decided if decision == SignOff.Decision.APPROVE]
-            assert approved == STAGE_KEYS[: len(approved)], (nomination_id, decided)
-            assert [stage for stage, _ in decided] == STAGE_KEYS[: len(decided)], (nomination_id, decided)
-        for key, signed in signers_by_round.items():
-            # One person signs two stages in a row only where the later stage allows it (一肩挑).
-            for (_before, first), (stage, second) in itertools.pairwise(signed):
-                assert first != second or stage in SAME_SIGNER_ALLOWED, (key, signed)
+        for key, decided in by_round.items():
+            # No stage skipped: each round walks the chain from its first stage, one decision per
+            # visit of a stage; an approval moves to the next stage, a return to an earlier stage
+            # goes back there (and the stages from it run again), any other decision ends the round.
+            # One person signs two stages in a row only where the later stage allows it (一肩挑):
+            # the standing approval of the stage before is checked at every decision.
+            at: int | None = 0
+            standing: dict[str, set[str | None]] = {}
+            for stage, decision, back, signers in decided:
+                assert at is not None, (key, decided)
+                assert stage == STAGE_KEYS[at], (key, decided)
+                if at > 0:
+                    before = standing.get(STAGE_KEYS[at - 1], set()) - {None}
+                    assert not before & signers or stage in SAME_SIGNER_ALLOWED, (key, decided)
+                if decision == SignOff.Decision.APPROVE:
+                    standing[stage] = signers
+                    at = at + 1 if at + 1 < len(STAGE_KEYS) else None
+                elif back:
+                    assert decision == SignOff.Decision.RETURN, (key, decided)
+                    assert STAGE_KEYS.index(back) < at, (key, decided)
+                    for rerun in STAGE_KEYS[STAGE_KEYS.index(back) : at + 1]:
+                        standing.pop(rerun, None)
+                    at = STAGE_KEYS.index(back)
+                else:
+                    at = None
         for pk, n in self.model.items():
-            mine = [(r[2], r[3], r[4], r[5], self.names.get(r[6])) for r in rows if r[1] == pk]
+            mine = [(r[2], r[3], r[4], r[5], self.names.get(r[6]), r[9], self.names.get(r[10]) if r[10] else "")
+                    for r in rows if r[1] == pk]  # fmt: skip
             assert mine == n.signoffs, pk
 
 

@@ -56,6 +56,10 @@ class StageIn(StrictSerializer):
     due_date = serializers.DateField(required=False, allow_null=True)
     # 一肩挑: the previous stage's signer may sign this one too (unit, party and township stages only).
     same_signer_as_previous = serializers.BooleanField(required=False, default=False)
+    # 抄送: roles copied on every decision of this stage (notified, may read, never decide).
+    cc_roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), required=False, default=list, max_length=10
+    )
     # A sealing party stage may apply its unit's seal ("unit"); blank: the signer's organisation.
     seal_org = serializers.ChoiceField(choices=Stage.SignerOrg.choices, required=False, allow_blank=True)
 
@@ -101,7 +105,7 @@ class StageOut(serializers.ModelSerializer):
         model = Stage
         fields = [
             "key", "name", "role", "signer_org", "seal", "time_limit_days", "due_date", "same_signer_as_previous",
-            "seal_org",
+            "seal_org", "cc_roles",
         ]  # fmt: skip
 
 
