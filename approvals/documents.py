@@ -193,7 +193,9 @@ def signer_text(s: SignOff) -> str:
     """Who signed, by name (never the account): for a proxy (代签) the holder's and the delegate's."""
     name = signer_name(s) or name_from_label(s.signer_label)
     if s.on_behalf_of_label:
-        return _("{principal}（{delegate}代签）").format(principal=name_from_label(s.on_behalf_of_label), delegate=name)
+        return _("{principal}（{delegate}代签）").format(
+            principal=name_from_label(s.on_behalf_of_label), delegate=name
+        )
     return signer_name(s)
 
 

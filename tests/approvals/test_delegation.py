@@ -94,7 +94,9 @@ def test_the_delegate_sees_decides_and_is_printed_as_proxy_with_both_names(tree,
     assert seals.verify_nomination(n) == []
     doc = documents.build(n, reveal=False, verify_url="")
     printed = {o.stage: o.signer for o in doc.opinions}
-    assert printed["区民政局意见"] == f"{people['district'].label}（{people['deputy'].label}代签）"
+    assert (
+        printed["区民政局意见"] == f"{people['district'].display_name}（{people['deputy'].display_name}代签）"
+    )  # names, no accounts
     assert AuditEvent.objects.filter(action=audit_events.DELEGATION_CREATED).count() == 1
 
 

@@ -42,7 +42,7 @@ def test_the_holder_sets_a_delegate_who_decides_and_the_page_shows_both(tree, su
     signoff = SignOff.objects.get(nomination=submitted, stage="district_review")
     assert signoff.on_behalf_of_id == people["district"].pk
     nomination_page = login(people["committee"]).get(f"/nominations/{submitted.pk}/").content.decode()
-    assert f"{people['district'].label}（{deputy.label}代签）" in nomination_page
+    assert f"{people['district'].display_name}（{deputy.display_name}代签）" in nomination_page  # names, no accounts
 
     # the holder revokes it
     response = holder.post(f"/delegations/{delegation.pk}/revoke", follow=True)
