@@ -443,3 +443,31 @@ class SubmissionBar(models.Model):
 
     def __str__(self) -> str:
         return f"bar {self.unit_id or self.person_label} until {self.until}"
+
+
+class CampaignTemplate(models.Model):
+    """A file a campaign hands out (附件1 申报表模板, 附件2 名额分配表), stored under its SHA-256.
+
+    Kept here, above workflows, because it is stored and checked like an attachment
+    (approvals/uploads.py, approvals/filestore.py). Removing one marks it removed; the row stays.
+    """
+
+    campaign = models.ForeignKey("workflows.Campaign", on_delete=models.PROTECT, related_name="templates")
+    title = models.CharField(_("标题"), max_length=200)
+    type = models.CharField(_("类型"), max_length=16)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    display_name = models.CharField(_("文件名"), max_length=200)
+    storage_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("活动附件模板")
+        verbose_name_plural = _("活动附件模板")
+        ordering = ["campaign", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -12,10 +12,11 @@ from accounts import permissions
 from accounts.models import User
 from accounts.roles import SUBTREE_ROLES
 from approvals import seals
-from approvals.models import Nomination, Objection, Revocation, SignOff
+from approvals.models import CampaignTemplate, Nomination, Objection, Revocation, SignOff
 from config.db import get_in_scope
 from config.errors import NotVisible
 from config.masking import mask_text
+from workflows import selectors as campaign_selectors
 from workflows.models import Campaign, Stage
 
 
@@ -35,6 +36,19 @@ def visible_nominations(user: User) -> QuerySet[Nomination]:
         Q(unit__in=unit_roles)
         | (submitted & (Q(unit__in=reviewer_orgs) | Q(unit__in=party_units) | Q(campaign__host_org__in=host_orgs)))
     )
+
+
+def campaign_templates(campaign: Campaign) -> QuerySet[CampaignTemplate]:
+    """A campaign's current templates in upload order (whoever sees the campaign may download them)."""
+    return CampaignTemplate.objects.filter(campaign=campaign, removed_at__isnull=True).order_by("id")
+
+
+def get_visible_template(user: User, pk: int) -> CampaignTemplate:
+    """One current template of a campaign the user sees, or 404 for missing and forbidden alike."""
+    templates = CampaignTemplate.objects.filter(
+        removed_at__isnull=True, campaign__in=campaign_selectors.visible_campaigns(user)
+    )
+    return get_in_scope(templates.select_related("campaign"), pk)
 
 
 def get_visible_nomination(user: User, pk: int) -> Nomination:

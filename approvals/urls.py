@@ -21,6 +21,7 @@ urlpatterns = [
     path("nominations/<id:pk>/form.pdf", documents.form_pdf, name="nomination-pdf"),
     path("nominations/<id:pk>/form.docx", documents.form_docx, name="nomination-docx"),
     path("attachments/<id:pk>", nominations.download_attachment, name="attachment"),
+    path("templates/<id:pk>", nominations.download_template, name="campaign-template"),
     path("attachments/<id:pk>/remove", nominations.remove_attachment, name="attachment-remove"),
     path("tasks/", review.inbox, name="inbox"),
     path("tasks/done/", review.done, name="done"),

@@ -187,6 +187,7 @@ FIELD_LABELS = {
     "text_sha256": gettext_lazy("文本摘要"),
     "through": gettext_lazy("截至"),
     "tie_order": gettext_lazy("同分排序"),
+    "template": gettext_lazy("活动附件模板"),
     "tied": gettext_lazy("同分者"),
     "tier": gettext_lazy("奖项等级"),
     "ties": gettext_lazy("同分"),

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from approvals.models import Attachment, Nomination, SignOff
+from approvals.models import Attachment, CampaignTemplate, Nomination, SignOff
 from config.api.serializers import IdField, StrictSerializer
 from workflows import forms
 from workflows.models import NominationKind
@@ -29,6 +29,25 @@ class AttachmentOut(serializers.ModelSerializer):
     class Meta:
         model = Attachment
         fields = ["id", "field", "name", "type", "size", "sha256", "width", "height", "uploaded_at"]
+
+
+class CampaignTemplateOut(serializers.ModelSerializer):
+    """A campaign's template file; ``download`` is where the API serves its bytes."""
+
+    name = serializers.CharField(source="display_name")
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignTemplate
+        fields = ["id", "campaign", "title", "name", "type", "size", "sha256", "uploaded_at", "download"]
+
+    def get_download(self, template: CampaignTemplate) -> str:
+        return f"/api/v1/campaigns/{template.campaign_id}/templates/{template.pk}"
+
+
+class CampaignTemplateUpload(serializers.Serializer):
+    title = serializers.CharField(help_text="如“附件1 申报表模板”")
+    file = serializers.FileField()
 
 
 class NominationOut(serializers.ModelSerializer):

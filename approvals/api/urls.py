@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.api import campaigns, imports, nominations, publicity, tasks
+from approvals.api import campaigns, imports, nominations, publicity, tasks, templates
 from approvals.models import SignOff
 
 # Campaigns (workflows' model; here because a campaign's response carries its quota usage).
@@ -20,6 +20,12 @@ urlpatterns = [
         "campaigns/<id:pk>/start-review",
         campaigns.CampaignTransitionView.as_view(transition="start_review"),
         name="campaign-start-review",
+    ),
+    path("campaigns/<id:pk>/templates", templates.CampaignTemplatesView.as_view(), name="campaign-templates"),
+    path(
+        "campaigns/<id:pk>/templates/<id:template_id>",
+        templates.CampaignTemplateDetailView.as_view(),
+        name="campaign-template",
     ),
 ]
 

@@ -76,8 +76,11 @@ def my_nominations(request: HttpRequest) -> HttpResponse:
     if status:
         nominations = nominations.filter(status=status)
     campaign = request.GET.get("campaign", "")
+    templates: list[Any] = []
     if campaign.isdigit():
         nominations = nominations.filter(campaign_id=int(campaign))
+        shown = campaign_selectors.visible_campaigns(user).filter(pk=int(campaign)).first()
+        templates = list(selectors.campaign_templates(shown)) if shown is not None else []
     rows, next_query = keyset_page(request, nominations, field="updated_at", descending=True, scope=mine)
     stage_names = _stage_names({n.campaign_id for n in rows})
     for n in rows:
@@ -92,6 +95,7 @@ def my_nominations(request: HttpRequest) -> HttpResponse:
             "status": status or "",
             "next_query": next_query,
             "page_size": PAGE,
+            "templates": templates,
         },
     )
 
@@ -131,7 +135,10 @@ def new_nomination(request: HttpRequest, campaign_id: int) -> HttpResponse:
         )
         return HttpResponseRedirect(reverse("workflows:campaigns"))
     kinds = [(k, NominationKind(k).label) for k in campaign.kinds if k in NominationKind.values]
-    context: dict[str, Any] = {"campaign": campaign, "units": units, "kinds": kinds, "errors": {}, "values": {}}
+    context: dict[str, Any] = {
+        "campaign": campaign, "units": units, "kinds": kinds, "errors": {}, "values": {},
+        "templates": list(selectors.campaign_templates(campaign)),
+    }  # fmt: skip
     if request.method == "POST":
         title = request.POST.get("title", "").strip()
         kind = request.POST.get("kind", "")
@@ -395,6 +402,18 @@ def download_attachment(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _visible_attachment(request, pk)
     path = filestore.path_of(attachment.storage_name)
     return FileResponse(path.open("rb"), as_attachment=True, filename=attachment.display_name)
+
+
+@login_required
+@require_GET
+def download_template(request: HttpRequest, pk: int) -> FileResponse:
+    """A campaign's template file (附件1 申报表模板 …), for whoever sees the campaign."""
+    try:
+        template = selectors.get_visible_template(request_user(request), pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    path = filestore.path_of(template.storage_name)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=template.display_name)
 
 
 # --- the nomination page -----------------------------------------------------------------------------
