@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from approvals.models import Attachment, CampaignTemplate, Nomination, SignOff
+from approvals.models import Attachment, CampaignTemplate, Nomination, SignOff, Supplement
 from config.api.serializers import IdField, StrictSerializer
 from workflows import forms
 from workflows.models import NominationKind
@@ -50,6 +50,26 @@ class CampaignTemplateUpload(serializers.Serializer):
     file = serializers.FileField()
 
 
+class SupplementOut(serializers.ModelSerializer):
+    """A supplement added after submission (补充材料) with the sequence of its addendum seal."""
+
+    seal_sequence = serializers.IntegerField(source="seal.sequence", read_only=True)
+    files = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Supplement
+        fields = ["id", "key", "label", "type", "text", "files", "content_hash", "seal_sequence", "added_at"]
+
+    def get_files(self, supplement: Supplement) -> list[dict[str, Any]]:
+        return [{k: f.get(k) for k in ("name", "type", "size", "sha256")} for f in supplement.files]
+
+
+class SupplementIn(serializers.Serializer):
+    key = serializers.CharField(max_length=28)
+    text = serializers.CharField(required=False, allow_blank=True, help_text="长文本类补充材料的内容")
+    files = serializers.ListField(child=serializers.FileField(), required=False, help_text="文件类补充材料")
+
+
 class NominationOut(serializers.ModelSerializer):
     """A nomination; personal values in the form are masked unless the context reveals them."""
 
@@ -58,12 +78,14 @@ class NominationOut(serializers.ModelSerializer):
     form = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     signoffs = serializers.SerializerMethodField()
+    supplements = serializers.SerializerMethodField()
 
     class Meta:
         model = Nomination
         fields = [
             "id", "campaign", "unit", "unit_name", "district", "kind", "title", "form", "status", "status_label",
             "stage", "version", "content_hash", "created_at", "updated_at", "submitted_at", "attachments", "signoffs",
+            "supplements",
         ]  # fmt: skip
 
     def get_form(self, nomination: Nomination) -> dict[str, Any]:
@@ -78,6 +100,9 @@ class NominationOut(serializers.ModelSerializer):
 
     def get_signoffs(self, nomination: Nomination) -> list[dict[str, Any]]:
         return list(SignOffOut(nomination.signoffs.select_related("org", "seal__key").order_by("id"), many=True).data)
+
+    def get_supplements(self, nomination: Nomination) -> list[dict[str, Any]]:
+        return list(SupplementOut(nomination.supplements.select_related("seal").order_by("id"), many=True).data)
 
 
 class NominationBrief(serializers.ModelSerializer):

@@ -39,6 +39,11 @@ urlpatterns += [
         name="nomination-attachments",
     ),
     path("attachments/<id:pk>", nominations.AttachmentDetailView.as_view(), name="attachment-detail"),
+    path(
+        "nominations/<id:pk>/supplements",
+        nominations.NominationSupplementsView.as_view(),
+        name="nomination-supplements",
+    ),
 ]
 
 # The sign-off chain (api.md, Sign-off tasks).
