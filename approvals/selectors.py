@@ -17,6 +17,7 @@ from config.db import get_in_scope
 from config.errors import NotVisible
 from config.masking import mask_text
 from workflows import selectors as campaign_selectors
+from workflows import supplements as supplement_definitions
 from workflows.models import Campaign, Stage
 
 
@@ -49,6 +50,28 @@ def get_visible_template(user: User, pk: int) -> CampaignTemplate:
         removed_at__isnull=True, campaign__in=campaign_selectors.visible_campaigns(user)
     )
     return get_in_scope(templates.select_related("campaign"), pk)
+
+
+def supplement_rows(nomination: Nomination) -> list[dict[str, Any]]:
+    """The campaign's supplements for ``nomination``, in the campaign's order: each definition with its
+    deadline, whether it is past, and the added ``Supplement`` (or None). Added ones the campaign no
+    longer defines come last: what was sealed is always shown."""
+    added = {s.key: s for s in nomination.supplements.select_related("seal__key__org", "added_by").order_by("id")}
+    now = timezone.now()
+    rows = []
+    for spec in nomination.campaign.supplements or []:
+        deadline = supplement_definitions.deadline_of(spec)
+        rows.append(
+            {"key": spec["key"], "label": spec["label"], "type": spec["type"], "deadline": deadline,
+             "max_length": spec.get("max_length") or supplement_definitions.DEFAULT_MAX_LENGTH,
+             "allowed_types": spec.get("allowed_types") or supplement_definitions.DEFAULT_FILE_TYPES,
+             "past": now > deadline, "supplement": added.pop(spec["key"], None)}
+        )  # fmt: skip
+    rows.extend(
+        {"key": s.key, "label": s.label, "type": s.type, "deadline": None, "past": True, "supplement": s}
+        for s in added.values()
+    )
+    return rows
 
 
 def get_visible_nomination(user: User, pk: int) -> Nomination:

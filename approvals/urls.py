@@ -18,6 +18,12 @@ urlpatterns = [
     path("nominations/<id:pk>/withdraw", nominations.withdraw, name="nomination-withdraw"),
     path("nominations/<id:pk>/attachments", nominations.upload, name="attachment-upload"),
     path("nominations/<id:pk>/delete", nominations.delete_draft, name="nomination-delete"),
+    path("nominations/<id:pk>/supplements/<slug:key>", nominations.add_supplement, name="supplement-add"),
+    path(
+        "nominations/<id:pk>/supplements/<id:supplement_id>/files/<int:index>",
+        nominations.supplement_file,
+        name="supplement-file",
+    ),
     path("nominations/<id:pk>/form.pdf", documents.form_pdf, name="nomination-pdf"),
     path("nominations/<id:pk>/form.docx", documents.form_docx, name="nomination-docx"),
     path("attachments/<id:pk>", nominations.download_attachment, name="attachment"),

@@ -7,7 +7,7 @@ call of an ``approvals.actions`` function, whose refusal is shown in Chinese wit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -571,8 +571,49 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "can_delete": is_submitter and nomination.status == Nomination.Status.DRAFT and nomination.round == 0,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,
         "can_print": nomination.status != Nomination.Status.DRAFT,
+        "supplements": selectors.supplement_rows(nomination),
+        "can_supplement": is_submitter
+        and nomination.submitted_at is not None
+        and nomination.status in actions.SUPPLEMENTABLE,
         "verify_url": request.build_absolute_uri(
             reverse("verify-page", args=[nomination.verification_code])
         ) if nomination.verification_code else "",
     }  # fmt: skip
     return render(request, "approvals/nomination.html", context)
+
+
+# --- supplements after submission (补充材料) -----------------------------------------------------------
+
+
+@login_required
+@require_POST
+def add_supplement(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """The submitter adds one supplement (text or files); it is sealed with the unit's seal."""
+    nomination = _nomination(request, pk)
+    try:
+        supplement = actions.add_supplement(
+            nomination.pk,
+            actor=request_user(request),
+            key=key,
+            text=request.POST.get("text", ""),
+            files=[(f.name or "", cast(IO[bytes], f.file)) for f in request.FILES.getlist("files")],
+        )
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        messages.success(
+            request, _("“{label}”已提交并加盖本单位电子印章，不能再修改。").format(label=supplement.label)
+        )
+    return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination.pk]) + "#supplements-h")
+
+
+@login_required
+@require_GET
+def supplement_file(request: HttpRequest, pk: int, supplement_id: int, index: int) -> FileResponse:
+    nomination = _nomination(request, pk)
+    supplement = nomination.supplements.filter(pk=supplement_id).first()
+    if supplement is None or not 0 <= index < len(supplement.files):
+        raise Http404()
+    stored = supplement.files[index]
+    path = filestore.path_of(stored["storage_name"])
+    return FileResponse(path.open("rb"), as_attachment=True, filename=stored["name"])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from approvals import seals
@@ -15,6 +18,7 @@ from approvals.actions import create_nomination, submit_nomination
 from approvals.models import Nomination, Supplement
 from approvals.sealing import nomination_content_hash
 from audit.models import AuditEvent
+from tests.approvals.test_paper_documents import docx_all_text, pdf_text, squeeze
 from tests.campaigns import make_campaign, valid_case_form
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +174,53 @@ def test_the_campaign_definition_checks_supplements(tree, client_for):
     assert {"supplements[0].key", "supplements[0].label", "supplements[0].type", "supplements[0].deadline"} <= set(
         errors
     )
+
+
+def test_the_supplement_is_printed_with_the_units_seal_in_pdf_and_word(submitted, submitter, client_for, tree):
+    add(client_for(submitter), submitted, key="summary", text=SUMMARY)
+    client = Client()
+    client.force_login(submitter)
+
+    pdf = client.get(f"/nominations/{submitted.pk}/form.pdf").content
+    docx = client.get(f"/nominations/{submitted.pk}/form.docx").content
+
+    printed = squeeze(pdf_text(pdf))
+    assert "补充材料：项目总结材料" in printed
+    assert squeeze(SUMMARY[:60]) in printed
+    assert "签署人" in printed
+    word = docx_all_text(docx)
+    assert "补充材料：项目总结材料" in word
+    assert SUMMARY[:60] in word
+    images = [n for n in zipfile.ZipFile(io.BytesIO(docx)).namelist() if n.startswith("word/media/")]
+    assert len(images) == 2  # the unit's seal over the supplement and the QR code
+
+
+def test_the_nomination_page_shows_the_supplements_and_takes_one(submitted, submitter):
+    client = Client()
+    client.force_login(submitter)
+    page = client.get(f"/nominations/{submitted.pk}/").content.decode()
+    assert "项目总结材料" in page
+    assert f'action="/nominations/{submitted.pk}/supplements/summary"' in page
+
+    response = client.post(f"/nominations/{submitted.pk}/supplements/summary", {"text": SUMMARY})
+
+    assert response.status_code == 302
+    page = client.get(f"/nominations/{submitted.pk}/").content.decode()
+    assert "已加盖" in page
+    assert f'action="/nominations/{submitted.pk}/supplements/summary"' not in page
+    assert Supplement.objects.get().text == SUMMARY
+
+
+def test_the_demo_gives_003_its_summary_two_months_after_the_form():
+    from django.core.management import call_command
+
+    from workflows import supplements
+    from workflows.models import Campaign
+
+    call_command("load_demo")
+
+    campaign = Campaign.objects.get(title__startswith="2014年台山市")
+    [summary] = campaign.supplements
+    assert (summary["key"], summary["type"]) == ("summary", "long_text")
+    gap = timezone.localdate(supplements.deadline_of(summary)) - timezone.localdate(campaign.submission_deadline)
+    assert gap == timedelta(days=61)
