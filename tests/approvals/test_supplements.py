@@ -207,6 +207,7 @@ def test_the_nomination_page_shows_the_supplements_and_takes_one(submitted, subm
     assert response.status_code == 302
     page = client.get(f"/nominations/{submitted.pk}/").content.decode()
     assert "已加盖" in page
+    assert "(" + submitter.username + ")" not in page.split("supplements-h")[1]
     assert f'action="/nominations/{submitted.pk}/supplements/summary"' not in page
     assert Supplement.objects.get().text == SUMMARY
 
