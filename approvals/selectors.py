@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import permissions
 from accounts.models import User
@@ -197,17 +198,32 @@ def public_verification(code: str) -> dict[str, Any]:
         else None,
         "valid": not problems,
         "problems": [p.as_dict() for p in problems],
-        "seals": [
-            {
-                "sequence": s.seal.sequence if s.seal else None,
-                "stage_name": s.stage_name,
-                "org": s.org.name,
-                "decision": s.get_decision_display(),
-                "signed_at": s.signed_at.isoformat(),
-                "seal_hash": s.seal.seal_hash if s.seal else "",
-            }
-            for s in signoffs
-        ],
+        "seals": sorted(
+            [
+                {
+                    "sequence": s.seal.sequence if s.seal else None,
+                    "stage_name": s.stage_name,
+                    "org": s.org.name,
+                    "decision": s.get_decision_display(),
+                    "signed_at": s.signed_at.isoformat(),
+                    "seal_hash": s.seal.seal_hash if s.seal else "",
+                }
+                for s in signoffs
+            ]
+            # Addenda (补充材料): sealed by the unit, no decision; in the chain's order with the rest.
+            + [
+                {
+                    "sequence": a.seal.sequence,
+                    "stage_name": gettext("补充材料：{label}").format(label=a.label),
+                    "org": a.seal.key.org.name,
+                    "decision": gettext("补充材料"),
+                    "signed_at": a.seal.created_at.isoformat(),
+                    "seal_hash": a.seal.seal_hash,
+                }
+                for a in nomination.supplements.select_related("seal__key__org").order_by("id")
+            ],
+            key=lambda entry: entry["sequence"] or 0,
+        ),
     }
 
 

@@ -91,6 +91,14 @@ def test_a_summary_is_added_sealed_with_the_units_key_and_verifies(submitted, su
     assert actions[-2:] == ["seal.created", "supplement.added"]
     shown = client_for(submitter).get(f"/api/v1/nominations/{submitted.pk}").json()["supplements"]
     assert [(s["key"], s["text"]) for s in shown] == [("summary", SUMMARY)]
+    submitted.refresh_from_db()
+    public = Client().get(f"/api/v1/public/verify/{submitted.verification_code}").json()
+    assert public["valid"] is True
+    assert [(s["sequence"], s["stage_name"], s["org"]) for s in public["seals"]][-1] == (
+        supplement.seal.sequence,
+        "补充材料：项目总结材料",
+        tree.unit.name,
+    )
 
 
 def test_a_changed_supplement_is_found(submitted, submitter, client_for):
