@@ -92,12 +92,12 @@ class CampaignAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["template", "title", "host_org", "opens_at", "submission_deadline"]
-        return [*_EDITABLE, "status", "kinds", "forms", "eligibility"]
+        return [*_EDITABLE, "status", "kinds", "forms", "eligibility", "supplements"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return []
-        readonly = ["status", "kinds", "forms", "eligibility"]
+        readonly = ["status", "kinds", "forms", "eligibility", "supplements"]
         return readonly if obj.status == Campaign.Status.DRAFT else [*readonly, *_EDITABLE]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:

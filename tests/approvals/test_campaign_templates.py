@@ -152,6 +152,7 @@ def test_the_admin_inline_adds_and_removes_templates_through_the_actions(media):
     url = f"/admin/workflows/campaign/{campaign.pk}/change/"
     page = client.get(url).content.decode()
     assert "附件1 申报表模板" in page
+    assert "项目（案例）总结材料" in page  # the campaign's supplements, shown read-only
     data = {
         **_hidden_inputs(page),
         "templates-1-title": "附件3 推荐汇总表",
