@@ -8,3 +8,7 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from approvals import audit_events  # noqa: F401 - registers the audit events this app writes
+        from approvals.demo import add_demo_templates
+        from workflows.demo import demo_loaded
+
+        demo_loaded.connect(add_demo_templates, dispatch_uid="approvals.demo")

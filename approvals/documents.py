@@ -117,6 +117,17 @@ class FormDocument:
     revoked_on: str = ""
     revoked_reason: str = ""
     name: str = ""  # the nomination's title as printed (masked unless revealed): the Word file's title
+    # Supplements after submission (补充材料): each its content and the unit's seal over it.
+    supplements: list[PrintedSupplement] = field(default_factory=list)
+
+
+@dataclass
+class PrintedSupplement:
+    """A 补充材料 as printed: "补充材料：<label>", its text (or its files' names), then who added it,
+    when, and the unit's seal, like an opinion box."""
+
+    row: Row
+    seal: Opinion
 
 
 def _date(moment: datetime) -> str:
@@ -294,7 +305,20 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
         revoked_on=_date(revocation.revoked_at) if revocation else "",
         revoked_reason=selectors.reason_summary(revocation.reason) if revocation else "",
         name=rows[0].text,
+        supplements=[_supplement(s) for s in nomination.supplements.select_related("seal__key__org", "added_by")],
     )
+
+
+def _supplement(s: Any) -> PrintedSupplement:
+    text = s.text or "；".join(f.get("name", "") for f in s.files) or "（无）"
+    seal_org = s.seal.key.org.name
+    return PrintedSupplement(
+        row=Row(f"补充材料：{s.label}", text),
+        seal=Opinion(
+            stage=f"补充材料：{s.label}", decision="", opinion="", signer=name_from_label(s.added_by.label),
+            org=seal_org, date=_date(s.added_at), sealed=True, seal_org=seal_org, post="提交人",
+        ),
+    )  # fmt: skip
 
 
 REVOKED_MARK = "已撤销"
@@ -450,6 +474,9 @@ def pdf_strings(document: FormDocument) -> list[str]:
     strings += [c for row in document.rows for c in (row.columns or [])]
     for opinion in document.opinions:
         strings += [_opinion_text(opinion), _signer_text(opinion), f"{opinion.date or EMPTY_DATE}（盖章）"]
+    for supplement in document.supplements:
+        opinion = supplement.seal
+        strings += [_signer_text(opinion), f"{opinion.date or EMPTY_DATE}（盖章）"]
     strings += [_history_text(h) for h in document.history]
     strings += [f"申报单位（盖章）：{document.unit}", f"校验码：{document.code or '（提交后生成）'}"]
     strings += ["历次审批意见", "扫描二维码或访问以下地址核验电子印章：", "打印时间：", "（无）", REVOKED_MARK]
@@ -602,6 +629,14 @@ def _render_pdf(document: FormDocument, font: str) -> bytes:
                 joins.append(("LINEABOVE", (0, r), (0, r), 0.8, colors.white))
     for opinion in document.opinions:
         data.append([para(opinion.stage, label_style), OpinionCell(opinion, value_w - 12)])
+    for supplement in document.supplements:
+        # The text in pieces under one label, then the unit's seal box, as one block.
+        first = len(data)
+        for i, chunk in enumerate(split_text(supplement.row.text)):
+            data.append([para(supplement.row.label, label_style) if i == 0 else "", para(chunk)])
+        data.append(["", OpinionCell(supplement.seal, value_w - 12)])
+        for r in range(first + 1, len(data)):
+            joins.append(("LINEABOVE", (0, r), (0, r), 0.8, colors.white))
     table = Table(data, colWidths=[label_w, value_w], repeatRows=0)
     table.setStyle(
         TableStyle([
@@ -773,9 +808,19 @@ def render_docx(document: FormDocument) -> bytes:
                 last = more[0]
             if last is not cells[0]:
                 cells[0].merge(last)
-    for opinion in document.opinions:
+    boxes: list[tuple[Opinion, list[str]]] = [(o, []) for o in document.opinions]
+    boxes += [(s.seal, split_text(s.row.text)) for s in document.supplements]
+    for opinion, text_chunks in boxes:
         cells = table.add_row().cells
         cells[0].text = docx_text(opinion.stage)
+        if text_chunks:  # a supplement: its text in rows of its own, then the seal box, one label
+            cells[1].text = docx_text(text_chunks[0])
+            first = cells[0]
+            for chunk in text_chunks[1:]:
+                more = table.add_row().cells
+                more[1].text = docx_text(chunk)
+            cells = table.add_row().cells
+            first.merge(cells[0])
         cell = cells[1]
         if opinion.decision:
             cell.paragraphs[0].add_run(docx_text(_opinion_text(opinion)))
@@ -942,6 +987,10 @@ def texts(document: FormDocument) -> Iterable[str]:
             yield from person
     for opinion in document.opinions:
         yield from (opinion.stage, opinion.decision, opinion.opinion, opinion.signer, opinion.org, opinion.date)
+    for supplement in document.supplements:
+        yield supplement.row.label
+        yield supplement.row.text
+        yield from (supplement.seal.signer, supplement.seal.org, supplement.seal.date)
     yield document.code
     if document.revoked_on:
         yield REVOKED_MARK

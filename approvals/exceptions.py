@@ -103,3 +103,18 @@ class ObjectionsOpen(StateConflict):
 class SubmissionBarred(StateConflict):
     code = "submission_barred"
     message = _("该单位或人员因奖项被撤销，在限制期内不得申报")
+
+
+class SupplementNotSubmitted(StateConflict):
+    code = "supplement_before_submission"
+    message = _("申报提交后才能补充材料")
+
+
+class SupplementDeadlinePassed(StateConflict):
+    code = "supplement_deadline_passed"
+    message = _("已超过该补充材料的截止时间，不能再提交")
+
+
+class SupplementAlreadyAdded(StateConflict):
+    code = "supplement_already_added"
+    message = _("该补充材料已提交并盖章，不能更改")

@@ -521,3 +521,61 @@ class SubmissionBar(models.Model):
 
     def __str__(self) -> str:
         return f"bar {self.unit_id or self.person_label} until {self.until}"
+
+
+class CampaignTemplate(models.Model):
+    """A file a campaign hands out (附件1 申报表模板, 附件2 名额分配表), stored under its SHA-256.
+
+    Kept here, above workflows, because it is stored and checked like an attachment
+    (approvals/uploads.py, approvals/filestore.py). Removing one marks it removed; the row stays.
+    """
+
+    campaign = models.ForeignKey("workflows.Campaign", on_delete=models.PROTECT, related_name="templates")
+    title = models.CharField(_("标题"), max_length=200)
+    type = models.CharField(_("类型"), max_length=16)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    display_name = models.CharField(_("文件名"), max_length=200)
+    storage_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("活动附件模板")
+        verbose_name_plural = _("活动附件模板")
+        ordering = ["campaign", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Supplement(models.Model):
+    """A document a submitted nomination added after submission (补充材料), sealed as an addendum.
+
+    One per supplement of the campaign (``Campaign.supplements``); never changed once added. Its
+    seal binds ``content_hash`` (``approvals.sealing.supplement_content_hash``) and sits in the
+    nomination's seal chain with the stage ``supplement:<key>``.
+    """
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="supplements")
+    key = models.CharField(_("标识"), max_length=28)
+    label = models.CharField(_("名称"), max_length=100)
+    type = models.CharField(_("类型"), max_length=16)
+    text = models.TextField(_("内容"), blank=True)
+    # Files as stored: [{"name", "type", "mime", "size", "sha256", "storage_name"}], in upload order.
+    files: models.JSONField[Any, Any] = models.JSONField(_("文件"), default=list, blank=True)
+    content_hash = models.CharField(max_length=64)
+    seal = models.OneToOneField(Seal, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("补充时间"))
+
+    class Meta:
+        verbose_name = _("补充材料")
+        verbose_name_plural = _("补充材料")
+        ordering = ["nomination", "id"]
+        constraints = [models.UniqueConstraint(fields=["nomination", "key"], name="supplement_unique_key")]
+
+    def __str__(self) -> str:
+        return self.label

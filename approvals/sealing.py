@@ -28,3 +28,12 @@ def nomination_content_hash(nomination: Nomination, attachments: list[Attachment
     return content_hash(
         kind=nomination.kind, title=nomination.title, form=nomination.form, files=[(a.field, a.sha256) for a in live]
     )
+
+
+SUPPLEMENT_STAGE_PREFIX = "supplement:"
+
+
+def supplement_content_hash(*, key: str, label: str, type: str, text: str, files: list[tuple[str, str]]) -> str:
+    """What an addendum's seal binds: the supplement's key, label, type, text and its files' (name, SHA-256)."""
+    content = {"supplement": key, "label": label, "type": type, "text": text, "files": [list(f) for f in files]}
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()

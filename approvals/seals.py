@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from approvals import audit_events, sealing
-from approvals.models import Nomination, Seal
+from approvals.models import Nomination, Seal, Supplement
 from approvals.seal_algorithms import key_fingerprint, sign, signature_valid
 from approvals.seal_keys import SealKeyError, ensure_key, private_key_of
 from audit.hashing import GENESIS_HASH, canonical_json, utc_timestamp
@@ -337,8 +337,12 @@ def verify_seal_chain(nomination: Nomination, *, current_content_hash: str | Non
             problems.append(SealProblem(SealProblem.MISSING_SEAL, sequence, "recorded in the audit trail"))
         elif recorded.seal_hash != data.get("seal_hash"):
             problems.append(SealProblem(SealProblem.HASH_MISMATCH, sequence, "differs from the audit trail"))
-    if current_content_hash is not None and seals:
-        last = seals[-1]
+    # An addendum (补充材料) binds its own content, checked against its row; the nomination's
+    # content is bound by the last seal of the chain proper.
+    problems.extend(_addendum_problems(nomination, seals))
+    chain = [s for s in seals if not s.stage.startswith(sealing.SUPPLEMENT_STAGE_PREFIX)]
+    if current_content_hash is not None and chain:
+        last = chain[-1]
         payload, _why = _parse_payload(last.payload)
         if payload is not None and payload["content_hash"] != current_content_hash:
             problems.append(
@@ -347,6 +351,33 @@ def verify_seal_chain(nomination: Nomination, *, current_content_hash: str | Non
                 )
             )
     return _unique(problems)
+
+
+def _addendum_problems(nomination: Nomination, seals: list[Seal]) -> list[SealProblem]:
+    """An addendum seal must bind what its supplement holds, and each supplement must keep its seal."""
+    problems = []
+    by_seal = {s.seal_id: s for s in Supplement.objects.filter(nomination=nomination)}
+    for seal in seals:
+        if not seal.stage.startswith(sealing.SUPPLEMENT_STAGE_PREFIX):
+            continue
+        supplement = by_seal.pop(seal.pk, None)
+        payload, _why = _parse_payload(seal.payload)
+        if supplement is None:
+            problems.append(SealProblem(SealProblem.MISSING_SEAL, seal.sequence, "addendum without its supplement"))
+            continue
+        held = sealing.supplement_content_hash(
+            key=supplement.key, label=supplement.label, type=supplement.type, text=supplement.text,
+            files=[(f.get("name", ""), f.get("sha256", "")) for f in supplement.files],
+        )  # fmt: skip
+        if payload is not None and (payload["content_hash"] != held or supplement.content_hash != held):
+            problems.append(
+                SealProblem(SealProblem.CONTENT_CHANGED, seal.sequence, "the supplement differs from the sealed one")
+            )
+    problems.extend(
+        SealProblem(SealProblem.MISSING_SEAL, None, f"supplement {s.key} has no seal in the chain")
+        for s in by_seal.values()
+    )
+    return problems
 
 
 def _unique(problems: list[SealProblem]) -> list[SealProblem]:
@@ -372,7 +403,11 @@ def content_hash_to_check(nomination: Nomination) -> str | None:
         return None
     last_seal_event = None
     resubmitted_after = False
-    for seq, action, _data in _nomination_events(nomination):
+    for seq, action, data in _nomination_events(nomination):
+        if action == audit_events.SEAL_CREATED and str(data.get("stage", "")).startswith(
+            sealing.SUPPLEMENT_STAGE_PREFIX
+        ):
+            continue  # an addendum binds its supplement, not the nomination's content
         if action == audit_events.SEAL_CREATED:
             last_seal_event, resubmitted_after = seq, False
         elif last_seal_event is not None:

@@ -7,15 +7,18 @@ from typing import Any
 from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import permissions
 from accounts.models import User
 from accounts.roles import SUBTREE_ROLES
 from approvals import seals
-from approvals.models import CarbonCopy, Delegation, Nomination, Objection, Revocation, SignOff
+from approvals.models import CampaignTemplate, CarbonCopy, Delegation, Nomination, Objection, Revocation, SignOff
 from config.db import get_in_scope
 from config.errors import NotVisible
 from config.masking import mask_text
+from workflows import selectors as campaign_selectors
+from workflows import supplements as supplement_definitions
 from workflows.models import Campaign, Stage
 
 
@@ -69,6 +72,41 @@ def list_delegations(user: User) -> QuerySet[Delegation]:
         .select_related("principal", "delegate", "org")
         .order_by("-id")
     )
+
+
+def campaign_templates(campaign: Campaign) -> QuerySet[CampaignTemplate]:
+    """A campaign's current templates in upload order (whoever sees the campaign may download them)."""
+    return CampaignTemplate.objects.filter(campaign=campaign, removed_at__isnull=True).order_by("id")
+
+
+def get_visible_template(user: User, pk: int) -> CampaignTemplate:
+    """One current template of a campaign the user sees, or 404 for missing and forbidden alike."""
+    templates = CampaignTemplate.objects.filter(
+        removed_at__isnull=True, campaign__in=campaign_selectors.visible_campaigns(user)
+    )
+    return get_in_scope(templates.select_related("campaign"), pk)
+
+
+def supplement_rows(nomination: Nomination) -> list[dict[str, Any]]:
+    """The campaign's supplements for ``nomination``, in the campaign's order: each definition with its
+    deadline, whether it is past, and the added ``Supplement`` (or None). Added ones the campaign no
+    longer defines come last: what was sealed is always shown."""
+    added = {s.key: s for s in nomination.supplements.select_related("seal__key__org", "added_by").order_by("id")}
+    now = timezone.now()
+    rows = []
+    for spec in nomination.campaign.supplements or []:
+        deadline = supplement_definitions.deadline_of(spec)
+        rows.append(
+            {"key": spec["key"], "label": spec["label"], "type": spec["type"], "deadline": deadline,
+             "max_length": spec.get("max_length") or supplement_definitions.DEFAULT_MAX_LENGTH,
+             "allowed_types": spec.get("allowed_types") or supplement_definitions.DEFAULT_FILE_TYPES,
+             "past": now > deadline, "supplement": added.pop(spec["key"], None)}
+        )  # fmt: skip
+    rows.extend(
+        {"key": s.key, "label": s.label, "type": s.type, "deadline": None, "past": True, "supplement": s}
+        for s in added.values()
+    )
+    return rows
 
 
 def get_visible_nomination(user: User, pk: int) -> Nomination:
@@ -197,17 +235,32 @@ def public_verification(code: str) -> dict[str, Any]:
         else None,
         "valid": not problems,
         "problems": [p.as_dict() for p in problems],
-        "seals": [
-            {
-                "sequence": s.seal.sequence if s.seal else None,
-                "stage_name": s.stage_name,
-                "org": s.org.name,
-                "decision": s.get_decision_display(),
-                "signed_at": s.signed_at.isoformat(),
-                "seal_hash": s.seal.seal_hash if s.seal else "",
-            }
-            for s in signoffs
-        ],
+        "seals": sorted(
+            [
+                {
+                    "sequence": s.seal.sequence if s.seal else None,
+                    "stage_name": s.stage_name,
+                    "org": s.org.name,
+                    "decision": s.get_decision_display(),
+                    "signed_at": s.signed_at.isoformat(),
+                    "seal_hash": s.seal.seal_hash if s.seal else "",
+                }
+                for s in signoffs
+            ]
+            # Addenda (补充材料): sealed by the unit, no decision; in the chain's order with the rest.
+            + [
+                {
+                    "sequence": a.seal.sequence,
+                    "stage_name": gettext("补充材料：{label}").format(label=a.label),
+                    "org": a.seal.key.org.name,
+                    "decision": gettext("补充材料"),
+                    "signed_at": a.seal.created_at.isoformat(),
+                    "seal_hash": a.seal.seal_hash,
+                }
+                for a in nomination.supplements.select_related("seal__key__org").order_by("id")
+            ],
+            key=lambda entry: entry["sequence"] or 0,
+        ),
     }
 
 

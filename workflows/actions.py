@@ -36,6 +36,7 @@ _SCALARS = (
     "rounds",
     "tiers",
     "tier_floors",
+    "supplements",
 )
 
 

@@ -92,12 +92,12 @@ class CampaignAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["template", "title", "host_org", "opens_at", "submission_deadline"]
-        return [*_EDITABLE, "status", "kinds_preview", "forms_preview", "eligibility_preview"]
+        return [*_EDITABLE, "status", "kinds_preview", "forms_preview", "eligibility_preview", "supplements"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return []
-        readonly = ["status", "kinds_preview", "forms_preview", "eligibility_preview"]
+        readonly = ["status", "kinds_preview", "forms_preview", "eligibility_preview", "supplements"]
         return readonly if obj.status == Campaign.Status.DRAFT else [*readonly, *_EDITABLE]
 
     # The definitions as the campaign admin reads them, not the JSON they are stored as.

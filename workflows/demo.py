@@ -204,6 +204,16 @@ def demo_definitions() -> list[dict[str, Any]]:
             "per_unit_max": 3,
             "publicity_days": 7,
             "publicity_working_days": False,
+            # 申报表 by 10月30日, the ~1500-character 总结材料 by 12月30日: two months after the form.
+            "supplements": [
+                {
+                    "key": "summary",
+                    "label": "项目（案例）总结材料",
+                    "type": "long_text",
+                    "max_length": 2000,
+                    "deadline_days_after_deadline": 61,
+                },
+            ],  # fmt: skip
         },
         {
             "seed": "000",
@@ -262,6 +272,15 @@ def _stages_for(stages: list[dict[str, Any]], deadline: datetime) -> list[dict[s
     return placed
 
 
+def _supplement_for(supplement: dict[str, Any], deadline: datetime) -> dict[str, Any]:
+    """A supplement definition with its date placed after ``deadline`` (Asia/Shanghai)."""
+    placed = dict(supplement)
+    after = placed.pop("deadline_days_after_deadline", None)
+    if after is not None:
+        placed["deadline"] = (timezone.localdate(deadline) + timedelta(days=after)).isoformat()
+    return placed
+
+
 def campaign_spec(
     definition: dict[str, Any],
     orgs: dict[str, Organization],
@@ -290,6 +309,7 @@ def campaign_spec(
         ],
     }
     spec.update(copy.deepcopy(SEED_JUDGING.get(definition["seed"], {})))
+    spec["supplements"] = [_supplement_for(s, deadline) for s in definition.get("supplements", [])]
     for name in ("per_unit_max", "total_max", "min_per_township", "awards", "entrants_per_award",
                  "publicity_days", "publicity_working_days"):  # fmt: skip
         if name in definition:

@@ -55,6 +55,8 @@ class Campaign(models.Model):
     rounds: models.JSONField[Any, Any] = models.JSONField(_("评审轮次"), default=list, blank=True)
     tiers: models.JSONField[Any, Any] = models.JSONField(_("奖项等次"), default=dict, blank=True)
     tier_floors: models.JSONField[Any, Any] = models.JSONField(_("等次比例下限"), default=list, blank=True)
+    # Documents a submitted nomination adds later, each by its own deadline (workflows/supplements.py).
+    supplements: models.JSONField[Any, Any] = models.JSONField(_("补充材料"), default=list, blank=True)
     publicity_days = models.PositiveSmallIntegerField(_("公示天数"), null=True, blank=True)
     publicity_working_days = models.BooleanField(_("按工作日计"), default=False)
     # The publication day is day 1 of the window (民政部 and provincial practice); off: the next day is.

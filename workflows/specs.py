@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from workflows import eligibility, forms, rounds
+from workflows import eligibility, forms, rounds, supplements
 from workflows.models import NominationKind, Stage
 
 # Where each role's signer sits by default, seen from the nomination's unit.
@@ -99,6 +99,8 @@ def check_campaign_spec(spec: dict[str, Any]) -> dict[str, list[str]]:
             if message:
                 add(f"quotas[{i}].field", message)
     for key, messages in _check_judging(spec, kinds, valid_forms).items():
+        errors.setdefault(key, []).extend(messages)
+    for key, messages in supplements.validate_supplements(spec.get("supplements") or []).items():
         errors.setdefault(key, []).extend(messages)
     if spec.get("publicity_working_days") and not spec.get("publicity_days"):
         add("publicity_days", _("按工作日计算公示期时须填写公示天数"))

@@ -29,7 +29,13 @@ from workflows.models import Campaign
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    campaigns = list(selectors.visible_campaigns(user).select_related("host_org__parent").order_by("-id"))
+    # "templates": approvals' CampaignTemplate rows (附件1 申报表模板 …), named, not imported (layers).
+    campaigns = list(
+        selectors.visible_campaigns(user)
+        .select_related("host_org__parent")
+        .prefetch_related("templates")
+        .order_by("-id")
+    )
     units = list(permissions.units_nominating_by(user)) if permissions.can_nominate_anywhere(user) else []
     hosted = set(permissions.campaign_hosts_organised_by(user).values_list("pk", flat=True))
     now = timezone.now()

@@ -6,7 +6,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +14,15 @@ from rest_framework.views import APIView
 from accounts import permissions
 from accounts import selectors as account_selectors
 from approvals import actions, filestore, selectors
-from approvals.api.serializers import AttachmentOut, NominationBrief, NominationIn, NominationOut, NominationUpdate
+from approvals.api.serializers import (
+    AttachmentOut,
+    NominationBrief,
+    NominationIn,
+    NominationOut,
+    NominationUpdate,
+    SupplementIn,
+    SupplementOut,
+)
 from approvals.models import Attachment
 from audit.trail import record_personal_data_read
 from config.api.idempotency import idempotent
@@ -161,3 +169,23 @@ class AttachmentDetailView(APIView):
         attachment = _visible_attachment(request, pk)
         actions.remove_attachment(attachment.pk, actor=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NominationSupplementsView(APIView):
+    parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(
+        request=SupplementIn, responses={201: SupplementOut}, summary="提交补充材料（提交后、各自截止前；盖章）"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = request_user(request)
+        nomination = selectors.get_visible_nomination(user, pk)
+        key = request.data.get("key")
+        if not key:
+            raise InvalidInput.for_field("key", _("请指明补充材料"))
+        uploads = request.FILES.getlist("files") if hasattr(request.FILES, "getlist") else []
+        supplement = actions.add_supplement(
+            nomination.pk, actor=user, key=str(key), text=str(request.data.get("text") or ""),
+            files=[(f.name or "", f.file) for f in uploads],
+        )  # fmt: skip
+        return Response(SupplementOut(supplement).data, status=status.HTTP_201_CREATED)

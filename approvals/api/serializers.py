@@ -5,7 +5,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from approvals.models import Attachment, Delegation, Nomination, SignOff
+from approvals.models import Attachment, CampaignTemplate, Delegation, Nomination, SignOff, Supplement
 from config.api.serializers import IdField, StrictSerializer
 from workflows import forms
 from workflows.models import NominationKind
@@ -32,6 +32,45 @@ class AttachmentOut(serializers.ModelSerializer):
         fields = ["id", "field", "name", "type", "size", "sha256", "width", "height", "uploaded_at"]
 
 
+class CampaignTemplateOut(serializers.ModelSerializer):
+    """A campaign's template file; ``download`` is where the API serves its bytes."""
+
+    name = serializers.CharField(source="display_name")
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignTemplate
+        fields = ["id", "campaign", "title", "name", "type", "size", "sha256", "uploaded_at", "download"]
+
+    def get_download(self, template: CampaignTemplate) -> str:
+        return f"/api/v1/campaigns/{template.campaign_id}/templates/{template.pk}"
+
+
+class CampaignTemplateUpload(serializers.Serializer):
+    title = serializers.CharField(help_text="如“附件1 申报表模板”")
+    file = serializers.FileField()
+
+
+class SupplementOut(serializers.ModelSerializer):
+    """A supplement added after submission (补充材料) with the sequence of its addendum seal."""
+
+    seal_sequence = serializers.IntegerField(source="seal.sequence", read_only=True)
+    files = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Supplement
+        fields = ["id", "key", "label", "type", "text", "files", "content_hash", "seal_sequence", "added_at"]
+
+    def get_files(self, supplement: Supplement) -> list[dict[str, Any]]:
+        return [{k: f.get(k) for k in ("name", "type", "size", "sha256")} for f in supplement.files]
+
+
+class SupplementIn(serializers.Serializer):
+    key = serializers.CharField(max_length=28)
+    text = serializers.CharField(required=False, allow_blank=True, help_text="长文本类补充材料的内容")
+    files = serializers.ListField(child=serializers.FileField(), required=False, help_text="文件类补充材料")
+
+
 class NominationOut(serializers.ModelSerializer):
     """A nomination; personal values in the form are masked unless the context reveals them."""
 
@@ -40,12 +79,14 @@ class NominationOut(serializers.ModelSerializer):
     form = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     signoffs = serializers.SerializerMethodField()
+    supplements = serializers.SerializerMethodField()
 
     class Meta:
         model = Nomination
         fields = [
             "id", "campaign", "unit", "unit_name", "district", "kind", "title", "form", "status", "status_label",
             "stage", "version", "content_hash", "created_at", "updated_at", "submitted_at", "attachments", "signoffs",
+            "supplements",
         ]  # fmt: skip
 
     def get_form(self, nomination: Nomination) -> dict[str, Any]:
@@ -60,6 +101,9 @@ class NominationOut(serializers.ModelSerializer):
 
     def get_signoffs(self, nomination: Nomination) -> list[dict[str, Any]]:
         return list(SignOffOut(nomination.signoffs.select_related("org", "seal__key").order_by("id"), many=True).data)
+
+    def get_supplements(self, nomination: Nomination) -> list[dict[str, Any]]:
+        return list(SupplementOut(nomination.supplements.select_related("seal").order_by("id"), many=True).data)
 
 
 class NominationBrief(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.api import campaigns, imports, nominations, publicity, tasks
+from approvals.api import campaigns, imports, nominations, publicity, tasks, templates
 from approvals.models import SignOff
 
 # Campaigns (workflows' model; here because a campaign's response carries its quota usage).
@@ -21,6 +21,12 @@ urlpatterns = [
         campaigns.CampaignTransitionView.as_view(transition="start_review"),
         name="campaign-start-review",
     ),
+    path("campaigns/<id:pk>/templates", templates.CampaignTemplatesView.as_view(), name="campaign-templates"),
+    path(
+        "campaigns/<id:pk>/templates/<id:template_id>",
+        templates.CampaignTemplateDetailView.as_view(),
+        name="campaign-template",
+    ),
 ]
 
 urlpatterns += [
@@ -33,6 +39,11 @@ urlpatterns += [
         name="nomination-attachments",
     ),
     path("attachments/<id:pk>", nominations.AttachmentDetailView.as_view(), name="attachment-detail"),
+    path(
+        "nominations/<id:pk>/supplements",
+        nominations.NominationSupplementsView.as_view(),
+        name="nomination-supplements",
+    ),
 ]
 
 # The sign-off chain (api.md, Sign-off tasks).

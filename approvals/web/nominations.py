@@ -7,7 +7,7 @@ call of an ``approvals.actions`` function, whose refusal is shown in Chinese wit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -76,8 +76,11 @@ def my_nominations(request: HttpRequest) -> HttpResponse:
     if status:
         nominations = nominations.filter(status=status)
     campaign = request.GET.get("campaign", "")
+    templates: list[Any] = []
     if campaign.isdigit():
         nominations = nominations.filter(campaign_id=int(campaign))
+        shown = campaign_selectors.visible_campaigns(user).filter(pk=int(campaign)).first()
+        templates = list(selectors.campaign_templates(shown)) if shown is not None else []
     rows, next_query = keyset_page(request, nominations, field="updated_at", descending=True, scope=mine)
     stage_names = _stage_names({n.campaign_id for n in rows})
     for n in rows:
@@ -92,6 +95,7 @@ def my_nominations(request: HttpRequest) -> HttpResponse:
             "status": status or "",
             "next_query": next_query,
             "page_size": PAGE,
+            "templates": templates,
         },
     )
 
@@ -131,7 +135,10 @@ def new_nomination(request: HttpRequest, campaign_id: int) -> HttpResponse:
         )
         return HttpResponseRedirect(reverse("workflows:campaigns"))
     kinds = [(k, NominationKind(k).label) for k in campaign.kinds if k in NominationKind.values]
-    context: dict[str, Any] = {"campaign": campaign, "units": units, "kinds": kinds, "errors": {}, "values": {}}
+    context: dict[str, Any] = {
+        "campaign": campaign, "units": units, "kinds": kinds, "errors": {}, "values": {},
+        "templates": list(selectors.campaign_templates(campaign)),
+    }  # fmt: skip
     if request.method == "POST":
         title = request.POST.get("title", "").strip()
         kind = request.POST.get("kind", "")
@@ -397,6 +404,18 @@ def download_attachment(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(path.open("rb"), as_attachment=True, filename=attachment.display_name)
 
 
+@login_required
+@require_GET
+def download_template(request: HttpRequest, pk: int) -> FileResponse:
+    """A campaign's template file (附件1 申报表模板 …), for whoever sees the campaign."""
+    try:
+        template = selectors.get_visible_template(request_user(request), pk)
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
+    path = filestore.path_of(template.storage_name)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=template.display_name)
+
+
 # --- the nomination page -----------------------------------------------------------------------------
 
 
@@ -561,8 +580,58 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "can_delete": is_submitter and nomination.status == Nomination.Status.DRAFT and nomination.round == 0,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,
         "can_print": nomination.status != Nomination.Status.DRAFT,
+        "supplements": _supplement_rows(nomination),
+        "can_supplement": is_submitter
+        and nomination.submitted_at is not None
+        and nomination.status in actions.SUPPLEMENTABLE,
         "verify_url": request.build_absolute_uri(
             reverse("verify-page", args=[nomination.verification_code])
         ) if nomination.verification_code else "",
     }  # fmt: skip
     return render(request, "approvals/nomination.html", context)
+
+
+# --- supplements after submission (补充材料) -----------------------------------------------------------
+
+
+def _supplement_rows(nomination: Nomination) -> list[dict[str, Any]]:
+    """The campaign's supplements with who added each, named as officials write it (never the account)."""
+    rows = selectors.supplement_rows(nomination)
+    for row in rows:
+        if row["supplement"] is not None:
+            row["who"] = documents.name_from_label(row["supplement"].added_by.label)
+    return rows
+
+
+@login_required
+@require_POST
+def add_supplement(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """The submitter adds one supplement (text or files); it is sealed with the unit's seal."""
+    nomination = _nomination(request, pk)
+    try:
+        supplement = actions.add_supplement(
+            nomination.pk,
+            actor=request_user(request),
+            key=key,
+            text=request.POST.get("text", ""),
+            files=[(f.name or "", cast(IO[bytes], f.file)) for f in request.FILES.getlist("files")],
+        )
+    except SealflowError as exc:
+        report(request, exc)
+    else:
+        messages.success(
+            request, _("“{label}”已提交并加盖本单位电子印章，不能再修改。").format(label=supplement.label)
+        )
+    return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination.pk]) + "#supplements-h")
+
+
+@login_required
+@require_GET
+def supplement_file(request: HttpRequest, pk: int, supplement_id: int, index: int) -> FileResponse:
+    nomination = _nomination(request, pk)
+    supplement = nomination.supplements.filter(pk=supplement_id).first()
+    if supplement is None or not 0 <= index < len(supplement.files):
+        raise Http404()
+    stored = supplement.files[index]
+    path = filestore.path_of(stored["storage_name"])
+    return FileResponse(path.open("rb"), as_attachment=True, filename=stored["name"])

@@ -98,6 +98,8 @@ class CampaignIn(StrictSerializer):
     rounds = serializers.ListField(child=serializers.JSONField(), required=False)
     tiers = serializers.DictField(child=serializers.JSONField(), required=False)
     tier_floors = serializers.ListField(child=serializers.JSONField(), required=False)
+    # Checked with the rest of the definition (workflows/supplements.py).
+    supplements = serializers.ListField(child=serializers.JSONField(), required=False)
 
 
 class StageOut(serializers.ModelSerializer):
@@ -127,7 +129,8 @@ class CampaignOutBase(serializers.ModelSerializer):
             "id", "title", "year", "host_org", "bodies", "description", "kinds", "forms", "eligibility",
             "opens_at", "submission_deadline", "stages", "per_unit_max", "total_max",
             "min_per_township", "awards", "entrants_per_award", "publicity_days", "publicity_working_days",
-            "publicity_counts_publication_day", "rounds", "tiers", "tier_floors", "status", "status_label",
+            "publicity_counts_publication_day", "rounds", "tiers", "tier_floors", "supplements", "status",
+            "status_label",
             "version", "created_at",
         ]  # fmt: skip
 
