@@ -200,6 +200,13 @@ def sign_off_batch(task_ids: list[int], *, actor: User, opinion: str) -> list[Si
     if missing:
         raise TaskAlreadyDecided(_("任务 {ids} 已办理或不存在").format(ids="、".join(map(str, missing))))
     nominations = list(_locking(actor).filter(pk__in=ids.values()).order_by("pk"))
+    # The tasks were matched to nominations before the lock: one decided in between has moved on
+    # (no task, or the next stage's). Deciding its current task would decide what was not asked.
+    wanted = {pk: task for task, pk in ids.items()}
+    moved = [wanted[n.pk] for n in nominations if n.task_id != wanted[n.pk]]
+    if moved or len(nominations) != len(wanted):
+        gone = moved + [t for t, pk in ids.items() if pk not in {n.pk for n in nominations}]
+        raise TaskAlreadyDecided(_("任务 {ids} 已办理或不存在").format(ids="、".join(map(str, sorted(gone)))))
     if len({n.stage for n in nominations}) > 1 or len({n.campaign_id for n in nominations}) > 1:
         raise InvalidInput.for_field("tasks", _("批量审批的任务必须属于同一活动的同一环节"), code="mixed_batch")
     results = []

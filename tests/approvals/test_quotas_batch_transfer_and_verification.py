@@ -279,3 +279,43 @@ def test_deployment_may_seal_with_sm2(tree, submitter, settings):
 
     assert Seal.objects.get().algorithm == "sm2"
     assert verify_nomination(Nomination.objects.get()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_decided_between_the_batch_reading_and_locking_it_is_409_not_the_next_stage(
+    tree, submitter, monkeypatch
+):
+    """The batch matches tasks to nominations before it locks them; when another reviewer decides
+    one in between, the batch refuses (409) rather than crash or decide the next stage's task for
+    someone who holds both roles (found by the load test at 200 users: a 500)."""
+    from approvals.actions import sign_offs
+    from approvals.exceptions import TaskAlreadyDecided
+
+    campaign = district_campaign(tree)
+    both = user_with_role(Role.DISTRICT_REVIEWER, tree.district, username="both")
+    from tests.factories import GrantFactory
+
+    GrantFactory.create(user=both, role=Role.COMMITTEE, org=tree.committee)
+    other = user_with_role(Role.DISTRICT_REVIEWER, tree.district, username="other")
+    (nomination,) = submitted_nominations(campaign, tree.unit, submitter, 1)
+    first_task = nomination.task_id
+    original = sign_offs._locking
+
+    def decided_meanwhile(decider=None):
+        # Another reviewer decides the task, committed on its own connection, before the batch locks.
+        def decide() -> None:
+            sign_off(first_task, actor=other, decision="approve", opinion="同意")
+            connection.close()
+
+        thread = threading.Thread(target=decide)
+        thread.start()
+        thread.join()
+        monkeypatch.setattr(sign_offs, "_locking", original)
+        return original(decider)
+
+    monkeypatch.setattr(sign_offs, "_locking", decided_meanwhile)
+    with pytest.raises(TaskAlreadyDecided):
+        sign_offs.sign_off_batch([first_task], actor=both, opinion="同意")
+    nomination.refresh_from_db()
+    assert nomination.stage == "committee_review"  # the next stage's task is still open
+    assert SignOff.objects.filter(nomination=nomination).count() == 1
