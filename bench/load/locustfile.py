@@ -72,7 +72,7 @@ class SignedIn(HttpUser):
                 response.failure(f"sign-in as {self.username} answered {response.status_code}")
 
     def api_headers(self) -> dict[str, str]:
-        return {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Accept": "application/json"}
+        return {"X-CSRFToken": self.client.cookies.get("csrftoken") or "", "Accept": "application/json"}
 
     def page(self, path: str, name: str) -> None:
         self.client.get(path, name=f"page {name}")
