@@ -205,6 +205,7 @@ def print_report(report: dict[str, Any]) -> None:
           f"{n['not_drained']} not drained, {n['lost']} lost, {n['doubled']} doubled")  # fmt: skip
     print(f"verify_audit: {checks['verify_audit']}")
     print(f"verify_seals: {checks['verify_seals']}")
+    print(f"logs, Locust's CSV and the writes checked: {report['folder']}")
     print(
         f"\n{'PASS' if report['ok'] else 'FAIL'}: {', '.join(report['problems']) or 'no server error, no lost write'}"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,4 @@ def test_a_tiny_run_reports_every_kind_of_user_and_runs_the_checks(tmp_path: Pat
     assert report["ok"], report["problems"]
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "p95" in done.stdout
+    shutil.rmtree(report["folder"], ignore_errors=True)  # the logs and the writes file; kept when a check fails
