@@ -302,15 +302,23 @@ def test_a_task_decided_between_the_batch_reading_and_locking_it_is_409_not_the_
     original = sign_offs._locking
 
     def decided_meanwhile(decider=None):
-        # Another reviewer decides the task, committed on its own connection, before the batch locks.
+        # Once only (the other reviewer's sign_off locks through _locking too): another reviewer
+        # decides the task, committed on its own connection, before the batch locks.
+        monkeypatch.setattr(sign_offs, "_locking", original)
+        errors: list[BaseException] = []
+
         def decide() -> None:
-            sign_off(first_task, actor=other, decision="approve", opinion="同意")
-            connection.close()
+            try:
+                sign_off(first_task, actor=other, decision="approve", opinion="同意")
+            except BaseException as exc:  # noqa: BLE001 - reported by the test below
+                errors.append(exc)
+            finally:
+                connection.close()
 
         thread = threading.Thread(target=decide)
         thread.start()
         thread.join()
-        monkeypatch.setattr(sign_offs, "_locking", original)
+        assert not errors, errors
         return original(decider)
 
     monkeypatch.setattr(sign_offs, "_locking", decided_meanwhile)
