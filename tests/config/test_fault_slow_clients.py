@@ -15,6 +15,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -37,10 +38,20 @@ def free_port() -> int:
 
 
 def healthz(port: int, timeout: float) -> int:
+    """200, or 0 without an answer in time. /healthz answers 503 when its database is not there
+    (with DATABASE_URL, CI's (b) run, the settings name a database only the test runner's copy of
+    exists for): still an answer from a worker thread, which is what this test is about."""
+    status = _healthz(port, timeout)
+    return 200 if status in (200, 503) else status
+
+
+def _healthz(port: int, timeout: float) -> int:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(f"http://127.0.0.1:{port}/healthz", timeout=timeout) as response:
             return int(response.status)
+    except urllib.error.HTTPError as exc:  # an answer all the same (503: no database)
+        return int(exc.code)
     except OSError:
         return 0
 
