@@ -356,6 +356,18 @@ def can_allocate_awards(user: User, campaign: Campaign) -> bool:
     return has_role_at(user, Role.COMMITTEE, campaign.host_org)
 
 
+def can_manage_entrant_list(user: User, campaign: Campaign) -> bool:
+    """Set a campaign's ranked entrant lists (顺延 [002]), also while it is a draft, read them with the
+    declines' reasons, and record a unit's decline for it: the host's committee and campaign
+    administrators."""
+    return has_role_at(user, ORGANISER_ROLES, campaign.host_org)
+
+
+def can_decline_entrant_place(user: User, unit: Organization) -> bool:
+    """Give up the unit's place on an entrant list: its submitter or its leader."""
+    return has_role_at(user, UNIT_ROLES, unit)
+
+
 def can_get_certificate(user: User, campaign: Campaign, unit: Organization) -> bool:
     """Download an award's certificate: the host's committee, and the nominee's own unit."""
     return can_allocate_awards(user, campaign) or has_role_at(user, UNIT_ROLES, unit)

@@ -1,7 +1,9 @@
-"""Demo templates of the seed campaigns: [002]'s 附件2 名额分配表 (.xlsx), [003]'s 附件1 申报表模板 (.docx).
+"""Demo templates of the seed campaigns: [002]'s 附件2 名额分配表 (.xlsx), [003]'s 附件1 申报表模板 (.docx);
+and [002]'s entrant list of 受理中心 (顺延).
 
 Built when the demo loads (``workflows.demo.demo_loaded``) and stored through the same audited
-action as an upload; a campaign that has templates already is left alone.
+action as an upload; a campaign that has templates already is left alone. The entrant list is set
+while the campaign is still a draft (``workflows.demo.demo_campaign_drafted``), by its committee.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 import openpyxl
 from docx import Document
 
-from accounts.models import User
+from accounts.models import Organization, User
 from approvals import actions
 from approvals.models import CampaignTemplate
 from config.documents import docx_text, xlsx_set
@@ -73,3 +75,24 @@ def add_demo_templates(**_kwargs: Any) -> None:
             actions.add_campaign_template(
                 campaign.pk, actor=admin, title=title, name=name, stream=io.BytesIO(build(campaign))
             )
+
+
+# [002] 附件1 ranks 24 受理中心 (16 awards × 1.5). The demo tree has four Shanghai service centres, so
+# the demo list is those four in a plausible order (徐家汇 is on the notice's list; the others
+# stand in for it), with three places: 花木 is the reserve that gets a place when one declines.
+DEMO_ENTRANT_RANKING = ("SH-PD-LJZ-C", "SH-XH-XJH-C", "SH-HP-NJD-C", "SH-PD-HM-C")
+DEMO_ENTRANT_PLACES = 3
+
+
+def add_demo_entrant_list(*, campaign: Campaign, seed: str, **_kwargs: Any) -> None:
+    """Restrict [002]'s 受理中心组 of the collective kind to the ranked demo centres."""
+    if seed != "002":
+        return
+    orgs = {o.code: o for o in Organization.objects.filter(code__in=DEMO_ENTRANT_RANKING)}
+    committee = User.objects.filter(username="committee").first()
+    if committee is None or len(orgs) != len(DEMO_ENTRANT_RANKING):
+        return
+    actions.set_entrant_list(
+        campaign.pk, actor=committee, kind=NominationKind.COLLECTIVE, places=DEMO_ENTRANT_PLACES,
+        units=[orgs[code] for code in DEMO_ENTRANT_RANKING], field="group", value="受理中心组",
+    )  # fmt: skip

@@ -118,3 +118,28 @@ class SupplementDeadlinePassed(StateConflict):
 class SupplementAlreadyAdded(StateConflict):
     code = "supplement_already_added"
     message = _("该补充材料已提交并盖章，不能更改")
+
+
+class NotOnEntrantList(InvalidInput):
+    code = "unit_not_on_entrant_list"
+    message = _("本类别只接受参赛名单上持有参赛名额的单位申报")
+
+
+class EntrantListLocked(StateConflict):
+    code = "entrant_list_locked"
+    message = _("参赛名单只能在活动开始征集前设置或更换")
+
+
+class EntrantPlaceAlreadyDeclined(StateConflict):
+    code = "entrant_place_already_declined"
+    message = _("该单位已放弃参赛名额")
+
+
+class EntrantPlaceInUse(StateConflict):
+    code = "entrant_place_in_use"
+    message = _("该单位已提交本类别的申报，须先撤回申报才能放弃参赛名额")
+
+
+class EntrantDeclineClosed(StateConflict):
+    code = "entrant_decline_closed"
+    message = _("活动已截止征集，不能再放弃参赛名额")

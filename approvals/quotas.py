@@ -1,8 +1,11 @@
-"""District quotas [002]: who holds a place, how many places each quota has used, and the check
-at the district's sealing stage.
+"""Quotas [002]: who holds a place, how many places each quota has used, and the check at the
+stage where each quota binds.
 
-A place is held by the district bureau's sealed approval where the chain has such a stage;
-otherwise by every nomination holding a submission place (``Nomination.HOLDS_PLACE``).
+A quota binds at the stage it names (``Quota.stage``, any stage of the chain); a quota naming no
+stage binds at the district bureau's sealing stage, as quotas did before stages could be named.
+A place is held by the binding stage's approval; where a quota names no stage and the chain has
+no district sealing stage, by every nomination holding a submission place
+(``Nomination.HOLDS_PLACE``).
 """
 
 from __future__ import annotations
@@ -51,6 +54,16 @@ def holding_district_approval(campaign_id: int) -> QuerySet[Nomination]:
     )
 
 
+def _approved_at_quota_stage() -> Exists:
+    """In ``quota_usage``'s subquery: the nomination holds an approval at the stage the quota (two
+    levels out) names."""
+    return Exists(
+        SignOff.objects.filter(
+            nomination=OuterRef("pk"), decision=SignOff.Decision.APPROVE, stage=OuterRef(OuterRef("stage"))
+        )
+    )
+
+
 def quota_holders(campaign_id: int) -> QuerySet[Nomination]:
     """Who uses a quota place: the district's sealed approval where the chain has such a stage,
     else every nomination holding a submission place (``Nomination.HOLDS_PLACE``). One query."""
@@ -68,6 +81,9 @@ class QuotaUsage:
     used: int
     field: str = ""
     value: str = ""
+    # The stage whose approval takes a place (its key and name); blank: the district's sealing stage.
+    stage: str = ""
+    stage_name: str = ""
 
     @property
     def remaining(self) -> int:
@@ -87,15 +103,24 @@ def _answers(field: Any, value: Any) -> Q:
 
 
 def quota_usage(campaign: Campaign) -> list[QuotaUsage]:
-    """Used / remaining places of each organisation quota of ``campaign``, in one query.
+    """Used / remaining places of each organisation quota of ``campaign``, and where each binds, in
+    one query.
 
-    Where the chain has a district sealing stage, a place is used by a nomination holding that
-    sealed approval (not rejected, revoked or withdrawn); otherwise by every submitted
-    nomination holding a place.
+    A place is used by a nomination (not rejected, revoked or withdrawn) holding an approval at
+    the stage the quota names; for a quota naming no stage, the district's sealed approval where
+    the chain has such a stage, otherwise every submitted nomination holding a place.
     """
+    quota_stages = _quota_stages(campaign.pk)
+    unnamed = Q(Exact(OuterRef("stage"), ""))
+    holders = Nomination.objects.filter(campaign_id=campaign.pk).filter(
+        (
+            unnamed
+            & (_holds_district_approval(quota_stages) | (~Exists(quota_stages) & Q(status__in=Nomination.HOLDS_PLACE)))
+        )
+        | (~unnamed & _approved_at_quota_stage() & ~Q(status__in=OUT_OF_RACE))
+    )
     used = (
-        quota_holders(campaign.pk)
-        .filter(unit__path__startswith=OuterRef("org__path"))
+        holders.filter(unit__path__startswith=OuterRef("org__path"))
         .filter(Q(Exact(OuterRef("kind"), "")) | Q(kind=OuterRef("kind")))
         .filter(Q(Exact(OuterRef("field"), "")) | _answers(OuterRef("field"), OuterRef("value")))
         .order_by()
@@ -103,25 +128,53 @@ def quota_usage(campaign: Campaign) -> list[QuotaUsage]:
         .annotate(n=Count("id"))
         .values("n")
     )
+    stages = Stage.objects.filter(campaign=campaign)
     rows = (
         Quota.objects.filter(campaign=campaign)
         .select_related("org")
-        .annotate(used=Coalesce(Subquery(used), 0))
+        .annotate(
+            used=Coalesce(Subquery(used), 0),
+            named_stage=Subquery(stages.filter(key=OuterRef("stage")).values("name")[:1]),
+            district_stage=Subquery(_quota_stages(campaign.pk).order_by("position").values("name")[:1]),
+        )
         .order_by("id")
     )
-    return [QuotaUsage(q.org, q.kind, q.max, q.used, q.field, q.value) for q in rows]
+    # A quota naming no stage binds at the district's sealing stage, or at submission without one.
+    return [
+        QuotaUsage(
+            q.org,
+            q.kind,
+            q.max,
+            q.used,
+            q.field,
+            q.value,
+            q.stage,
+            (q.named_stage or q.stage) if q.stage else (q.district_stage or str(_("提交申报时"))),
+        )  # fmt: skip
+        for q in rows
+    ]
 
 
-def check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
-    """Every quota over the nomination's unit (and the campaign total) has a place left.
+def binds_at(stage: Stage) -> Q:
+    """The quotas that bind at ``stage``: those naming it, and at the district's sealing stage
+    those naming no stage."""
+    named = Q(stage=stage.key)
+    return named | Q(stage="") if is_quota_stage(stage) else named
+
+
+def check_quotas_at_stage(nomination: Nomination, stage: Stage) -> None:
+    """Every quota binding at ``stage`` over the nomination's unit (and, at the district's sealing
+    stage, the campaign total) has a place left; called on an approval at ``stage``.
 
     Each quota is taken under an advisory lock held to the end of the transaction, in quota-id
     order, so N+1 reviewers racing for N places: exactly N succeed and the count never overshoots.
     """
     target = ("approvals.nomination", str(nomination.pk))
+    at_district = is_quota_stage(stage)
     holding = holding_district_approval(nomination.campaign_id).exclude(pk=nomination.pk)
     quotas = (
         Quota.objects.filter(campaign_id=nomination.campaign_id, kind__in=["", nomination.kind])
+        .filter(binds_at(stage))
         .select_related("org")
         .order_by("pk")
     )
@@ -131,7 +184,16 @@ def check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
         if quota.field and (nomination.form or {}).get(quota.field) != quota.value:
             continue
         advisory_xact_lock("quota-seal", quota.pk)
-        used = holding.filter(unit__path__startswith=quota.org.path)
+        if quota.stage:
+            approved = SignOff.objects.filter(
+                nomination=OuterRef("pk"), decision=SignOff.Decision.APPROVE, stage=quota.stage
+            )
+            used = Nomination.objects.filter(campaign_id=nomination.campaign_id).filter(
+                Exists(approved) & ~Q(status__in=OUT_OF_RACE)
+            )
+            used = used.exclude(pk=nomination.pk).filter(unit__path__startswith=quota.org.path)
+        else:
+            used = holding.filter(unit__path__startswith=quota.org.path)
         if quota.kind:
             used = used.filter(kind=quota.kind)
         if quota.field:
@@ -140,7 +202,7 @@ def check_quotas_at_seal(nomination: Nomination, stage: Stage) -> None:
             where = f"{quota.org.name}（{quota.value}）" if quota.field else quota.org.name
             raise QuotaExceeded(_("{org}的名额已用完（共 {n} 个）").format(org=where, n=quota.max), target=target)
     total = nomination.campaign.total_max
-    if total is not None:
+    if at_district and total is not None:
         advisory_xact_lock("quota-seal-total", nomination.campaign_id)
         if holding.count() >= total:
             raise QuotaExceeded(_("本活动名额已满（共 {n} 个）").format(n=total), target=target)

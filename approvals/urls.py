@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from approvals.web import delegations, documents, nominations, public, publicity, review
+from approvals.web import delegations, documents, entrants, nominations, public, publicity, review
 
 # "<id:…>" is the bigint-bounded converter that accounts/api/urls.py registers (config/urls.py
 # includes the API first).
@@ -11,6 +11,8 @@ app_name = "approvals"
 urlpatterns = [
     path("nominations/", nominations.my_nominations, name="my-nominations"),
     path("campaigns/<id:campaign_id>/nominations/new", nominations.new_nomination, name="nomination-new"),
+    path("campaigns/<id:pk>/entrants/", entrants.entrant_lists, name="entrants"),
+    path("campaigns/<id:pk>/entrants/<slug:kind>/decline", entrants.decline, name="entrant-decline"),
     path("nominations/<id:pk>/", nominations.nomination_page, name="nomination"),
     path("nominations/<id:pk>/edit", nominations.edit_nomination, name="nomination-edit"),
     path("nominations/<id:pk>/autosave", nominations.autosave, name="nomination-autosave"),

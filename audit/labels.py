@@ -221,6 +221,16 @@ FIELD_LABELS = {
     "wanted": gettext_lazy("应有人数"),
     "window": gettext_lazy("投票期"),
     "working_days": gettext_lazy("工作日"),
+    # entrant lists and minimums (issue 17)
+    "places": gettext_lazy("参赛名额"),
+    "had_place": gettext_lazy("原持有参赛名额"),
+    "passed_to": gettext_lazy("顺延给"),
+    "passed_to_rank": gettext_lazy("顺延单位排名"),
+    "townships_short": gettext_lazy("未达最低申报数的乡镇（街道）"),
+    "units_short": gettext_lazy("未达最低申报数的单位"),
+    "min_per_unit": gettext_lazy("每单位至少"),
+    "min_per_township": gettext_lazy("每乡镇（街道）至少"),
+    "value": gettext_lazy("取值"),
 }
 
 

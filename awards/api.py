@@ -71,8 +71,10 @@ class TownshipOut(serializers.Serializer):
 class IntakeOut(serializers.Serializer):
     kinds = KindIntakeOut(many=True)
     min_per_township = serializers.IntegerField(allow_null=True)
+    min_per_unit = serializers.IntegerField(allow_null=True)
     region = serializers.CharField(allow_null=True)
     townships_short = TownshipOut(many=True)
+    units_short = TownshipOut(many=True)
 
 
 class ProposalOut(serializers.Serializer):
@@ -171,7 +173,9 @@ class AwardListView(PaginatedListMixin, APIView):
 
 
 class IntakeView(APIView):
-    @extend_schema(responses={200: IntakeOut}, summary="征集情况：入围与获奖比例、无申报的乡镇（街道）（组委会）")
+    @extend_schema(
+        responses={200: IntakeOut}, summary="征集情况：入围与获奖比例、未达最低申报数的乡镇（街道）和单位（组委会）"
+    )
     def get(self, request: Request, pk: int) -> Response:
         campaign = _committee_campaign(request, pk)
         return Response(selectors.intake_report(campaign))

@@ -14,3 +14,6 @@ class AwardsConfig(AppConfig):
 
         hooks.register_publicity_labeller(award_hooks.publicity_labels)
         hooks.nomination_revoked.connect(award_hooks.on_nomination_revoked, dispatch_uid="awards.revoked")
+        from workflows.signals import intake_closed
+
+        intake_closed.connect(award_hooks.on_intake_closed, dispatch_uid="awards.intake_closed")

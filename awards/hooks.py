@@ -36,3 +36,32 @@ def on_nomination_revoked(sender: Any, *, nomination: Any, actor: Any, **kwargs:
     from awards.actions import revoke_award_of
 
     revoke_award_of(nomination, actor=actor)
+
+
+def on_intake_closed(sender: Any, *, campaign: Any, actor: Any, **kwargs: Any) -> None:
+    """Intake closed: when townships or units are below the campaign's minimums, record who in the
+    audit trail and tell the host's committee (the dashboard shows the same report on demand)."""
+    from audit.trail import record_event
+    from awards import audit_events
+    from awards.selectors import intake_report
+    from notifications import events as notification_events
+
+    if not (campaign.min_per_township or campaign.min_per_unit):
+        return
+    report = intake_report(campaign)
+    townships, units = report["townships_short"], report["units_short"]
+    if not townships and not units:
+        return
+    record_event(
+        audit_events.INTAKE_BELOW_MINIMUM,
+        actor=actor,
+        target=campaign,
+        data={"min_per_township": campaign.min_per_township, "min_per_unit": campaign.min_per_unit,
+              "townships_short": [t["id"] for t in townships], "units_short": [u["id"] for u in units]},
+    )  # fmt: skip
+    notification_events.intake_below_minimum(
+        campaign,
+        townships=[t["name"] for t in townships],
+        units=[u["name"] for u in units],
+        closed_at=campaign.closed_at,
+    )

@@ -51,7 +51,8 @@ def _region(campaign: Campaign) -> Organization | None:
 
 def intake_report(campaign: Campaign) -> dict[str, Any]:
     """At the close of intake, what the campaign set and nothing else checks: entrants per award
-    (1 : 1.5 [002]) and the townships below fewer than ``min_per_township`` nominations [000]."""
+    (1 : 1.5 [002]), the townships with fewer than ``min_per_township`` nominations [000] and the
+    units with fewer than ``min_per_unit``, each within the campaign's region."""
     counts = dict(
         Nomination.objects.filter(campaign=campaign, status__in=ENTERED)
         .values_list("kind")
@@ -74,21 +75,30 @@ def intake_report(campaign: Campaign) -> dict[str, Any]:
              "required_entrants": required, "meets": required is None or entrants >= required}
         )  # fmt: skip
     townships: list[dict[str, Any]] = []
-    region = _region(campaign) if campaign.min_per_township else None
+    units: list[dict[str, Any]] = []
+    region = _region(campaign) if campaign.min_per_township or campaign.min_per_unit else None
     if region is not None:
         entered = Nomination.objects.filter(campaign=campaign, status__in=ENTERED)
-        rows = Organization.objects.filter(kind=OrgKind.TOWNSHIP, path__startswith=region.path).order_by("path")
-        # two queries: the townships and the entrants' unit paths
+        # one query for the entrants' unit paths, one per minimum for the organisations
         by_path = list(entered.values_list("unit__path", flat=True))
-        for township in rows:
-            n = sum(1 for p in by_path if p.startswith(township.path))
-            if n < (campaign.min_per_township or 0):
-                townships.append({"id": township.pk, "name": township.name, "nominations": n})
+        for kind, minimum, into in (
+            (OrgKind.TOWNSHIP, campaign.min_per_township, townships),
+            (OrgKind.UNIT, campaign.min_per_unit, units),
+        ):
+            if not minimum:
+                continue
+            rows = Organization.objects.filter(kind=kind, path__startswith=region.path).order_by("path")
+            for org in rows:
+                n = sum(1 for p in by_path if p.startswith(org.path))
+                if n < minimum:
+                    into.append({"id": org.pk, "name": org.name, "nominations": n})
     return {
         "kinds": kinds,
         "min_per_township": campaign.min_per_township,
+        "min_per_unit": campaign.min_per_unit,
         "region": region.name if region else None,
         "townships_short": townships,
+        "units_short": units,
     }
 
 

@@ -68,6 +68,8 @@ class Kind:
     # Notices about one open task (their payload names it): done once the task is decided.
     TASK_NOTICES = (TASK_ARRIVED, TASK_TRANSFERRED, TASK_OVERDUE, STAGE_DEADLINE_REMINDER, TASK_URGED)
     NOMINATION_COPIED = "nomination_copied"
+    ENTRANT_PLACE_PASSED = "entrant_place_passed"
+    INTAKE_BELOW_MINIMUM = "intake_below_minimum"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -80,6 +82,8 @@ class Kind:
         OBJECTION_ASSIGNED,
         OBJECTION_AGAINST_UNIT,
         NOMINATION_COPIED,
+        ENTRANT_PLACE_PASSED,
+        INTAKE_BELOW_MINIMUM,
     )  # fmt: skip
 
 
@@ -527,3 +531,32 @@ def vote_code(*, code_id: int, phone: str, code: str, minutes: int) -> bool:
         recipients=_recipients(contacts=[Contact(phone=phone)]),
         payload={"code": code, "minutes": minutes, "link": ""},
     )
+
+
+# --- entrant lists and minimums (issue 17) ------------------------------------------------------
+
+
+def entrant_place_passed(
+    campaign: Campaign, *, entry_id: int, unit_id: int, kind: str, declined_unit: str, rank: int
+) -> bool:
+    """A listed unit declined its place and the next reserve in rank got it (顺延 [002]): tell the
+    reserve's submitters and leader (once per entry)."""
+    return emit(
+        Kind.ENTRANT_PLACE_PASSED,
+        dedupe_key=f"{Kind.ENTRANT_PLACE_PASSED}:entry:{entry_id}",
+        recipients=_recipients(roles=[(Role.SUBMITTER, unit_id), (Role.UNIT_LEADER, unit_id)]),
+        payload={"campaign": campaign.pk, "campaign_title": campaign.title, "kind": kind,
+                 "declined_unit": declined_unit, "rank": rank, "link": links.campaign(campaign.pk)},
+    )  # fmt: skip
+
+
+def intake_below_minimum(campaign: Campaign, *, townships: list[str], units: list[str], closed_at: datetime) -> bool:
+    """Intake closed with townships or units below the campaign's minimum: tell the host's committee
+    (once per closing)."""
+    return emit(
+        Kind.INTAKE_BELOW_MINIMUM,
+        dedupe_key=f"{Kind.INTAKE_BELOW_MINIMUM}:campaign:{campaign.pk}:{closed_at.isoformat()}",
+        recipients=_recipients(roles=[(Role.COMMITTEE, campaign.host_org_id)]),
+        payload={"campaign": campaign.pk, "campaign_title": campaign.title, "townships": "、".join(townships),
+                 "units": "、".join(units), "link": links.campaign(campaign.pk)},
+    )  # fmt: skip

@@ -15,12 +15,13 @@ from accounts import selectors as account_selectors
 from approvals import publicity_selectors, quotas
 from approvals import selectors as approval_selectors
 from approvals.actions.publicity import PUBLICITY_FROM, rule_end_or_none
+from awards.selectors import intake_report
 from config.errors import NotVisible
 from config.request_context import request_user
 from notifications import selectors as notification_selectors
 from portal.navigation import NOMINATION_ROLES, REVIEW_ROLES, roles_of
 from workflows import selectors as campaign_selectors
-from workflows.models import Campaign, NominationKind
+from workflows.models import Campaign, EntrantList, NominationKind
 
 
 @login_required
@@ -72,5 +73,12 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         # The objection queue: the committee, or whoever was named investigator of one of its objections.
         "may_handle_objections": runs_publicity
         or publicity_selectors.list_objections(user, campaign=campaign.pk).exists(),
+        # 参赛名单 (顺延 [002]): the committee manages them; the page lists ranks, places and declines.
+        "may_see_entrants": permissions.can_manage_entrant_list(user, campaign)
+        and EntrantList.objects.filter(campaign=campaign).exists(),
+        # Who is below the campaign's minimums ([000]: one per township), on demand as at the close.
+        "intake": intake_report(campaign)
+        if (campaign.min_per_township or campaign.min_per_unit) and permissions.can_allocate_awards(user, campaign)
+        else None,
     }
     return render(request, "workflows/dashboard.html", context)

@@ -16,6 +16,7 @@ from config.errors import InvalidInput, NotPermitted
 from workflows import audit_events
 from workflows.exceptions import CampaignNotEditable, CampaignTransitionNotAllowed
 from workflows.models import Campaign, Quota, Stage
+from workflows.signals import intake_closed
 from workflows.specs import DEFAULT_SIGNER_ORG, check_campaign_spec
 
 _SCALARS = (
@@ -28,6 +29,7 @@ _SCALARS = (
     "per_unit_max",
     "total_max",
     "min_per_township",
+    "min_per_unit",
     "awards",
     "entrants_per_award",
     "publicity_days",
@@ -74,6 +76,7 @@ def _write_definition(campaign: Campaign, spec: dict[str, Any]) -> None:
             field=q.get("field") or "",
             value=q.get("value") or "",
             max=q["max"],
+            stage=q.get("stage") or "",
         )  # fmt: skip
         for q in spec.get("quotas") or []
     )
@@ -170,7 +173,7 @@ def current_spec(campaign: Campaign) -> dict[str, Any]:
             for s in campaign.stages.order_by("position")
         ],
         quotas=[
-            {"org": q.org, "kind": q.kind, "field": q.field, "value": q.value, "max": q.max}
+            {"org": q.org, "kind": q.kind, "field": q.field, "value": q.value, "max": q.max, "stage": q.stage}
             for q in campaign.quotas.select_related("org")
         ],
     )  # fmt: skip
@@ -209,4 +212,6 @@ def change_campaign_status(campaign_id: int, *, actor: User, transition: str) ->
         target=campaign,
         data={"old": {"status": old}, "new": {"status": target}, "transition": transition},
     )
+    if transition == "close":
+        intake_closed.send(sender=Campaign, campaign=campaign, actor=actor)
     return campaign

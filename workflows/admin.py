@@ -28,7 +28,7 @@ from workflows.models import CalendarDay, CalendarYear, Campaign, Quota, Stage
 _ADMINS = CAMPAIGN_ADMINISTRATORS
 # Fields a draft may change here; forms, rules, stages and quotas come from the template or the API.
 _EDITABLE = ("title", "description", "opens_at", "submission_deadline", "per_unit_max", "total_max",
-             "min_per_township", "publicity_days", "publicity_working_days",
+             "min_per_township", "min_per_unit", "publicity_days", "publicity_working_days",
              "publicity_counts_publication_day")  # fmt: skip
 
 
@@ -61,7 +61,7 @@ class StageInline(RoleAdminMixin, admin.TabularInline):
 class QuotaInline(RoleAdminMixin, admin.TabularInline):
     view_roles = _ADMINS
     model = Quota
-    fields = ("org", "kind", "field", "value", "max")
+    fields = ("org", "kind", "field", "value", "max", "stage")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -320,6 +320,9 @@ def campaign_spec(
 # Sent by ``manage.py load_demo`` once the accounts and campaigns are in: the apps above workflows
 # add their own demo data (judging: the judges' expert profiles).
 demo_loaded = Signal()
+# Sent between creating a seed campaign and opening it (``campaign``, ``seed``): what may only be
+# set before intake opens (approvals: [002]'s entrant list) is added then, through its action.
+demo_campaign_drafted = Signal()
 
 
 def load_demo_campaigns() -> int:
@@ -331,9 +334,10 @@ def load_demo_campaigns() -> int:
             continue
         admin = User.objects.get(username=definition["admin"])
         campaign = actions.create_campaign(actor=admin, spec=campaign_spec(definition, orgs))
+        demo_campaign_drafted.send(sender=Campaign, campaign=campaign, seed=definition["seed"])
         actions.change_campaign_status(campaign.pk, actor=admin, transition="open")
         created += 1
     return created
 
 
-__all__ = ["demo_loaded", "load_demo_campaigns"]
+__all__ = ["demo_campaign_drafted", "demo_loaded", "load_demo_campaigns"]

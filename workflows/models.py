@@ -46,6 +46,8 @@ class Campaign(models.Model):
     per_unit_max = models.PositiveIntegerField(_("每单位限报"), null=True, blank=True)
     total_max = models.PositiveIntegerField(_("总名额"), null=True, blank=True)
     min_per_township = models.PositiveIntegerField(_("每乡镇（街道）至少"), null=True, blank=True)
+    # At least this many nominations per unit, reported at the close of intake (never enforced).
+    min_per_unit = models.PositiveIntegerField(_("每单位至少"), null=True, blank=True)
     # Awards per kind and entrants per award (1 : 1.5 [002]).
     awards: models.JSONField[Any, Any] = models.JSONField(_("奖项数"), default=dict, blank=True)
     entrants_per_award = models.DecimalField(
@@ -132,6 +134,9 @@ class Quota(models.Model):
 
     With ``field``, only the nominations of ``kind`` whose form answers ``value`` in that choice
     field count ([002]: the 受理中心组 places of a district apart from its 区运管团队组 place).
+
+    ``stage`` names the stage (its key) whose approval takes a place; blank: the district
+    bureau's sealing stage, as before stages could be named.
     """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="quotas")
@@ -140,6 +145,7 @@ class Quota(models.Model):
     field = models.CharField(_("申报表字段"), max_length=40, blank=True, default="")
     value = models.CharField(_("字段取值"), max_length=100, blank=True, default="")
     max = models.PositiveIntegerField(_("名额"))
+    stage = models.CharField(_("生效环节"), max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("名额")
@@ -153,6 +159,58 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}≤{self.max}"
+
+
+class EntrantList(models.Model):
+    """A kind of a campaign restricted to a ranked list of units ([002] 附件1: 24 受理中心 by a third
+    party's ranking). The first ``places`` units in rank that have not declined hold a place; the
+    rest are reserves, and a decline passes the place to the next in rank (顺延)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entrant_lists")
+    kind = models.CharField(_("类别"), max_length=16, choices=NominationKind.choices)
+    # With ``field``, the list restricts only the kind's nominations whose form answers ``value`` in
+    # that choice field ([002]: the 受理中心组; the 区运管团队组 of the same kind stays open).
+    field = models.CharField(_("申报表字段"), max_length=40, blank=True, default="")
+    value = models.CharField(_("字段取值"), max_length=100, blank=True, default="")
+    places = models.PositiveIntegerField(_("参赛名额"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("设置人")
+    )
+    updated_at = models.DateTimeField(_("设置时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("参赛名单")
+        verbose_name_plural = _("参赛名单")
+        ordering = ["campaign", "kind"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "kind"], name="entrant_list_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.kind}"
+
+
+class EntrantListEntry(models.Model):
+    """One ranked unit of an entrant list; a decline is kept on the row (who, when, why)."""
+
+    entrant_list = models.ForeignKey(EntrantList, on_delete=models.CASCADE, related_name="entries")
+    rank = models.PositiveIntegerField(_("排名"))
+    unit = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"))
+    declined_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("放弃操作人")
+    )
+    decline_reason = models.TextField(_("放弃理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("参赛名单单位")
+        verbose_name_plural = _("参赛名单单位")
+        ordering = ["entrant_list", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["entrant_list", "rank"], name="entrant_entry_unique_rank"),
+            models.UniqueConstraint(fields=["entrant_list", "unit"], name="entrant_entry_unique_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.unit_id}"
 
 
 class CalendarDay(models.Model):

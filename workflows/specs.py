@@ -92,6 +92,8 @@ def check_campaign_spec(spec: dict[str, Any]) -> dict[str, list[str]]:
         if quota_key in seen_quota:
             add(f"quotas[{i}].org", _("同一组织、同一类别的名额重复"))
         seen_quota.add(quota_key)
+        if quota.get("stage") and quota["stage"] not in seen:
+            add(f"quotas[{i}].stage", _("审批流程中没有环节“{key}”").format(key=quota["stage"]))
         if quota.get("kind") and quota["kind"] not in kinds:
             add(f"quotas[{i}].kind", _("名额类别不在申报类别中"))
         elif quota.get("field") or quota.get("value"):
@@ -153,6 +155,12 @@ def check_stage_options(stages: list[dict[str, Any]], deadline: datetime | None)
             add(f"stages[{i}].due_date", _("办理截止日期不能早于前面环节的截止日期"))
         last_due = due
     return errors
+
+
+def check_choice_answer(kind: str, field: str, value: str, form_defs: dict[str, Any]) -> str:
+    """An empty string when the kind's form has the choice field ``field`` with the option ``value``,
+    else what is wrong (quotas and entrant lists over one answer)."""
+    return _check_quota_field({"kind": kind, "field": field, "value": value}, form_defs)
 
 
 def _check_quota_field(quota: dict[str, Any], form_defs: dict[str, Any]) -> str:

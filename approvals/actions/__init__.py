@@ -1,5 +1,6 @@
 """State changes of a nomination's life; the API, pages, admin and tasks call these only."""
 
+from approvals.actions.entrants import decline_entrant_place, set_entrant_list
 from approvals.actions.imports import import_nominations
 from approvals.actions.nominations import (
     add_attachment,
@@ -26,6 +27,8 @@ __all__ = [
     "SUPPLEMENTABLE",
     "add_campaign_template",
     "add_supplement",
+    "decline_entrant_place",
+    "set_entrant_list",
     "remove_campaign_template",
     "assign_investigator",
     "decide_objection",

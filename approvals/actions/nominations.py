@@ -17,6 +17,7 @@ from accounts import permissions
 from accounts.models import Organization, User
 from accounts.roles import OrgKind
 from approvals import audit_events, filestore, uploads
+from approvals.actions.entrants import check_entrant_place
 from approvals.actions.revocations import check_submission_bars, form_id_numbers
 from approvals.actions.sign_offs import start_chain_in_transaction
 from approvals.exceptions import (
@@ -143,6 +144,8 @@ def create_nomination_in_transaction(
         )
     if kind not in campaign.kinds:
         raise InvalidInput.for_field("kind", _("本活动不接受该类别的申报"), code="kind_not_accepted")
+    # A kind with an entrant list takes only the listed units holding a place (顺延 [002]).
+    check_entrant_place(campaign, unit, kind, form if isinstance(form, dict) else None, complete=False)
     definition = campaign.forms.get(kind) or {"fields": []}
     cleaned = _check_draft(definition, form)
     nomination = Nomination.objects.create(
@@ -232,6 +235,8 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     campaign = nomination.campaign
     if first_submission:
         _check_window(campaign, _target(nomination))
+        # The unit may have declined its place, or never held one, since the draft was started.
+        check_entrant_place(campaign, nomination.unit, nomination.kind, nomination.form, complete=True)
     definition = _definition(nomination)
     attachments = live_attachments(nomination)
     data, infos = _with_attachments(nomination, nomination.form, attachments)

@@ -168,7 +168,7 @@ def sign_off(
     task is its open task (else 409 ``task_already_decided``), the actor holds the stage's role at
     the stage's organisation and, after a transfer, is the assignee (else 403), the actor did
     not submit it (403 ``self_approval_forbidden``), an opinion is given for a return or a
-    rejection, and at the district's sealing stage the quotas hold (409 ``quota_exceeded``).
+    rejection, and the quotas binding at the stage hold (409 ``quota_exceeded``).
     Writes the sign-off, the seal when the stage seals and the decision is 同意, the audit event,
     and moves the process along.
     """
@@ -315,8 +315,8 @@ def _decide(
     opinion = opinion.strip()
     if decision != SignOff.Decision.APPROVE and not opinion:
         raise OpinionRequired(errors={"opinion": [str(OpinionRequired.message)]})
-    if decision == SignOff.Decision.APPROVE and quotas.is_quota_stage(stage):
-        quotas.check_quotas_at_seal(nomination, stage)
+    if decision == SignOff.Decision.APPROVE:
+        quotas.check_quotas_at_stage(nomination, stage)
     seal = None
     events: list[EventSpec] = []
     if stage.seal and decision == SignOff.Decision.APPROVE:

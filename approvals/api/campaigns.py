@@ -39,7 +39,7 @@ class CampaignOut(CampaignOutBase):
     def get_quotas(self, campaign: Campaign) -> list[dict[str, Any]]:
         return [
             {"org": u.org.pk, "org_name": u.org.name, "kind": u.kind, "field": u.field, "value": u.value,
-             "max": u.max, "used": u.used, "remaining": u.remaining}
+             "max": u.max, "used": u.used, "remaining": u.remaining, "stage": u.stage, "stage_name": u.stage_name}
             for u in quota_usage(campaign)
         ]  # fmt: skip
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.api import campaigns, imports, nominations, publicity, tasks, templates
+from approvals.api import campaigns, entrants, imports, nominations, publicity, tasks, templates
 from approvals.models import SignOff
 
 # Campaigns (workflows' model; here because a campaign's response carries its quota usage).
@@ -26,6 +26,14 @@ urlpatterns = [
         "campaigns/<id:pk>/templates/<id:template_id>",
         templates.CampaignTemplateDetailView.as_view(),
         name="campaign-template",
+    ),
+    # Entrant lists with 顺延 (issue 17)
+    path("campaigns/<id:pk>/entrants", entrants.EntrantListsView.as_view(), name="campaign-entrants"),
+    path("campaigns/<id:pk>/entrants/<str:kind>", entrants.EntrantListView.as_view(), name="campaign-entrant-list"),
+    path(
+        "campaigns/<id:pk>/entrants/<str:kind>/decline",
+        entrants.EntrantDeclineView.as_view(),
+        name="campaign-entrant-decline",
     ),
 ]
 

@@ -30,9 +30,9 @@ from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from config.request_context import request_user
 from config.web.errors import audit_refusal, report
 from config.web.pagination import PAGE, keyset_page
-from workflows import forms
+from workflows import entrants, forms
 from workflows import selectors as campaign_selectors
-from workflows.models import NominationKind
+from workflows.models import EntrantListEntry, NominationKind
 
 TITLE_MAX = 200  # Nomination.title
 
@@ -134,10 +134,19 @@ def new_nomination(request: HttpRequest, campaign_id: int) -> HttpResponse:
             ),
         )
         return HttpResponseRedirect(reverse("workflows:campaigns"))
-    kinds = [(k, NominationKind(k).label) for k in campaign.kinds if k in NominationKind.values]
+    # A kind with an entrant list is offered only to units holding a place (顺延 [002]).
+    open_kinds = {k for u in units for k in entrants.kinds_open_to(campaign, u.pk)}
+    kinds = [(k, NominationKind(k).label) for k in campaign.kinds if k in NominationKind.values and k in open_kinds]
+    lists = entrants.restricted_kinds(campaign)
     context: dict[str, Any] = {
         "campaign": campaign, "units": units, "kinds": kinds, "errors": {}, "values": {},
         "templates": list(selectors.campaign_templates(campaign)),
+        "entrant_lists": [
+            f"{NominationKind(k).label}（{lst.value}）" if lst.value else str(NominationKind(k).label)
+            for k, lst in lists.items()
+        ],
+        "on_entrant_list": bool(lists)
+        and EntrantListEntry.objects.filter(entrant_list__in=lists.values(), unit__in=units).exists(),
     }  # fmt: skip
     if request.method == "POST":
         title = request.POST.get("title", "").strip()

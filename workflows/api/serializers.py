@@ -71,6 +71,8 @@ class QuotaIn(StrictSerializer):
     # Only the nominations of ``kind`` whose form answers ``value`` in the choice field ``field`` count.
     field = serializers.CharField(max_length=40, required=False, allow_blank=True)
     value = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    # The key of the stage whose approval takes a place; blank: the district bureau's sealing stage.
+    stage = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
 class CampaignIn(StrictSerializer):
@@ -89,6 +91,7 @@ class CampaignIn(StrictSerializer):
     per_unit_max = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     total_max = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     min_per_township = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    min_per_unit = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     awards = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
     entrants_per_award = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
     publicity_days = serializers.IntegerField(min_value=1, max_value=60, required=False, allow_null=True)
@@ -128,7 +131,8 @@ class CampaignOutBase(serializers.ModelSerializer):
         fields = [
             "id", "title", "year", "host_org", "bodies", "description", "kinds", "forms", "eligibility",
             "opens_at", "submission_deadline", "stages", "per_unit_max", "total_max",
-            "min_per_township", "awards", "entrants_per_award", "publicity_days", "publicity_working_days",
+            "min_per_township", "min_per_unit", "awards", "entrants_per_award", "publicity_days",
+            "publicity_working_days",
             "publicity_counts_publication_day", "rounds", "tiers", "tier_floors", "supplements", "status",
             "status_label",
             "version", "created_at",
