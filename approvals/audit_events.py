@@ -40,3 +40,7 @@ NOMINATION_COPIED = register("nomination.copied", _("抄送申报"))
 CAMPAIGN_TEMPLATE_ADDED = register("campaign_template.added", _("上传活动附件模板"))
 CAMPAIGN_TEMPLATE_REMOVED = register("campaign_template.removed", _("删除活动附件模板"))
 SUPPLEMENT_ADDED = register("supplement.added", _("提交补充材料"))
+# Revision after selection (issue 17): the committee's window, the unit's revised versions
+REVISION_WINDOW_OPENED = register("revision_window.opened", _("开放修改完善期"))
+REVISION_WINDOW_CLOSED = register("revision_window.closed", _("关闭修改完善期"))
+NOMINATION_REVISED = register("nomination.revised", _("提交修改稿"))

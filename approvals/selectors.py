@@ -258,6 +258,18 @@ def public_verification(code: str) -> dict[str, Any]:
                     "seal_hash": a.seal.seal_hash,
                 }
                 for a in nomination.supplements.select_related("seal__key__org").order_by("id")
+            ]
+            # Revised versions (修改稿): sealed by the unit beside the original, no decision.
+            + [
+                {
+                    "sequence": r.seal.sequence,
+                    "stage_name": gettext("修改稿：第{n}版").format(n=r.number),
+                    "org": r.seal.key.org.name,
+                    "decision": gettext("修改稿"),
+                    "signed_at": r.seal.created_at.isoformat(),
+                    "seal_hash": r.seal.seal_hash,
+                }
+                for r in nomination.revisions.select_related("seal__key__org").order_by("number")
             ],
             key=lambda entry: entry["sequence"] or 0,
         ),

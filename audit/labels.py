@@ -221,6 +221,10 @@ FIELD_LABELS = {
     "wanted": gettext_lazy("应有人数"),
     "window": gettext_lazy("投票期"),
     "working_days": gettext_lazy("工作日"),
+    # Revision after selection (issue 17)
+    "revision": gettext_lazy("修改稿"),
+    "revisions": gettext_lazy("修改稿"),
+    "revision_window": gettext_lazy("修改完善期"),
 }
 
 

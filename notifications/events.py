@@ -68,6 +68,7 @@ class Kind:
     # Notices about one open task (their payload names it): done once the task is decided.
     TASK_NOTICES = (TASK_ARRIVED, TASK_TRANSFERRED, TASK_OVERDUE, STAGE_DEADLINE_REMINDER, TASK_URGED)
     NOMINATION_COPIED = "nomination_copied"
+    REVISION_WINDOW_OPENED = "revision_window_opened"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -80,6 +81,7 @@ class Kind:
         OBJECTION_ASSIGNED,
         OBJECTION_AGAINST_UNIT,
         NOMINATION_COPIED,
+        REVISION_WINDOW_OPENED,
     )  # fmt: skip
 
 
@@ -526,4 +528,20 @@ def vote_code(*, code_id: int, phone: str, code: str, minutes: int) -> bool:
         dedupe_key=f"{Kind.VOTE_CODE}:code:{code_id}",
         recipients=_recipients(contacts=[Contact(phone=phone)]),
         payload={"code": code, "minutes": minutes, "link": ""},
+    )
+
+
+# --- revision after selection (修改完善, issue 17) ---------------------------------------------------
+
+
+def revision_window_opened(nomination: Nomination, *, window_id: int, ends_at: datetime, note: str) -> bool:
+    """The committee opened a revision window for a chosen nomination: tell its unit (once per window)."""
+    return emit(
+        Kind.REVISION_WINDOW_OPENED,
+        dedupe_key=f"{Kind.REVISION_WINDOW_OPENED}:{window_id}:{nomination.pk}",
+        recipients=_recipients(
+            users=[nomination.submitted_by_id or nomination.created_by_id],
+            roles=[(Role.SUBMITTER, nomination.unit_id), (Role.UNIT_LEADER, nomination.unit_id)],
+        ),
+        payload=_nomination_payload(nomination, window=window_id, ends_at=_local(ends_at), note=note),
     )
