@@ -578,6 +578,8 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "stage_name": _stage_name(nomination) if nomination.stage else "",
         "transfer_to": _transfer_candidates(nomination, user.pk) if in_inbox else [],
         "return_stages": _earlier_stages(nomination) if in_inbox else [],
+        # 抄送 picker on the decision form: people, or a whole post (every holder of a role there).
+        "cc_groups": selectors.cc_candidates(nomination, exclude_user_id=user.pk) if in_inbox else [],
         "can_edit": is_submitter and nomination.status in Nomination.EDITABLE,
         "can_delete": is_submitter and nomination.status == Nomination.Status.DRAFT and nomination.round == 0,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,
