@@ -43,3 +43,7 @@ SUPPLEMENT_ADDED = register("supplement.added", _("提交补充材料"))
 # Entrant lists with 顺延 (issue 17)
 ENTRANT_LIST_SET = register("entrant_list.set", _("设置参赛名单"))
 ENTRANT_PLACE_DECLINED = register("entrant_place.declined", _("放弃参赛名额（顺延）"))
+# Revision after selection (issue 17): the committee's window, the unit's revised versions
+REVISION_WINDOW_OPENED = register("revision_window.opened", _("开放修改完善期"))
+REVISION_WINDOW_CLOSED = register("revision_window.closed", _("关闭修改完善期"))
+NOMINATION_REVISED = register("nomination.revised", _("提交修改稿"))

@@ -257,11 +257,16 @@ def _history_text(h: Opinion) -> str:
 def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocument:
     """Everything printed on the form; personal values masked unless ``reveal`` (the caller audits it)."""
     definition = nomination.campaign.forms.get(nomination.kind) or {"fields": []}
-    data = nomination.form if reveal else forms.mask_form_data(definition, nomination.form)
+    # The version that stands (修改完善, issue 17): the latest revised version, or the original.
+    latest = nomination.revisions.select_related("submitted_by").order_by("-number").first()
+    title, form = (latest.title, latest.form) if latest is not None else (nomination.title, nomination.form)
+    data = form if reveal else forms.mask_form_data(definition, form)
     files: dict[str, list[Attachment]] = {}
     for a in Attachment.objects.filter(nomination=nomination, removed_at__isnull=True).order_by("id"):
         files.setdefault(a.field, []).append(a)
-    rows = [Row("申报名称", nomination.title if reveal else mask_text(nomination.title))]
+    rows = [Row("申报名称", title if reveal else mask_text(title))]
+    if latest is not None:
+        rows.append(Row("申报表版本", version_note(latest.number, _date(latest.submitted_at))))
     for spec in definition.get("fields", []):
         key = spec["key"]
         if spec["type"] == forms.PERSON_LIST:
@@ -307,6 +312,12 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
         name=rows[0].text,
         supplements=[_supplement(s) for s in nomination.supplements.select_related("seal__key__org", "added_by")],
     )
+
+
+def version_note(number: int, on: str) -> str:
+    """Which version a printed form is, and that the opinions and seals on it are the original's:
+    "第2版（修改稿，2026年7月20日提交）；表中审批意见和印章针对第1版（原申报表）"."""
+    return f"第{number}版（修改稿，{on}提交）；表中审批意见和印章针对第1版（原申报表）"
 
 
 def _supplement(s: Any) -> PrintedSupplement:

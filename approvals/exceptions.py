@@ -143,3 +143,24 @@ class EntrantPlaceInUse(StateConflict):
 class EntrantDeclineClosed(StateConflict):
     code = "entrant_decline_closed"
     message = _("活动已截止征集，不能再放弃参赛名额")
+
+
+# Revision after selection (修改完善, issue 17)
+class RevisionNotChosen(StateConflict):
+    code = "revision_not_chosen"
+    message = _("只有已入围（审批通过、公示中或已确定）的申报可以修改完善")
+
+
+class RevisionWindowClosed(StateConflict):
+    code = "revision_window_closed"
+    message = _("修改完善期未开始、已截止或已关闭，不能提交修改稿")
+
+
+class RevisionNotSubmitter(NotPermitted):
+    code = "revision_not_unit_submitter"
+    message = _("只有申报单位的经办人可以提交修改稿")
+
+
+class RevisionUnchanged(InvalidInput):
+    code = "revision_unchanged"
+    message = _("修改稿与当前版本相同，没有需要提交的修改")

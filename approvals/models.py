@@ -579,3 +579,68 @@ class Supplement(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class RevisionWindow(models.Model):
+    """A revision window (修改完善期, [001]: finalists revise with coaching) that the campaign's
+    committee opens for chosen nominations: from ``starts_at`` to ``ends_at`` (or until closed),
+    their unit's submitter may submit revised versions of the ``fields`` named (empty: every field
+    that is not a file). Never deleted; closing sets ``closed_at``.
+    """
+
+    campaign = models.ForeignKey("workflows.Campaign", on_delete=models.PROTECT, related_name="revision_windows")
+    nominations = models.ManyToManyField(Nomination, related_name="revision_windows", verbose_name=_("入围申报"))
+    starts_at = models.DateTimeField(_("修改开始"))
+    ends_at = models.DateTimeField(_("修改截止"))
+    note = models.TextField(_("修改说明"), blank=True)
+    fields: models.JSONField[Any, Any] = models.JSONField(_("可修改的表单项"), default=list, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("开放时间"))
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("修改完善期")
+        verbose_name_plural = _("修改完善期")
+        ordering = ["campaign", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="revision_window_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"revision window {self.pk} of {self.campaign_id}"
+
+
+class NominationRevision(models.Model):
+    """A revised version of a chosen nomination (修改稿), kept beside the original and the other
+    versions; never changed. The original (version 1) stays in ``Nomination.form`` with its seals;
+    version ``number`` (2, 3, …) holds the whole form as revised and is sealed with the unit's key
+    as an addendum (stage ``revision:<number>``, binding ``content_hash``).
+    """
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="revisions")
+    window = models.ForeignKey(RevisionWindow, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField(_("版本"))
+    title = models.CharField(_("名称"), max_length=200)
+    form: models.JSONField[Any, Any] = models.JSONField(_("申报表内容"), default=dict)
+    # The keys of the fields that differ from the previous version.
+    changed: models.JSONField[Any, Any] = models.JSONField(_("修改的表单项"), default=list)
+    # The nomination's files as they stood, [[field, sha256], …] (files are not revised, but bound).
+    files: models.JSONField[Any, Any] = models.JSONField(default=list, blank=True)
+    content_hash = models.CharField(max_length=64)
+    seal = models.OneToOneField(Seal, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("提交时间"))
+
+    class Meta:
+        verbose_name = _("申报修改稿")
+        verbose_name_plural = _("申报修改稿")
+        ordering = ["nomination", "number"]
+        constraints = [models.UniqueConstraint(fields=["nomination", "number"], name="revision_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id} v{self.number}"

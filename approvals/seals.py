@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from approvals import audit_events, sealing
-from approvals.models import Nomination, Seal, Supplement
+from approvals.models import Nomination, NominationRevision, Seal, Supplement
 from approvals.seal_algorithms import key_fingerprint, sign, signature_valid
 from approvals.seal_keys import SealKeyError, ensure_key, private_key_of
 from audit.hashing import GENESIS_HASH, canonical_json, utc_timestamp
@@ -340,7 +340,8 @@ def verify_seal_chain(nomination: Nomination, *, current_content_hash: str | Non
     # An addendum (补充材料) binds its own content, checked against its row; the nomination's
     # content is bound by the last seal of the chain proper.
     problems.extend(_addendum_problems(nomination, seals))
-    chain = [s for s in seals if not s.stage.startswith(sealing.SUPPLEMENT_STAGE_PREFIX)]
+    problems.extend(_revision_problems(nomination, seals))
+    chain = [s for s in seals if not sealing.is_addendum(s.stage)]
     if current_content_hash is not None and chain:
         last = chain[-1]
         payload, _why = _parse_payload(last.payload)
@@ -380,6 +381,35 @@ def _addendum_problems(nomination: Nomination, seals: list[Seal]) -> list[SealPr
     return problems
 
 
+def _revision_problems(nomination: Nomination, seals: list[Seal]) -> list[SealProblem]:
+    """A revised version's seal must bind what its row holds, and each revised version must keep its seal."""
+    problems = []
+    by_seal = {r.seal_id: r for r in NominationRevision.objects.filter(nomination=nomination)}
+    for seal in seals:
+        if not seal.stage.startswith(sealing.REVISION_STAGE_PREFIX):
+            continue
+        revision = by_seal.pop(seal.pk, None)
+        payload, _why = _parse_payload(seal.payload)
+        if revision is None:
+            problems.append(SealProblem(SealProblem.MISSING_SEAL, seal.sequence, "revision seal without its version"))
+            continue
+        held = sealing.revision_content_hash(
+            number=revision.number, kind=nomination.kind, title=revision.title, form=revision.form,
+            files=[(f[0], f[1]) for f in revision.files],
+        )  # fmt: skip
+        if payload is not None and (payload["content_hash"] != held or revision.content_hash != held):
+            problems.append(
+                SealProblem(
+                    SealProblem.CONTENT_CHANGED, seal.sequence, "the revised version differs from the sealed one"
+                )
+            )
+    problems.extend(
+        SealProblem(SealProblem.MISSING_SEAL, None, f"version {r.number} has no seal in the chain")
+        for r in by_seal.values()
+    )
+    return problems
+
+
 def _unique(problems: list[SealProblem]) -> list[SealProblem]:
     """One problem per (kind, sequence), in order of discovery (the audit cross-check repeats gaps)."""
     seen: set[tuple[str, int | None]] = set()
@@ -404,10 +434,8 @@ def content_hash_to_check(nomination: Nomination) -> str | None:
     last_seal_event = None
     resubmitted_after = False
     for seq, action, data in _nomination_events(nomination):
-        if action == audit_events.SEAL_CREATED and str(data.get("stage", "")).startswith(
-            sealing.SUPPLEMENT_STAGE_PREFIX
-        ):
-            continue  # an addendum binds its supplement, not the nomination's content
+        if action == audit_events.SEAL_CREATED and sealing.is_addendum(str(data.get("stage", ""))):
+            continue  # an addendum binds its supplement or revised version, not the nomination's content
         if action == audit_events.SEAL_CREATED:
             last_seal_event, resubmitted_after = seq, False
         elif last_seal_event is not None:

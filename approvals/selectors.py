@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts import permissions
-from accounts.models import User
+from accounts.models import Grant, Organization, User
 from accounts.roles import SUBTREE_ROLES
 from approvals import seals
 from approvals.models import CampaignTemplate, CarbonCopy, Delegation, Nomination, Objection, Revocation, SignOff
@@ -20,6 +20,7 @@ from config.masking import mask_text
 from workflows import selectors as campaign_selectors
 from workflows import supplements as supplement_definitions
 from workflows.models import Campaign, Stage
+from workflows.specs import SIGNING_ROLES
 
 
 def visible_nominations(user: User) -> QuerySet[Nomination]:
@@ -258,6 +259,18 @@ def public_verification(code: str) -> dict[str, Any]:
                     "seal_hash": a.seal.seal_hash,
                 }
                 for a in nomination.supplements.select_related("seal__key__org").order_by("id")
+            ]
+            # Revised versions (修改稿): sealed by the unit beside the original, no decision.
+            + [
+                {
+                    "sequence": r.seal.sequence,
+                    "stage_name": gettext("修改稿：第{n}版").format(n=r.number),
+                    "org": r.seal.key.org.name,
+                    "decision": gettext("修改稿"),
+                    "signed_at": r.seal.created_at.isoformat(),
+                    "seal_hash": r.seal.seal_hash,
+                }
+                for r in nomination.revisions.select_related("seal__key__org").order_by("number")
             ],
             key=lambda entry: entry["sequence"] or 0,
         ),
@@ -345,3 +358,30 @@ def list_done(user: User) -> QuerySet[SignOff]:
         .select_related("nomination", "nomination__campaign", "nomination__unit")
         .order_by("-signed_at", "-id")
     )
+
+
+# --- 抄送: whom a signer may copy -------------------------------------------------------------------
+
+
+def cc_candidates(nomination: Nomination, *, exclude_user_id: int | None = None) -> list[dict[str, Any]]:
+    """Whom a signer may copy (抄送) on a decision, grouped by organisation and role, in the chain's
+    order from the unit up, then the host: active holders of a signing role at the nomination's
+    unit, an organisation above it or the campaign's host (``sign_off`` checks the same)."""
+    org_ids = [nomination.unit_id, *reversed(nomination.unit.ancestor_ids()), nomination.campaign.host_org_id]
+    grants = (
+        Grant.objects.filter(role__in=sorted(SIGNING_ROLES), org_id__in=org_ids, user__is_active=True)
+        .exclude(user_id=exclude_user_id or 0)
+        .select_related("user", "org")
+        .order_by("user__username")
+    )
+    order = {org_id: i for i, org_id in enumerate(dict.fromkeys(org_ids))}
+    groups: dict[tuple[str, int], dict[str, Any]] = {}
+    for grant in grants:
+        org: Organization = grant.org  # type: ignore[assignment]
+        group = groups.setdefault(
+            (grant.role, org.pk),
+            {"role": grant.role, "org": org, "key": f"{grant.role}@{org.pk}",
+             "label": f"{org.name} · {grant.get_role_display()}", "users": []},
+        )  # fmt: skip
+        group["users"].append(grant.user)
+    return sorted(groups.values(), key=lambda g: (order.get(g["org"].pk, len(order)), g["role"]))

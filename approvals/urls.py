@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from approvals.web import delegations, documents, entrants, nominations, public, publicity, review
+from approvals.web import delegations, documents, entrants, nominations, public, publicity, review, revisions
 
 # "<id:…>" is the bigint-bounded converter that accounts/api/urls.py registers (config/urls.py
 # includes the API first).
@@ -63,4 +63,9 @@ urlpatterns = [
     path("campaigns/<id:pk>/publicity-notice.pdf", publicity.notice_pdf, name="publicity-notice-pdf"),
     path("campaigns/<id:pk>/final-list.xlsx", publicity.final_list_xlsx, name="final-list-xlsx"),
     path("nominations/<id:pk>/revoke", publicity.revoke, name="nomination-revoke"),
+    # 修改完善 (issue 17): revision windows, revised versions, their difference.
+    path("campaigns/<id:pk>/revision-windows/", revisions.campaign_windows, name="revision-windows"),
+    path("revision-windows/<id:pk>/close", revisions.close_window, name="revision-window-close"),
+    path("nominations/<id:pk>/revise", revisions.revise, name="nomination-revise"),
+    path("nominations/<id:pk>/versions/", revisions.versions, name="nomination-versions"),
 ]

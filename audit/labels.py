@@ -231,6 +231,10 @@ FIELD_LABELS = {
     "min_per_unit": gettext_lazy("每单位至少"),
     "min_per_township": gettext_lazy("每乡镇（街道）至少"),
     "value": gettext_lazy("取值"),
+    # Revision after selection (issue 17)
+    "revision": gettext_lazy("修改稿"),
+    "revisions": gettext_lazy("修改稿"),
+    "revision_window": gettext_lazy("修改完善期"),
 }
 
 

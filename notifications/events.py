@@ -70,6 +70,7 @@ class Kind:
     NOMINATION_COPIED = "nomination_copied"
     ENTRANT_PLACE_PASSED = "entrant_place_passed"
     INTAKE_BELOW_MINIMUM = "intake_below_minimum"
+    REVISION_WINDOW_OPENED = "revision_window_opened"
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -84,6 +85,7 @@ class Kind:
         NOMINATION_COPIED,
         ENTRANT_PLACE_PASSED,
         INTAKE_BELOW_MINIMUM,
+        REVISION_WINDOW_OPENED,
     )  # fmt: skip
 
 
@@ -560,3 +562,19 @@ def intake_below_minimum(campaign: Campaign, *, townships: list[str], units: lis
         payload={"campaign": campaign.pk, "campaign_title": campaign.title, "townships": "、".join(townships),
                  "units": "、".join(units), "link": links.campaign(campaign.pk)},
     )  # fmt: skip
+
+
+# --- revision after selection (修改完善, issue 17) ---------------------------------------------------
+
+
+def revision_window_opened(nomination: Nomination, *, window_id: int, ends_at: datetime, note: str) -> bool:
+    """The committee opened a revision window for a chosen nomination: tell its unit (once per window)."""
+    return emit(
+        Kind.REVISION_WINDOW_OPENED,
+        dedupe_key=f"{Kind.REVISION_WINDOW_OPENED}:{window_id}:{nomination.pk}",
+        recipients=_recipients(
+            users=[nomination.submitted_by_id or nomination.created_by_id],
+            roles=[(Role.SUBMITTER, nomination.unit_id), (Role.UNIT_LEADER, nomination.unit_id)],
+        ),
+        payload=_nomination_payload(nomination, window=window_id, ends_at=_local(ends_at), note=note),
+    )

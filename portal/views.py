@@ -64,6 +64,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         # The end the campaign's rule gives a 公示 started now: an explicit end before it needs a reason.
         "publicity_rule_end": rule_end_or_none(campaign, timezone.now()) if runs_publicity else None,
         "may_finalize": runs_publicity and campaign.status == Campaign.Status.PUBLICITY,
+        # 修改完善期 (issue 17): the committee opens revision windows for chosen nominations.
+        "may_open_revisions": runs_publicity,
         "may_run_judging": bool(campaign.rounds) and permissions.can_run_judging(user, campaign),
         "may_see_statistics": permissions.can_see_campaign_statistics(user, campaign),
         "may_print_certificates": permissions.can_allocate_awards(user, campaign),

@@ -14,7 +14,7 @@ from audit.hashing import canonical_json
 from audit.trail import record_event
 from config.errors import InvalidInput, NotPermitted
 from workflows import audit_events
-from workflows.exceptions import CampaignNotEditable, CampaignTransitionNotAllowed
+from workflows.exceptions import CampaignNotEditable, CampaignTransitionNotAllowed, SupplementsLocked
 from workflows.models import Campaign, Quota, Stage
 from workflows.signals import intake_closed
 from workflows.specs import DEFAULT_SIGNER_ORG, check_campaign_spec
@@ -132,8 +132,15 @@ def update_campaign(campaign_id: int, *, actor: User, changes: dict[str, Any]) -
     """Change a campaign while it is a draft; what is not in ``changes`` stays as it was."""
     campaign = Campaign.objects.select_for_update(of=("self",)).select_related("host_org").get(pk=campaign_id)
     _check_admin(actor, campaign.host_org, ("workflows.campaign", str(campaign.pk)))
+    target = ("workflows.campaign", str(campaign.pk))
+    # Supplements (补充材料) are what submitted nominations add and seal: their definitions are
+    # fixed from the opening of intake, and for good once any nomination has added one.
+    if "supplements" in changes and (
+        campaign.status != Campaign.Status.DRAFT or campaign.nominations.filter(supplements__isnull=False).exists()
+    ):
+        raise SupplementsLocked(target=target)
     if campaign.status != Campaign.Status.DRAFT:
-        raise CampaignNotEditable(target=("workflows.campaign", str(campaign.pk)))
+        raise CampaignNotEditable(target=target)
     current = current_spec(campaign)
     spec = {**current, **changes}
     errors = check_campaign_spec(spec)

@@ -10,6 +10,13 @@ class CampaignNotEditable(StateConflict):
     message = _("只有草稿状态的评选活动可以修改")
 
 
+class SupplementsLocked(CampaignNotEditable):
+    """Supplement definitions are fixed once intake has opened or a nomination has added one."""
+
+    code = "supplements_locked"
+    message = _("补充材料的设置在活动开始征集后（或已有申报提交补充材料后）不能再修改")
+
+
 class CampaignTransitionNotAllowed(StateConflict):
     code = "campaign_transition_not_allowed"
     message = _("评选活动当前状态不允许此操作")

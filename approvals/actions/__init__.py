@@ -18,6 +18,7 @@ from approvals.actions.objections import (
     record_finding,
 )
 from approvals.actions.publicity import finalize_campaign, notice_ended_windows, start_publicity
+from approvals.actions.revisions import close_revision_window, open_revision_window, submit_revision
 from approvals.actions.revocations import revoke_nomination
 from approvals.actions.sign_offs import sign_off, sign_off_batch, transfer_task, withdraw_nomination
 from approvals.actions.supplements import SUPPLEMENTABLE, add_supplement
@@ -38,6 +39,9 @@ __all__ = [
     "read_objector_identity",
     "record_finding",
     "revoke_nomination",
+    "close_revision_window",
+    "open_revision_window",
+    "submit_revision",
     "start_publicity",
     "add_attachment",
     "create_nomination",

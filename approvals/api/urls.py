@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.api import campaigns, entrants, imports, nominations, publicity, tasks, templates
+from approvals.api import campaigns, entrants, imports, nominations, publicity, revisions, tasks, templates
 from approvals.models import SignOff
 
 # Campaigns (workflows' model; here because a campaign's response carries its quota usage).
@@ -99,4 +99,20 @@ urlpatterns += [
     path("objections/<id:pk>/findings", publicity.ObjectionFindingView.as_view(), name="objection-findings"),
     path("objections/<id:pk>/decide", publicity.ObjectionDecideView.as_view(), name="objection-decide"),
     path("nominations/<id:pk>/revoke", publicity.NominationRevokeView.as_view(), name="nomination-revoke"),
+]
+
+# Revision after selection (修改完善, issue 17; approvals/api/revisions.py).
+urlpatterns += [
+    path(
+        "campaigns/<id:pk>/revision-windows",
+        revisions.CampaignRevisionWindowsView.as_view(),
+        name="campaign-revision-windows",
+    ),
+    path("revision-windows/<id:pk>/close", revisions.RevisionWindowCloseView.as_view(), name="revision-window-close"),
+    path("nominations/<id:pk>/revisions", revisions.NominationRevisionsView.as_view(), name="nomination-revisions"),
+    path(
+        "nominations/<id:pk>/revisions/diff",
+        revisions.NominationRevisionDiffView.as_view(),
+        name="nomination-revision-diff",
+    ),
 ]

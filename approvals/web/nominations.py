@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
-from approvals import actions, audit_events, documents, filestore, seals, selectors
+from approvals import actions, audit_events, documents, filestore, revisions, seals, selectors
 from approvals.exceptions import NominationInvalid
 from approvals.models import Attachment, Nomination, SignOff
 from approvals.web import formdefs
@@ -550,7 +550,8 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
     definition = _definition(nomination)
     reveal = request.GET.get("reveal") == "personal"
     may_reveal = permissions.can_reveal_personal_data(user, nomination)
-    data = nomination.form
+    # The version that stands (修改完善, issue 17): the latest revised version, or the original.
+    version, _title, data = revisions.current_content(nomination)
     personal = forms.personal_paths(definition, data)
     if reveal and not may_reveal:
         # As the API answers 403: the refusal is audited and said, and the page shows the masked form.
@@ -570,6 +571,7 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         and selectors.list_inbox(user).filter(pk=nomination.pk).exists()
     )
     is_submitter = _is_submitter(request, nomination)
+    revision_window = revisions.open_windows(nomination).first()
     decided_this_round = SignOff.objects.filter(nomination=nomination, round=nomination.round).exists()
     context = {
         "nomination": nomination,
@@ -585,11 +587,16 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "stage_name": _stage_name(nomination) if nomination.stage else "",
         "transfer_to": _transfer_candidates(nomination, user.pk) if in_inbox else [],
         "return_stages": _earlier_stages(nomination) if in_inbox else [],
+        # 抄送 picker on the decision form: people, or a whole post (every holder of a role there).
+        "cc_groups": selectors.cc_candidates(nomination, exclude_user_id=user.pk) if in_inbox else [],
         "can_edit": is_submitter and nomination.status in Nomination.EDITABLE,
         "can_delete": is_submitter and nomination.status == Nomination.Status.DRAFT and nomination.round == 0,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,
         "can_print": nomination.status != Nomination.Status.DRAFT,
         "supplements": _supplement_rows(nomination),
+        "current_version": version,
+        "revision_window": revision_window,
+        "can_revise": is_submitter and revision_window is not None and nomination.status in revisions.REVISABLE,
         "can_supplement": is_submitter
         and nomination.submitted_at is not None
         and nomination.status in actions.SUPPLEMENTABLE,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
+from accounts.models import Grant
 from approvals import actions, quotas, selectors
 from approvals.models import Nomination, SignOff
 from config.errors import SealflowError
@@ -26,6 +27,7 @@ from config.request_context import request_user
 from config.web.errors import report
 from config.web.pagination import PAGE, keyset_page
 from workflows.models import Campaign, Stage
+from workflows.specs import SIGNING_ROLES
 
 
 def _int(value: str | None) -> int | None:
@@ -114,6 +116,21 @@ def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))
 
 
+def _cc_from(request: HttpRequest) -> list[int]:
+    """抄送 as picked on the decision form: people (``cc``) and whole posts (``cc_group``, "role@org",
+    every active holder of that role there). ``sign_off`` checks that each may be copied."""
+    users = {i for i in (_int(v) for v in request.POST.getlist("cc")) if i is not None}
+    for value in request.POST.getlist("cc_group"):
+        role, _sep, org = value.partition("@")
+        org_id = _int(org)
+        if role in SIGNING_ROLES and org_id is not None:
+            users.update(
+                Grant.objects.filter(role=role, org_id=org_id, user__is_active=True).values_list("user_id", flat=True)
+            )
+    users.discard(request_user(request).pk)  # the signer does not copy themselves
+    return sorted(users)
+
+
 @login_required
 @require_POST
 def decide(request: HttpRequest, task_id: int) -> HttpResponse:
@@ -133,6 +150,7 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
             opinion=request.POST.get("opinion", ""),
             # The select is in the form whatever the button; it names a stage only for a return.
             to_stage=request.POST.get("to_stage", "") if decision == SignOff.Decision.RETURN else "",
+            cc=_cc_from(request),
         )
     except SealflowError as exc:
         report(request, exc)
