@@ -126,6 +126,14 @@ class Editor:
 # --- stages ------------------------------------------------------------------------------------
 
 
+# The stage columns read and written by name below; any other column is a plain option, stored as
+# typed (a select's value, a checkbox's true/false), so a new one needs only its ``Column``.
+_STAGE_HANDLED = frozenset(
+    {"name", "key", "role", "signer_org", "seal", "seal_org", "limit", "time_limit_days", "due_date",
+     "same_signer_as_previous"}
+)  # fmt: skip
+
+
 def stage_rows(stages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The stored stages as editor rows."""
     rows = []
@@ -145,6 +153,11 @@ def stage_rows(stages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "due_date": due.isoformat() if isinstance(due, date) else (due or ""),
             "same_signer_as_previous": bool(stage.get("same_signer_as_previous")),
         }
+        for column in STAGE_COLUMNS:
+            if column.name not in _STAGE_HANDLED:  # a plain option: shown as stored
+                value = stage.get(column.name)
+                text = "" if value is None else str(value)
+                row[column.name] = bool(value) if column.widget == "checkbox" else text
         owned = {k for c in STAGE_COLUMNS for k in c.owned}
         row["extra"] = _extra(stage, owned)
         rows.append(row)
@@ -256,6 +269,16 @@ def stages_from_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
                 stage["due_date"] = date.fromisoformat(row["due_date"].strip())
             except ValueError:
                 errors.setdefault(f"stages[{i}].due_date", []).append(_("请选择截止日期"))
+        for column in STAGE_COLUMNS:
+            if column.name in _STAGE_HANDLED:
+                continue
+            value = row.get(column.name)
+            if column.widget == "checkbox":
+                stage[column.name] = bool(value)
+            elif value:
+                stage[column.name] = value
+            else:
+                stage.pop(column.name, None)
         stages.append(stage)
     return stages, errors
 
