@@ -12,6 +12,7 @@ from accounts import selectors as account_selectors
 from accounts.roles import ADMIN_SITE_NAV_ROLES as ADMIN_SITE_ROLES
 from accounts.roles import (
     AUDITORS,
+    CAMPAIGN_ADMINISTRATORS,
     CAMPAIGN_ROLES,
     JUDGES,
     SECURITY_ADMINISTRATORS,
@@ -55,6 +56,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("approvals:my-investigations", str(_("我的核查"))))
     if roles & CAMPAIGN_ROLES:
         items.append(("workflows:campaigns", str(_("评选活动"))))
+    if roles & CAMPAIGN_ADMINISTRATORS:
+        items.append(("portal:campaign-setup-list", str(_("活动设置"))))
     items.append(("notifications:list", str(_("通知"))))
     if roles & AUDITORS:
         items.append(("audit:audit", str(_("审计记录"))))

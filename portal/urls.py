@@ -2,10 +2,19 @@
 
 from django.urls import path
 
-from portal import views
+from portal import campaign_setup, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("campaigns/<id:pk>/dashboard", views.dashboard, name="dashboard"),
+    # The campaign administrator's setup pages (portal/campaign_setup.py).
+    path("campaign-setup/", campaign_setup.setup_list, name="campaign-setup-list"),
+    path("campaign-setup/new", campaign_setup.setup_new, name="campaign-setup-new"),
+    path("campaign-setup/<id:pk>/", campaign_setup.setup_overview, name="campaign-setup"),
+    path("campaign-setup/<id:pk>/basics", campaign_setup.setup_basics, name="campaign-setup-basics"),
+    path("campaign-setup/<id:pk>/stages", campaign_setup.setup_stages, name="campaign-setup-stages"),
+    path("campaign-setup/<id:pk>/forms/<slug:kind>", campaign_setup.setup_form, name="campaign-setup-form"),
+    path("campaign-setup/<id:pk>/rules", campaign_setup.setup_rules, name="campaign-setup-rules"),
+    path("campaign-setup/<id:pk>/status", campaign_setup.setup_status, name="campaign-setup-status"),
 ]

@@ -38,6 +38,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     )
     units = list(permissions.units_nominating_by(user)) if permissions.can_nominate_anywhere(user) else []
     hosted = set(permissions.campaign_hosts_organised_by(user).values_list("pk", flat=True))
+    administered = set(permissions.campaign_hosts_managed_by(user).values_list("pk", flat=True))
     now = timezone.now()
     for c in campaigns:
         c.can_nominate = (  # type: ignore[attr-defined]
@@ -46,7 +47,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             and any(selectors.accepts_unit(c, u) for u in units)  # only campaigns that accept one's unit
         )
         c.is_host = c.host_org_id in hosted  # type: ignore[attr-defined]
-    return render(request, "workflows/campaigns.html", {"campaigns": campaigns})
+        c.is_admin = c.host_org_id in administered  # type: ignore[attr-defined]
+    context = {"campaigns": campaigns, "may_set_up": bool(administered)}
+    return render(request, "workflows/campaigns.html", context)
 
 
 @login_required
