@@ -109,6 +109,9 @@ REVIEWER_ROLES = frozenset({Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER, Role.PRO
 ORGANISER_ROLES = frozenset({Role.COMMITTEE, Role.CAMPAIGN_ADMIN})
 # Everyone serving the host: they see its submitted nominations and may investigate an objection.
 HOST_ROLES = ORGANISER_ROLES | {Role.JUDGE}
+# Who may be named investigator of an objection (``permissions.can_be_investigator``): only these are
+# asked, on every page, whether they were (the 我的核查 entry of the navigation).
+INVESTIGATOR_ROLES = HOST_ROLES | REVIEWER_ROLES
 # The host's expert judges (评审专家): their tasks in the navigation.
 JUDGES = frozenset({Role.JUDGE})
 # Those whose quota use is shown next to their inbox.

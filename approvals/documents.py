@@ -41,7 +41,7 @@ from config.masking import mask_text
 from workflows import forms
 from workflows.models import NominationKind
 
-CID_FONT = pdf_fonts.FALLBACK_CID_FONT  # the certificates of awards still print with it
+CID_FONT = pdf_fonts.FALLBACK_CID_FONT  # the default of the drawing helpers, without an embedded font
 PRODUCT = "sealflow"  # the author of every generated file
 MAX_PICTURES = 5  # pictures of one field printed in its cell (3–5 JPG pictures [001])
 PICTURE_WIDTH_MM = 30
@@ -1009,11 +1009,6 @@ def texts(document: FormDocument) -> Iterable[str]:
 
 
 # --- for other apps' documents (awards: certificates and the result notice) -----------------------------
-
-
-def register_cid_font() -> None:
-    """Register the CID font (STSong-Light) that every PDF of the product uses."""
-    _register_font()
 
 
 def draw_qr_pdf(canvas: Any, url: str, x: float, y: float, size: float) -> None:

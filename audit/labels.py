@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -107,6 +108,7 @@ FIELD_LABELS = {
     "model": gettext_lazy("数据类型"),
     "must_change_password": gettext_lazy("须修改密码"),
     "name": gettext_lazy("名称"),
+    "next_stage": gettext_lazy("下一环节"),
     "new": gettext_lazy("新值"),
     "nomination": gettext_lazy("申报"),
     "nomination_id": gettext_lazy("申报编号"),
@@ -200,6 +202,7 @@ FIELD_LABELS = {
     "time": gettext_lazy("时间"),
     "time_limit_days": gettext_lazy("办理时限（天）"),
     "title": gettext_lazy("标题"),
+    "to_stage": gettext_lazy("退回到"),
     "to": gettext_lazy("新值"),
     "token_key": gettext_lazy("令牌标识"),
     "tokens_revoked": gettext_lazy("已注销令牌"),
@@ -287,31 +290,61 @@ def object_label(object_type: str, object_id: str) -> str:
     return f"{object_type_label(object_type)} {object_id}"
 
 
-def _value(value: Any) -> str:
+# Content keys whose value is a stage's key (``district_review``): shown by the stage's name.
+STAGE_KEYS = frozenset({"stage", "next_stage", "to_stage"})
+
+
+def stage_names() -> dict[str, str]:
+    """Every stage key's Chinese name from the campaigns' chains, in one query. A key that campaigns
+    name differently reads with each of its names (``区民政局审核／县民政局推荐``)."""
+    try:
+        stage_model = apps.get_model("workflows", "Stage")  # a lower layer: the trail never imports workflows
+    except LookupError:  # pragma: no cover - the app is always installed
+        return {}
+    names: dict[str, list[str]] = {}
+    for key, name in stage_model.objects.values_list("key", "name").distinct().order_by("key", "name"):
+        if name not in names.setdefault(key, []):
+            names[key].append(name)
+    return {key: "／".join(found) for key, found in names.items()}
+
+
+def _value(value: Any, stages: Mapping[str, str] | None = None, key: str = "") -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, dict):
-        return "；".join(f"{field_label(str(k))}：{_value(v)}" for k, v in value.items()) or "—"
+        return "；".join(f"{field_label(str(k))}：{_value(v, stages, str(k))}" for k, v in value.items()) or "—"
     if isinstance(value, list | tuple):
-        return "、".join(_value(v) for v in value) or "—"
+        return "、".join(_value(v, stages, key) for v in value) or "—"
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and key in STAGE_KEYS and stages:
+        return stages.get(value, value)
     if isinstance(value, float | int | str):
         return str(value)
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def readable_data(data: Any) -> list[tuple[str, str]]:
-    """An event's content as (label, value) pairs in stored order, for a page or a CSV cell."""
+def _has_stage(data: Any) -> bool:
+    if isinstance(data, dict):
+        return any(k in STAGE_KEYS or _has_stage(v) for k, v in data.items())
+    return isinstance(data, list | tuple) and any(_has_stage(v) for v in data)
+
+
+def readable_data(data: Any, stages: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """An event's content as (label, value) pairs in stored order, for a page or a CSV cell. Stage keys
+    read by their names: from ``stages`` (``stage_names()``, read once for many events), else looked up
+    here when the content has one."""
     if not isinstance(data, dict):
         return [("", _value(data))] if data not in (None, "", [], {}) else []
-    return [(field_label(str(key)), _value(value)) for key, value in data.items()]
+    if stages is None and _has_stage(data):
+        stages = stage_names()
+    return [(field_label(str(key)), _value(value, stages, str(key))) for key, value in data.items()]
 
 
-def readable_text(data: Any) -> str:
-    """The same pairs on one line (the CSV's 内容 column): ``原因：……；环节：district``."""
-    return "；".join(f"{label}：{value}" if label else value for label, value in readable_data(data))
+def readable_text(data: Any, stages: Mapping[str, str] | None = None) -> str:
+    """The same pairs on one line (the CSV's 内容 column): ``原因：……；环节：区民政局审核``."""
+    return "；".join(f"{label}：{value}" if label else value for label, value in readable_data(data, stages))

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from accounts.models import User
 from audit import selectors
-from audit.labels import object_type_label, readable_text
+from audit.labels import object_type_label, readable_data, readable_text, stage_names
 from audit.models import AuditEvent
 from audit.registry import all_events
 from audit.selectors import SHORT_TYPES
@@ -89,6 +89,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     except NotPermitted as exc:
         return _refuse(request, exc)
     page, next_query = keyset_page(request, events)
+    stages = stage_names()  # one query for the page, not one per event
+    for e in page:
+        e.content_pairs = readable_data(e.data, stages)  # type: ignore[attr-defined]
     return render(
         request,
         "audit/audit.html",
@@ -115,11 +118,12 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
         [_("编号"), _("时间"), _("操作"), _("操作人"), _("对象类型"), _("对象编号"), _("序号"), _("内容"), _("地址"),
          _("哈希")]
     )  # fmt: skip
+    stages = stage_names()
     for e in events.iterator(chunk_size=2000):
         yield writer.writerow(
             [e.pk, timezone.localtime(e.occurred_at).strftime("%Y-%m-%d %H:%M:%S"), e.action_label,
              csv_cell(e.actor_label), object_type_label(e.object_type), csv_cell(e.object_id), e.seq,
-             csv_cell(readable_text(e.data)), e.ip_address or "", e.hash]
+             csv_cell(readable_text(e.data, stages)), e.ip_address or "", e.hash]
         )  # fmt: skip
 
 

@@ -29,11 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import filestore, uploads
-from approvals.documents import CID_FONT, draw_seal_pdf, register_cid_font, seal_png, split_text
+from approvals.documents import draw_seal_pdf, seal_png, split_text
 from approvals.models import Attachment
 from awards import actions, selectors
 from awards.documents import awards_by_tier, chinese_date
 from awards.models import Award, CaseBook
+from config import pdf_fonts
 from config.documents import docx_text, pdf_text, plain
 from config.masking import mask_text
 from workflows import forms
@@ -77,6 +78,16 @@ class Book:
     @property
     def count(self) -> int:
         return sum(len(cases) for _tier, cases in self.groups)
+
+    def strings(self) -> list[str]:
+        """Every text of the book's cases, cover and headings (the PDF's embedded font holds these)."""
+        out = [self.campaign, self.host, self.date]
+        for tier, cases in self.groups:
+            out.append(tier)
+            for case in cases:
+                out += [case.title, case.unit, case.tier, *case.notes]
+                out += [t for section in case.sections for t in section]
+        return out
 
 
 # --- reading the cases ----------------------------------------------------------------------------------
@@ -181,17 +192,25 @@ def compile_book(campaign: Campaign, folder: Path, progress: Any = None) -> Book
 
 def render_pdf(book: Book, out: Path) -> int:
     """The case book as a PDF at ``out`` (reportlab platypus, a real table of contents through
-    ``multiBuild``); its number of pages."""
+    ``multiBuild``, the glyphs it prints embedded: ``config.pdf_fonts``); its number of pages."""
+    labels = [
+        _("案例集"), _("共 {n} 个获奖案例").format(n=book.count), _("目　录"), _("（无获奖案例）"),
+        _("{campaign}案例集").format(campaign=book.campaign), _("申报单位："), _("奖项等次："),
+    ]  # fmt: skip
+    with pdf_fonts.embedded_font([plain(t) for t in [*labels, *book.strings()]]) as font:
+        return _render_pdf(book, out, font)
+
+
+def _render_pdf(book: Book, out: Path, font: str) -> int:
     from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer
-    from reportlab.platypus.tableofcontents import TableOfContents
+    from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus.tableofcontents import TableOfContents, defaultTableStyle
 
-    register_cid_font()
-    base = ParagraphStyle("cn", fontName=CID_FONT, fontSize=11, leading=19, wordWrap="CJK", firstLineIndent=22)
+    base = ParagraphStyle("cn", fontName=font, fontSize=11, leading=19, wordWrap="CJK", firstLineIndent=22)
     meta = ParagraphStyle("meta", parent=base, firstLineIndent=0, textColor=colors.HexColor("#333333"))
     label = ParagraphStyle("label", parent=base, firstLineIndent=0, fontSize=12, leading=20, spaceBefore=6)
     note = ParagraphStyle("note", parent=meta, fontSize=9.5, leading=14, textColor=colors.HexColor("#8a1c1c"))
@@ -218,19 +237,19 @@ def render_pdf(book: Book, out: Path) -> int:
         def draw(self) -> None:
             c = self.canv
             title = Paragraph(pdf_text(book.campaign, newlines=False), ParagraphStyle(
-                "cover", fontName=CID_FONT, fontSize=24, leading=36, alignment=1, wordWrap="CJK"))  # fmt: skip
+                "cover", fontName=font, fontSize=24, leading=36, alignment=1, wordWrap="CJK"))  # fmt: skip
             _w, h = title.wrap(self.width - 20 * mm, self.height)
             title.drawOn(c, 10 * mm, self.height - 60 * mm - h)
-            c.setFont(CID_FONT, 40)
+            c.setFont(font, 40)
             c.drawCentredString(self.width / 2, self.height - 90 * mm - h, plain(_("案例集")))
-            c.setFont(CID_FONT, 13)
+            c.setFont(font, 13)
             c.drawCentredString(
                 self.width / 2, self.height - 105 * mm - h, plain(_("共 {n} 个获奖案例").format(n=book.count))
             )
-            c.setFont(CID_FONT, 16)
+            c.setFont(font, 16)
             c.drawCentredString(self.width / 2, 50 * mm, plain(book.host))
             c.drawCentredString(self.width / 2, 40 * mm, plain(book.date))
-            draw_seal_pdf(c, self.width / 2, 48 * mm, 21 * mm, plain(book.host))
+            draw_seal_pdf(c, self.width / 2, 48 * mm, 21 * mm, plain(book.host), font=font)
 
     class Doc(SimpleDocTemplate):
         def afterFlowable(self, flowable: Any) -> None:
@@ -246,22 +265,25 @@ def render_pdf(book: Book, out: Path) -> int:
         number = canvas.getPageNumber()
         pages["n"] = number
         canvas.saveState()
-        canvas.setFont(CID_FONT, 9)
+        canvas.setFont(font, 9)
         canvas.drawCentredString(A4[0] / 2, 10 * mm, f"— {number} —")
         canvas.restoreState()
 
     def cover_page(canvas: Any, doc: Any) -> None:
         pages["n"] = canvas.getPageNumber()
 
-    toc = TableOfContents(dotsMinLevel=0)
+    # The contents is a table: its cells' font too, or the table names Helvetica for the viewer to supply.
+    toc_style = TableStyle([*defaultTableStyle.getCommands(), ("FONTNAME", (0, 0), (-1, -1), font)])
+    toc = TableOfContents(dotsMinLevel=0, tableStyle=toc_style)
     toc.levelStyles = [
-        ParagraphStyle("toc0", fontName=CID_FONT, fontSize=13, leading=22, wordWrap="CJK", spaceBefore=6),
-        ParagraphStyle("toc1", fontName=CID_FONT, fontSize=11, leading=18, wordWrap="CJK", leftIndent=16,
+        ParagraphStyle("toc0", fontName=font, fontSize=13, leading=22, wordWrap="CJK", spaceBefore=6),
+        ParagraphStyle("toc1", fontName=font, fontSize=11, leading=18, wordWrap="CJK", leftIndent=16,
                        firstLineIndent=0),
     ]  # fmt: skip
     doc = Doc(
         str(out), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm, bottomMargin=20 * mm,
         title=plain(_("{campaign}案例集").format(campaign=book.campaign)), author=plain(book.host),
+        initialFontName=font,
     )  # fmt: skip
     story: list[Any] = [Cover(), Paragraph(pdf_text(_("目　录")), toc_title), toc]
     number = 0

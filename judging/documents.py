@@ -1,4 +1,4 @@
-"""Printable judging documents (ReportLab, the CID font of the 申报表, no font file needed):
+"""Printable judging documents (ReportLab; the font is embedded, ``config.pdf_fonts``, as in the 申报表):
 
 - a judge's score sheet of a round: one row per entry with the points per criterion, the total,
   the comment or the recusal, and the judge's 签字栏;
@@ -19,12 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config import pdf_fonts
 from config.documents import pdf_text, plain
 from judging.models import Assignment, Round, RoundResult
 from workflows.models import NominationKind
 from workflows.rounds import decimal_of
-
-CID_FONT = "STSong-Light"
 
 
 def official_date(moment: Any) -> str:
@@ -35,19 +34,10 @@ def official_date(moment: Any) -> str:
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if CID_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-
-
-def _styles() -> dict[str, Any]:
+def _styles(font: str) -> dict[str, Any]:
     from reportlab.lib.styles import ParagraphStyle
 
-    _register_font()
-    base = ParagraphStyle("cn", fontName=CID_FONT, fontSize=10.5, leading=15, wordWrap="CJK")
+    base = ParagraphStyle("cn", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK")
     return {
         "base": base,
         "title": ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1),
@@ -62,7 +52,7 @@ def number_text(value: Decimal | None) -> str:
     return str(value.normalize()) if value != value.to_integral() else str(int(value))
 
 
-def _table(rows: list[list[Any]], widths: list[float], *, row_height: float | None = None) -> Any:
+def _table(rows: list[list[Any]], widths: list[float], font: str, *, row_height: float | None = None) -> Any:
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
@@ -71,11 +61,12 @@ def _table(rows: list[list[Any]], widths: list[float], *, row_height: float | No
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.93, 0.93, 0.93)),
+        ("FONTNAME", (0, 0), (-1, -1), font),  # empty cells too: no font left for the viewer
     ]))  # fmt: skip
     return table
 
 
-def _build(story: list[Any], title: str, *, landscape_page: bool = False) -> bytes:
+def _build(story: list[Any], title: str, font: str, *, landscape_page: bool = False) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
@@ -83,42 +74,32 @@ def _build(story: list[Any], title: str, *, landscape_page: bool = False) -> byt
     buffer = io.BytesIO()
     size = landscape(A4) if landscape_page else A4
     SimpleDocTemplate(buffer, pagesize=size, title=plain(title), leftMargin=12 * mm, rightMargin=12 * mm,
-                      topMargin=14 * mm, bottomMargin=14 * mm).build(story)  # fmt: skip
+                      topMargin=14 * mm, bottomMargin=14 * mm, initialFontName=font).build(story)  # fmt: skip
     return buffer.getvalue()
+
+
+def _signature_text(label: str) -> str:
+    return f"{label}：______________________　　日期：________年____月____日"
 
 
 def _signature_line(label: str, style: Any) -> Any:
     from reportlab.platypus import Paragraph
 
-    return Paragraph(pdf_text(f"{label}：______________________　　日期：________年____月____日"), style)
+    return Paragraph(pdf_text(_signature_text(label)), style)
 
 
 def render_judge_sheet(current: Round, definition: dict[str, Any], judge: User, rows: list[Assignment]) -> bytes:
     """One judge's score sheet of a round with the judge's 签字栏."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer
-
-    s = _styles()
     criteria = list(definition.get("criteria") or [])
     name = definition.get("name") or current.key
     campaign = current.campaign
     judge_name = judge.display_name or judge.username
-    story: list[Any] = [
-        Paragraph(pdf_text(campaign.title), s["title"]),
-        Paragraph(pdf_text(_("{round}　专家评分表").format(round=name)), s["title"]),
-        Spacer(1, 4 * mm),
-        Paragraph(
-            pdf_text(
-                _("评审专家：{name}　　打印日期：{date}").format(name=judge_name, date=official_date(timezone.now()))
-            ),
-            s["base"],
-        ),  # fmt: skip
-        Spacer(1, 3 * mm),
-    ]
+    heading = [campaign.title, _("{round}　专家评分表").format(round=name)]
+    byline = _("评审专家：{name}　　打印日期：{date}").format(name=judge_name, date=official_date(timezone.now()))
     header = [_("序号"), _("申报名称"), _("申报单位")]
     header += [f"{c.get('name') or c['key']}（{c.get('max')}）" for c in criteria]
     header += [_("合计"), _("状态"), _("评语／回避原因")]
-    table_rows: list[list[Any]] = [[Paragraph(pdf_text(h), s["cell"]) for h in header]]
+    body: list[list[str]] = []
     for i, a in enumerate(rows, 1):
         scores = a.scores or {}
         values = [decimal_of(scores.get(c["key"])) for c in criteria]
@@ -127,55 +108,64 @@ def render_judge_sheet(current: Round, definition: dict[str, Any], judge: User, 
         cells = [str(i), a.nomination.title, a.nomination.unit.name if a.nomination.unit_id else ""]
         cells += [number_text(v) for v in values]
         cells += [number_text(total), str(a.get_status_display()), note]
-        table_rows.append([Paragraph(pdf_text(c), s["cell"]) for c in cells])
-    fixed = [10 * mm, 45 * mm, 40 * mm]
-    tail = [16 * mm, 16 * mm, 50 * mm]
-    free = 273 * mm - sum(fixed) - sum(tail)
-    widths = fixed + [free / max(len(criteria), 1)] * len(criteria) + tail
-    story += [_table(table_rows, widths), Spacer(1, 10 * mm), _signature_line(_("评审专家签字"), s["base"])]
-    return _build(story, f"{campaign.title} {name} {judge_name}", landscape_page=True)
+        body.append(cells)
+    signature = _("评审专家签字")
+    strings = [*heading, byline, *header, *(c for cells in body for c in cells), _signature_text(signature)]
+    with pdf_fonts.embedded_font([plain(t) for t in strings]) as font:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Paragraph, Spacer
+
+        s = _styles(font)
+        story: list[Any] = [Paragraph(pdf_text(t), s["title"]) for t in heading]
+        story += [Spacer(1, 4 * mm), Paragraph(pdf_text(byline), s["base"]), Spacer(1, 3 * mm)]
+        table_rows = [[Paragraph(pdf_text(c), s["cell"]) for c in cells] for cells in [header, *body]]
+        fixed = [10 * mm, 45 * mm, 40 * mm]
+        tail = [16 * mm, 16 * mm, 50 * mm]
+        free = 273 * mm - sum(fixed) - sum(tail)
+        widths = fixed + [free / max(len(criteria), 1)] * len(criteria) + tail
+        story += [_table(table_rows, widths, font), Spacer(1, 10 * mm), _signature_line(signature, s["base"])]
+        return _build(story, f"{campaign.title} {name} {judge_name}", font, landscape_page=True)
 
 
 def render_round_summary(
     current: Round, definition: dict[str, Any], results: list[RoundResult], judges: list[User]
 ) -> bytes:
     """A closed round's summary sheet: ranks and scores by kind, 签字栏 for the panel and the committee."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer
-
-    s = _styles()
     campaign = current.campaign
     name = definition.get("name") or current.key
     labels = dict(NominationKind.choices)
-    story: list[Any] = [
-        Paragraph(pdf_text(campaign.title), s["title"]),
-        Paragraph(pdf_text(_("{round}　评审结果汇总表").format(round=name)), s["title"]),
-        Spacer(1, 4 * mm),
-        Paragraph(
-            pdf_text(
-                _("评审结束：{date}　　参评 {n} 件").format(date=official_date(current.closed_at), n=len(results))
-            ),
-            s["base"],
-        ),  # fmt: skip
-        Spacer(1, 3 * mm),
-    ]
+    heading = [campaign.title, _("{round}　评审结果汇总表").format(round=name)]
+    byline = _("评审结束：{date}　　参评 {n} 件").format(date=official_date(current.closed_at), n=len(results))
     header = [_("类别"), _("名次"), _("申报名称"), _("本轮得分"), _("排名得分"), _("晋级")]
-    rows: list[list[Any]] = [[Paragraph(pdf_text(h), s["cell"]) for h in header]]
+    body: list[list[str]] = []
     for r in results:
         rank = _("{rank}（并列）").format(rank=r.rank) if r.tied else str(r.rank)
-        cells = [str(labels.get(r.kind, r.kind)), rank, r.nomination.title, number_text(r.round_score),
-                 number_text(r.score), _("是") if r.advanced else ""]  # fmt: skip
-        rows.append([Paragraph(pdf_text(c), s["cell"]) for c in cells])
-    if len(rows) == 1:
-        rows.append([Paragraph(pdf_text(_("（无）")), s["cell"]), "", "", "", "", ""])
-    story += [_table(rows, [22 * mm, 18 * mm, 70 * mm, 24 * mm, 24 * mm, 18 * mm]), Spacer(1, 6 * mm)]
-    for tied in (current.boundary_tie or {}).values():
-        story.append(Paragraph(pdf_text(_("晋级线上同分待组委会裁定：{ids}").format(
-            ids="、".join(str(i) for i in tied))), s["base"]))  # fmt: skip
-    story.append(Paragraph(pdf_text(_("评审专家组签字")), s["base"]))
-    signature_rows: list[list[Any]] = [[Paragraph(pdf_text(h), s["cell"]) for h in (_("专家"), _("签字"), _("日期"))]]
-    for judge in judges:
-        signature_rows.append([Paragraph(pdf_text(judge.display_name or judge.username), s["cell"]), "", ""])
-    signatures = _table(signature_rows, [50 * mm, 80 * mm, 46 * mm], row_height=12 * mm)
-    story += [Spacer(1, 2 * mm), signatures, Spacer(1, 8 * mm), _signature_line(_("组委会负责人签字"), s["base"])]
-    return _build(story, f"{campaign.title} {name}")
+        body.append([str(labels.get(r.kind, r.kind)), rank, r.nomination.title, number_text(r.round_score),
+                     number_text(r.score), _("是") if r.advanced else ""])  # fmt: skip
+    if not body:
+        body.append([_("（无）"), "", "", "", "", ""])
+    ties = [
+        _("晋级线上同分待组委会裁定：{ids}").format(ids="、".join(str(i) for i in tied))
+        for tied in (current.boundary_tie or {}).values()
+    ]
+    panel, signature = _("评审专家组签字"), _("组委会负责人签字")
+    signature_header = [_("专家"), _("签字"), _("日期")]
+    judge_names = [judge.display_name or judge.username for judge in judges]
+    strings = [*heading, byline, *header, *(c for cells in body for c in cells), *ties, panel, *signature_header]
+    strings += [*judge_names, _signature_text(signature)]
+    with pdf_fonts.embedded_font([plain(t) for t in strings]) as font:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Paragraph, Spacer
+
+        s = _styles(font)
+        story: list[Any] = [Paragraph(pdf_text(t), s["title"]) for t in heading]
+        story += [Spacer(1, 4 * mm), Paragraph(pdf_text(byline), s["base"]), Spacer(1, 3 * mm)]
+        rows = [[Paragraph(pdf_text(c), s["cell"]) if c else "" for c in cells] for cells in [header, *body]]
+        story += [_table(rows, [22 * mm, 18 * mm, 70 * mm, 24 * mm, 24 * mm, 18 * mm], font), Spacer(1, 6 * mm)]
+        story += [Paragraph(pdf_text(t), s["base"]) for t in ties]
+        story.append(Paragraph(pdf_text(panel), s["base"]))
+        signature_rows: list[list[Any]] = [[Paragraph(pdf_text(h), s["cell"]) for h in signature_header]]
+        signature_rows += [[Paragraph(pdf_text(n), s["cell"]), "", ""] for n in judge_names]
+        signatures = _table(signature_rows, [50 * mm, 80 * mm, 46 * mm], font, row_height=12 * mm)
+        story += [Spacer(1, 2 * mm), signatures, Spacer(1, 8 * mm), _signature_line(signature, s["base"])]
+        return _build(story, f"{campaign.title} {name}", font)

@@ -14,6 +14,7 @@ from accounts.roles import (
     AUDITORS,
     CAMPAIGN_ADMINISTRATORS,
     CAMPAIGN_ROLES,
+    INVESTIGATOR_ROLES,
     JUDGES,
     SECURITY_ADMINISTRATORS,
     SYSTEM_ADMINISTRATORS,
@@ -36,6 +37,15 @@ def roles_of(request: HttpRequest) -> frozenset[str]:
     return cached
 
 
+def investigates_any(request: HttpRequest) -> bool:
+    """Is the signed-in user named investigator of some objection (one query per request, cached on it)?"""
+    cached = getattr(request, "_sealflow_investigates", None)
+    if cached is None:
+        cached = publicity_selectors.investigates_any(request_user(request))
+        request._sealflow_investigates = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Template context: the navigation items this user's roles call for (templates/base.html).
 
@@ -52,7 +62,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("approvals:delegations", str(_("代签"))))
     if roles & JUDGES:
         items.append(("judging:mine", str(_("评审任务"))))
-    if publicity_selectors.investigates_any(request_user(request)):
+    if roles & INVESTIGATOR_ROLES and investigates_any(request):
         items.append(("approvals:my-investigations", str(_("我的核查"))))
     if roles & CAMPAIGN_ROLES:
         items.append(("workflows:campaigns", str(_("评选活动"))))

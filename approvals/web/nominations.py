@@ -7,6 +7,8 @@ call of an ``approvals.actions`` function, whose refusal is shown in Chinese wit
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from typing import IO, Any, cast
 
 from django.contrib import messages
@@ -541,10 +543,27 @@ def _transfer_candidates(nomination: Nomination, actor_id: int) -> list[Any]:
     return list(others.order_by("username"))
 
 
+@dataclass
+class TransferForm:
+    """The 转交 form as the user sent it, back on the page after a refusal: the choice, the typed
+    reason and the messages by field (``to_user``, ``reason``; ``form`` for the form as a whole)."""
+
+    to_user: int | None = None
+    reason: str = ""
+    errors: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+
 @login_required
 @require_GET
 def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The nomination as every role sees it; personal data masked unless revealed (audited)."""
+    return render_nomination_page(request, pk)
+
+
+def render_nomination_page(
+    request: HttpRequest, pk: int, *, transfer: TransferForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The nomination's page; ``transfer`` fills the 转交 form again (a refused transfer)."""
     nomination = _nomination(request, pk)
     user = request_user(request)
     definition = _definition(nomination)
@@ -603,8 +622,9 @@ def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
         "verify_url": request.build_absolute_uri(
             reverse("verify-page", args=[nomination.verification_code])
         ) if nomination.verification_code else "",
+        "transfer": transfer or TransferForm(),
     }  # fmt: skip
-    return render(request, "approvals/nomination.html", context)
+    return render(request, "approvals/nomination.html", context, status=status)
 
 
 # --- supplements after submission (补充材料) -----------------------------------------------------------

@@ -21,10 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from accounts.models import Grant
 from approvals import actions, quotas, selectors
+from approvals.exceptions import SelfApprovalForbidden
 from approvals.models import Nomination, SignOff
-from config.errors import SealflowError
+from approvals.web.nominations import TransferForm, render_nomination_page
+from config.errors import InvalidInput, SealflowError
 from config.request_context import request_user
-from config.web.errors import report
+from config.web.errors import audit_refusal, report
 from config.web.pagination import PAGE, keyset_page
 from workflows.models import Campaign, Stage
 from workflows.specs import SIGNING_ROLES
@@ -184,19 +186,28 @@ def batch_approve(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def transfer(request: HttpRequest, task_id: int) -> HttpResponse:
+    """转交 with a reason; a refusal shows the page again with what was typed and the message by the field."""
     nomination_id = _int(request.POST.get("nomination"))
     to_user = _int(request.POST.get("to_user"))
+    reason = request.POST.get("reason", "")
     if nomination_id is None:
         raise Http404()
     if to_user is None:
-        messages.error(request, _("请选择转交给谁"))
-        return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))
+        form = TransferForm(to_user, reason, {"to_user": [_("请选择转交给谁")]})
+        return render_nomination_page(request, nomination_id, transfer=form, status=400)
     try:
-        nomination: Nomination = actions.transfer_task(
-            task_id, actor=request_user(request), to_user_id=to_user, reason=request.POST.get("reason", "")
-        )
+        nomination: Nomination = actions.transfer_task(task_id, actor=request_user(request), to_user_id=to_user,
+                                                       reason=reason)  # fmt: skip
     except SealflowError as exc:
-        report(request, exc)
-        return HttpResponseRedirect(reverse("approvals:nomination", args=[nomination_id]))
+        errors: dict[str, list[str]] = {}
+        if isinstance(exc, InvalidInput) and exc.errors:
+            errors = {key: list(msgs) for key, msgs in exc.errors.items()}
+        elif isinstance(exc, SelfApprovalForbidden):  # the chosen receiver wrote or submitted it
+            audit_refusal(request, exc)
+            errors = {"to_user": [exc.detail]}
+        else:  # about the task or the actor (decided since, no longer theirs): said at the page's top
+            report(request, exc)
+        form = TransferForm(to_user, reason, errors)
+        return render_nomination_page(request, nomination_id, transfer=form, status=exc.status)
     messages.success(request, _("已转交给 {user}").format(user=nomination.assignee))
     return HttpResponseRedirect(reverse("approvals:inbox"))

@@ -92,3 +92,20 @@ def test_the_nominees_unit_is_told_of_an_objection_without_the_objector(people, 
         assert "服务对象数量" not in notice.body
     # the other unit's nomination had no objection: its people hear nothing of it
     assert not Notification.objects.filter(kind="objection_against_unit", body__contains="南京东路").exists()
+
+
+def test_the_menu_asks_about_objections_only_for_those_who_may_investigate(people, scene) -> None:
+    """Issue 18: the 我的核查 entry costs no query on the pages of a unit's people (they are never named)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    objection_id = _file(people, scene)
+    objection_actions.assign_investigator(objection_id, actor=people.committee, investigator_id=people.judge.pk)
+
+    def objection_queries(user) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            _page(user, "/notifications/")
+        return sum('"approvals_objection"' in q["sql"] for q in captured.captured_queries)
+
+    assert objection_queries(people.submitter) == 0
+    assert objection_queries(people.judge) == 1

@@ -85,10 +85,11 @@ def test_objects_are_named_by_their_model_and_values_are_readable():
     assert object_label("audit.trail", "all") == "审计记录 all"
     assert object_label("no.such", "1") == "no.such 1"  # an old type stays readable as stored
     pairs = readable_data({"reason": "材料不全", "stage": "district", "revoked": True, "on": date(2026, 12, 2),
-                           "recover": {"prize_money": 2000}, "units": [1, 2]})  # fmt: skip
+                           "recover": {"prize_money": 2000}, "units": [1, 2]},
+                          stages={"district": "区民政局意见"})  # fmt: skip
     assert pairs == [
         ("原因", "材料不全"),
-        ("环节", "district"),
+        ("环节", "区民政局意见"),
         ("已撤销", "是"),
         ("on", "2026-12-02"),
         ("追回", "奖金：2000"),

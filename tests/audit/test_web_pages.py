@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from approvals.actions import create_nomination, submit_nomination
+from accounts.roles import Role
+from approvals.actions import create_nomination, sign_off, submit_nomination
 from audit import audit_events
 from audit.models import AuditEvent
 from config.documents import csv_cell
 from tests.campaigns import make_campaign, valid_case_form
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +57,27 @@ def test_auditor_filters_pages_and_exports_the_trail(draft, submitter, auditor):
     verify = client.post("/audit/verify").content.decode()
     assert "审计链完整" in verify
     assert AuditEvent.objects.filter(action=audit_events.AUDIT_VERIFIED, actor_id=auditor.pk).exists()
+
+
+def test_stages_read_by_their_names_on_the_page_and_in_the_csv(draft, submitter, auditor):
+    """Issue 18: content shows the stage's Chinese name (区民政局意见), not its key (district_review)."""
+    submitted = submit_nomination(draft.pk, actor=submitter)
+    sign_off(submitted.task_id, actor=user_with_role(Role.UNIT_LEADER, draft.unit), decision="approve", opinion="同意")
+    client = login(auditor)
+
+    page = client.get(f"/audit/?object=nomination:{draft.pk}").content.decode()
+    export = client.get(f"/audit/export.csv?object=nomination:{draft.pk}")
+    csv = b"".join(export.streaming_content).decode()  # type: ignore[attr-defined]
+
+    for text in (page, csv):
+        assert "环节" in text
+        assert "单位意见" in text
+        assert "unit_opinion" not in text
+        assert "district_review" not in text
+    # the stage names are read once for the page, not once per event
+    with CaptureQueriesContext(connection) as counted:
+        client.get(f"/audit/?object=nomination:{draft.pk}")
+    assert sum('"workflows_stage"' in q["sql"] for q in counted.captured_queries) == 1
 
 
 def test_audit_keyset_paging_moves_past_the_last_id(auditor):

@@ -16,9 +16,12 @@ from openpyxl import load_workbook
 
 from accounts.roles import Role
 from audit.models import AuditEvent
+from awards import casebook, documents
 from awards.actions import revoke_award_of
 from awards.models import Award, Certificate
+from config import pdf_fonts
 from tests.approvals.test_hostile_documents import assert_cell_is_data, assert_pdf_prints_literally, pdf_text
+from tests.approvals.test_paper_documents import assert_fonts_embedded
 from tests.awards.conftest import Ranked
 from tests.factories import user_with_role
 
@@ -248,3 +251,39 @@ def test_certificates_zip_is_the_committees_only(ranked, client_for, tree):
     assert client_for(user_with_role(Role.SUBMITTER, tree.unit)).get(path).status_code in (403, 404)
     refused = client_for(user_with_role(Role.CAMPAIGN_ADMIN, tree.committee)).get(path)
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+
+
+# --- fonts embedded (issue 18: a viewer without Chinese fonts shows text, not boxes) ---------------------
+
+
+def test_certificates_and_the_result_notice_embed_the_glyphs_they_print(ranked, client_for):
+    awards = _confirmed(ranked, client_for)
+    committee = client_for(ranked.committee)
+    committee.put(f"/api/v1/campaigns/{ranked.campaign.pk}/result-notice", NOTICE, format="json")
+
+    certificate = committee.get(f"/api/v1/awards/{awards[0].pk}/certificate").content
+    notice = committee.get(f"/api/v1/campaigns/{ranked.campaign.pk}/result-notice.pdf").content
+
+    for pdf in (certificate, notice):
+        assert_fonts_embedded(pdf)
+    assert_pdf_prints_literally(certificate, "荣誉证书", ranked.entries[0].title, ranked.campaign.host_org.name)
+    assert_pdf_prints_literally(notice, NOTICE["issuer"], "一等奖", ranked.entries[0].title, NOTICE["contact"])
+    face = documents.certificate_face(Certificate.objects.get(award=awards[0]), lambda code: f"http://x/{code}")
+    printed = set(re.sub(r"\s+", "", pdf_text(certificate)))
+    assert printed - set("".join(face.strings()) + "获奖证书荣誉证书" + pdf_fonts.ALWAYS) == set()
+
+
+def test_the_case_book_embeds_the_glyphs_it_prints(tmp_path):
+    case = casebook.Case(
+        title="鳏寡孤独帮扶案例", unit="浦东新区某服务中心", tier="一等奖",
+        sections=[("做法与成效", "耄耋老人得到照料，‹饕餮›也印得出。")], notes=["图片“x.jpg”未收入"],
+    )  # fmt: skip
+    book = casebook.Book(campaign="测试评选", host="测试组委会", date="2026年12月3日", groups=[("一等奖", [case])])
+
+    casebook.render_pdf(book, tmp_path / "book.pdf")
+
+    pdf = (tmp_path / "book.pdf").read_bytes()
+    assert_fonts_embedded(pdf)
+    text = re.sub(r"\s+", "", pdf_text(pdf))
+    assert "耄耋老人得到照料，‹饕餮›也印得出。" in text
+    assert "鳏寡孤独帮扶案例" in text

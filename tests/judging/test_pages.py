@@ -12,6 +12,7 @@ from django.test import Client
 from judging import actions
 from judging.models import Assignment, ImportedScore, Round
 from tests.approvals.test_hostile_documents import pdf_text
+from tests.approvals.test_paper_documents import assert_fonts_embedded
 from tests.judging.conftest import Scene, make_scene, panel_round, sheet
 from tests.judging.test_import import IMPORT_ROUND, workbook
 
@@ -267,3 +268,21 @@ def test_a_tie_at_the_advance_line_is_decided_on_the_page(tree, submitter):
     assert "已裁定同分：1 件申报晋级" in done.content.decode()
     assert "晋级线上同分，待组委会裁定" not in done.content.decode()
     assert Round.objects.get().boundary_tie == {}
+
+
+def test_the_score_sheet_and_the_summary_embed_the_glyphs_they_print(panel):
+    """Issue 18: a viewer without Chinese fonts shows the judging PDFs' text, not boxes."""
+    for i, judge in enumerate(panel.judges):
+        for a in own(panel, i):
+            actions.submit_score(a.pk, actor=judge, scores=sheet(10, 20, 30), comment="鞭辟入里，鳏寡有依")
+    committee = login(panel.committee)
+    assert "本轮评审已结束" in committee.post(round_url(panel, "close"), follow=True).content.decode()
+    judge = panel.judges[0]
+
+    summary = committee.get(round_url(panel, "summary.pdf")).content
+    own_sheet = login(judge).get(f"/judging/rounds/{Round.objects.get().pk}/judges/{judge.pk}/sheet.pdf").content
+
+    for pdf in (summary, own_sheet):
+        assert_fonts_embedded(pdf)
+    assert "鞭辟入里，鳏寡有依" in pdf_text(own_sheet)
+    assert "评审结果汇总表" in pdf_text(summary)

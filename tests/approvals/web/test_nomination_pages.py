@@ -370,6 +370,34 @@ def test_transfer_needs_a_reason_which_the_receiver_reads_and_the_trail_keeps(su
     assert event.data["reason"] == "出差一周，请同事办理"
 
 
+def test_a_refused_transfer_shows_the_form_again_with_the_reason_typed_and_the_error_by_the_field(submitted, people):
+    """Issue 18: the receiver was stopped meanwhile; the page comes back with what was typed, not emptied."""
+    decide(people["leader"], submitted)
+    submitted.refresh_from_db()
+    people["district2"].is_active = False
+    people["district2"].save(update_fields=["is_active"])
+
+    refused = login(people["district"]).post(
+        f"/tasks/{submitted.task_id}/transfer",
+        {"to_user": people["district2"].pk, "nomination": submitted.pk, "reason": "出差一周，请同事办理"},
+    )
+
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert 'value="出差一周，请同事办理"' in page
+    assert '<p class="field-error" id="to-user-err">只能转交给本组织同一角色的其他人员</p>' in page
+    assert 'aria-invalid="true" aria-describedby="to-user-err"' in page
+    submitted.refresh_from_db()
+    assert submitted.assignee_id is None
+
+    empty = login(people["district"]).post(
+        f"/tasks/{submitted.task_id}/transfer", {"nomination": submitted.pk, "reason": "出差"}
+    )
+    assert empty.status_code == 400
+    assert 'value="出差"' in empty.content.decode()
+    assert "请选择转交给谁" in empty.content.decode()
+
+
 def test_the_done_list_shows_what_a_reviewer_decided_newest_first(tree, submitter, campaign, submitted, people):
     second = submit_nomination(
         create_nomination(
