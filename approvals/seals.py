@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from approvals import audit_events, sealing
-from approvals.models import Nomination, NominationRevision, Seal, Supplement
+from approvals.models import Nomination, NominationRevision, Seal, SealKey, Supplement
 from approvals.seal_algorithms import key_fingerprint, sign, signature_valid
 from approvals.seal_keys import SealKeyError, ensure_key, private_key_of
 from audit.hashing import GENESIS_HASH, canonical_json, utc_timestamp
@@ -116,6 +116,76 @@ def create_seal(
     head = (
         Seal.objects.filter(nomination=nomination).order_by("-sequence").values_list("sequence", "seal_hash").first()
     )
+    seal = _signed_seal(
+        nomination, head, stage=stage, decision=decision, opinion=opinion, signer=signer, org=org,
+        content_hash=content_hash, key=key, private_key=private_key_of(key), signoff_id=signoff_id,
+    )  # fmt: skip
+    seal.save(force_insert=True)
+    return seal
+
+
+def create_seals(
+    items: list[tuple[Nomination, Organization]],
+    *,
+    stage: str,
+    decision: str,
+    opinion: str,
+    signer: User,
+) -> list[Seal]:
+    """``create_seal`` for many nominations at once (a batch approval), one seal each, in order.
+
+    The same seals as one ``create_seal`` per nomination (each signed and checked on its own),
+    with each organisation's key read and decrypted once, every chain head read in one query
+    and one insert. The caller holds every nomination's row lock in its transaction.
+    """
+    assert connection.in_atomic_block, "seals are created inside the sign-off's transaction"
+    keys: dict[int, tuple[SealKey, bytes]] = {}
+    for _nomination, org in items:
+        if org.pk not in keys:
+            key = ensure_key(org)
+            keys[org.pk] = (key, private_key_of(key))
+    heads: dict[int, tuple[int, str]] = {}
+    rows = (
+        Seal.objects.filter(nomination_id__in=[n.pk for n, _org in items])
+        .order_by("nomination_id", "-sequence")
+        .distinct("nomination_id")
+        .values_list("nomination_id", "sequence", "seal_hash")
+    )
+    for nomination_id, sequence, seal_hash in rows:
+        heads[nomination_id] = (sequence, seal_hash)
+    seals = [
+        _signed_seal(
+            nomination,
+            heads.get(nomination.pk),
+            stage=stage,
+            decision=decision,
+            opinion=opinion,
+            signer=signer,
+            org=org,
+            content_hash=nomination.content_hash,
+            key=keys[org.pk][0],
+            private_key=keys[org.pk][1],
+        )  # fmt: skip
+        for nomination, org in items
+    ]
+    return Seal.objects.bulk_create(seals)
+
+
+def _signed_seal(
+    nomination: Nomination,
+    head: tuple[int, str] | None,
+    *,
+    stage: str,
+    decision: str,
+    opinion: str,
+    signer: User,
+    org: Organization,
+    content_hash: str,
+    key: SealKey,
+    private_key: bytes,
+    signoff_id: int | None = None,
+) -> Seal:
+    """The next seal of ``nomination``'s chain after ``head`` (sequence, hash), signed and checked; not saved."""
     sequence, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     signed_at = timezone.now()
     payload = canonical_json(
@@ -136,11 +206,11 @@ def create_seal(
         )
     )
     message = payload.encode()
-    signature = sign(key.algorithm, private_key_of(key), key.public_key, message)
+    signature = sign(key.algorithm, private_key, key.public_key, message)
     # Check before storing: a private key that does not match its public key must not seal anything.
     if not signature_valid(key.algorithm, key.public_key, message, signature):
         raise SealKeyError(_("印章密钥 {key_id} 的私钥与公钥不匹配，无法盖章").format(key_id=key.key_id))
-    return Seal.objects.create(
+    return Seal(
         nomination=nomination,
         signoff_id=signoff_id,
         stage=stage,

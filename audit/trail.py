@@ -7,6 +7,7 @@ objects never wait on each other (notes/performance-reliability.md, finding 4).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models, transaction
@@ -91,6 +92,70 @@ def record_events(
         written[0].save(force_insert=True)
     else:
         AuditEvent.objects.bulk_create(written)
+    return written
+
+
+def record_events_of_many(
+    batches: Sequence[tuple[models.Model | tuple[str, str], list[EventSpec]]],
+    *,
+    actor: User | None,
+) -> list[AuditEvent]:
+    """``record_events`` for many objects at once (a batch approval): the same events and hashes.
+
+    One statement takes every chain's lock (in a fixed order), one reads every head, the hashes
+    are computed in order in Python, and one insert writes all the events. Each object appears
+    once; must run inside the caller's transaction.
+    """
+    assert connection.in_atomic_block, "audit events are written inside the action's transaction"
+    refs = [(target if isinstance(target, tuple) else object_ref(target), events) for target, events in batches]
+    assert len({ref for ref, _events in refs}) == len(refs), "one entry per object"
+    for _ref, events in refs:
+        assert events, "no events to record"
+        for action, _data in events:
+            assert is_registered(action), f"unregistered audit action {action!r}"
+    if not refs:
+        return []
+    keys = sorted(":".join(("audit", object_type, object_id)) for (object_type, object_id), _events in refs)
+    heads: dict[tuple[str, str], tuple[int, str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(h)) FROM "
+            "(SELECT hashtextextended(k, 0) AS h FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered",
+            [keys],
+        )
+        cursor.execute(
+            f"SELECT DISTINCT ON (object_type, object_id) object_type, object_id, seq, hash "  # noqa: S608
+            f"FROM {AuditEvent._meta.db_table} "
+            "WHERE (object_type, object_id) IN (SELECT * FROM unnest(%s::text[], %s::text[])) "
+            "ORDER BY object_type, object_id, seq DESC",
+            [[ref[0] for ref, _e in refs], [ref[1] for ref, _e in refs]],
+        )
+        for object_type, object_id, seq, head_hash in cursor.fetchall():
+            heads[(object_type, object_id)] = (seq, head_hash)
+    context = current_request_context()
+    written = []
+    for (object_type, object_id), events in refs:
+        seq, prev_hash = heads.get((object_type, object_id), (0, hashing.GENESIS_HASH))
+        seq += 1
+        occurred_at = timezone.now()
+        for action, data in events:
+            event = AuditEvent(
+                occurred_at=occurred_at,
+                action=str(action),
+                actor=actor,
+                actor_label=actor.label if actor is not None else SYSTEM_LABEL,
+                object_type=object_type,
+                object_id=object_id,
+                seq=seq,
+                data=hashing.normalise_data(data),
+                request_id=context.request_id,
+                ip_address=context.ip_address,
+                prev_hash=prev_hash,
+            )
+            event.hash = _hash_of(event)
+            written.append(event)
+            seq, prev_hash = seq + 1, event.hash
+    AuditEvent.objects.bulk_create(written)
     return written
 
 

@@ -22,7 +22,7 @@ BENCH_DB = "sealflow_bench"
 BENCHMARKS = (
     "grants", "subtree", "submit", "import", "http", "publicity", "approve_queries", "approve_http", "inbox",
     "hot_cold", "outbox", "logins", "judging_close", "judging_save", "voting", "audit_verify", "worker_memory",
-    "casebook",
+    "casebook", "approve_batch",
 )  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -65,6 +65,7 @@ def main() -> int:
     from bench import (
         accounts_bench,
         audit_bench,
+        batch_bench,
         casebook_bench,
         http_bench,
         import_bench,
@@ -104,6 +105,7 @@ def main() -> int:
             if quick
             else casebook_bench.casebook_scaling(small=20, large=200)
         ),
+        "approve_batch": lambda: batch_bench.approve_batch_vs_raw_sql(batches=2 if quick else 5),
     }
     assert list(runs) == list(BENCHMARKS)
     results: dict[str, dict[str, object]] = {}

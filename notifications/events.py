@@ -17,7 +17,9 @@ produces one message, hence one notification per person.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -123,6 +125,10 @@ def emit(kind: str, *, dedupe_key: str, recipients: dict[str, Any], payload: dic
     """
     assert connection.in_atomic_block, "outbox messages are written inside the action's transaction"
     assert kind in Kind.ALL, f"unknown notification kind {kind!r}"
+    queue = _QUEUE.get()
+    if queue is not None:  # inside ``one_insert`` (a batch): written when it ends; True means queued
+        queue.append((kind, dedupe_key[:200], recipients, payload))
+        return True
     table = OutboxMessage._meta.db_table
     with connection.cursor() as cursor:
         # One statement; RETURNING tells whether the key was new (bulk_create cannot, with conflicts ignored).
@@ -578,3 +584,49 @@ def revision_window_opened(nomination: Nomination, *, window_id: int, ends_at: d
         ),
         payload=_nomination_payload(nomination, window=window_id, ends_at=_local(ends_at), note=note),
     )
+
+
+# --- batches (a batch approval writes its messages in one insert) --------------------------------
+
+_QUEUE: ContextVar[list[tuple[str, str, dict[str, Any], dict[str, Any]]] | None] = ContextVar(
+    "sealflow_outbox_queue", default=None
+)
+
+
+@contextmanager
+def one_insert() -> Iterator[None]:
+    """Inside, the event functions queue their messages; on leaving, one ``INSERT ... ON CONFLICT
+    DO NOTHING`` writes them all, in order: the same rows as one ``emit`` each."""
+    assert connection.in_atomic_block, "outbox messages are written inside the action's transaction"
+    queue: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
+    token = _QUEUE.set(queue)
+    try:
+        yield
+    finally:
+        _QUEUE.reset(token)
+    if not queue:
+        return
+    table = OutboxMessage._meta.db_table
+    now = timezone.now()
+    rows = ", ".join(["(%s, %s, %s::jsonb, %s::jsonb, %s, 0, '')"] * len(queue))
+    params: list[Any] = []
+    for kind, key, recipients, payload in queue:
+        params += [kind, key, json.dumps(recipients, ensure_ascii=False),
+                   json.dumps(payload, ensure_ascii=False, default=str), now]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (kind, dedupe_key, recipients, payload, created_at, attempts, last_error) "  # noqa: S608
+            f"VALUES {rows} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            params,
+        )
+        created = bool(cursor.fetchall())
+    if created:
+        nudge_after_commit()
+
+
+def tasks_closed(task_ids: list[int]) -> int:
+    """``task_closed`` for many tasks in one update (a batch approval)."""
+    assert connection.in_atomic_block, "called inside the decision's transaction"
+    return Notification.objects.filter(
+        kind__in=Kind.TASK_NOTICES, read_at__isnull=True, message__payload__task__in=task_ids
+    ).update(read_at=timezone.now())

@@ -30,8 +30,8 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import CarbonCopy, Delegation, Nomination, NominationAuthor, SignOff
-from audit.trail import EventSpec, record_event, record_events
+from approvals.models import CarbonCopy, Delegation, Nomination, NominationAuthor, Seal, SignOff
+from audit.trail import EventSpec, record_event, record_events, record_events_of_many
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
 from workflows import flows
@@ -84,8 +84,9 @@ def _stages(nomination: Nomination) -> list[Stage]:
     return list(nomination.campaign.stages.order_by("position"))
 
 
-def _enter_stage(nomination: Nomination, stage: Stage, task: Task) -> None:
-    org = resolve_signer_org(nomination, stage)
+def _enter_stage(nomination: Nomination, stage: Stage, task: Task, org: Organization | None = None) -> None:
+    """Put the nomination at ``stage`` with its new ``task``; ``org``, when given, was resolved by the caller."""
+    org = org or resolve_signer_org(nomination, stage)
     if org is None:
         raise StateConflict(
             _("找不到“{stage}”环节的签署组织（{where}），请联系活动管理员").format(
@@ -209,6 +210,11 @@ def sign_off_batch(task_ids: list[int], *, actor: User, opinion: str) -> list[Si
         raise TaskAlreadyDecided(_("任务 {ids} 已办理或不存在").format(ids="、".join(map(str, sorted(gone)))))
     if len({n.stage for n in nominations}) > 1 or len({n.campaign_id for n in nominations}) > 1:
         raise InvalidInput.for_field("tasks", _("批量审批的任务必须属于同一活动的同一环节"), code="mixed_batch")
+    return _approve_all(nominations, actor=actor, opinion=opinion)
+
+
+def _decide_each(nominations: list[Nomination], *, actor: User, opinion: str) -> list[SignOff]:
+    """A batch decided one nomination after the other (``_decide``); the first refusal names its task."""
     results = []
     for nomination in nominations:
         task_id = nomination.task_id
@@ -223,6 +229,132 @@ def sign_off_batch(task_ids: list[int], *, actor: User, opinion: str) -> list[Si
             )
             raise
     return results
+
+
+def _approve_all(nominations: list[Nomination], *, actor: User, opinion: str) -> list[SignOff]:
+    """Approve a checked batch (locked by ``_locking(actor)``, one campaign, one stage) set-wise.
+
+    The same checks, records and events as one ``_decide`` per nomination, with the writes
+    grouped: the stage list, the tasks, the delegations and the next stage's organisations read
+    once, the seals signed one by one and inserted together, one insert for the sign-offs, one
+    update for the nominations, one lock statement, head read and insert for the audit chains,
+    one update and one insert for the outbox; viewflow still moves each task (its activation on
+    the task read here). A stage where the quota binds (it counts the batch's own approvals as
+    they are made) or that copies its decisions (抄送) is decided one by one, and so is a batch
+    with a refusal, so that the refusal is the one, and names the task, that ``_decide`` gives.
+    """
+    stages = _stages(nominations[0])
+    index = next(i for i, s in enumerate(stages) if s.key == nominations[0].stage)
+    stage = stages[index]
+    if quotas.is_quota_stage(stage) or stage.cc_roles:
+        return _decide_each(nominations, actor=actor, opinion=opinion)
+    task_ids = [n.task_id for n in nominations if n.task_id is not None]
+    assert len(task_ids) == len(nominations), "the batch's nominations are matched to their open tasks"
+    tasks = Task.objects.select_related("process").in_bulk(task_ids)
+    try:
+        delegations = _batch_checks(nominations, tasks, actor=actor, stages=stages, index=index)
+    except SealflowError:
+        return _decide_each(nominations, actor=actor, opinion=opinion)
+    opinion = opinion.strip()
+    decision = SignOff.Decision.APPROVE
+    seals_by_pk: dict[int, Seal] = {}
+    if stage.seal:
+        made = seals.create_seals(
+            [(n, _seal_org(n, stage, n.stage_org)) for n in nominations],  # type: ignore[arg-type]
+            stage=stage.key, decision=decision, opinion=opinion, signer=actor,
+        )  # fmt: skip
+        seals_by_pk = {seal.nomination_id: seal for seal in made}
+    now = timezone.now()
+    signoffs = SignOff.objects.bulk_create(
+        [
+            SignOff(
+                nomination=n, round=n.round, stage=stage.key, stage_name=stage.name, role=stage.role,
+                decision=decision, opinion=opinion, to_stage="", signer=actor, signer_label=actor.label,
+                org=n.stage_org, task_id=task_id, content_hash=n.content_hash, seal=seals_by_pk.get(n.pk),
+                signed_at=now, delegation=delegations.get(n.pk),
+                on_behalf_of=delegations[n.pk].principal if n.pk in delegations else None,
+                on_behalf_of_label=delegations[n.pk].principal.label if n.pk in delegations else "",
+            )
+            for n, task_id in zip(nominations, task_ids, strict=True)
+        ]
+    )  # fmt: skip
+    following = stages[index + 1] if index + 1 < len(stages) else None
+    next_orgs: dict[tuple[object, ...], Organization | None] = {}
+    audit: list[tuple[Nomination, list[EventSpec]]] = []
+    for nomination, signoff, task_id in zip(nominations, signoffs, task_ids, strict=True):
+        assert nomination.stage_org is not None
+        seal = seals_by_pk.get(nomination.pk)
+        delegation = delegations.get(nomination.pk)
+        data = {"signoff": signoff.pk, "stage": stage.key, "decision": decision, "org": nomination.stage_org.pk,
+                "round": nomination.round, "seal": seal.seal_hash if seal else None}  # fmt: skip
+        if delegation is not None:
+            data.update(on_behalf_of=delegation.principal_id, delegation=delegation.pk)
+        if following is not None:
+            next_task = _drive(tasks[task_id], actor, flows.NEXT_STAGE, following.key)
+            assert next_task is not None
+            where = _org_cache_key(nomination, following.signer_org)
+            if where not in next_orgs:
+                next_orgs[where] = resolve_signer_org(nomination, following)
+            try:
+                _enter_stage(nomination, following, next_task, next_orgs[where])
+            except SealflowError as exc:  # no organisation for the next stage: named as _decide_each does
+                exc.detail = _("任务 {task}（{title}）：{detail}").format(
+                    task=task_id, title=nomination.title, detail=exc.detail
+                )
+                raise
+            action = audit_events.NOMINATION_SIGNED_OFF
+            data["next_stage"] = nomination.stage
+        else:
+            outcome, status, action = _ENDINGS[decision]
+            _drive(tasks[task_id], actor, outcome)
+            _leave_stage(nomination)
+            nomination.status = status
+        nomination.version += 1
+        nomination.updated_at = now
+        audit.append((nomination, [*([seals.seal_event(seal)] if seal else []), (action, data)]))
+    Nomination.objects.bulk_update(nominations, [*_STAGE_FIELDS, "status", "version", "updated_at"])
+    record_events_of_many(audit, actor=actor)
+    notification_events.tasks_closed(task_ids)
+    with notification_events.one_insert():
+        for nomination, signoff in zip(nominations, signoffs, strict=True):
+            notification_events.decision_recorded(nomination, signoff)
+    return signoffs
+
+
+def _batch_checks(
+    nominations: list[Nomination], tasks: dict[int, Task], *, actor: User, stages: list[Stage], index: int
+) -> dict[int, Delegation]:
+    """``_decide``'s checks of an approval for every nomination of a batch (raising as it would);
+    returns the delegations (代签) by nomination, looked up once per stage organisation."""
+    found: dict[int | None, Delegation | None] = {}
+    delegations = {}
+    for nomination in nominations:
+        target = ("approvals.nomination", str(nomination.pk))
+        org = nomination.stage_org
+        holds_role = bool(getattr(nomination, "decider_holds_role", False)) and actor.is_active
+        delegation = None
+        if org is not None and not holds_role:
+            if org.pk not in found:
+                found[org.pk] = _delegation_for(actor, nomination)
+            delegation = found[org.pk]
+        if org is None or not (holds_role or delegation is not None):
+            raise NotPermitted(target=target)
+        task = tasks.get(nomination.task_id or 0)
+        if nomination.status != Nomination.Status.IN_REVIEW or task is None or task.status not in OPEN_TASK:
+            raise TaskAlreadyDecided(target=target)
+        decider_id = delegation.principal_id if delegation is not None else actor.pk
+        if nomination.assignee_id is not None and nomination.assignee_id != decider_id:
+            raise NotPermitted(target=target)
+        _check_separation(nomination, actor, stages, index)
+        if delegation is not None:
+            _check_principal(nomination, delegation, stages, index)
+            delegations[nomination.pk] = delegation
+    return delegations
+
+
+def _org_cache_key(nomination: Nomination, where: str) -> tuple[object, ...]:
+    """What ``resolve_org(nomination, where)`` depends on: the unit (and the campaign, the district)."""
+    return (where, nomination.unit_id, nomination.campaign_id, nomination.district_id)
 
 
 _RELATED = ("campaign", "campaign__host_org", "unit", "district", "stage_org")
