@@ -263,3 +263,20 @@ def test_a_listed_unit_reads_the_list_without_who_declined_and_why(ranked, tree,
     elsewhere = OrganizationFactory.create(name="张江中心", code="T-ZJC", kind=OrgKind.UNIT, parent=tree.township)
     outsider = user_with_role(Role.SUBMITTER, elsewhere, username="zj")
     assert client_for(outsider).get(url(ranked)).status_code == 403
+
+
+def test_the_demo_ranks_002s_service_centres_with_a_reserve(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    call_command("load_demo")
+    call_command("load_demo")  # a second load adds nothing
+
+    shanghai = Campaign.objects.get(title__startswith="2024年上海市")
+    lst = shanghai.entrant_lists.get()
+    assert (lst.kind, lst.field, lst.value, lst.places) == ("collective", "group", "受理中心组", 3)
+    assert [(row.entry.unit.code, row.standing) for row in entrants.standings(lst)] == [
+        ("SH-PD-LJZ-C", "place"), ("SH-XH-XJH-C", "place"), ("SH-HP-NJD-C", "place"), ("SH-PD-HM-C", "reserve"),
+    ]  # fmt: skip
+    assert shanghai.status == Campaign.Status.OPEN
+    assert AuditEvent.objects.filter(action="entrant_list.set", object_id=str(shanghai.pk)).count() == 1
