@@ -107,6 +107,12 @@ def test_a_decline_passes_the_place_to_the_next_reserve_audited_and_notified(ran
     }  # fmt: skip
     message = OutboxMessage.objects.get(kind="entrant_place_passed")
     assert [Role.SUBMITTER.value, third_unit.pk] in message.recipients["roles"]
+    from notifications.delivery import render
+
+    text = render(message.kind, message.payload)
+    assert text.title == "【参赛名额顺延】测试评选活动"
+    assert "南京东路中心放弃了“测试评选活动”的参赛名额" in text.body
+    assert "排名第 3 位" in text.body
     # the reserve now drafts; the unit that declined no longer may
     reserve_submitter = user_with_role(Role.SUBMITTER, third_unit, username="hm")
     create_nomination(actor=reserve_submitter, campaign=ranked, unit=third_unit, kind="case", title="x", form={})
