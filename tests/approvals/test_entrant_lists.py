@@ -107,6 +107,12 @@ def test_a_decline_passes_the_place_to_the_next_reserve_audited_and_notified(ran
     }  # fmt: skip
     message = OutboxMessage.objects.get(kind="entrant_place_passed")
     assert [Role.SUBMITTER.value, third_unit.pk] in message.recipients["roles"]
+    from notifications.delivery import render
+
+    text = render(message.kind, message.payload)
+    assert text.title == "【参赛名额顺延】测试评选活动"
+    assert "南京东路中心放弃了“测试评选活动”的参赛名额" in text.body
+    assert "排名第 3 位" in text.body
     # the reserve now drafts; the unit that declined no longer may
     reserve_submitter = user_with_role(Role.SUBMITTER, third_unit, username="hm")
     create_nomination(actor=reserve_submitter, campaign=ranked, unit=third_unit, kind="case", title="x", form={})
@@ -263,3 +269,20 @@ def test_a_listed_unit_reads_the_list_without_who_declined_and_why(ranked, tree,
     elsewhere = OrganizationFactory.create(name="张江中心", code="T-ZJC", kind=OrgKind.UNIT, parent=tree.township)
     outsider = user_with_role(Role.SUBMITTER, elsewhere, username="zj")
     assert client_for(outsider).get(url(ranked)).status_code == 403
+
+
+def test_the_demo_ranks_002s_service_centres_with_a_reserve(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    call_command("load_demo")
+    call_command("load_demo")  # a second load adds nothing
+
+    shanghai = Campaign.objects.get(title__startswith="2024年上海市")
+    lst = shanghai.entrant_lists.get()
+    assert (lst.kind, lst.field, lst.value, lst.places) == ("collective", "group", "受理中心组", 3)
+    assert [(row.entry.unit.code, row.standing) for row in entrants.standings(lst)] == [
+        ("SH-PD-LJZ-C", "place"), ("SH-XH-XJH-C", "place"), ("SH-HP-NJD-C", "place"), ("SH-PD-HM-C", "reserve"),
+    ]  # fmt: skip
+    assert shanghai.status == Campaign.Status.OPEN
+    assert AuditEvent.objects.filter(action="entrant_list.set", object_id=str(shanghai.pk)).count() == 1

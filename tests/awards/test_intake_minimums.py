@@ -40,6 +40,11 @@ def test_closing_intake_audits_who_is_below_the_minimums_and_tells_the_committee
     assert message.recipients["roles"] == [[Role.COMMITTEE.value, tree.committee.pk]]
     assert "南京东路中心" in message.payload["units"]
     assert "陆家嘴" not in message.payload["units"] + message.payload["townships"]
+    from notifications.delivery import render
+
+    text = render(message.kind, message.payload)
+    assert "未达到每乡镇（街道）最低申报数：南京东路街道" in text.body
+    assert "未达到每单位最低申报数：南京东路中心" in text.body
 
 
 def test_closing_intake_with_every_minimum_met_reports_nothing(campaign, tree):
