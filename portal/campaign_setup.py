@@ -594,6 +594,9 @@ def _basics_changes(
     if not values["title"]:
         errors["title"] = [_("请填写活动名称")]
     for name in ("opens_at", "submission_deadline"):
+        if values[name] == _local_input(spec[name]):  # untouched (the input shows minutes, not seconds)
+            new[name] = spec[name]
+            continue
         moment = _parse_moment(values[name])
         if moment is None:
             errors[name] = [_("请填写日期和时间，如 2027-01-05 09:00")]

@@ -227,3 +227,57 @@ def test_update_campaign_reorders_stages_in_one_audited_step(tree, admin):
     assert list(campaign.stages.values_list("key", flat=True)) == ["unit_opinion", "committee_review", "party_opinion"]
     event = AuditEvent.objects.get(action="campaign.updated", object_id=str(campaign.pk))
     assert [s["key"] for s in event.data["new"]["stages"]] == ["unit_opinion", "committee_review", "party_opinion"]
+
+
+def test_rules_and_quotas_are_saved_together_and_bad_rules_stay_as_typed(tree, admin):
+    client = _client(admin)
+    campaign = _create_from_seed(client, tree, seed="000")
+    data = _editor_post(campaign, "rules", "q")
+    data |= {
+        "rules-case": '[{"type": "max_count", "field": "members", "max": 4}',  # the closing bracket missing
+        "q-count": "1", "q-0-org": str(tree.district.pk), "q-0-kind": "case", "q-0-max": "6",
+        "q-0-field": "", "q-0-value": "", "op": "save",
+    }  # fmt: skip
+
+    refused = client.post(f"/campaign-setup/{campaign.pk}/rules", data)
+
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert re.search(r'id="rules-case-err">申报条件的格式有误', page)
+    assert "&quot;max&quot;: 4}</textarea>" in page  # as typed, escaped
+    assert not campaign.quotas.exists()
+
+    data["rules-case"] = '[{"type": "max_count", "field": "members", "max": 4}]'
+    saved = client.post(f"/campaign-setup/{campaign.pk}/rules", data)
+
+    assert saved.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.eligibility == {"case": [{"type": "max_count", "field": "members", "max": 4}]}
+    assert list(campaign.quotas.values_list("org", "kind", "max")) == [(tree.district.pk, "case", 6)]
+    page = client.get(f"/campaign-setup/{campaign.pk}/").content.decode()
+    assert "浦东新区民政局" in page
+
+
+def test_basics_change_only_what_differs_and_adding_a_kind_gives_it_a_form(tree, admin):
+    client = _client(admin)
+    campaign = _create_from_seed(client, tree, seed="000")
+    page = client.get(f"/campaign-setup/{campaign.pk}/basics").content.decode()
+    deadline = re.search(r'name="submission_deadline" type="datetime-local" value="([^"]+)"', page)
+    opens = re.search(r'name="opens_at" type="datetime-local" value="([^"]+)"', page)
+    assert deadline
+    assert opens
+
+    response = client.post(
+        f"/campaign-setup/{campaign.pk}/basics",
+        {"title": campaign.title, "description": "", "kinds": ["case", "individual"], "opens_at": opens.group(1),
+         "submission_deadline": deadline.group(1), "per_unit_max": "2", "total_max": "", "min_per_township": "1",
+         "publicity_days": "5", "publicity_counts_publication_day": "on"},
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.kinds == ["case", "individual"]
+    assert campaign.forms["individual"]["fields"][0]["key"] == "summary"
+    assert (campaign.per_unit_max, campaign.publicity_days) == (2, 5)
+    event = AuditEvent.objects.get(action="campaign.updated", object_id=str(campaign.pk))
+    assert event.data["changed"] == ["eligibility", "forms", "kinds", "per_unit_max", "publicity_days", "quotas"]
