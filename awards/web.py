@@ -22,10 +22,10 @@ from awards.charts import bar_chart
 from awards.documents import chinese_date, kind_label
 from awards.models import Award, CaseBook
 from config.documents import plain
-from config.errors import NotVisible, SealflowError
+from config.errors import SealflowError
 from config.masking import mask_text
 from config.request_context import request_user
-from config.web.errors import report
+from config.web.errors import or_404, report
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign
 
@@ -91,13 +91,7 @@ def notice_verify(request: HttpRequest, code: str) -> HttpResponse:
 def _statistics_campaign(request: HttpRequest, pk: int) -> Campaign:
     """The campaign, or 404 unless the caller is its host's committee (as the dashboard answers)."""
     user = request_user(request)
-    try:
-        campaign = campaign_selectors.get_visible_campaign(user, pk)
-    except NotVisible as exc:
-        raise Http404(exc.detail) from exc
-    if not permissions.can_see_campaign_statistics(user, campaign):
-        raise Http404()
-    return campaign
+    return or_404(lambda: campaign_selectors.get_campaign_for(user, pk, permissions.can_see_campaign_statistics))
 
 
 @login_required
@@ -161,13 +155,7 @@ def campaign_statistics_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 def _committee_campaign(request: HttpRequest, pk: int) -> Campaign:
     """The campaign, for the host's committee only; 404 for everyone else (they do not see these pages)."""
     user = request_user(request)
-    try:
-        campaign = campaign_selectors.get_visible_campaign(user, pk)
-    except NotVisible as exc:
-        raise Http404(exc.detail) from exc
-    if not permissions.can_allocate_awards(user, campaign):
-        raise Http404()
-    return campaign
+    return or_404(lambda: campaign_selectors.get_campaign_for(user, pk, permissions.can_allocate_awards))
 
 
 def _progress(book: CaseBook | None) -> dict[str, object]:

@@ -22,7 +22,7 @@ BENCH_DB = "sealflow_bench"
 BENCHMARKS = (
     "grants", "subtree", "submit", "import", "http", "publicity", "approve_queries", "approve_http", "inbox",
     "hot_cold", "outbox", "logins", "judging_close", "judging_save", "voting", "audit_verify", "worker_memory",
-    "casebook", "approve_batch",
+    "casebook", "approve_batch", "pages",
 )  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -74,6 +74,7 @@ def main() -> int:
         logins,
         memory_bench,
         outbox_bench,
+        pages_bench,
         publicity_bench,
         signoff_bench,
     )
@@ -106,6 +107,7 @@ def main() -> int:
             else casebook_bench.casebook_scaling(small=20, large=200)
         ),
         "approve_batch": lambda: batch_bench.approve_batch_vs_raw_sql(batches=2 if quick else 5),
+        "pages": lambda: pages_bench.page_budget(repeat=2 if quick else 5),
     }
     assert list(runs) == list(BENCHMARKS)
     results: dict[str, dict[str, object]] = {}

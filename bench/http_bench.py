@@ -8,7 +8,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,16 +19,11 @@ from pathlib import Path
 from accounts.models import Grant, User
 from accounts.roles import Role
 from bench.timing import row
+from config.netutil import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Bench-Pass-2026"  # noqa: S105
 CONCURRENCY = 4
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _request(port: int, method: str, path: str, body: bytes | None = None, token: str | None = None) -> int:
@@ -81,7 +75,7 @@ def gunicorn_server(workers: int = 2, *, as_launcher: bool = False) -> Iterator[
 
     ``as_launcher``: the launcher's own command line (``config.launcher.gunicorn_command``, the
     buffering threaded worker, access log discarded) instead of plain sync workers."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local")}
     if as_launcher:
         from config.launcher import gunicorn_command

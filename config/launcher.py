@@ -55,8 +55,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,10 +63,18 @@ from types import FrameType
 import psutil
 
 from config import embedded
+from config.netutil import url_status
 
 BASE_DIR = embedded.BASE_DIR
 BIN_DIR = Path(sys.executable).parent
 RUN_ID_ENV = "SEALFLOW_RUN_ID"
+# The folder where the Celery worker and beat mark that they are up (config/celery_app.py): the
+# launcher prints its banner after them, so that their start lines do not bury it.
+READY_DIR_ENV = "SEALFLOW_READY_DIR"
+READY_NAMES = ("worker", "beat")
+READY_TIMEOUT = float(os.environ.get("SEALFLOW_READY_TIMEOUT", "60"))
+DEMO_ACCOUNTS_HEADING = "演示账户"  # load_demo's heading of the account list, which the banner repeats
+SETTLE_SECONDS = 0.5  # for the last start lines (the health check's access line, "ready.") to be written
 LOG_TIME_ZONE = "Asia/Shanghai"  # settings.TIME_ZONE: every child logs in it
 STOP_TIMEOUT = 10.0
 # Supervision (see Crashes): a child or embedded server that dies is started again after a
@@ -78,6 +84,7 @@ RESTART_WINDOW = float(os.environ.get("SEALFLOW_RESTART_WINDOW", "60"))
 RESTART_DELAY_FIRST = 1.0
 RESTART_DELAY_MAX = 30.0
 PR_SET_PDEATHSIG = 1
+TIMED_OUT = -1  # Launcher._wait_for: the condition did not hold in time
 SERVER_ENV = (embedded.PG_HOST_ENV, embedded.REDIS_SOCKET_ENV)
 
 
@@ -172,6 +179,7 @@ class Child:
     exit_code: int | None = field(default=None)
     env: dict[str, str] = field(default_factory=dict)
     crashes: Crashes = field(default_factory=lambda: Crashes())
+    stdout: Path | None = None  # where its standard output goes (default: the launcher's)
 
     @property
     def pid(self) -> int:
@@ -181,14 +189,17 @@ class Child:
     def start(self, env: dict[str, str]) -> None:
         self.env = env
         self.exit_code = None
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=BASE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=_die_with_parent(os.getpid()),  # safe: the launcher runs a single thread
-        )
+        with contextlib.ExitStack() as files:
+            out = files.enter_context(self.stdout.open("wb")) if self.stdout is not None else None
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=BASE_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                start_new_session=True,
+                preexec_fn=_die_with_parent(os.getpid()),  # safe: the launcher runs a single thread
+            )
 
     def poll(self) -> int | None:
         if self.process is None:
@@ -300,16 +311,6 @@ def _port_free(bind: str, port: int) -> bool:
                 raise LauncherError(f"not allowed to listen on port {port}; set PORT to a port above 1023") from None
             raise
     return True
-
-
-def _answers_200(url: str) -> bool:
-    # No proxy: a proxy from the environment must not be asked for our own loopback address.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=5) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def _url_host(bind: str) -> str:
@@ -428,8 +429,9 @@ class Launcher:
         for optional in ("load_demo", "setup_schedules"):
             if list(BASE_DIR.glob(f"*/management/commands/{optional}.py")):
                 steps.append((optional, [*manage, optional]))
+        accounts: list[str] = []
         for name, command in steps:
-            code = self._run_step(name, command, env)
+            code = self._run_step(name, command, env, kept=accounts if name == "load_demo" else None)
             if self.stop_signal is not None:
                 return 0
             if code != 0:
@@ -438,17 +440,25 @@ class Launcher:
             say("running as root: fine to try it out; run it as an ordinary user in production (docs/deploy.md)")
         self._start_children(env)
         unhealthy = self._wait_until_healthy()
+        if unhealthy is None:
+            unhealthy = self._wait_until_ready()
         if unhealthy is not None:
             return unhealthy
-        print(
-            f"\nsealflow is running:\n"
-            f"  app       {self.base_url}/\n"
-            f"  API docs  {self.base_url}/api/docs/\n"
-            f"  admin     {self.base_url}/admin/\n"
-            "Press Ctrl-C to stop.\n",
-            flush=True,
-        )
+        print(self.banner(accounts), flush=True)
         return self._supervise()
+
+    def banner(self, accounts: Sequence[str] = ()) -> str:
+        """The URLs and the demo accounts, printed once, last, when everything is up."""
+        lines = [
+            "",
+            "sealflow is running:",
+            f"  app       {self.base_url}/",
+            f"  API docs  {self.base_url}/api/docs/",
+            f"  admin     {self.base_url}/admin/",
+        ]
+        if accounts:
+            lines += ["", *accounts]
+        return "\n".join([*lines, "Press Ctrl-C to stop.", ""])
 
     # before anything --------------------------------------------------------
 
@@ -535,6 +545,7 @@ class Launcher:
         env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
         env["PYTHONUNBUFFERED"] = "1"
         env[RUN_ID_ENV] = self.run_id
+        env[READY_DIR_ENV] = str(self.run_dir)
         # Every child's log lines in the product's time (gunicorn's access log reads the process's
         # zone; Django and Celery log in TIME_ZONE): one clock in the output, not UTC and +08:00 mixed.
         env.setdefault("TZ", LOG_TIME_ZONE)
@@ -548,9 +559,15 @@ class Launcher:
 
     # steps and children -----------------------------------------------------
 
-    def _run_step(self, name: str, command: list[str], env: dict[str, str]) -> int:
+    def _run_step(self, name: str, command: list[str], env: dict[str, str], kept: list[str] | None = None) -> int:
+        """Run one ``manage.py`` step; with ``kept``, its output is read back: the lines from the demo
+        accounts' heading on are kept for the banner (``kept``), the rest printed now."""
         say(f"manage.py {name}")
         self.step = Child(f"manage.py {name}", command)
+        output = self.run_dir / f"{name}.out"
+        if kept is not None:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            self.step.stdout = output
         self.step.start(env)
         while self.step.poll() is None:
             if self.stop_signal is not None:
@@ -559,11 +576,20 @@ class Launcher:
             time.sleep(0.1)
         code = self.step.poll()
         self.step = None
+        if kept is not None:
+            lines = output.read_text(errors="replace").splitlines() if output.exists() else []
+            output.unlink(missing_ok=True)
+            start = next((i for i, line in enumerate(lines) if line.startswith(DEMO_ACCOUNTS_HEADING)), len(lines))
+            for line in lines[:start]:
+                print(line, flush=True)
+            kept += lines[start:]
         return code if code is not None else 1
 
     def _start_children(self, env: dict[str, str]) -> None:
         bind = f"[{self.bind}]" if ":" in self.bind else self.bind
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        for name in READY_NAMES:
+            (self.run_dir / f"{name}.ready").unlink(missing_ok=True)
         self.children = [
             Child("web server (gunicorn)", gunicorn_command(f"{bind}:{self.port}", self.workers, self.threads)),
             Child(
@@ -673,20 +699,39 @@ class Launcher:
         warn(f"the {child.name} exited unexpectedly ({_describe_exit(child.exit_code or 0)}); stopping everything")
         return 1
 
-    def _wait_until_healthy(self) -> int | None:
-        url = f"{self.base_url}/healthz"
-        deadline = time.monotonic() + self.start_timeout
+    def _wait_for(self, ready: Callable[[], bool], timeout: float, pause: float) -> int | None:
+        """Poll ``ready`` until it holds (None) or ``timeout`` s pass (``TIMED_OUT``); 0 on a stop
+        signal, 1 when a child died (said)."""
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.stop_signal is not None:
                 return 0
             dead = self._dead_child()
             if dead is not None:
                 return self._report_dead(dead)
-            if _answers_200(url):
+            if ready():
                 return None
-            time.sleep(0.5)
-        warn(f"{url} did not answer 200 within {self.start_timeout:.0f} s; stopping everything")
-        return 1
+            time.sleep(pause)
+        return TIMED_OUT
+
+    def _wait_until_healthy(self) -> int | None:
+        url = f"{self.base_url}/healthz"
+        code = self._wait_for(lambda: url_status(url, timeout=5) == 200, self.start_timeout, 0.5)
+        if code == TIMED_OUT:
+            warn(f"{url} did not answer 200 within {self.start_timeout:.0f} s; stopping everything")
+            return 1
+        return code
+
+    def _wait_until_ready(self) -> int | None:
+        """Until the Celery worker and beat marked themselves up (``READY_DIR_ENV``), at most
+        ``READY_TIMEOUT`` s (then the banner comes anyway), and their last start lines are out."""
+        code = self._wait_for(
+            lambda: all((self.run_dir / f"{name}.ready").exists() for name in READY_NAMES), READY_TIMEOUT, 0.2
+        )
+        if code not in (None, TIMED_OUT):
+            return code
+        time.sleep(SETTLE_SECONDS)
+        return None
 
     def _supervise(self) -> int:
         """Until a stop signal: start again what died (see Crashes); give up on what keeps dying."""

@@ -26,7 +26,7 @@ from accounts.models import User
 from config.errors import InvalidInput, NotVisible, SealflowError
 from config.request_context import request_user
 from config.text_input import find_invalid
-from config.web.errors import report
+from config.web.errors import or_404, report
 from judging import actions, documents, excel, selectors
 from judging.models import Assignment, ImportBatch, Round, RoundResult
 from workflows import selectors as campaign_selectors
@@ -334,13 +334,7 @@ def _name(user: User) -> str:
 def _committee_campaign(request: HttpRequest, pk: int) -> Campaign:
     """The campaign, for the host's committee only; 404 for everyone else (they do not see these pages)."""
     user = request_user(request)
-    try:
-        campaign = campaign_selectors.get_visible_campaign(user, pk)
-    except NotVisible as exc:
-        raise Http404(exc.detail) from exc
-    if not permissions.can_run_judging(user, campaign):
-        raise Http404()
-    return campaign
+    return or_404(lambda: campaign_selectors.get_campaign_for(user, pk, permissions.can_run_judging))
 
 
 def _round_definition(campaign: Campaign, key: str) -> dict[str, Any]:

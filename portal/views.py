@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -16,8 +16,8 @@ from approvals import publicity_selectors, quotas
 from approvals import selectors as approval_selectors
 from approvals.actions.publicity import PUBLICITY_FROM, rule_end_or_none
 from awards.selectors import intake_report
-from config.errors import NotVisible
 from config.request_context import request_user
+from config.web.errors import or_404
 from notifications import selectors as notification_selectors
 from portal.navigation import NOMINATION_ROLES, REVIEW_ROLES, roles_of
 from workflows import selectors as campaign_selectors
@@ -44,12 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Counts per status, stage and district, quota use and overdue tasks: for the host's committee and admins."""
     user = request_user(request)
-    try:
-        campaign = campaign_selectors.get_visible_campaign(user, pk)
-    except NotVisible as exc:
-        raise Http404(exc.detail) from exc
-    if not permissions.can_see_campaign_dashboard(user, campaign):
-        raise Http404()
+    campaign = or_404(lambda: campaign_selectors.get_campaign_for(user, pk, permissions.can_see_campaign_dashboard))
     runs_publicity = permissions.can_run_publicity(user, campaign)
     deadline = campaign.submission_deadline
     context = {

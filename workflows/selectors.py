@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,6 +14,7 @@ from accounts import permissions
 from accounts.models import Organization, User
 from config.dates import official_time
 from config.db import get_in_scope
+from config.errors import NotVisible
 from workflows.actions import TRANSITIONS
 from workflows.models import Campaign
 
@@ -28,6 +30,16 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
 
 def get_visible_campaign(user: User, pk: int) -> Campaign:
     return get_in_scope(visible_campaigns(user).select_related("host_org"), pk)
+
+
+def get_campaign_for(user: User, pk: int, allowed: Callable[[User, Campaign], bool]) -> Campaign:
+    """The campaign if ``user`` sees it and ``allowed(user, campaign)`` (a question of
+    ``accounts.permissions``, e.g. ``can_run_judging``); else ``NotVisible``: the pages of a host's
+    committee answer 404 to everyone else, as for a campaign that does not exist."""
+    campaign = get_visible_campaign(user, pk)
+    if not allowed(user, campaign):
+        raise NotVisible()
+    return campaign
 
 
 def campaign_region(campaign: Campaign) -> Organization | None:

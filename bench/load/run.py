@@ -25,16 +25,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from config.netutil import free_port, url_status
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HERE = Path(__file__).resolve().parent
@@ -44,23 +43,6 @@ SERVER_ENV = (
     "DJANGO_SETTINGS_MODULE", "SEALFLOW_SKIP_LINT",
 )  # fmt: skip
 PAGE_P95_TARGET_MS = 1000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _status(url: str) -> int:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except (urllib.error.URLError, OSError):
-        return 0
 
 
 class Product:
@@ -91,7 +73,8 @@ class Product:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the launcher exited ({self.process.returncode}); see {self.log}")
-            if _status(f"{self.url}/healthz") == 200 and "sealflow is running" in self.log.read_text(errors="replace"):
+            up = url_status(f"{self.url}/healthz") == 200
+            if up and "sealflow is running" in self.log.read_text(errors="replace"):
                 return
             time.sleep(1)
         raise RuntimeError(f"the product did not come up within {START_TIMEOUT} s; see {self.log}")
@@ -215,7 +198,7 @@ def load_test(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="sealflow-load-"))
     data_dir = Path(args.data_dir).resolve() if args.data_dir else work / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
-    product = Product(data_dir, args.port or _free_port(), work / "launcher.log")
+    product = Product(data_dir, args.port or free_port(), work / "launcher.log")
     try:
         product.start()
         context = product.shell("from bench.load.prepare import main; main()")

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from config.refusals import refuse
+
+T = TypeVar("T")
+
+
+def or_404(read: Callable[[], T]) -> T:
+    """``read()``, with ``NotVisible`` answered as a page answers it: 404."""
+    try:
+        return read()
+    except NotVisible as exc:
+        raise Http404(exc.detail) from exc
 
 
 def report(request: HttpRequest, exc: SealflowError) -> None:

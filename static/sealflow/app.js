@@ -108,6 +108,16 @@
     form.addEventListener("change", function (event) { if (event.target.type !== "file") { schedule(); } });
   });
 
+  /* File fields (templates/_file_input.html): the chosen files' names beside the 选择文件 button. */
+  function showChosen(input) {
+    var chosen = document.getElementById(input.id + "-chosen");
+    if (!chosen) { return; }
+    var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+    chosen.textContent = names.length ? names.join("、") : (chosen.getAttribute("data-empty-text") || "");
+  }
+  document.querySelectorAll("input.file-input").forEach(function (input) {
+    input.addEventListener("change", function () { showChosen(input); });
+  });
   /* Upload with a progress bar: <form data-upload> with a <progress> and a [data-upload-status]
      inside. The server answers JSON {ok, detail, item}: the message is shown beside the field (a
      refusal in red), a new file's list item is added to the panel's [data-attachments] list. The
@@ -151,7 +161,7 @@
           list.insertAdjacentHTML("beforeend", body.item);
           list.hidden = false;
           var input = form.querySelector("input[type=file]");
-          if (input) { input.value = ""; }
+          if (input) { input.value = ""; showChosen(input); }
         }
       });
       xhr.send(new FormData(form));

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from config.launcher import gunicorn_command
+from config.netutil import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +30,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 WORKERS, THREADS = 2, 2
 SLOW_CLIENTS = 3 * WORKERS * THREADS
 HEAD_TIMEOUT = 4.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def healthz(port: int, timeout: float) -> int:

