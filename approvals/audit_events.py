@@ -40,3 +40,5 @@ NOMINATION_COPIED = register("nomination.copied", _("抄送申报"))
 CAMPAIGN_TEMPLATE_ADDED = register("campaign_template.added", _("上传活动附件模板"))
 CAMPAIGN_TEMPLATE_REMOVED = register("campaign_template.removed", _("删除活动附件模板"))
 SUPPLEMENT_ADDED = register("supplement.added", _("提交补充材料"))
+# 会签 / 或签 (issue 17): one holder of a stage of several approved; the stage waits for the others
+NOMINATION_COSIGNED = register("nomination.cosigned", _("会签：签署方同意，等待其他签署方"))

@@ -221,6 +221,11 @@ FIELD_LABELS = {
     "wanted": gettext_lazy("应有人数"),
     "window": gettext_lazy("投票期"),
     "working_days": gettext_lazy("工作日"),
+    # 会签 / 或签 and 加签 (issue 17)
+    "cancelled_seats": gettext_lazy("取消的会签签署方"),
+    "mode": gettext_lazy("会签方式"),
+    "remaining": gettext_lazy("待签署方数"),
+    "seat": gettext_lazy("会签签署方序号"),
 }
 
 
