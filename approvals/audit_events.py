@@ -47,3 +47,5 @@ ENTRANT_PLACE_DECLINED = register("entrant_place.declined", _("放弃参赛名�
 REVISION_WINDOW_OPENED = register("revision_window.opened", _("开放修改完善期"))
 REVISION_WINDOW_CLOSED = register("revision_window.closed", _("关闭修改完善期"))
 NOMINATION_REVISED = register("nomination.revised", _("提交修改稿"))
+# 会签 / 或签 (issue 17): one holder of a stage of several approved; the stage waits for the others
+NOMINATION_COSIGNED = register("nomination.cosigned", _("会签：签署方同意，等待其他签署方"))

@@ -39,7 +39,7 @@ from config import pdf_fonts
 from config.documents import docx_text, pdf_text, plain
 from config.masking import mask_text
 from workflows import forms
-from workflows.models import NominationKind
+from workflows.models import NominationKind, Stage
 
 CID_FONT = pdf_fonts.FALLBACK_CID_FONT  # the default of the drawing helpers, without an embedded font
 PRODUCT = "sealflow"  # the author of every generated file
@@ -293,6 +293,14 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
         s = current.get(stage.key)
         if s is None:
             opinions.append(Opinion(stage.name, "", "", "", "", "", False))
+        elif s.seat_id is not None:
+            # 会签 / 或签: every holder's opinion of the stage's standing activation, each with its seal.
+            seated = [t for t in signoffs if t.task_id == s.task_id and t.seat_id is not None]
+            standing.update(t.pk for t in seated)
+            for t in seated:
+                opinion = _opinion(t)
+                opinion.stage = f"{s.stage_name}（{Stage.Mode(stage.mode).label if stage.mode else '会签'}）"
+                opinions.append(opinion)
         else:
             opinions.append(_opinion(s))
     kind_title = FORM_TITLES.get(NominationKind(nomination.kind), "申报表")

@@ -35,6 +35,11 @@ class TaskAlreadyDecided(StateConflict):
     message = _("该审批任务已经办理，不能重复办理")
 
 
+class AlreadySignedStage(StateConflict):
+    code = "already_signed_stage"
+    message = _("您已在本环节签署过意见，同一环节每人只能签署一次")
+
+
 class SelfApprovalForbidden(NotPermitted):
     code = "self_approval_forbidden"
     message = _("不能审批本人提交的申报")

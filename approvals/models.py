@@ -250,19 +250,71 @@ class SignOff(models.Model):
         "approvals.Delegation", null=True, blank=True, on_delete=models.PROTECT, related_name="signoffs"
     )
     org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
-    task_id = models.BigIntegerField(unique=True)
+    task_id = models.BigIntegerField()
     content_hash = models.CharField(max_length=64)
     seal = models.OneToOneField("approvals.Seal", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(_("签署时间"))
+    # 会签 / 或签: the holder's seat this decision took; null at a stage of one holder. Several
+    # sign-offs then share the stage's task, one per seat.
+    seat = models.OneToOneField(
+        "approvals.StageSeat", null=True, blank=True, on_delete=models.PROTECT, related_name="signoff"
+    )
 
     class Meta:
         verbose_name = _("审批意见")
         verbose_name_plural = _("审批意见")
         ordering = ["id"]
-        indexes = [models.Index(fields=["nomination", "id"], name="signoff_nomination_idx")]
+        indexes = [
+            models.Index(fields=["nomination", "id"], name="signoff_nomination_idx"),
+            models.Index(fields=["task_id"], name="signoff_task_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_id"], condition=models.Q(seat__isnull=True), name="signoff_one_per_task"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.nomination_id}:{self.stage}:{self.decision}"
+
+
+class StageSeat(models.Model):
+    """会签 / 或签: one holder's place at one activation (``task_id``) of a stage of several holders.
+
+    Opened when the nomination enters the stage, one per holder (``Stage.holders``); decided by
+    a holder of ``role`` at ``org`` (or their delegate, 代签), once. A return or rejection by one
+    holder, or the deciding approval of a 或签 stage, cancels the seats still open.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待签署")
+        APPROVED = "approved", _("同意")
+        RETURNED = "returned", _("退回修改")
+        REJECTED = "rejected", _("不同意")
+        CANCELLED = "cancelled", _("已取消")
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="seats")
+    round = models.PositiveIntegerField(_("提交轮次"))
+    stage = models.CharField(_("环节"), max_length=40)
+    task_id = models.BigIntegerField()
+    position = models.PositiveSmallIntegerField()
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("会签签署方")
+        verbose_name_plural = _("会签签署方")
+        ordering = ["task_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["task_id", "position"], name="seat_unique_position")]
+        indexes = [
+            models.Index(fields=["role", "org", "status"], name="seat_inbox_idx"),
+            models.Index(fields=["nomination", "task_id"], name="seat_nomination_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id}:{self.stage}:{self.position}"
 
 
 class Delegation(models.Model):

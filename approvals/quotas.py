@@ -19,7 +19,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
-from approvals.models import Nomination, SignOff
+from approvals.models import Nomination, SignOff, StageSeat
 from config.db import advisory_xact_lock
 from workflows.exceptions import QuotaExceeded
 from workflows.models import Campaign, NominationKind, Quota, Stage
@@ -41,9 +41,15 @@ def _holds_district_approval(quota_stages: QuerySet[Stage]) -> Q:
 
     A nomination approved again after a return holds one place, not two.
     """
+    # At a 会签 stage one holder's approval is not the district's: it counts once the stage was
+    # decided by approvals (no seat of that activation open, returned or rejected).
+    undecided = StageSeat.objects.filter(
+        task_id=OuterRef("task_id"),
+        status__in=[StageSeat.Status.OPEN, StageSeat.Status.RETURNED, StageSeat.Status.REJECTED],
+    )
     approved = SignOff.objects.filter(
         nomination=OuterRef("pk"), decision=SignOff.Decision.APPROVE, stage__in=quota_stages.values("key")
-    )
+    ).filter(Q(seat__isnull=True) | ~Exists(undecided))
     return Exists(approved) & ~Q(status__in=OUT_OF_RACE)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -13,7 +13,16 @@ from accounts import permissions
 from accounts.models import Grant, Organization, User
 from accounts.roles import SUBTREE_ROLES
 from approvals import seals
-from approvals.models import CampaignTemplate, CarbonCopy, Delegation, Nomination, Objection, Revocation, SignOff
+from approvals.models import (
+    CampaignTemplate,
+    CarbonCopy,
+    Delegation,
+    Nomination,
+    Objection,
+    Revocation,
+    SignOff,
+    StageSeat,
+)
 from config.db import get_in_scope
 from config.errors import NotVisible
 from config.masking import mask_text
@@ -40,6 +49,10 @@ def visible_nominations(user: User) -> QuerySet[Nomination]:
     )
     # 抄送: what was copied to the user, to read.
     scope |= Q(pk__in=CarbonCopy.objects.filter(user_id=user.pk).values("nomination_id"))
+    # 会签 / 或签: a holder of a seat (e.g. the district's 社工部, beside the unit's line) reads it.
+    scope |= Q(pk__in=StageSeat.objects.filter(
+        permissions.holds_role_at_ref(user, OuterRef("role"), OuterRef("org__path"))
+    ).values("nomination_id"))  # fmt: skip
     delegated = delegated_tasks(user)
     return Nomination.objects.filter(scope if delegated is None else scope | delegated)
 
@@ -174,9 +187,17 @@ def list_inbox(
         Q(assignee__isnull=True) | Q(assignee_id=user.pk)
     )
     delegated = delegated_tasks(user)  # 代签: also what a delegation lets the user decide
+    # 会签 / 或签: the open seats the user holds (the routing fields name only one of them), less
+    # the stages where the user already signed a seat.
+    seated = Q(pk__in=StageSeat.objects.filter(status=StageSeat.Status.OPEN).filter(
+        permissions.holds_role_at_ref(user, OuterRef("role"), OuterRef("org__path"))
+    ).values("nomination_id"))  # fmt: skip
+    signed_seat = SignOff.objects.filter(task_id=OuterRef("task_id"), seat__isnull=False, signer_id=user.pk)
+    own = own | seated
     inbox = (
         Nomination.objects.filter(status=Nomination.Status.IN_REVIEW, task__isnull=False)
         .filter(own if delegated is None else own | delegated)
+        .exclude(Exists(signed_seat))
         .exclude(submitted_by_id=user.pk)
         .select_related("campaign", "unit", "stage_org", "district")
         .annotate(

@@ -238,6 +238,11 @@ FIELD_LABELS = {
     "revision": gettext_lazy("修改稿"),
     "revisions": gettext_lazy("修改稿"),
     "revision_window": gettext_lazy("修改完善期"),
+    # 会签 / 或签 and 加签 (issue 17)
+    "cancelled_seats": gettext_lazy("取消的会签签署方"),
+    "mode": gettext_lazy("会签方式"),
+    "remaining": gettext_lazy("待签署方数"),
+    "seat": gettext_lazy("会签签署方序号"),
 }
 
 

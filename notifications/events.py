@@ -172,7 +172,18 @@ def _stage_holders(nomination: Nomination) -> dict[str, Any]:
     """Who must act on the open task: its assignee after a transfer, else the role's holders."""
     if nomination.assignee_id is not None:
         return _recipients(users=[nomination.assignee_id])
-    return _recipients(roles=[(nomination.stage_role, nomination.stage_org_id)])
+    # 会签 / 或签: every holder whose seat is open (known without a query when the stage was just entered).
+    seats = getattr(nomination, OPEN_SEATS, None)
+    if seats is None:
+        from approvals.models import StageSeat  # noqa: PLC0415 - approvals imports this module
+
+        open_seats = StageSeat.objects.filter(task_id=nomination.task_id or 0, status=StageSeat.Status.OPEN)
+        seats = list(open_seats.values_list("role", "org_id"))
+    return _recipients(roles=[(nomination.stage_role, nomination.stage_org_id), *seats])
+
+
+# Set by the sign-off actions on a nomination entering a stage: its open seats' (role, org id).
+OPEN_SEATS = "_sealflow_open_seats"
 
 
 def _task_notice(kind: str, nomination: Nomination, *, key: str = "", **extra: Any) -> bool:

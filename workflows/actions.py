@@ -17,7 +17,7 @@ from workflows import audit_events
 from workflows.exceptions import CampaignNotEditable, CampaignTransitionNotAllowed, SupplementsLocked
 from workflows.models import Campaign, Quota, Stage
 from workflows.signals import intake_closed
-from workflows.specs import DEFAULT_SIGNER_ORG, check_campaign_spec
+from workflows.specs import DEFAULT_SIGNER_ORG, check_campaign_spec, holders_of
 
 _SCALARS = (
     "title",
@@ -64,6 +64,8 @@ def _write_definition(campaign: Campaign, spec: dict[str, Any]) -> None:
             due_date=s.get("due_date"),
             same_signer_as_previous=s.get("same_signer_as_previous", False),
             cc_roles=list(s.get("cc_roles") or []),
+            holders=holders_of(s),
+            mode=s.get("mode") or "",
         )
         for i, s in enumerate(spec.get("stages") or [])
     )
@@ -176,7 +178,8 @@ def current_spec(campaign: Campaign) -> dict[str, Any]:
         stages=[
             {"key": s.key, "name": s.name, "role": s.role, "signer_org": s.signer_org, "seal": s.seal,
              "seal_org": s.seal_org, "time_limit_days": s.time_limit_days, "due_date": s.due_date,
-             "same_signer_as_previous": s.same_signer_as_previous, "cc_roles": list(s.cc_roles)}
+             "same_signer_as_previous": s.same_signer_as_previous, "cc_roles": list(s.cc_roles),
+             "holders": list(s.holders), "mode": s.mode}
             for s in campaign.stages.order_by("position")
         ],
         quotas=[

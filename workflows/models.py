@@ -115,6 +115,17 @@ class Stage(models.Model):
     # 抄送: roles whose holders (where each role's signer sits, seen from the unit) are copied on
     # every decision of this stage: notified, and may read the nomination (never decide).
     cc_roles: models.JSONField[Any, Any] = models.JSONField(_("抄送角色"), default=list, blank=True)
+    # 会签 / 或签: a stage signed by several holders, each ``{"role", "signer_org", "department"}``
+    # (``department``: the named organisation right below ``signer_org``, e.g. the district's
+    # 社工部); empty for a stage of one holder (``role`` at ``signer_org``). The first holder is
+    # ``role`` at ``signer_org``. ``mode`` "all" (会签): every holder approves; "any" (或签): one.
+    holders: models.JSONField[Any, Any] = models.JSONField(_("会签/或签签署方"), default=list, blank=True)
+
+    class Mode(models.TextChoices):
+        ALL = "all", _("会签")
+        ANY = "any", _("或签")
+
+    mode = models.CharField(_("多方签署方式"), max_length=8, choices=Mode.choices, blank=True, default="")
 
     class Meta:
         verbose_name = _("审批环节")

@@ -84,6 +84,8 @@ def check_campaign_spec(spec: dict[str, Any]) -> dict[str, list[str]]:
         for role in stage.get("cc_roles") or []:
             if role not in SIGNING_ROLES:
                 add(f"stages[{i}].cc_roles", _("角色“{role}”不能被抄送申报").format(role=Role(role).label))
+    for key, messages in check_holders(stages).items():
+        errors.setdefault(key, []).extend(messages)
     for key, messages in check_stage_options(stages, deadline).items():
         errors.setdefault(key, []).extend(messages)
     seen_quota: set[tuple[int, str, str, str]] = set()
@@ -119,6 +121,74 @@ OTHER_SEAL_ORGS: dict[str, frozenset[str]] = {Stage.SignerOrg.PARTY: frozenset({
 def signer_org_of(stage: dict[str, Any]) -> str:
     """Where a stage's signer sits: as given, or the default for its role."""
     return str(stage.get("signer_org") or DEFAULT_SIGNER_ORG.get(stage["role"], ""))
+
+
+MAX_HOLDERS = 10
+MAX_DEPARTMENT = 100
+
+
+def holders_of(stage: dict[str, Any]) -> list[dict[str, str]]:
+    """The holders of a stage (会签 / 或签) as stored: role, where each sits, and the department."""
+    return [
+        {"role": h["role"], "signer_org": signer_org_of(h), "department": str(h.get("department") or "").strip()}
+        for h in stage.get("holders") or []
+    ]
+
+
+def check_holders(stages: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """会签 / 或签: two to ten distinct holders, each a signing role, the first being the stage's
+    own ``role`` at its ``signer_org``, with ``mode`` "all" or "any"; a stage of one holder has
+    neither."""
+    errors: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    for i, stage in enumerate(stages):
+        holders = stage.get("holders") or []
+        mode = stage.get("mode") or ""
+        if not holders:
+            if mode:
+                add(f"stages[{i}].mode", _("只有设置了多个签署方的环节才能选择会签或或签"))
+            continue
+        if not isinstance(holders, list) or not all(isinstance(h, dict) for h in holders):
+            add(f"stages[{i}].holders", _("签署方必须是列表，每项包含角色和签署组织"))
+            continue
+        if mode not in ("all", "any"):
+            add(f"stages[{i}].mode", _("多个签署方的环节须选择会签（all）或或签（any）"))
+        if not 2 <= len(holders) <= MAX_HOLDERS:
+            add(f"stages[{i}].holders", _("会签/或签环节须有 2 到 {n} 个签署方").format(n=MAX_HOLDERS))
+        seen: set[tuple[str, str, str]] = set()
+        for j, holder in enumerate(holders):
+            where = f"stages[{i}].holders[{j}]"
+            role = holder.get("role")
+            if role not in SIGNING_ROLES:
+                add(f"{where}.role", _("角色“{role}”不能签署审批环节").format(role=role))
+                continue
+            signer_org = signer_org_of(holder)
+            if signer_org not in Stage.SignerOrg.values:
+                add(f"{where}.signer_org", _("未知的签署组织：{value}").format(value=signer_org))
+                continue
+            department = holder.get("department") or ""
+            if not isinstance(department, str) or len(department) > MAX_DEPARTMENT:
+                add(f"{where}.department", _("部门名称须为不超过 {n} 个字的文字").format(n=MAX_DEPARTMENT))
+                continue
+            key = (role, signer_org, department.strip())
+            if key in seen:
+                add(where, _("签署方重复：同一组织的同一角色只能出现一次"))
+            seen.add(key)
+        first = holders[0]
+        if (
+            isinstance(first, dict)
+            and stage.get("role") in SIGNING_ROLES
+            and (first.get("role"), signer_org_of(first)) != (stage["role"], signer_org_of(stage))
+        ):
+            add(f"stages[{i}].holders[0]", _("第一个签署方须与本环节的签署角色和签署组织一致"))
+        if stage.get("same_signer_as_previous"):
+            add(f"stages[{i}].same_signer_as_previous", _("会签/或签环节不能设置一肩挑"))
+        if stage.get("seal_org"):
+            add(f"stages[{i}].seal_org", _("会签/或签环节由每个签署方加盖本组织的印章，不能指定盖章组织"))
+    return errors
 
 
 def check_stage_options(stages: list[dict[str, Any]], deadline: datetime | None) -> dict[str, list[str]]:

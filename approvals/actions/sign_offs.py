@@ -20,17 +20,18 @@ from viewflow.workflow.status import STATUS
 
 from accounts import permissions
 from accounts.models import Grant, Organization, User
-from accounts.roles import OrgKind
+from accounts.roles import OrgKind, Role
 from approvals import audit_events, quotas, seals
 from approvals.actions.delegations import active_delegations
 from approvals.exceptions import (
+    AlreadySignedStage,
     ConsecutiveSignOffForbidden,
     OpinionRequired,
     SelfApprovalForbidden,
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import CarbonCopy, Delegation, Nomination, NominationAuthor, Seal, SignOff
+from approvals.models import CarbonCopy, Delegation, Nomination, NominationAuthor, Seal, SignOff, StageSeat
 from audit.trail import EventSpec, record_event, record_events, record_events_of_many
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
@@ -101,6 +102,41 @@ def _enter_stage(nomination: Nomination, stage: Stage, task: Task, org: Organiza
     nomination.stage_deadline = stage_deadline(stage, nomination.stage_entered_at)
     nomination.task = task
     nomination.assignee = None
+    setattr(nomination, notification_events.OPEN_SEATS, [])
+    if stage.holders:
+        _open_seats(nomination, stage, task.pk)
+
+
+def _open_seats(nomination: Nomination, stage: Stage, task_id: int) -> None:
+    """会签 / 或签: one seat per holder of the stage for this activation of it (its task)."""
+    seats = []
+    for position, holder in enumerate(stage.holders):
+        org = resolve_holder_org(nomination, holder)
+        if org is None:
+            raise StateConflict(
+                _("找不到“{stage}”环节第 {n} 个签署方的组织，请联系活动管理员").format(
+                    stage=stage.name, n=position + 1
+                ),
+                target=("approvals.nomination", str(nomination.pk)),
+            )
+        seats.append(StageSeat(
+            nomination=nomination, round=nomination.round, stage=stage.key, task_id=task_id, position=position,
+            role=holder["role"], org=org,
+        ))  # fmt: skip
+    StageSeat.objects.bulk_create(seats)
+    setattr(nomination, notification_events.OPEN_SEATS, [(seat.role, seat.org_id) for seat in seats])
+    # The routing fields name the first holder (the inbox and notices read every open seat too).
+    nomination.stage_role, nomination.stage_org = seats[0].role, seats[0].org
+
+
+def resolve_holder_org(nomination: Nomination, holder: dict[str, str]) -> Organization | None:
+    """The organisation of one holder of a 会签 / 或签 stage: where it sits, seen from the unit,
+    or the organisation named ``department`` right below that (e.g. the district's 社工部)."""
+    org = resolve_org(nomination, holder.get("signer_org") or DEFAULT_SIGNER_ORG[holder["role"]])
+    department = holder.get("department") or ""
+    if org is None or not department:
+        return org
+    return Organization.objects.filter(parent=org, name__endswith=department).order_by("id").first()
 
 
 def start_chain_in_transaction(nomination: Nomination) -> None:
@@ -412,6 +448,14 @@ def _decide(
 ) -> SignOff:
     """The body of a decision; the caller locked the nomination (``_locking(actor)``) in its transaction."""
     target = ("approvals.nomination", str(nomination.pk))
+    stages = _stages(nomination)
+    current = nomination.status == Nomination.Status.IN_REVIEW and nomination.task_id == task_id
+    index = next((i for i, s in enumerate(stages) if s.key == nomination.stage), -1) if current else -1
+    if index >= 0 and stages[index].holders:
+        return _decide_seat(
+            nomination, task_id, stages, index, actor=actor, decision=decision, opinion=opinion,
+            to_stage=to_stage, cc=cc or [],
+        )  # fmt: skip
     org = nomination.stage_org
     # The holder of the stage's role at the stage's organisation always sees the nomination;
     # anyone else gets 404 outside their scope and 403 inside it.
@@ -423,7 +467,7 @@ def _decide(
     delegation = _delegation_for(actor, nomination) if org is not None and not holds_role else None
     holds_role = holds_role or delegation is not None
     if org is None or not holds_role:
-        if not permissions.sees_submitted_nomination(actor, nomination):
+        if not _sees(actor, nomination):
             raise NotVisible()
         if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
             raise TaskAlreadyDecided(target=target)
@@ -436,8 +480,6 @@ def _decide(
     decider_id = delegation.principal_id if delegation is not None else actor.pk
     if nomination.assignee_id is not None and nomination.assignee_id != decider_id:
         raise NotPermitted(_("该任务已转交给其他人办理"), target=target)
-    stages = _stages(nomination)
-    index = next(i for i, s in enumerate(stages) if s.key == nomination.stage)
     stage = stages[index]
     back_to = _return_target(stages, index, decision, to_stage)
     copied = _cc_users(nomination, cc or [])
@@ -500,6 +542,178 @@ def _decide(
     if copies:
         notification_events.nomination_copied(nomination, signoff, user_ids=copies)
     return signoff
+
+
+def _take_seat(nomination: Nomination, task_id: int, actor: User) -> tuple[StageSeat, Delegation | None]:
+    """The open seat of this 会签 / 或签 stage that ``actor`` decides, and the delegation (代签) if
+    they decide it for its holder.
+
+    A seat held by a grant at its own organisation comes first, then one covered from above, then
+    one a delegation gives. Nobody (nor their principal) decides two seats of one activation
+    (409 ``already_signed_stage``); outside the nomination's readers 404, else 403.
+    """
+    target = ("approvals.nomination", str(nomination.pk))
+    seats = list(StageSeat.objects.filter(task_id=task_id).select_related("org").order_by("position"))
+    signed = SignOff.objects.filter(seat__task_id=task_id).values_list("signer_id", "on_behalf_of_id")
+    signers = {pk for pair in signed for pk in pair if pk is not None}
+    open_seats = [seat for seat in seats if seat.status == StageSeat.Status.OPEN]
+    exact = set(
+        Grant.objects.filter(
+            user_id=actor.pk, user__is_active=True, role__in=[s.role for s in open_seats],
+            org_id__in=[s.org_id for s in open_seats],
+        ).values_list("role", "org_id")
+    ) if actor.is_active else set()  # fmt: skip
+    held = [s for s in open_seats if (s.role, s.org_id) in exact]
+    held += [
+        s
+        for s in open_seats
+        if s not in held and actor.is_active and permissions.has_role_at(actor, Role(s.role), s.org)
+    ]
+    if held:
+        if actor.pk in signers:
+            raise AlreadySignedStage(target=target)
+        return held[0], None
+    for seat in open_seats:
+        for delegation in active_delegations(actor, role=seat.role, org=seat.org):
+            if delegation.principal.is_active and permissions.has_role_at(
+                delegation.principal, Role(seat.role), seat.org
+            ):
+                if {actor.pk, delegation.principal_id} & signers:
+                    raise AlreadySignedStage(target=target)
+                return seat, delegation
+    # Someone who signed (or whose principal signed, 代签) a seat already: their one decision was made.
+    principals = {d.principal_id for seat in seats for d in active_delegations(actor, role=seat.role, org=seat.org)}
+    if ({actor.pk} | principals) & signers:
+        raise AlreadySignedStage(target=target)
+    if not _sees(actor, nomination):
+        raise NotVisible()
+    raise NotPermitted(target=target)
+
+
+def _sees(actor: User, nomination: Nomination) -> bool:
+    """Who reads a submitted nomination (``permissions.sees_submitted_nomination``), and the
+    holders of its 会签 / 或签 seats (e.g. the district's 社工部, beside the unit's line)."""
+    if permissions.sees_submitted_nomination(actor, nomination):
+        return True
+    seats = StageSeat.objects.filter(nomination_id=nomination.pk).select_related("org")
+    return actor.is_active and any(
+        permissions.has_role_at(actor, Role(role), org) for role, org in {(seat.role, seat.org) for seat in seats}
+    )
+
+
+def _decide_seat(
+    nomination: Nomination,
+    task_id: int,
+    stages: list[Stage],
+    index: int,
+    *,
+    actor: User,
+    decision: SignOff.Decision,
+    opinion: str,
+    to_stage: str,
+    cc: list[int],
+) -> SignOff:
+    """A decision at a 会签 / 或签 stage: one holder's seat (``_decide``'s body for such stages).
+
+    Each holder's opinion is its own sign-off, sealed (where the stage seals) with its own
+    organisation's seal. An approval leaves the stage open while a 会签 stage still has open
+    seats; the last approval (会签), the first approval (或签), or any return or rejection
+    decides the stage: the seats still open are cancelled and the route moves on as for a stage
+    of one holder.
+    """
+    target = ("approvals.nomination", str(nomination.pk))
+    seat, delegation = _take_seat(nomination, task_id, actor)
+    task = Task.objects.select_related("process").get(pk=task_id)
+    if task.status not in OPEN_TASK:
+        raise TaskAlreadyDecided(target=target)
+    stage = stages[index]
+    back_to = _return_target(stages, index, decision, to_stage)
+    copied = _cc_users(nomination, cc)
+    _check_separation(nomination, actor, stages, index)
+    if delegation is not None:
+        _check_principal(nomination, delegation, stages, index)
+    opinion = opinion.strip()
+    if decision != SignOff.Decision.APPROVE and not opinion:
+        raise OpinionRequired(errors={"opinion": [str(OpinionRequired.message)]})
+    others = list(StageSeat.objects.filter(task_id=task_id, status=StageSeat.Status.OPEN).exclude(pk=seat.pk))
+    decides = decision != SignOff.Decision.APPROVE or stage.mode == Stage.Mode.ANY or not others
+    if decision == SignOff.Decision.APPROVE and decides and quotas.is_quota_stage(stage):
+        quotas.check_quotas_at_seal(nomination, stage)
+    now = timezone.now()
+    seal = None
+    if stage.seal and decision == SignOff.Decision.APPROVE:
+        seal = seals.create_seal(
+            nomination, stage=stage.key, decision=decision, opinion=opinion, signer=actor, org=seat.org,
+            content_hash=nomination.content_hash,
+        )  # fmt: skip
+    seat.status = _SEAT_STATUS[decision]
+    seat.decided_at = now
+    seat.save(update_fields=["status", "decided_at"])
+    signoff = SignOff.objects.create(
+        nomination=nomination, round=nomination.round, stage=stage.key, stage_name=stage.name, role=seat.role,
+        decision=decision, opinion=opinion, to_stage=back_to.key if back_to else "", signer=actor,
+        signer_label=actor.label, org=seat.org, task_id=task_id, content_hash=nomination.content_hash, seal=seal,
+        signed_at=now, delegation=delegation, seat=seat,
+        on_behalf_of=delegation.principal if delegation else None,
+        on_behalf_of_label=delegation.principal.label if delegation else "",
+    )  # fmt: skip
+    data = {"signoff": signoff.pk, "stage": stage.key, "decision": decision, "org": seat.org_id,
+            "round": nomination.round, "seal": seal.seal_hash if seal else None, "seat": seat.position,
+            "mode": stage.mode}  # fmt: skip
+    if delegation is not None:
+        data.update(on_behalf_of=delegation.principal_id, delegation=delegation.pk)
+    if not decides:
+        # 会签 with seats still open: the stage waits; the routing fields name an open holder.
+        first = others[0]
+        nomination.stage_role, nomination.stage_org_id = first.role, first.org_id
+        action = audit_events.NOMINATION_COSIGNED
+        data["remaining"] = len(others)
+    else:
+        if others:
+            StageSeat.objects.filter(pk__in=[o.pk for o in others]).update(
+                status=StageSeat.Status.CANCELLED, decided_at=now
+            )
+            data["cancelled_seats"] = [o.position for o in others]
+        if decision == SignOff.Decision.APPROVE and index + 1 < len(stages):
+            next_task = _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
+            assert next_task is not None
+            _enter_stage(nomination, stages[index + 1], next_task)
+            action = audit_events.NOMINATION_SIGNED_OFF
+            data["next_stage"] = nomination.stage
+        elif back_to is not None:
+            next_task = _drive(task, actor, flows.RETURNED_TO_STAGE, back_to.key)
+            assert next_task is not None
+            _enter_stage(nomination, back_to, next_task)
+            action = audit_events.NOMINATION_RETURNED_TO_STAGE
+            data["to_stage"] = back_to.key
+        else:
+            outcome, status, action = _ENDINGS[decision]
+            _drive(task, actor, outcome)
+            _leave_stage(nomination)
+            nomination.status = status
+    nomination.version += 1
+    nomination.save(update_fields=[*_STAGE_FIELDS, "status", "version", "updated_at"])
+    events: list[EventSpec] = []
+    if seal is not None:
+        events.append(seals.seal_event(seal))
+    events.append((action, data))
+    copies = _copy(nomination, signoff, stage, copied, actor)
+    if copies:
+        events.append((audit_events.NOMINATION_COPIED, {"signoff": signoff.pk, "users": copies}))
+    record_events(events, actor=actor, target=nomination)
+    if decides:
+        notification_events.task_closed(task_id)
+        notification_events.decision_recorded(nomination, signoff)
+    if copies:
+        notification_events.nomination_copied(nomination, signoff, user_ids=copies)
+    return signoff
+
+
+_SEAT_STATUS = {
+    SignOff.Decision.APPROVE: StageSeat.Status.APPROVED,
+    SignOff.Decision.RETURN: StageSeat.Status.RETURNED,
+    SignOff.Decision.REJECT: StageSeat.Status.REJECTED,
+}
 
 
 MAX_CC = 20
@@ -608,19 +822,21 @@ def _previous_signers(nomination: Nomination, stages: list[Stage], index: int) -
     """
     if index == 0:
         return set()
-    if not nomination.previous_to_stage:  # type: ignore[attr-defined]
+    several = bool(stages[index].holders or stages[index - 1].holders)
+    if not nomination.previous_to_stage and not several:  # type: ignore[attr-defined]
         found = [nomination.previous_signer, nomination.previous_principal]  # type: ignore[attr-defined]
     else:
-        row = (
+        # After a return, or around a 会签 / 或签 stage (several approvals, and the current
+        # stage's own seats in between): every approval of the previous stage's latest activation.
+        rows = list(
             SignOff.objects.filter(
                 nomination=nomination, round=nomination.round, stage=stages[index - 1].key,
                 decision=SignOff.Decision.APPROVE,
             )
-            .order_by("-id")
-            .values_list("signer_id", "on_behalf_of_id")
-            .first()
+            .order_by("-task_id", "-id")
+            .values_list("task_id", "signer_id", "on_behalf_of_id")
         )  # fmt: skip
-        found = list(row) if row else []
+        found = [pk for task, *pair in rows if task == rows[0][0] for pk in pair] if rows else []
     return {pk for pk in found if pk is not None}
 
 
@@ -662,10 +878,14 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int, reason: str = "
     """
     nomination = _lock_nomination_of_task(task_id)
     target = ("approvals.nomination", str(nomination.pk))
-    if not permissions.sees_submitted_nomination(actor, nomination):
+    if not _sees(actor, nomination):
         raise NotVisible()
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
         raise TaskAlreadyDecided(target=target)
+    if StageSeat.objects.filter(task_id=task_id).exists():
+        raise InvalidInput.for_field(
+            "to_user", _("会签/或签环节的任务不能转交，请各签署方分别办理"), code="invalid_transfer_target"
+        )
     allowed = permissions.can_decide_stage(actor, nomination) and nomination.assignee_id in (None, actor.pk)
     if not allowed:
         raise NotPermitted(target=target)

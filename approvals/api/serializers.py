@@ -100,7 +100,9 @@ class NominationOut(serializers.ModelSerializer):
         return list(AttachmentOut(live, many=True).data)
 
     def get_signoffs(self, nomination: Nomination) -> list[dict[str, Any]]:
-        return list(SignOffOut(nomination.signoffs.select_related("org", "seal__key").order_by("id"), many=True).data)
+        return list(
+            SignOffOut(nomination.signoffs.select_related("org", "seal__key", "seat").order_by("id"), many=True).data
+        )
 
     def get_supplements(self, nomination: Nomination) -> list[dict[str, Any]]:
         return list(SupplementOut(nomination.supplements.select_related("seal").order_by("id"), many=True).data)
@@ -124,11 +126,13 @@ class SignOffOut(serializers.ModelSerializer):
     # 代签: the stage holder the signer decided for (blank when they decided for themselves).
     on_behalf_of = serializers.CharField(source="on_behalf_of_label")
     seal = serializers.SerializerMethodField()
+    # 会签 / 或签: the holder's place at the stage (0, 1, …); null at a stage of one holder.
+    seat = serializers.IntegerField(source="seat.position", allow_null=True, default=None)
 
     class Meta:
         model = SignOff
         fields = ["stage", "stage_name", "round", "decision", "decision_label", "opinion", "to_stage", "signer",
-                  "on_behalf_of", "org", "org_name", "signed_at", "seal"]  # fmt: skip
+                  "on_behalf_of", "org", "org_name", "signed_at", "seal", "seat"]  # fmt: skip
 
     def get_seal(self, signoff: SignOff) -> dict[str, Any] | None:
         if signoff.seal is None:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from approvals import actions, audit_events, documents, filestore, revisions, seals, selectors
 from approvals.exceptions import NominationInvalid
-from approvals.models import Attachment, Nomination, SignOff
+from approvals.models import Attachment, Nomination, SignOff, StageSeat
 from approvals.web import formdefs
 from audit.models import AuditEvent
 from audit.trail import record_personal_data_read
@@ -34,7 +34,7 @@ from config.web.errors import audit_refusal, report
 from config.web.pagination import PAGE, keyset_page
 from workflows import entrants, forms
 from workflows import selectors as campaign_selectors
-from workflows.models import EntrantListEntry, NominationKind
+from workflows.models import EntrantListEntry, NominationKind, Stage
 
 TITLE_MAX = 200  # Nomination.title
 
@@ -459,12 +459,15 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
             }
         )
     stage_names = dict(nomination.campaign.stages.values_list("key", "name"))
+    modes = dict(nomination.campaign.stages.exclude(mode="").values_list("key", "mode"))
     for signoff in nomination.signoffs.select_related("org", "seal", "signer").order_by("id"):
+        # 会签 / 或签: each holder's opinion is its own entry, marked with the stage's mode.
+        mode = f"（{Stage.Mode(modes[signoff.stage]).label}）" if signoff.seat_id and signoff.stage in modes else ""
         entries.append(
             {
                 "kind": signoff.decision,
                 "time": signoff.signed_at,
-                "title": f"{signoff.stage_name}：{documents.decision_label(signoff, stage_names)}",
+                "title": f"{signoff.stage_name}{mode}：{documents.decision_label(signoff, stage_names)}",
                 "opinion": signoff.opinion,
                 # The person as officials name them (姓名，职务; 代签 with both names), never the account name.
                 "who": "，".join(p for p in (documents.signer_text(signoff), documents.post_of(signoff.role)) if p),
@@ -487,12 +490,18 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
         )
     entries.sort(key=lambda e: e["time"])
     if nomination.status == Nomination.Status.IN_REVIEW and nomination.stage_org is not None:
+        waiting = [
+            f"{seat.org.name}（{documents.post_of(seat.role)}）"
+            for seat in StageSeat.objects.filter(task_id=nomination.task_id or 0, status=StageSeat.Status.OPEN)
+            .select_related("org")
+            .order_by("position")
+        ]  # 会签: the holders still to sign
         entries.append(
             {
                 "kind": "pending",
                 "time": nomination.stage_entered_at,
                 "title": _("{stage}：待办理").format(stage=_stage_name(nomination)),
-                "org": nomination.stage_org.name,
+                "org": "、".join(waiting) if waiting else nomination.stage_org.name,
                 "deadline": nomination.stage_deadline,
                 "overdue": bool(nomination.stage_deadline and nomination.stage_deadline < timezone.now()),
             }
@@ -604,7 +613,10 @@ def render_nomination_page(
         "may_reveal": may_reveal and bool(personal),
         "in_inbox": in_inbox,
         "stage_name": _stage_name(nomination) if nomination.stage else "",
-        "transfer_to": _transfer_candidates(nomination, user.pk) if in_inbox else [],
+        # A 会签 / 或签 task is not transferred: each holder signs their own seat.
+        "transfer_to": _transfer_candidates(nomination, user.pk)
+        if in_inbox and not StageSeat.objects.filter(task_id=nomination.task_id or 0).exists()
+        else [],
         "return_stages": _earlier_stages(nomination) if in_inbox else [],
         # 抄送 picker on the decision form: people, or a whole post (every holder of a role there).
         "cc_groups": selectors.cc_candidates(nomination, exclude_user_id=user.pk) if in_inbox else [],

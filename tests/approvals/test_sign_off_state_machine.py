@@ -67,6 +67,7 @@ from approvals.actions import (
     withdraw_nomination,
 )
 from approvals.exceptions import (
+    AlreadySignedStage,
     ConsecutiveSignOffForbidden,
     NominationInvalid,
     NominationNotEditable,
@@ -76,7 +77,7 @@ from approvals.exceptions import (
     TaskAlreadyDecided,
     WithdrawNotAllowed,
 )
-from approvals.models import Delegation, Nomination, NominationAuthor, Seal, SealKey, SignOff
+from approvals.models import Delegation, Nomination, NominationAuthor, Seal, SealKey, SignOff, StageSeat
 from audit.models import AuditEvent
 from audit.verification import verify_audit
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
@@ -151,6 +152,11 @@ SIGNER_ORG = {
 }
 # Whose seal a sealing stage applies: the signer's organisation, but the unit's at the party stage.
 SEAL_ORG = {**SIGNER_ORG, ("party_opinion", "unit"): "unit", ("party_opinion", "other_unit"): "other_unit"}
+# 会签 / 或签 (the machines with ``COSIGN_MODE``): the district's stage is signed by its bureau and
+# its 社工部; each holder signs once per visit of the stage, at (and sealed with) its own organisation.
+COSIGN_STAGE = "district_review"
+COSIGN_HOLDERS = {"unit": {"district_rev": "district", "social_rev": "social"},
+                  "other_unit": {"other_rev": "other_district", "other_social_rev": "other_social"}}  # fmt: skip
 
 # Why an action may be refused, and the errors that say so.
 UNAUTHORISED = "unauthorised"
@@ -165,7 +171,9 @@ NOT_WITHDRAWABLE = "not_withdrawable"
 CONSECUTIVE = "consecutive"
 BAD_RECEIVER = "bad_receiver"
 BAD_TO_STAGE = "bad_to_stage"
+ALREADY_SIGNED = "already_signed"
 ERRORS: dict[str, type[SealflowError]] = {
+    ALREADY_SIGNED: AlreadySignedStage,
     SELF_APPROVAL: SelfApprovalForbidden,
     TASK_DECIDED: TaskAlreadyDecided,
     NOT_EDITABLE: NominationNotEditable,
@@ -209,7 +217,10 @@ OPINIONS = st.sampled_from(["同意推荐", "", "  ", "请补充服务数据"])
 _EXAMPLES = itertools.count(1)
 # Row counts of every table an action writes, and the last audit event's id, in one query
 # (table names from the models, not from input).
-_TABLES = [m._meta.db_table for m in (Nomination, NominationAuthor, SignOff, Seal, SealKey, AuditEvent, Task, Process)]
+_TABLES = [
+    m._meta.db_table
+    for m in (Nomination, NominationAuthor, SignOff, Seal, SealKey, AuditEvent, Task, Process, StageSeat)
+]
 _LAST_EVENT = f"(SELECT coalesce(max(id), 0) FROM {AuditEvent._meta.db_table})"  # noqa: S608
 _COUNT_ROWS = "SELECT " + ", ".join([*(f"(SELECT count(*) FROM {t})" for t in _TABLES), _LAST_EVENT])  # noqa: S608
 
@@ -238,22 +249,27 @@ class Expected:
     # Who created, edited or submitted it in any round: none of them may sign it off.
     authors: set[str] = field(default_factory=set)
     assignee: str | None = None  # after a transfer (转交), only this holder decides the open task
+    # 会签 / 或签: the holders who approved the open visit of the cosign stage → who signed for them.
+    seated: dict[str, str] = field(default_factory=dict)
+    # The approvals that stand for each stage in this round (its signers and the holders they
+    # signed for): set when an approval decides the stage, dropped when a return reruns it.
+    standing: dict[str, set[str]] = field(default_factory=dict)
 
     def previous_signers(self) -> set[str]:
         """Who signed the stage before the current one in this round (nobody signs two in a row):
-        its latest approval's signer and the holder they signed for; nobody at the first stage."""
+        its standing approval's signers and the holders they signed for; nobody at the first stage."""
         index = STAGE_KEYS.index(self.stage)
         if index == 0:
             return set()
-        approvals = [s for s in self.signoffs if s[0] == self.round and s[1] == STAGE_KEYS[index - 1]
-                     and s[2] == SignOff.Decision.APPROVE]  # fmt: skip
-        return {approvals[-1][4], approvals[-1][6]} - {""} if approvals else set()
+        return self.standing.get(STAGE_KEYS[index - 1], set())
 
 
 class SignOffMachine(RuleBasedStateMachine):
     """Intake and the sign-off chain driven by random actors of every role."""
 
     nominations = Bundle("nominations")
+    # "all" (会签) or "any" (或签): the district's stage is signed by its bureau and its 社工部.
+    COSIGN_MODE = ""
 
     def __init__(self) -> None:
         super().__init__()
@@ -276,6 +292,15 @@ class SignOffMachine(RuleBasedStateMachine):
             "city": city, "committee": committee, "district": district, "unit": unit, "party": party,
             "other_district": other_district, "other_unit": other_unit, "other_party": other_party,
         }  # fmt: skip
+        self.signers = {key: set(names) for key, names in SIGNERS.items()}
+        self.actors: tuple[str, ...] = ACTORS
+        if self.COSIGN_MODE:
+            # Each district's 社工部 sits right below its bureau (whose reviewers' grants cover it).
+            self.orgs["social"] = org("pdsg", "社工部", OrgKind.DISTRICT, district)
+            self.orgs["other_social"] = org("hpsg", "社工部", OrgKind.DISTRICT, other_district)
+            for unit_key, holders in COSIGN_HOLDERS.items():
+                self.signers[(COSIGN_STAGE, unit_key)] = set(holders)
+            self.actors = (*ACTORS, "social_rev", "other_social_rev")
         grants: dict[str, tuple[Role, Organization | None]] = {
             "sub1": (Role.SUBMITTER, unit),
             "sub2": (Role.SUBMITTER, unit),
@@ -291,6 +316,9 @@ class SignOffMachine(RuleBasedStateMachine):
             "security_admin": (Role.SECURITY_ADMIN, None),
             "auditor": (Role.AUDITOR, None),
         }
+        if self.COSIGN_MODE:
+            grants["social_rev"] = (Role.DISTRICT_REVIEWER, self.orgs["social"])
+            grants["other_social_rev"] = (Role.DISTRICT_REVIEWER, self.orgs["other_social"])
         self.users = {
             name: user_with_role(role, where, username=f"{prefix}-{name}") for name, (role, where) in grants.items()
         }
@@ -308,6 +336,11 @@ class SignOffMachine(RuleBasedStateMachine):
         self.campaign.stages.all().delete()
         for i, stage in enumerate(CHAIN):
             Stage.objects.create(campaign=self.campaign, position=i, signer_org=signer_org_of(stage), **stage)
+        if self.COSIGN_MODE:
+            department = f"社工部{prefix}"  # the organisations' names end with the example's prefix
+            specs = [{"role": "district_reviewer", "signer_org": "district", "department": ""},
+                       {"role": "district_reviewer", "signer_org": "district", "department": department}]  # fmt: skip
+            self.campaign.stages.filter(key=COSIGN_STAGE).update(holders=specs, mode=self.COSIGN_MODE)
         self.model: dict[int, Expected] = {}
         self.decided_tasks: list[tuple[int, int, str]] = []  # (task id, nomination, stage it was at)
         self.keyed_orgs: set[str] = set()
@@ -324,10 +357,12 @@ class SignOffMachine(RuleBasedStateMachine):
 
     # --- helpers ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _actor(plausible: set[str]) -> st.SearchStrategy[str]:
+    def _actor(self, plausible: set[str]) -> st.SearchStrategy[str]:
         """Someone holding a role that fits (so the chain moves on), or anyone at all."""
-        return st.sampled_from(sorted(plausible)) | st.sampled_from(ACTORS)
+        return st.sampled_from(sorted(plausible)) | st.sampled_from(self.actors)
+
+    def _cosign(self, n: Expected) -> bool:
+        return bool(self.COSIGN_MODE) and n.stage == COSIGN_STAGE
 
     def _snapshot(self) -> tuple[Any, ...]:
         """The example's nominations, the row counts and the last audit event's id."""
@@ -421,6 +456,7 @@ class SignOffMachine(RuleBasedStateMachine):
         n.version += 1
         n.submitters[n.round] = actor
         n.authors.add(actor)
+        n.standing, n.seated = {}, {}
         self._expect_events([(NOMINATION, pk, audit_events.NOMINATION_SUBMITTED, actor)])
 
     def _leave_task(self, n: Expected) -> None:
@@ -540,13 +576,13 @@ class SignOffMachine(RuleBasedStateMachine):
             # return (to the unit) too, unless the rule asks for a stage.
             stages = st.sampled_from(earlier) | st.sampled_from([*STAGE_KEYS[len(earlier) :], "nowhere"])
             back = data.draw(stages if to_stage else st.just("") | stages, label="to_stage")
-        actor = data.draw(self._actor(SIGNERS[(n.stage, n.unit)] | {"deputy"}), label="actor")
+        actor = data.draw(self._actor(self.signers[(n.stage, n.unit)] | {"deputy"}), label="actor")
         self._sign(n, actor, decision, opinion, back)
 
     def _sign(self, n: Expected, actor: str, decision: SignOff.Decision, opinion: str, back: str = "") -> None:
         """``actor`` decides ``n``'s open task (and returns it to stage ``back``, when given)."""
         earlier = STAGE_KEYS[: STAGE_KEYS.index(n.stage)]
-        signers = SIGNERS[(n.stage, n.unit)]
+        signers = self.signers[(n.stage, n.unit)]
         # A proxy decides as its principal: only where the principal holds the stage's role.
         principal = PRINCIPAL.get(actor, "") if actor not in signers and (n.stage, n.unit) in DELEGATED else ""
         decider = principal or actor
@@ -561,6 +597,10 @@ class SignOffMachine(RuleBasedStateMachine):
             reasons.add(NO_OPINION)
         if back and back not in earlier:
             reasons.add(BAD_TO_STAGE)
+        cosign = self._cosign(n)
+        # 会签 / 或签: one decision per holder (and per person) in a visit of the stage.
+        if cosign and {actor, principal} & (set(n.seated) | set(n.seated.values())):
+            reasons.add(ALREADY_SIGNED)
         assert n.task_id is not None
         task_id = n.task_id
         ok, signoff = self._attempt(
@@ -576,13 +616,28 @@ class SignOffMachine(RuleBasedStateMachine):
         n.signoffs.append((n.round, stage, str(decision), opinion.strip(), actor, back, principal))
         n.version += 1
         expected: list[tuple[str, int, str, str | None]] = []
+        holders = COSIGN_HOLDERS[n.unit]
         if sealed:
-            seal_org = SEAL_ORG[(stage, n.unit)]
+            # At the cosign stage each holder seals with its own organisation's seal.
+            seal_org = holders[decider] if cosign else SEAL_ORG[(stage, n.unit)]
             if seal_org not in self.keyed_orgs:  # the organisation's first seal makes its key
                 self.keyed_orgs.add(seal_org)
                 expected.append((ORGANIZATION, self.orgs[seal_org].pk, audit_events.SEAL_KEY_CREATED, None))
             expected.append((NOMINATION, n.pk, audit_events.SEAL_CREATED, actor))
             n.seals.append((stage, seal_org))
+        if cosign and decision == SignOff.Decision.APPROVE:
+            n.seated[decider] = actor
+            if self.COSIGN_MODE == "all" and set(n.seated) != set(holders):
+                # 会签: the stage waits for the other holder; the task stays open.
+                expected.append((NOMINATION, n.pk, audit_events.NOMINATION_COSIGNED, actor))
+                self._expect_events(expected)
+                return
+        if decision == SignOff.Decision.APPROVE:
+            n.standing[stage] = (set(n.seated) | set(n.seated.values())) if cosign else {actor, principal} - {""}
+        elif back:
+            for rerun in STAGE_KEYS[STAGE_KEYS.index(back) : STAGE_KEYS.index(stage) + 1]:
+                n.standing.pop(rerun, None)
+        n.seated = {}
         self._leave_task(n)
         index = STAGE_KEYS.index(stage)
         if decision == SignOff.Decision.APPROVE and index + 1 < len(STAGE_KEYS):
@@ -610,7 +665,7 @@ class SignOffMachine(RuleBasedStateMachine):
     def decide_a_decided_task(self, data: st.DataObject, decision: SignOff.Decision, opinion: str) -> None:
         task_id, pk, stage = data.draw(st.sampled_from(self.decided_tasks), label="task")
         n = self.model[pk]
-        signers = SIGNERS[(stage, n.unit)]
+        signers = self.signers[(stage, n.unit)]
         actor = data.draw(self._actor(signers), label="actor")
         reasons = {TASK_DECIDED}  # and whatever else applies: the order of the checks is the action's
         if actor not in signers:
@@ -629,13 +684,13 @@ class SignOffMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def transfer(self, data: st.DataObject) -> None:
         n = data.draw(st.sampled_from([n for n in self.model.values() if n.status == Status.IN_REVIEW]), label="nom")
-        signers = SIGNERS[(n.stage, n.unit)]
+        signers = self.signers[(n.stage, n.unit)]
         actor = data.draw(self._actor(signers), label="actor")
         receiver = data.draw(self._actor(signers), label="receiver")
         reasons = set()
         if actor not in signers or (n.assignee is not None and actor != n.assignee):
             reasons.add(UNAUTHORISED)
-        if receiver not in signers or receiver == actor:
+        if receiver not in signers or receiver == actor or self._cosign(n):  # 会签: each holder signs in person
             reasons.add(BAD_RECEIVER)
         if receiver in n.authors:
             reasons.add(SELF_APPROVAL)
@@ -789,17 +844,21 @@ class SignOffMachine(RuleBasedStateMachine):
             n = self.model[nomination_id]
             signer, principal = self.names.get(signer_id), self.names.get(for_id) if for_id else None
             by_round.setdefault((nomination_id, round_), []).append((stage, decision, back, {signer, principal}))
+            cosign = bool(self.COSIGN_MODE) and stage == COSIGN_STAGE
+            holder = principal or signer or ""
             # Nobody without the stage's role at the stage's organisation signs, nor the author;
             # a proxy never exceeds its principal: it signs only what the principal could.
             if principal is None:
-                assert signer in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer)
+                assert signer in self.signers[(stage, n.unit)], (nomination_id, stage, signer)
             else:
                 assert PRINCIPAL.get(signer or "") == principal, (nomination_id, stage, signer, principal)
                 assert (stage, n.unit) in DELEGATED, (nomination_id, stage, signer, principal)
-                assert principal in SIGNERS[(stage, n.unit)], (nomination_id, stage, signer, principal)
+                assert principal in self.signers[(stage, n.unit)], (nomination_id, stage, signer, principal)
             for who in (signer, principal):
                 assert who not in (n.created_by, n.submitters[round_]), (nomination_id, stage, who)
-            assert org_id == self.orgs[SIGNER_ORG[(stage, n.unit)]].pk, (nomination_id, stage, org_id)
+            # At the cosign stage each holder signs at its own organisation.
+            where = COSIGN_HOLDERS[n.unit][holder] if cosign else SIGNER_ORG[(stage, n.unit)]
+            assert org_id == self.orgs[where].pk, (nomination_id, stage, org_id)
             sealed = stage in SEALING and decision == SignOff.Decision.APPROVE
             assert (seal_id is not None) == sealed, (nomination_id, stage, decision)
             assert opinion or decision == SignOff.Decision.APPROVE, (nomination_id, stage, decision)
@@ -809,14 +868,33 @@ class SignOffMachine(RuleBasedStateMachine):
             # goes back there (and the stages from it run again), any other decision ends the round.
             # One person signs two stages in a row only where the later stage allows it (一肩挑):
             # the standing approval of the stage before is checked at every decision.
+            # At the cosign stage a visit takes one decision per holder, by different people, until
+            # every holder approved (会签) or one did (或签), or a return or rejection ends it.
             at: int | None = 0
             standing: dict[str, set[str | None]] = {}
+            visit: dict[str, set[str | None]] = {}
+            holders = COSIGN_HOLDERS[self.model[key[0]].unit]
             for stage, decision, back, signers in decided:
                 assert at is not None, (key, decided)
                 assert stage == STAGE_KEYS[at], (key, decided)
                 if at > 0:
                     before = standing.get(STAGE_KEYS[at - 1], set()) - {None}
                     assert not before & signers or stage in SAME_SIGNER_ALLOWED, (key, decided)
+                if self.COSIGN_MODE and stage == COSIGN_STAGE:
+                    signed_before = set().union(*visit.values()) - {None}
+                    assert not signed_before & signers, (key, decided)  # one decision per person per visit
+                    holder = next(iter(h for h in holders if h in signers))
+                    assert holder not in visit, (key, decided)
+                    visit[holder] = signers
+                    if (
+                        decision == SignOff.Decision.APPROVE
+                        and self.COSIGN_MODE == "all"
+                        and set(visit) != set(holders)
+                    ):
+                        continue  # 会签: the visit waits for the other holder
+                    if decision == SignOff.Decision.APPROVE:
+                        signers = set().union(*visit.values())
+                    visit = {}
                 if decision == SignOff.Decision.APPROVE:
                     standing[stage] = signers
                     at = at + 1 if at + 1 < len(STAGE_KEYS) else None
@@ -846,6 +924,22 @@ HYPOTHESIS_SETTINGS = settings(
 @pytest.mark.django_db(transaction=True)
 def test_random_actions_by_every_role_keep_the_chain_invariants() -> None:
     run_state_machine_as_test(SignOffMachine, settings=HYPOTHESIS_SETTINGS)
+
+
+class _CosignAllMachine(SignOffMachine):
+    COSIGN_MODE = "all"
+
+
+class _CosignAnyMachine(SignOffMachine):
+    COSIGN_MODE = "any"
+
+
+@pytest.mark.parametrize("machine", [_CosignAllMachine, _CosignAnyMachine], ids=["会签", "或签"])
+@pytest.mark.django_db(transaction=True)
+def test_random_actions_with_a_cosign_district_stage_keep_the_chain_invariants(machine: type) -> None:
+    # The same machine with the district's stage signed by its bureau and its 社工部: one decision
+    # per holder and per person in each visit, every seal verifies, no stage skipped.
+    run_state_machine_as_test(machine, settings=settings(HYPOTHESIS_SETTINGS, max_examples=12))
 
 
 class _EveryoneHoldsEveryRole:

@@ -45,6 +45,15 @@ def end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
+class HolderIn(StrictSerializer):
+    """One holder of a 会签 / 或签 stage: a role, where it sits, and optionally the department
+    (the organisation of that name right below it, e.g. the district's 社工部)."""
+
+    role = serializers.ChoiceField(choices=Role.choices)
+    signer_org = serializers.ChoiceField(choices=Stage.SignerOrg.choices, required=False)
+    department = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
 class StageIn(StrictSerializer):
     key = serializers.SlugField(max_length=40)
     name = serializers.CharField(max_length=100)
@@ -62,6 +71,10 @@ class StageIn(StrictSerializer):
     )
     # A sealing party stage may apply its unit's seal ("unit"); blank: the signer's organisation.
     seal_org = serializers.ChoiceField(choices=Stage.SignerOrg.choices, required=False, allow_blank=True)
+    # 会签 / 或签: every holder of the stage, the first being ``role`` at ``signer_org``; ``mode``
+    # "all" (会签: each approves) or "any" (或签: one approval decides). Checked in workflows/specs.py.
+    holders = HolderIn(many=True, required=False)  # at most 10, checked with the spec
+    mode = serializers.ChoiceField(choices=Stage.Mode.choices, required=False, allow_blank=True)
 
 
 class QuotaIn(StrictSerializer):
@@ -110,7 +123,7 @@ class StageOut(serializers.ModelSerializer):
         model = Stage
         fields = [
             "key", "name", "role", "signer_org", "seal", "time_limit_days", "due_date", "same_signer_as_previous",
-            "seal_org", "cc_roles",
+            "seal_org", "cc_roles", "holders", "mode",
         ]  # fmt: skip
 
 
