@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0007_campaign_supplements'),
+        ('workflows', '0008_entrant_lists_quota_stage_min_per_unit'),
     ]
 
     operations = [

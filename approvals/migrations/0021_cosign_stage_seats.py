@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_province_level'),
-        ('approvals', '0019_campaign_templates_and_supplements'),
+        ('approvals', '0020_revision_windows_and_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
