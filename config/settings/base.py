@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.staticfiles.SealflowStaticFilesConfig",  # django.contrib.staticfiles, without viewflow's front end
     "csp",
     "rest_framework",
     "knox",
