@@ -286,3 +286,33 @@ def test_the_demo_ranks_002s_service_centres_with_a_reserve(settings, tmp_path):
     ]  # fmt: skip
     assert shanghai.status == Campaign.Status.OPEN
     assert AuditEvent.objects.filter(action="entrant_list.set", object_id=str(shanghai.pk)).count() == 1
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def test_the_new_nomination_page_offers_a_ranked_kind_only_to_units_holding_a_place(ranked, third_unit, client):
+    reserve_submitter = user_with_role(Role.SUBMITTER, third_unit, username="hm")
+    client.force_login(reserve_submitter)
+
+    page = client.get(f"/campaigns/{ranked.pk}/nominations/new").content.decode()
+
+    assert 'value="case"' not in page
+    assert "只接受参赛名单上持有参赛名额的单位申报" in page
+    assert f"/campaigns/{ranked.pk}/entrants/" in page
+
+
+def test_the_entrants_page_is_for_the_committee_and_listed_units_only(ranked, tree, submitter, client):
+    elsewhere = OrganizationFactory.create(name="张江中心", code="T-ZJC", kind=OrgKind.UNIT, parent=tree.township)
+    client.force_login(user_with_role(Role.SUBMITTER, elsewhere, username="zj"))
+    assert client.get(f"/campaigns/{ranked.pk}/entrants/").status_code == 404
+
+    client.force_login(submitter)
+    page = client.get(f"/campaigns/{ranked.pk}/entrants/").content.decode()
+    assert "本单位" in page
+    assert page.count("放弃参赛名额</summary>") == 1  # its own row only
+    declined = client.post(
+        f"/campaigns/{ranked.pk}/entrants/case/decline", {"unit": tree.unit.pk, "reason": "人员不足"}, follow=True
+    )
+    assert "已记录“陆家嘴中心”放弃参赛名额" in declined.content.decode()
+    assert _standings(ranked)[0] == ("陆家嘴中心", "declined")
