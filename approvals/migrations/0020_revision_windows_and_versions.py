@@ -65,4 +65,12 @@ class Migration(migrations.Migration):
             model_name='nominationrevision',
             constraint=models.UniqueConstraint(fields=('nomination', 'number'), name='revision_unique_number'),
         ),
+        # Revised versions are kept forever, like seals and sign-offs: UPDATE and DELETE are refused.
+        migrations.RunSQL(
+            sql=(
+                "CREATE TRIGGER approvals_nominationrevision_append_only BEFORE UPDATE OR DELETE "
+                "ON approvals_nominationrevision FOR EACH ROW EXECUTE FUNCTION sealflow_refuse_audit_change();"
+            ),
+            reverse_sql="DROP TRIGGER IF EXISTS approvals_nominationrevision_append_only ON approvals_nominationrevision;",
+        ),
     ]

@@ -206,6 +206,7 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
         "new": new,
         "rows": rows,
         "changed_count": sum(1 for r in rows if r["changed"]),
+        "unchanged_count": sum(1 for r in rows if not r["changed"]),
         "can_revise": is_submitter
         and nomination.status in revisions.REVISABLE
         and revisions.open_windows(nomination).exists(),

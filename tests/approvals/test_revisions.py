@@ -3,9 +3,12 @@ window for chosen nominations, the unit submits revised versions kept beside the
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -124,14 +127,35 @@ def test_a_revised_version_is_kept_beside_the_sealed_original_which_still_verifi
     assert seals.verify_nomination(chosen) == []
 
 
-def test_a_changed_revision_or_original_is_found(campaign, chosen, people):
+@contextlib.contextmanager
+def revision_triggers_disabled() -> Iterator[None]:
+    """What a database superuser can do: switch off the append-only trigger on revised versions."""
+    table = NominationRevision._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def test_a_revised_version_cannot_be_changed_and_a_forced_change_is_found(campaign, chosen, people):
     open_window(campaign, people, [chosen])
     submit_revision(chosen.pk, actor=people["submitter"], form={"summary": NEW_SUMMARY})
+    with pytest.raises(DatabaseError), transaction.atomic():
+        NominationRevision.objects.filter(nomination=chosen).update(title="事后改名")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        NominationRevision.objects.filter(nomination=chosen).delete()
 
-    NominationRevision.objects.filter(nomination=chosen).update(form={**chosen.form, "summary": "事后改动"})
+    with revision_triggers_disabled():
+        NominationRevision.objects.filter(nomination=chosen).update(form={**chosen.form, "summary": "事后改动"})
     assert [p.kind for p in seals.verify_nomination(chosen)] == ["content_changed_since_seal"]
 
-    NominationRevision.objects.filter(nomination=chosen).update(form={**chosen.form, "summary": NEW_SUMMARY})
+    with revision_triggers_disabled():
+        NominationRevision.objects.filter(nomination=chosen).update(form={**chosen.form, "summary": NEW_SUMMARY})
     assert seals.verify_nomination(chosen) == []
     Nomination.objects.filter(pk=chosen.pk).update(title="事后改名")
     assert [p.kind for p in seals.verify_nomination(Nomination.objects.get(pk=chosen.pk))] == [
