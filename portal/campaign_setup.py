@@ -443,6 +443,44 @@ def setup_form(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, "portal/setup_form.html", context)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup_eligibility(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The eligibility rules of one kind, one row per rule (the same rules as the data on 申报条件和名额)."""
+    user, campaign = _managed_campaign(request, pk)
+    if kind not in campaign.kinds:
+        raise Http404()
+    if (redirect := _not_draft(request, campaign)) is not None:
+        return redirect
+    fields = [(str(f.get("key")), f"{f.get('label')}（{f.get('key')}）")
+              for f in campaign.forms.get(kind, {}).get("fields", [])]  # fmt: skip
+    columns = ed.rule_columns(fields)
+    if request.method == "POST":
+        editor = ed.Editor(ed.posted_rows(request.POST, "r", columns))
+        op = request.POST.get("op", "save")
+        if ed.apply_row_op(editor.rows, op, ed.blank_rule_row()):
+            messages.info(request, _("条件已调整，尚未保存：确认后请点击“保存申报条件”。"))
+        else:
+            rules = ed.rules_from_rows(editor.rows)
+            current = {k: v for k, v in campaign.eligibility.items() if k != kind}
+            errors = _save(request, user, campaign, {"eligibility": {**current, **({kind: rules} if rules else {})}})
+            if not errors:
+                messages.success(request, _("“{kind}”的申报条件已保存。").format(kind=_kind_label(kind)))
+                return HttpResponseRedirect(_overview_url(campaign))
+            ed.place_errors(editor, errors, f"eligibility.{kind}.rules", columns)
+    else:
+        editor = ed.Editor(ed.rule_rows(campaign.eligibility.get(kind, [])))
+    context = {
+        "campaign": campaign,
+        "kind_label": _kind_label(kind),
+        "rows": _cells(editor, "r", columns),
+        "general_errors": editor.general,
+        "prefix": "r",
+        "row_name": _("条件"),
+    }
+    return render(request, "portal/setup_eligibility.html", context)
+
+
 def _quota_orgs(campaign: Campaign) -> list[Organization]:
     """Where quotas may be set: the province, city, district and township organisations of the region."""
     region = campaign_selectors.campaign_region(campaign)

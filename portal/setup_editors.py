@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
-from workflows import admin_preview, forms
+from workflows import admin_preview, eligibility, forms
 from workflows.models import Stage
 from workflows.specs import SIGNING_ROLES
 
@@ -373,3 +373,97 @@ def place_errors(editor: Editor, errors: Mapping[str, list[str]], prefix: str, c
             editor.errors.setdefault(index, {}).setdefault(column or "__row__", []).extend(messages)
         else:
             editor.general.extend(messages)
+
+
+# --- eligibility rules ---------------------------------------------------------------------------
+
+# The rule types and which key the one "数值" input writes for each (workflows/eligibility.py).
+_RULE_VALUE_KEY = {
+    eligibility.MIN_NUMBER: "min",
+    eligibility.WITHIN_LAST_YEARS: "years",
+    eligibility.MIN_DURATION_MONTHS: "months",
+    eligibility.MAX_COUNT: "max",
+    eligibility.MAX_TOTAL_CHARS: "max",
+}
+_SPLIT = re.compile(r"[、,，\s]+")
+
+
+def rule_columns(fields: list[tuple[str, str]]) -> tuple[Column, ...]:
+    """The rule editor's columns; ``fields`` are the kind's form fields as (key, label)."""
+    field_choices = (("", gettext_lazy("（不选）")), *fields)
+    return (
+        Column("type", gettext_lazy("条件"), "select", tuple(admin_preview.RULE_LABELS.items())),
+        Column("field", gettext_lazy("针对的字段"), "select", field_choices, keys=("field", "start_field", "fields")),
+        Column(
+            "value",
+            gettext_lazy("数值"),
+            help=gettext_lazy("下限、上限、年数或月数"),
+            keys=("min", "max", "years", "months"),
+        ),
+        Column("from", gettext_lazy("开始日期（日期在范围内）"), "date"),
+        Column("to", gettext_lazy("结束日期（日期在范围内）"), "date"),
+        Column("end_field", gettext_lazy("结束日期字段（持续月数，可选）"), "select", field_choices),
+        Column("more_fields", gettext_lazy("一并计字数的其他字段（标识，顿号分隔）"), keys=("more_fields",)),
+        Column("message", gettext_lazy("不符合时的提示（可选）")),
+    )
+
+
+def rule_rows(rules: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Stored rules as editor rows (what the columns do not hold travels in ``extra``)."""
+    rows = []
+    owned = {"type", "field", "start_field", "fields", "min", "max", "years", "months", "from", "to", "end_field",
+             "message"}  # fmt: skip
+    for rule in rules if isinstance(rules, list) else []:
+        if not isinstance(rule, Mapping):
+            continue
+        rtype = str(rule.get("type", ""))
+        raw_fields = rule.get("fields")
+        listed: list[Any] = raw_fields if isinstance(raw_fields, list) else []
+        value = rule.get(_RULE_VALUE_KEY.get(rtype, ""), "")
+        rows.append(
+            {
+                "type": rtype,
+                "field": str(rule.get("field") or rule.get("start_field") or (listed[0] if listed else "")),
+                "value": "" if value is None else str(value),
+                "from": str(rule.get("from") or ""),
+                "to": str(rule.get("to") or ""),
+                "end_field": str(rule.get("end_field") or ""),
+                "more_fields": "、".join(str(f) for f in listed[1:]),
+                "message": str(rule.get("message") or ""),
+                "extra": _extra(rule, owned),
+            }
+        )
+    return rows
+
+
+def blank_rule_row() -> dict[str, Any]:
+    return {"type": eligibility.MIN_NUMBER, "field": "", "value": "", "from": "", "to": "", "end_field": "",
+            "more_fields": "", "message": "", "extra": ""}  # fmt: skip
+
+
+def rules_from_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rules the API would post; the rules' own check (workflows/eligibility.py) names what is wrong."""
+    rules = []
+    for row in rows:
+        rtype = row["type"]
+        rule: dict[str, Any] = {**_load_extra(row.get("extra", "")), "type": rtype}
+        field_key = row["field"].strip()
+        if rtype == eligibility.MIN_DURATION_MONTHS:
+            rule["start_field"] = field_key
+            if row["end_field"].strip():
+                rule["end_field"] = row["end_field"].strip()
+        elif rtype == eligibility.MAX_TOTAL_CHARS:
+            more = [f for f in _SPLIT.split(row["more_fields"].strip()) if f]
+            rule["fields"] = [f for f in [field_key, *more] if f]
+        else:
+            rule["field"] = field_key
+        if rtype == eligibility.DATE_BETWEEN:
+            rule["from"] = row["from"].strip()
+            rule["to"] = row["to"].strip()
+        value_key = _RULE_VALUE_KEY.get(rtype)
+        if value_key:
+            rule[value_key] = _number(row["value"].strip())
+        if row["message"].strip():
+            rule["message"] = row["message"].strip()
+        rules.append(rule)
+    return rules

@@ -16,5 +16,10 @@ urlpatterns = [
     path("campaign-setup/<id:pk>/stages", campaign_setup.setup_stages, name="campaign-setup-stages"),
     path("campaign-setup/<id:pk>/forms/<slug:kind>", campaign_setup.setup_form, name="campaign-setup-form"),
     path("campaign-setup/<id:pk>/rules", campaign_setup.setup_rules, name="campaign-setup-rules"),
+    path(
+        "campaign-setup/<id:pk>/rules/<slug:kind>",
+        campaign_setup.setup_eligibility,
+        name="campaign-setup-eligibility",
+    ),
     path("campaign-setup/<id:pk>/status", campaign_setup.setup_status, name="campaign-setup-status"),
 ]

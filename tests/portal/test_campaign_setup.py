@@ -281,3 +281,29 @@ def test_basics_change_only_what_differs_and_adding_a_kind_gives_it_a_form(tree,
     assert (campaign.per_unit_max, campaign.publicity_days) == (2, 5)
     event = AuditEvent.objects.get(action="campaign.updated", object_id=str(campaign.pk))
     assert event.data["changed"] == ["eligibility", "forms", "kinds", "per_unit_max", "publicity_days", "quotas"]
+
+
+def test_the_rule_editor_saves_rule_by_rule_and_shows_a_bad_figure_next_to_it(tree, admin):
+    client = _client(admin)
+    campaign = _create_from_seed(client, tree, seed="000")
+    rules = campaign.eligibility["case"]
+    page = client.get(f"/campaign-setup/{campaign.pk}/rules/case").content.decode()
+    assert page.count('class="editor-row panel"') == len(rules)
+
+    refused = client.post(
+        f"/campaign-setup/{campaign.pk}/rules/case",
+        {**_editor_post(campaign, "rules/case", "r", **{"r-0-value": "三"}), "op": "save"},
+    )
+
+    assert refused.status_code == 200
+    assert re.search(r'id="r-0-value-err">', refused.content.decode())
+    assert 'value="三"' in refused.content.decode()
+
+    saved = client.post(
+        f"/campaign-setup/{campaign.pk}/rules/case",
+        {**_editor_post(campaign, "rules/case", "r", **{"r-0-value": "2"}), "op": "save"},
+    )
+
+    assert saved.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.eligibility["case"] == [{**rules[0], "years": 2}, *rules[1:]]

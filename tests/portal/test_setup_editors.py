@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from portal import setup_editors as ed
+from workflows.seed_forms import SEED_CAMPAIGNS
 
 
 def test_a_stage_row_round_trips_and_keeps_what_the_editor_does_not_show():
@@ -81,3 +84,9 @@ def test_errors_go_next_to_their_input_and_the_rest_on_top():
 
     assert editor.errors == {0: {"key": ["重复"], "due_date": ["天数"]}}
     assert editor.general == ["至少一个", "x"]
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_CAMPAIGNS))
+def test_every_seed_rule_round_trips_through_the_rule_editor(seed):
+    for rules in SEED_CAMPAIGNS[seed]["eligibility"].values():
+        assert ed.rules_from_rows(ed.rule_rows(rules)) == rules
