@@ -62,6 +62,7 @@ def test_auditor_filters_pages_and_exports_the_trail(draft, submitter, auditor):
 def test_stages_read_by_their_names_on_the_page_and_in_the_csv(draft, submitter, auditor):
     """Issue 18: content shows the stage's Chinese name (区民政局意见), not its key (district_review)."""
     submitted = submit_nomination(draft.pk, actor=submitter)
+    assert submitted.task_id is not None
     sign_off(submitted.task_id, actor=user_with_role(Role.UNIT_LEADER, draft.unit), decision="approve", opinion="同意")
     client = login(auditor)
 
