@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -348,13 +348,34 @@ def _approve_all(nominations: list[Nomination], *, actor: User, opinion: str) ->
         nomination.version += 1
         nomination.updated_at = now
         audit.append((nomination, [*([seals.seal_event(seal)] if seal else []), (action, data)]))
-    Nomination.objects.bulk_update(nominations, [*_STAGE_FIELDS, "status", "version", "updated_at"])
+    _save_moved(nominations)
     record_events_of_many(audit, actor=actor)
     notification_events.tasks_closed(task_ids)
     with notification_events.one_insert():
         for nomination, signoff in zip(nominations, signoffs, strict=True):
             notification_events.decision_recorded(nomination, signoff)
     return signoffs
+
+
+def _save_moved(nominations: list[Nomination]) -> None:
+    """Write what a decision changed on each nomination (its stage fields, status, version, time)
+    in one ``UPDATE ... FROM unnest(...)``: ``bulk_update``'s CASE per field and row cost more
+    Python than the rest of the batch."""
+    columns = {
+        "stage": "text", "stage_role": "text", "stage_org_id": "bigint", "stage_entered_at": "timestamptz",
+        "stage_deadline": "timestamptz", "task_id": "bigint", "assignee_id": "bigint", "status": "text",
+        "version": "integer", "updated_at": "timestamptz",
+    }  # fmt: skip
+    arrays = [[n.pk for n in nominations]] + [[getattr(n, c) for n in nominations] for c in columns]
+    names = ", ".join(columns)
+    unnest = ", ".join(["%s::bigint[]"] + [f"%s::{t}[]" for t in columns.values()])
+    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Nomination._meta.db_table} AS n SET {assignments} "  # noqa: S608
+            f"FROM unnest({unnest}) AS v (id, {names}) WHERE n.id = v.id",
+            arrays,
+        )
 
 
 def _batch_checks(
