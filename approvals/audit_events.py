@@ -42,3 +42,5 @@ CAMPAIGN_TEMPLATE_REMOVED = register("campaign_template.removed", _("删除活�
 SUPPLEMENT_ADDED = register("supplement.added", _("提交补充材料"))
 # 会签 / 或签 (issue 17): one holder of a stage of several approved; the stage waits for the others
 NOMINATION_COSIGNED = register("nomination.cosigned", _("会签：签署方同意，等待其他签署方"))
+# 加签 (issue 17): a signer added another signer before or after themselves
+SIGNER_ADDED = register("nomination.signer_added", _("加签"))

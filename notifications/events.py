@@ -68,6 +68,7 @@ class Kind:
     # Notices about one open task (their payload names it): done once the task is decided.
     TASK_NOTICES = (TASK_ARRIVED, TASK_TRANSFERRED, TASK_OVERDUE, STAGE_DEADLINE_REMINDER, TASK_URGED)
     NOMINATION_COPIED = "nomination_copied"
+    SIGNER_ADDED = "signer_added"  # 加签
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -80,6 +81,7 @@ class Kind:
         OBJECTION_ASSIGNED,
         OBJECTION_AGAINST_UNIT,
         NOMINATION_COPIED,
+        SIGNER_ADDED,
     )  # fmt: skip
 
 
@@ -165,7 +167,9 @@ def _stage_holders(nomination: Nomination) -> dict[str, Any]:
     if seats is None:
         from approvals.models import StageSeat  # noqa: PLC0415 - approvals imports this module
 
-        open_seats = StageSeat.objects.filter(task_id=nomination.task_id or 0, status=StageSeat.Status.OPEN)
+        open_seats = StageSeat.objects.filter(
+            task_id=nomination.task_id or 0, status=StageSeat.Status.OPEN, user__isnull=True
+        )
         seats = list(open_seats.values_list("role", "org_id"))
     return _recipients(roles=[(nomination.stage_role, nomination.stage_org_id), *seats])
 
@@ -538,3 +542,17 @@ def vote_code(*, code_id: int, phone: str, code: str, minutes: int) -> bool:
         recipients=_recipients(contacts=[Contact(phone=phone)]),
         payload={"code": code, "minutes": minutes, "link": ""},
     )
+
+
+def signer_added(nomination: Nomination, *, user_id: int, actor: User, placement: str, reason: str) -> bool:
+    """加签: ``user_id`` was added to the open task, before or after its signer (once per task and person)."""
+    assert nomination.task_id is not None
+    return emit(
+        Kind.SIGNER_ADDED,
+        dedupe_key=f"{Kind.SIGNER_ADDED}:task:{nomination.task_id}:{user_id}",
+        recipients=_recipients(users=[user_id]),
+        payload=_nomination_payload(
+            nomination, by=actor.label, stage=nomination.stage, before=placement == "before", reason=reason,
+            task=nomination.task_id, link=links.task(nomination.task_id),
+        ),
+    )  # fmt: skip
