@@ -49,3 +49,5 @@ REVISION_WINDOW_CLOSED = register("revision_window.closed", _("关闭修改完�
 NOMINATION_REVISED = register("nomination.revised", _("提交修改稿"))
 # 会签 / 或签 (issue 17): one holder of a stage of several approved; the stage waits for the others
 NOMINATION_COSIGNED = register("nomination.cosigned", _("会签：签署方同意，等待其他签署方"))
+# 加签 (issue 17): a signer added another signer before or after themselves
+SIGNER_ADDED = register("nomination.signer_added", _("加签"))

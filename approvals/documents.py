@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from approvals import filestore, selectors
-from approvals.models import Attachment, Nomination, SignOff
+from approvals.models import Attachment, Nomination, SignOff, StageSeat
 from config import pdf_fonts
 from config.documents import docx_text, pdf_text, plain
 from config.masking import mask_text
@@ -283,7 +283,7 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
             rows.append(Row(spec["label"], names, images=[p for p in pictures if p.exists()]))
         else:
             rows.append(Row(spec["label"], _value_text(data.get(key))))
-    signoffs = list(nomination.signoffs.select_related("org", "signer", "seal__key__org").order_by("id"))
+    signoffs = list(nomination.signoffs.select_related("org", "signer", "seal__key__org", "seat").order_by("id"))
     stages = list(nomination.campaign.stages.order_by("position"))
     current = standing_opinions(signoffs, nomination.round, [stage.key for stage in stages])
     stage_names = {stage.key: stage.name for stage in stages}
@@ -299,7 +299,11 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
             standing.update(t.pk for t in seated)
             for t in seated:
                 opinion = _opinion(t)
-                opinion.stage = f"{s.stage_name}（{Stage.Mode(stage.mode).label if stage.mode else '会签'}）"
+                assert t.seat is not None
+                if t.seat.kind != StageSeat.Kind.HOLDER:  # 加签: the added person's opinion
+                    opinion.stage = f"{s.stage_name}（{t.seat.get_kind_display()}）"
+                elif stage.mode:
+                    opinion.stage = f"{s.stage_name}（{Stage.Mode(stage.mode).label}）"
                 opinions.append(opinion)
         else:
             opinions.append(_opinion(s))

@@ -40,6 +40,11 @@ class AlreadySignedStage(StateConflict):
     message = _("您已在本环节签署过意见，同一环节每人只能签署一次")
 
 
+class SeatNotOpenYet(StateConflict):
+    code = "seat_not_open_yet"
+    message = _("请等待加签人（或加签您的签署人）先办理后再签署")
+
+
 class SelfApprovalForbidden(NotPermitted):
     code = "self_approval_forbidden"
     message = _("不能审批本人提交的申报")

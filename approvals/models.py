@@ -67,6 +67,9 @@ class Nomination(models.Model):
     stage_entered_at = models.DateTimeField(null=True, blank=True)
     # When the stage's time limit runs out (none without a limit); nothing is approved by timeout.
     stage_deadline = models.DateTimeField(null=True, blank=True)
+    # The open stage is decided seat by seat (approvals.StageSeat): a 会签 / 或签 stage, or one
+    # where a signer added another (加签). Read with the locked row, so a plain stage costs nothing.
+    seated_stage = models.BooleanField(default=False)
     # A reviewer may hand the open task to another holder of the stage's role (转交).
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -279,15 +282,27 @@ class SignOff(models.Model):
 
 
 class StageSeat(models.Model):
-    """会签 / 或签: one holder's place at one activation (``task_id``) of a stage of several holders.
+    """会签 / 或签: one holder's place at one activation (``task_id``) of a stage of several holders;
+    加签: the place of a person a signer added before or after themselves.
 
     Opened when the nomination enters the stage, one per holder (``Stage.holders``); decided by
-    a holder of ``role`` at ``org`` (or their delegate, 代签), once. A return or rejection by one
-    holder, or the deciding approval of a 或签 stage, cancels the seats still open.
+    a holder of ``role`` at ``org`` (or their delegate, 代签), once. An added signer's seat
+    (``user``, ``added_from`` the adder's seat) is decided by that person only: 前加签 first (the
+    adder's seat waits), 后加签 after the adder approved (it is pending until then). A holder's
+    seat and the seats added to it form a group, approved when all of them are; 会签 (and a stage
+    of one holder) needs every group, 或签 one. A return or rejection by anyone, or the deciding
+    approval, cancels the seats still open.
     """
+
+    class Kind(models.TextChoices):
+        HOLDER = "holder", _("签署方")
+        BEFORE = "before", _("前加签")
+        AFTER = "after", _("后加签")
 
     class Status(models.TextChoices):
         OPEN = "open", _("待签署")
+        WAITING = "waiting", _("等待加签人先签署")
+        PENDING = "pending", _("等待原签署人同意后签署")
         APPROVED = "approved", _("同意")
         RETURNED = "returned", _("退回修改")
         REJECTED = "rejected", _("不同意")
@@ -302,6 +317,16 @@ class StageSeat(models.Model):
     org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     decided_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, default=Kind.HOLDER)
+    # 加签: the person added (decides this seat alone), who added them, from which seat, and why.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="added")
+    reason = models.CharField(_("加签理由"), max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name = _("会签签署方")

@@ -45,7 +45,13 @@ def _holds_district_approval(quota_stages: QuerySet[Stage]) -> Q:
     # decided by approvals (no seat of that activation open, returned or rejected).
     undecided = StageSeat.objects.filter(
         task_id=OuterRef("task_id"),
-        status__in=[StageSeat.Status.OPEN, StageSeat.Status.RETURNED, StageSeat.Status.REJECTED],
+        status__in=[
+            StageSeat.Status.OPEN,
+            StageSeat.Status.WAITING,
+            StageSeat.Status.PENDING,
+            StageSeat.Status.RETURNED,
+            StageSeat.Status.REJECTED,
+        ],  # fmt: skip
     )
     approved = SignOff.objects.filter(
         nomination=OuterRef("pk"), decision=SignOff.Decision.APPROVE, stage__in=quota_stages.values("key")

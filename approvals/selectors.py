@@ -51,7 +51,8 @@ def visible_nominations(user: User) -> QuerySet[Nomination]:
     scope |= Q(pk__in=CarbonCopy.objects.filter(user_id=user.pk).values("nomination_id"))
     # 会签 / 或签: a holder of a seat (e.g. the district's 社工部, beside the unit's line) reads it.
     scope |= Q(pk__in=StageSeat.objects.filter(
-        permissions.holds_role_at_ref(user, OuterRef("role"), OuterRef("org__path"))
+        Q(user__isnull=True) & Q(permissions.holds_role_at_ref(user, OuterRef("role"), OuterRef("org__path")))
+        | Q(user_id=user.pk)
     ).values("nomination_id"))  # fmt: skip
     delegated = delegated_tasks(user)
     return Nomination.objects.filter(scope if delegated is None else scope | delegated)
@@ -189,8 +190,9 @@ def list_inbox(
     delegated = delegated_tasks(user)  # 代签: also what a delegation lets the user decide
     # 会签 / 或签: the open seats the user holds (the routing fields name only one of them), less
     # the stages where the user already signed a seat.
+    holds_seat_role = Q(permissions.holds_role_at_ref(user, OuterRef("role"), OuterRef("org__path")))
     seated = Q(pk__in=StageSeat.objects.filter(status=StageSeat.Status.OPEN).filter(
-        permissions.holds_role_at_ref(user, OuterRef("role"), OuterRef("org__path"))
+        Q(user__isnull=True) & holds_seat_role | Q(user_id=user.pk)  # 加签: the person added
     ).values("nomination_id"))  # fmt: skip
     signed_seat = SignOff.objects.filter(task_id=OuterRef("task_id"), seat__isnull=False, signer_id=user.pk)
     own = own | seated

@@ -37,6 +37,7 @@ urlpatterns = [
     path("tasks/<id:task_id>/", review.task_page, name="task"),
     path("tasks/<id:task_id>/decide", review.decide, name="decide"),
     path("tasks/<id:task_id>/transfer", review.transfer, name="transfer"),
+    path("tasks/<id:task_id>/add-signer", review.add_signer, name="add-signer"),
     path("delegations/", delegations.delegation_page, name="delegations"),
     path("delegations/new", delegations.delegation_create, name="delegation-new"),
     path("delegations/<id:pk>/revoke", delegations.delegation_revoke, name="delegation-revoke"),

@@ -243,6 +243,9 @@ FIELD_LABELS = {
     "mode": gettext_lazy("会签方式"),
     "remaining": gettext_lazy("待签署方数"),
     "seat": gettext_lazy("会签签署方序号"),
+    "added": gettext_lazy("加签人"),
+    "opened_seats": gettext_lazy("开始办理的签署方"),
+    "placement": gettext_lazy("加签方式"),
 }
 
 

@@ -73,6 +73,7 @@ class Kind:
     ENTRANT_PLACE_PASSED = "entrant_place_passed"
     INTAKE_BELOW_MINIMUM = "intake_below_minimum"
     REVISION_WINDOW_OPENED = "revision_window_opened"
+    SIGNER_ADDED = "signer_added"  # 加签
 
     ALL = (
         TASK_ARRIVED, NOMINATION_RETURNED, NOMINATION_REJECTED, NOMINATION_APPROVED, NOMINATION_FINAL,
@@ -88,6 +89,7 @@ class Kind:
         ENTRANT_PLACE_PASSED,
         INTAKE_BELOW_MINIMUM,
         REVISION_WINDOW_OPENED,
+        SIGNER_ADDED,
     )  # fmt: skip
 
 
@@ -177,7 +179,9 @@ def _stage_holders(nomination: Nomination) -> dict[str, Any]:
     if seats is None:
         from approvals.models import StageSeat  # noqa: PLC0415 - approvals imports this module
 
-        open_seats = StageSeat.objects.filter(task_id=nomination.task_id or 0, status=StageSeat.Status.OPEN)
+        open_seats = StageSeat.objects.filter(
+            task_id=nomination.task_id or 0, status=StageSeat.Status.OPEN, user__isnull=True
+        )
         seats = list(open_seats.values_list("role", "org_id"))
     return _recipients(roles=[(nomination.stage_role, nomination.stage_org_id), *seats])
 
@@ -641,3 +645,17 @@ def tasks_closed(task_ids: list[int]) -> int:
     return Notification.objects.filter(
         kind__in=Kind.TASK_NOTICES, read_at__isnull=True, message__payload__task__in=task_ids
     ).update(read_at=timezone.now())
+
+
+def signer_added(nomination: Nomination, *, user_id: int, actor: User, placement: str, reason: str) -> bool:
+    """加签: ``user_id`` was added to the open task, before or after its signer (once per task and person)."""
+    assert nomination.task_id is not None
+    return emit(
+        Kind.SIGNER_ADDED,
+        dedupe_key=f"{Kind.SIGNER_ADDED}:task:{nomination.task_id}:{user_id}",
+        recipients=_recipients(users=[user_id]),
+        payload=_nomination_payload(
+            nomination, by=actor.label, stage=nomination.stage, before=placement == "before", reason=reason,
+            task=nomination.task_id, link=links.task(nomination.task_id),
+        ),
+    )  # fmt: skip

@@ -20,11 +20,12 @@ from approvals.actions.objections import (
 from approvals.actions.publicity import finalize_campaign, notice_ended_windows, start_publicity
 from approvals.actions.revisions import close_revision_window, open_revision_window, submit_revision
 from approvals.actions.revocations import revoke_nomination
-from approvals.actions.sign_offs import sign_off, sign_off_batch, transfer_task, withdraw_nomination
+from approvals.actions.sign_offs import add_signer, sign_off, sign_off_batch, transfer_task, withdraw_nomination
 from approvals.actions.supplements import SUPPLEMENTABLE, add_supplement
 from approvals.actions.templates import add_campaign_template, remove_campaign_template
 
 __all__ = [
+    "add_signer",
     "SUPPLEMENTABLE",
     "add_campaign_template",
     "add_supplement",

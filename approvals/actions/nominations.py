@@ -269,7 +269,7 @@ def submit_nomination(nomination_id: int, *, actor: User) -> Nomination:
     nomination.version += 1
     nomination.save(
         update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task",
-                       "assignee", "process",
+                       "assignee", "process", "seated_stage",
                        "round", "verification_code", "submitted_by", "submitted_at", "content_hash", "version",
                        "updated_at"]
     )  # fmt: skip

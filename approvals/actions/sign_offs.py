@@ -27,6 +27,7 @@ from approvals.exceptions import (
     AlreadySignedStage,
     ConsecutiveSignOffForbidden,
     OpinionRequired,
+    SeatNotOpenYet,
     SelfApprovalForbidden,
     TaskAlreadyDecided,
     WithdrawNotAllowed,
@@ -102,6 +103,7 @@ def _enter_stage(nomination: Nomination, stage: Stage, task: Task, org: Organiza
     nomination.stage_deadline = stage_deadline(stage, nomination.stage_entered_at)
     nomination.task = task
     nomination.assignee = None
+    nomination.seated_stage = bool(stage.holders)
     setattr(nomination, notification_events.OPEN_SEATS, [])
     if stage.holders:
         _open_seats(nomination, stage, task.pk)
@@ -172,6 +174,7 @@ def _drive(task: Task, actor: User, outcome: str, next_stage: str = "") -> Task 
 
 
 def _leave_stage(nomination: Nomination) -> None:
+    nomination.seated_stage = False
     nomination.stage_role = ""
     nomination.stage_org = None
     nomination.stage_entered_at = None
@@ -472,7 +475,7 @@ def _decide(
     stages = _stages(nomination)
     current = nomination.status == Nomination.Status.IN_REVIEW and nomination.task_id == task_id
     index = next((i for i, s in enumerate(stages) if s.key == nomination.stage), -1) if current else -1
-    if index >= 0 and stages[index].holders:
+    if index >= 0 and (nomination.seated_stage or stages[index].holders):
         return _decide_seat(
             nomination, task_id, stages, index, actor=actor, decision=decision, opinion=opinion,
             to_stage=to_stage, cc=cc or [],
@@ -577,7 +580,13 @@ def _take_seat(nomination: Nomination, task_id: int, actor: User) -> tuple[Stage
     seats = list(StageSeat.objects.filter(task_id=task_id).select_related("org").order_by("position"))
     signed = SignOff.objects.filter(seat__task_id=task_id).values_list("signer_id", "on_behalf_of_id")
     signers = {pk for pair in signed for pk in pair if pk is not None}
-    open_seats = [seat for seat in seats if seat.status == StageSeat.Status.OPEN]
+    # 加签: the seat added for this very person comes first (nobody else decides it).
+    added = [s for s in seats if s.user_id == actor.pk and s.status == StageSeat.Status.OPEN and actor.is_active]
+    if added:
+        if actor.pk in signers:
+            raise AlreadySignedStage(target=target)
+        return added[0], None
+    open_seats = [seat for seat in seats if seat.status == StageSeat.Status.OPEN and seat.user_id is None]
     exact = set(
         Grant.objects.filter(
             user_id=actor.pk, user__is_active=True, role__in=[s.role for s in open_seats],
@@ -603,11 +612,25 @@ def _take_seat(nomination: Nomination, task_id: int, actor: User) -> tuple[Stage
                     raise AlreadySignedStage(target=target)
                 return seat, delegation
     # Someone who signed (or whose principal signed, 代签) a seat already: their one decision was made.
-    principals = {d.principal_id for seat in seats for d in active_delegations(actor, role=seat.role, org=seat.org)}
+    holder_seats = [seat for seat in seats if seat.user_id is None]
+    principals = {
+        d.principal_id for seat in holder_seats for d in active_delegations(actor, role=seat.role, org=seat.org)
+    }
     if ({actor.pk} | principals) & signers:
         raise AlreadySignedStage(target=target)
     if not _sees(actor, nomination):
         raise NotVisible()
+    # 加签: a seat of the actor's that opens later (after the added signer, or after its adder).
+    later = (StageSeat.Status.WAITING, StageSeat.Status.PENDING)
+    if any(
+        seat.status in later
+        and (
+            seat.user_id == actor.pk
+            or (seat.user_id is None and permissions.has_role_at(actor, Role(seat.role), seat.org))
+        )
+        for seat in seats
+    ):
+        raise SeatNotOpenYet(target=target)
     raise NotPermitted(target=target)
 
 
@@ -618,7 +641,8 @@ def _sees(actor: User, nomination: Nomination) -> bool:
         return True
     seats = StageSeat.objects.filter(nomination_id=nomination.pk).select_related("org")
     return actor.is_active and any(
-        permissions.has_role_at(actor, Role(role), org) for role, org in {(seat.role, seat.org) for seat in seats}
+        user_id == actor.pk if user_id is not None else permissions.has_role_at(actor, Role(role), org)
+        for role, org, user_id in {(seat.role, seat.org, seat.user_id) for seat in seats}
     )
 
 
@@ -656,8 +680,11 @@ def _decide_seat(
     opinion = opinion.strip()
     if decision != SignOff.Decision.APPROVE and not opinion:
         raise OpinionRequired(errors={"opinion": [str(OpinionRequired.message)]})
-    others = list(StageSeat.objects.filter(task_id=task_id, status=StageSeat.Status.OPEN).exclude(pk=seat.pk))
-    decides = decision != SignOff.Decision.APPROVE or stage.mode == Stage.Mode.ANY or not others
+    seat.status = _SEAT_STATUS[decision]
+    others = [s for s in StageSeat.objects.filter(task_id=task_id).order_by("position") if s.pk != seat.pk]
+    opened = _open_after(seat, others) if decision == SignOff.Decision.APPROVE else []
+    decides = decision != SignOff.Decision.APPROVE or _stage_decided(stage, seat, others)
+    others = [s for s in others if s.status in _LIVE_SEATS]
     if decision == SignOff.Decision.APPROVE and decides and quotas.is_quota_stage(stage):
         quotas.check_quotas_at_seal(nomination, stage)
     now = timezone.now()
@@ -667,7 +694,6 @@ def _decide_seat(
             nomination, stage=stage.key, decision=decision, opinion=opinion, signer=actor, org=seat.org,
             content_hash=nomination.content_hash,
         )  # fmt: skip
-    seat.status = _SEAT_STATUS[decision]
     seat.decided_at = now
     seat.save(update_fields=["status", "decided_at"])
     signoff = SignOff.objects.create(
@@ -684,9 +710,13 @@ def _decide_seat(
     if delegation is not None:
         data.update(on_behalf_of=delegation.principal_id, delegation=delegation.pk)
     if not decides:
-        # 会签 with seats still open: the stage waits; the routing fields name an open holder.
-        first = others[0]
-        nomination.stage_role, nomination.stage_org_id = first.role, first.org_id
+        # Seats still to sign (会签, 加签): the stage waits; the routing fields name an open holder.
+        if opened:
+            StageSeat.objects.filter(pk__in=[o.pk for o in opened]).update(status=StageSeat.Status.OPEN)
+            data["opened_seats"] = [o.position for o in opened]
+        first = next((o for o in others if o.user_id is None and o.status == StageSeat.Status.OPEN), None)
+        if first is not None:
+            nomination.stage_role, nomination.stage_org_id = first.role, first.org_id
         action = audit_events.NOMINATION_COSIGNED
         data["remaining"] = len(others)
     else:
@@ -730,11 +760,143 @@ def _decide_seat(
     return signoff
 
 
+_LIVE_SEATS = (StageSeat.Status.OPEN, StageSeat.Status.WAITING, StageSeat.Status.PENDING)
+
+
+def _open_after(seat: StageSeat, others: list[StageSeat]) -> list[StageSeat]:
+    """加签: the seats an approval of ``seat`` opens (in memory; the caller saves them): the
+    adder's seat after its last 前加签 approved, and the 后加签 seats of a holder who approved."""
+    opened = []
+    if seat.kind == StageSeat.Kind.BEFORE:
+        before = [o for o in others if o.added_from_id == seat.added_from_id and o.kind == StageSeat.Kind.BEFORE]
+        if all(o.status == StageSeat.Status.APPROVED for o in before):
+            opened = [o for o in others if o.pk == seat.added_from_id and o.status == StageSeat.Status.WAITING]
+    elif seat.kind == StageSeat.Kind.HOLDER:
+        opened = [o for o in others if o.added_from_id == seat.pk and o.status == StageSeat.Status.PENDING]
+    for o in opened:
+        o.status = StageSeat.Status.OPEN
+    return opened
+
+
+def _stage_decided(stage: Stage, seat: StageSeat, others: list[StageSeat]) -> bool:
+    """After ``seat`` approved: is the stage decided? A holder's seat and the seats added to it
+    (加签) form a group, approved when all of them are; 或签 needs one group, 会签 (and a stage of
+    one holder) every group."""
+    everyone = [seat, *others]
+
+    def approved(root: int) -> bool:
+        return all(s.status == StageSeat.Status.APPROVED for s in everyone if (s.added_from_id or s.pk) == root)
+
+    if stage.mode == Stage.Mode.ANY:
+        return approved(seat.added_from_id or seat.pk)
+    return all(approved(s.pk) for s in everyone if s.added_from_id is None)
+
+
 _SEAT_STATUS = {
     SignOff.Decision.APPROVE: StageSeat.Status.APPROVED,
     SignOff.Decision.RETURN: StageSeat.Status.RETURNED,
     SignOff.Decision.REJECT: StageSeat.Status.REJECTED,
 }
+
+
+MAX_ADD_REASON = 500
+
+
+@transaction.atomic(durable=True)
+def add_signer(task_id: int, *, actor: User, user_id: int, position: str, reason: str) -> StageSeat:
+    """加签: a signer of the open task adds ``user_id`` before (前加签: they decide first, then the
+    task comes back to the signer) or after themselves (后加签: after the signer approves, they must
+    approve too before the stage completes).
+
+    The actor must be able to decide the task now, as a holder of the stage (not as a delegate,
+    nor as an added signer: 403); the added person is someone else (400 ``invalid_added_signer``:
+    not the actor, active, reading the nomination already, not its author, without a seat of this
+    task). Recorded (``nomination.signer_added``) and the added person notified (``signer_added``).
+    """
+    nomination = _lock_nomination_of_task(task_id, decider=actor)
+    target = ("approvals.nomination", str(nomination.pk))
+    stages = _stages(nomination)
+    current = nomination.status == Nomination.Status.IN_REVIEW and nomination.task_id == task_id
+    index = next((i for i, s in enumerate(stages) if s.key == nomination.stage), -1) if current else -1
+    if index < 0:
+        if not _sees(actor, nomination):
+            raise NotVisible()
+        raise TaskAlreadyDecided(target=target)
+    stage = stages[index]
+    if not nomination.seated_stage:
+        # A stage of one holder becomes seated: the actor's place is its holder's seat.
+        holds = bool(getattr(nomination, "decider_holds_role", False)) and actor.is_active
+        if not holds or nomination.assignee_id not in (None, actor.pk):
+            if not _sees(actor, nomination):
+                raise NotVisible()
+            raise NotPermitted(target=target)
+        assert nomination.stage_org is not None
+        seat = StageSeat(
+            nomination=nomination, round=nomination.round, stage=stage.key, task_id=task_id, position=0,
+            role=nomination.stage_role, org=nomination.stage_org,
+        )  # fmt: skip
+    else:
+        seat, delegation = _take_seat(nomination, task_id, actor)
+        if delegation is not None or seat.kind != StageSeat.Kind.HOLDER:
+            raise NotPermitted(_("代签人和加签人不能再加签"), target=target)
+    _check_separation(nomination, actor, stages, index)
+    if position not in (StageSeat.Kind.BEFORE, StageSeat.Kind.AFTER):
+        raise InvalidInput.for_field("position", _("请选择前加签（before）或后加签（after）"), code="invalid_position")
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_ADD_REASON:
+        raise InvalidInput.for_field(
+            "reason",
+            _("请填写加签理由（不超过 {n} 个字）").format(n=MAX_ADD_REASON),
+            code="add_signer_reason_required",
+        )
+    added = User.objects.filter(pk=user_id, is_active=True).first()
+    _check_added(nomination, task_id, actor, added)
+    assert added is not None
+    before = position == StageSeat.Kind.BEFORE
+    # The adder's seat is theirs from now on (no other holder of the role takes it over).
+    seat.user = actor
+    if before:
+        seat.status = StageSeat.Status.WAITING
+    seat.save()
+    last = StageSeat.objects.filter(task_id=task_id).order_by("-position").values_list("position", flat=True).first()
+    new_seat = StageSeat.objects.create(
+        nomination=nomination, round=nomination.round, stage=stage.key, task_id=task_id, position=(last or 0) + 1,
+        role="", org=seat.org, kind=position, user=added, added_by=actor, added_from=seat, reason=reason,
+        status=StageSeat.Status.OPEN if before else StageSeat.Status.PENDING,
+    )  # fmt: skip
+    nomination.seated_stage = True
+    nomination.version += 1
+    nomination.save(update_fields=["seated_stage", "version", "updated_at"])
+    record_event(
+        audit_events.SIGNER_ADDED,
+        actor=actor,
+        target=nomination,
+        data={"task": task_id, "stage": stage.key, "added": added.pk, "placement": position, "reason": reason,
+              "seat": new_seat.position},
+    )  # fmt: skip
+    notification_events.signer_added(nomination, user_id=added.pk, actor=actor, placement=position, reason=reason)
+    return new_seat
+
+
+def _check_added(nomination: Nomination, task_id: int, actor: User, added: User | None) -> None:
+    """The person added (加签) is someone else who already reads the nomination, did not write it,
+    and has no seat (nor a decision) at this task; else 400 ``invalid_added_signer``."""
+
+    def refuse(message: str) -> None:
+        raise InvalidInput.for_field("user", message, code="invalid_added_signer")
+
+    if added is None or added.pk == actor.pk:
+        refuse(_("不能给自己加签，请选择其他人员"))
+    assert added is not None
+    if not _sees(added, nomination):
+        refuse(_("只能加签有权查看本申报的人员"))
+    authored = NominationAuthor.objects.filter(nomination_id=nomination.pk, user_id=added.pk).exists()
+    if authored or added.pk in (nomination.submitted_by_id, nomination.created_by_id):
+        refuse(_("不能加签本申报的填报人或提交人"))
+    seated = StageSeat.objects.filter(task_id=task_id, user_id=added.pk).exists()
+    signed = SignOff.objects.filter(task_id=task_id, seat__isnull=False, signer_id=added.pk).exists()
+    if seated or signed:
+        refuse(_("该人员已是本环节的签署人"))
 
 
 MAX_CC = 20
@@ -887,7 +1049,9 @@ _ENDINGS = {
     SignOff.Decision.REJECT: (flows.REJECTED, Nomination.Status.REJECTED, audit_events.NOMINATION_REJECTED),
 }
 MAX_TRANSFER_REASON = 500
-_STAGE_FIELDS = ("stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task", "assignee")
+_STAGE_FIELDS = (
+    "stage", "stage_role", "stage_org", "stage_entered_at", "stage_deadline", "task", "assignee", "seated_stage",
+)  # fmt: skip
 
 
 @transaction.atomic(durable=True)
@@ -905,7 +1069,7 @@ def transfer_task(task_id: int, *, actor: User, to_user_id: int, reason: str = "
         raise TaskAlreadyDecided(target=target)
     if StageSeat.objects.filter(task_id=task_id).exists():
         raise InvalidInput.for_field(
-            "to_user", _("会签/或签环节的任务不能转交，请各签署方分别办理"), code="invalid_transfer_target"
+            "to_user", _("会签、或签或已加签的任务不能转交，请各签署人分别办理"), code="invalid_transfer_target"
         )
     allowed = permissions.can_decide_stage(actor, nomination) and nomination.assignee_id in (None, actor.pk)
     if not allowed:
@@ -979,7 +1143,7 @@ def withdraw_nomination(nomination_id: int, *, actor: User) -> Nomination:
     nomination.version += 1
     nomination.save(
         update_fields=["status", "stage", "stage_role", "stage_org", "stage_entered_at", "task", "version",
-                       "updated_at"]
+                       "updated_at", "seated_stage"]
     )  # fmt: skip
     record_event(audit_events.NOMINATION_WITHDRAWN, actor=actor, target=nomination, data={"round": nomination.round})
     return nomination

@@ -5,7 +5,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from approvals.models import Attachment, CampaignTemplate, Delegation, Nomination, SignOff, Supplement
+from approvals.models import Attachment, CampaignTemplate, Delegation, Nomination, SignOff, StageSeat, Supplement
 from config.api.serializers import IdField, StrictSerializer
 from workflows import forms
 from workflows.models import NominationKind
@@ -186,6 +186,25 @@ class TransferIn(StrictSerializer):
     to_user = IdField()
     # Required by the action (400 ``transfer_reason_required``), which gives the stable code.
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class AddSignerIn(StrictSerializer):
+    user = IdField()
+    position = serializers.ChoiceField(choices=[("before", "前加签"), ("after", "后加签")])
+    # Required by the action (400 ``add_signer_reason_required``), which gives the stable code.
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class SeatOut(serializers.ModelSerializer):
+    """A place at a stage: a 会签 / 或签 holder's, or a person's added by 加签 (``kind`` before / after)."""
+
+    org_name = serializers.CharField(source="org.name")
+    status_label = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = StageSeat
+        fields = ["id", "stage", "task_id", "position", "kind", "role", "org", "org_name", "user", "added_by",
+                  "reason", "status", "status_label"]  # fmt: skip
 
 
 class DelegationIn(StrictSerializer):

@@ -11,12 +11,14 @@ from rest_framework.views import APIView
 from approvals import actions, seals, selectors
 from approvals.actions.delegations import create_delegation, revoke_delegation
 from approvals.api.serializers import (
+    AddSignerIn,
     BatchDecisionIn,
     DecisionIn,
     DelegationIn,
     DelegationOut,
     NominationOut,
     ReturnIn,
+    SeatOut,
     SignOffOut,
     TaskOut,
     TransferIn,
@@ -127,6 +129,22 @@ class TaskTransferView(APIView):
             pk, actor=request_user(request), to_user_id=data["to_user"], reason=data["reason"]
         )
         return Response(NominationOut(nomination).data)
+
+
+class TaskAddSignerView(APIView):
+    @extend_schema(
+        request=AddSignerIn,
+        responses={201: SeatOut},
+        summary="加签：在本人之前（前加签）或之后（后加签）增加一位签署人",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = AddSignerIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        seat = actions.add_signer(
+            pk, actor=request_user(request), user_id=data["user"], position=data["position"], reason=data["reason"]
+        )
+        return Response(SeatOut(seat).data, status=201)
 
 
 class NominationSealsView(APIView):

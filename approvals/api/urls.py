@@ -59,6 +59,7 @@ urlpatterns += [
     path("tasks", tasks.TaskListView.as_view(), name="task-list"),
     path("tasks/approve-batch", tasks.TaskBatchApproveView.as_view(), name="task-approve-batch"),
     path("tasks/<id:pk>/transfer", tasks.TaskTransferView.as_view(), name="task-transfer"),
+    path("tasks/<id:pk>/add-signer", tasks.TaskAddSignerView.as_view(), name="task-add-signer"),
     path("nominations/<id:pk>/seals", tasks.NominationSealsView.as_view(), name="nomination-seals"),
     path("public/verify/<str:code>", tasks.PublicVerifyView.as_view(), name="public-verify"),
     path(

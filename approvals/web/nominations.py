@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
+from accounts.models import Grant, User
 from approvals import actions, audit_events, documents, filestore, revisions, seals, selectors
 from approvals.exceptions import NominationInvalid
-from approvals.models import Attachment, Nomination, SignOff, StageSeat
+from approvals.models import Attachment, Nomination, NominationAuthor, SignOff, StageSeat
 from approvals.web import formdefs
 from audit.models import AuditEvent
 from audit.trail import record_personal_data_read
@@ -35,6 +36,7 @@ from config.web.pagination import PAGE, keyset_page
 from workflows import entrants, forms
 from workflows import selectors as campaign_selectors
 from workflows.models import EntrantListEntry, NominationKind, Stage
+from workflows.specs import SIGNING_ROLES
 
 TITLE_MAX = 200  # Nomination.title
 
@@ -460,9 +462,11 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
         )
     stage_names = dict(nomination.campaign.stages.values_list("key", "name"))
     modes = dict(nomination.campaign.stages.exclude(mode="").values_list("key", "mode"))
-    for signoff in nomination.signoffs.select_related("org", "seal", "signer").order_by("id"):
-        # 会签 / 或签: each holder's opinion is its own entry, marked with the stage's mode.
+    for signoff in nomination.signoffs.select_related("org", "seal", "signer", "seat").order_by("id"):
+        # 会签 / 或签: each holder's opinion is its own entry, marked with the stage's mode; 加签 too.
         mode = f"（{Stage.Mode(modes[signoff.stage]).label}）" if signoff.seat_id and signoff.stage in modes else ""
+        if signoff.seat is not None and signoff.seat.kind != StageSeat.Kind.HOLDER:
+            mode = f"（{signoff.seat.get_kind_display()}）"
         entries.append(
             {
                 "kind": signoff.decision,
@@ -491,11 +495,13 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
     entries.sort(key=lambda e: e["time"])
     if nomination.status == Nomination.Status.IN_REVIEW and nomination.stage_org is not None:
         waiting = [
-            f"{seat.org.name}（{documents.post_of(seat.role)}）"
+            f"{documents.name_from_label(seat.user.label)}（{seat.get_kind_display()}）"
+            if seat.user is not None
+            else f"{seat.org.name}（{documents.post_of(seat.role)}）"
             for seat in StageSeat.objects.filter(task_id=nomination.task_id or 0, status=StageSeat.Status.OPEN)
-            .select_related("org")
+            .select_related("org", "user")
             .order_by("position")
-        ]  # 会签: the holders still to sign
+        ]  # 会签 / 加签: who is still to sign
         entries.append(
             {
                 "kind": "pending",
@@ -562,6 +568,20 @@ class TransferForm:
     errors: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
 
+MAX_ADD_CANDIDATES = 200
+
+
+def _add_signer_candidates(nomination: Nomination, actor_id: int) -> list[Any]:
+    """Whom a signer may add (加签; ``add_signer`` decides): people with a signing role at the
+    nomination's unit, an organisation above it or the host (they read it), not its authors."""
+    org_ids = [*nomination.unit.ancestor_ids(), nomination.unit_id, nomination.campaign.host_org_id]
+    grants = Grant.objects.filter(role__in=sorted(SIGNING_ROLES), org_id__in=org_ids).values("user_id")
+    authors = NominationAuthor.objects.filter(nomination_id=nomination.pk).values("user_id")
+    people = User.objects.filter(is_active=True, pk__in=grants).exclude(pk__in=authors)
+    excluded = [pk for pk in (actor_id, nomination.submitted_by_id, nomination.created_by_id) if pk is not None]
+    return list(people.exclude(pk__in=excluded).order_by("username")[:MAX_ADD_CANDIDATES])
+
+
 @login_required
 @require_GET
 def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -620,6 +640,7 @@ def render_nomination_page(
         "return_stages": _earlier_stages(nomination) if in_inbox else [],
         # 抄送 picker on the decision form: people, or a whole post (every holder of a role there).
         "cc_groups": selectors.cc_candidates(nomination, exclude_user_id=user.pk) if in_inbox else [],
+        "add_signer_to": _add_signer_candidates(nomination, user.pk) if in_inbox else [],
         "can_edit": is_submitter and nomination.status in Nomination.EDITABLE,
         "can_delete": is_submitter and nomination.status == Nomination.Status.DRAFT and nomination.round == 0,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,

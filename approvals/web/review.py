@@ -211,3 +211,32 @@ def transfer(request: HttpRequest, task_id: int) -> HttpResponse:
         return render_nomination_page(request, nomination_id, transfer=form, status=exc.status)
     messages.success(request, _("已转交给 {user}").format(user=nomination.assignee))
     return HttpResponseRedirect(reverse("approvals:inbox"))
+
+
+@login_required
+@require_POST
+def add_signer(request: HttpRequest, task_id: int) -> HttpResponse:
+    """加签: add a signer before or after oneself on the open task (the action checks everything)."""
+    nomination_id = _int(request.POST.get("nomination"))
+    user_id = _int(request.POST.get("user"))
+    if nomination_id is None:
+        raise Http404()
+    back = reverse("approvals:nomination", args=[nomination_id])
+    if user_id is None:
+        messages.error(request, _("请选择加签人"))
+        return HttpResponseRedirect(back)
+    try:
+        seat = actions.add_signer(
+            task_id,
+            actor=request_user(request),
+            user_id=user_id,
+            position=request.POST.get("position", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except SealflowError as exc:
+        report(request, exc)
+        return HttpResponseRedirect(back)
+    messages.success(
+        request, _("已{kind}：{user}").format(kind=seat.get_kind_display(), user=seat.user.label if seat.user else "")
+    )
+    return HttpResponseRedirect(back)

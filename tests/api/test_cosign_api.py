@@ -102,3 +102,32 @@ def test_each_holder_decides_through_the_task_api_and_a_second_decision_is_409(t
         ("unit_opinion", None), ("district_review", 1), ("district_review", 0)
     ]  # fmt: skip
     assert detail["stage"] == "committee_review"
+
+
+def test_add_signer_through_the_api_is_201_and_its_refusals_are_400_with_codes(tree, submitter, client_for):
+    chief = user_with_role(Role.DISTRICT_REVIEWER, tree.district, username="api_chief")
+    expert = user_with_role(Role.DISTRICT_REVIEWER, tree.district, username="api_expert")
+    leader = user_with_role(Role.UNIT_LEADER, tree.unit, username="api_leader2")
+    campaign = make_campaign(tree.committee)
+    n = create_nomination(actor=submitter, campaign=campaign, unit=tree.unit, kind="case", title="接口加签",
+                          form=valid_case_form())  # fmt: skip
+    n = submit_nomination(n.pk, actor=submitter)
+    assert n.task_id is not None
+    sign_off(n.task_id, actor=leader, decision="approve", opinion="同意")
+    n.refresh_from_db()
+    url = f"/api/v1/tasks/{n.task_id}/add-signer"
+
+    refused = client_for(chief).post(url, {"user": chief.pk, "position": "before", "reason": "自己"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "invalid_added_signer"
+    bad = client_for(chief).post(url, {"user": expert.pk, "position": "middle", "reason": "x"}, format="json")
+    assert bad.status_code == 400
+    added = client_for(chief).post(
+        url, {"user": expert.pk, "position": "before", "reason": "请专家把关"}, format="json"
+    )
+    assert added.status_code == 201, added.content
+    assert (added.json()["kind"], added.json()["user"], added.json()["status"]) == ("before", expert.pk, "open")
+    waiting = client_for(chief).post(f"/api/v1/tasks/{n.task_id}/approve", {"opinion": "同意"}, format="json")
+    assert waiting.status_code == 409
+    assert waiting.json()["code"] == "seat_not_open_yet"
+    assert [t["id"] for t in client_for(expert).get("/api/v1/tasks").json()["results"]] == [n.task_id]
