@@ -279,13 +279,14 @@ def _approve_all(nominations: list[Nomination], *, actor: User, opinion: str) ->
     update for the nominations, one lock statement, head read and insert for the audit chains,
     one update and one insert for the outbox; viewflow still moves each task (its activation on
     the task read here). A stage where the quota binds (it counts the batch's own approvals as
-    they are made) or that copies its decisions (抄送) is decided one by one, and so is a batch
+    they are made), that copies its decisions (抄送) or where 会签 / 加签 seats take part
+    (``_seated_near``) is decided one by one, and so is a batch
     with a refusal, so that the refusal is the one, and names the task, that ``_decide`` gives.
     """
     stages = _stages(nominations[0])
     index = next(i for i, s in enumerate(stages) if s.key == nominations[0].stage)
     stage = stages[index]
-    if quotas.is_quota_stage(stage) or stage.cc_roles:
+    if quotas.is_quota_stage(stage) or stage.cc_roles or _seated_near(nominations, stages, index):
         return _decide_each(nominations, actor=actor, opinion=opinion)
     task_ids = [n.task_id for n in nominations if n.task_id is not None]
     assert len(task_ids) == len(nominations), "the batch's nominations are matched to their open tasks"
@@ -358,6 +359,14 @@ def _approve_all(nominations: list[Nomination], *, actor: User, opinion: str) ->
         for nomination, signoff in zip(nominations, signoffs, strict=True):
             notification_events.decision_recorded(nomination, signoff)
     return signoffs
+
+
+def _seated_near(nominations: list[Nomination], stages: list[Stage], index: int) -> bool:
+    """Whether 会签 / 或签 or 加签 seats take part: at this stage (several holders, or a signer added
+    to one), at the previous one (whose signers this one may not repeat) or at the next one (whose
+    seats entering it opens). ``_decide`` handles seats; the set-wise path does not."""
+    near = stages[max(index - 1, 0) : index + 2]
+    return any(s.holders for s in near) or any(n.seated_stage for n in nominations)
 
 
 def _save_moved(nominations: list[Nomination]) -> None:
