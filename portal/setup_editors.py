@@ -87,6 +87,25 @@ STAGE_COLUMNS: tuple[Column, ...] = (
     Column("time_limit_days", gettext_lazy("天数"), "number", keys=("time_limit_days",)),
     Column("due_date", gettext_lazy("截止日期"), "date", keys=("due_date",)),
     Column("same_signer_as_previous", gettext_lazy("可与上一环节同一人签署（一肩挑）"), "checkbox"),
+    Column(
+        "mode",
+        gettext_lazy("签署方式"),
+        "select",
+        (
+            ("", gettext_lazy("单人签署")),
+            ("all", gettext_lazy("会签（全部同意）")),
+            ("any", gettext_lazy("或签（任一同意）")),
+        ),
+    ),
+    Column(
+        "holders",
+        gettext_lazy("其他签署方（会签或或签时填写，每行一个）"),
+        "lines",
+        help=gettext_lazy(
+            "格式：角色 @ 所在组织 / 部门，部门可不填，如“区（县）民政局审核人 @ 所在区（县） / 社工部”；"
+            "本环节的签署角色是第一个签署方，不必再写"
+        ),
+    ),
 )
 
 _TYPE_CHOICES = tuple((t, admin_preview.FIELD_TYPE_LABELS[t]) for t in forms.FIELD_TYPES)
@@ -130,7 +149,7 @@ class Editor:
 # typed (a select's value, a checkbox's true/false), so a new one needs only its ``Column``.
 _STAGE_HANDLED = frozenset(
     {"name", "key", "role", "signer_org", "seal", "seal_org", "limit", "time_limit_days", "due_date",
-     "same_signer_as_previous"}
+     "same_signer_as_previous", "mode", "holders"}
 )  # fmt: skip
 
 
@@ -152,6 +171,8 @@ def stage_rows(stages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "time_limit_days": "" if days is None else str(days),
             "due_date": due.isoformat() if isinstance(due, date) else (due or ""),
             "same_signer_as_previous": bool(stage.get("same_signer_as_previous")),
+            "mode": str(stage.get("mode") or ""),
+            "holders": holders_text(stage.get("holders")),
         }
         for column in STAGE_COLUMNS:
             if column.name not in _STAGE_HANDLED:  # a plain option: shown as stored
@@ -162,6 +183,75 @@ def stage_rows(stages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         row["extra"] = _extra(stage, owned)
         rows.append(row)
     return rows
+
+
+# --- 会签 / 或签 holders: one per line, "角色 @ 所在组织 / 部门" --------------------------------------
+
+_HOLDER_AT = re.compile(r"\s*[@＠]\s*")
+_HOLDER_SLASH = re.compile(r"\s*[/／]\s*")
+_BRACKETS = re.compile(r"（[^）]*）|\([^)]*\)")
+
+
+def _names(choices: tuple[tuple[str, Any], ...]) -> dict[str, str]:
+    """Every way a line may name a choice: its value, its label, and the label without brackets
+    or "所在" (so "区民政局审核人" or "区" also do on a phone)."""
+    names: dict[str, str] = {}
+    for value, label in choices:
+        text = str(label)
+        short = _BRACKETS.sub("", text)
+        for name in (value, text, short, short.removeprefix("所在")):
+            names.setdefault(name.strip().lower(), value)
+    return names
+
+
+def holders_text(holders: Any) -> str:
+    """The stored holders after the first (the stage's own signer) as editor lines."""
+    if not isinstance(holders, list):
+        return ""
+    roles = dict(Role.choices)
+    orgs = dict(Stage.SignerOrg.choices)
+    lines = []
+    for holder in holders[1:]:
+        if not isinstance(holder, Mapping):
+            continue
+        role = str(holder.get("role") or "")
+        org = str(holder.get("signer_org") or "")
+        line = str(roles.get(role, role))
+        if org:
+            line += f" @ {orgs.get(org, org)}"
+        if str(holder.get("department") or "").strip():
+            line += f" / {str(holder['department']).strip()}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def parse_holders(text: str) -> tuple[list[dict[str, str]], list[str]]:
+    """The holders the lines name (without the stage's own), and a message per unreadable line."""
+    roles = _names(_role_choices())
+    orgs = _names(tuple(Stage.SignerOrg.choices))
+    holders: list[dict[str, str]] = []
+    errors: list[str] = []
+    for n, raw in enumerate((line.strip() for line in text.splitlines()), start=1):
+        if not raw:
+            continue
+        head, *rest = _HOLDER_SLASH.split(raw, maxsplit=1)
+        department = rest[0] if rest else ""
+        role_text, _at, org_text = _HOLDER_AT.sub("@", head).partition("@")
+        role = roles.get(role_text.strip().lower())
+        org = orgs.get(org_text.strip().lower()) if org_text.strip() else ""
+        if role is None:
+            errors.append(_("第 {n} 行：未知的签署角色“{role}”").format(n=n, role=role_text.strip()))
+            continue
+        if org is None:
+            errors.append(_("第 {n} 行：未知的签署组织“{org}”").format(n=n, org=org_text.strip()))
+            continue
+        holder = {"role": role}
+        if org:
+            holder["signer_org"] = org
+        if department.strip():
+            holder["department"] = department.strip()
+        holders.append(holder)
+    return holders, errors
 
 
 def _extra(item: Mapping[str, Any], owned: set[str]) -> str:
@@ -269,6 +359,7 @@ def stages_from_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
                 stage["due_date"] = date.fromisoformat(row["due_date"].strip())
             except ValueError:
                 errors.setdefault(f"stages[{i}].due_date", []).append(_("请选择截止日期"))
+        _stage_holders(stage, row, i, errors)
         for column in STAGE_COLUMNS:
             if column.name in _STAGE_HANDLED:
                 continue
@@ -281,6 +372,27 @@ def stages_from_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
                 stage.pop(column.name, None)
         stages.append(stage)
     return stages, errors
+
+
+def _stage_holders(stage: dict[str, Any], row: dict[str, Any], i: int, errors: dict[str, list[str]]) -> None:
+    """会签 / 或签: the stage's own signer first, then the holders the lines name, with the mode."""
+    mode = str(row.get("mode") or "")
+    others, unreadable = parse_holders(str(row.get("holders") or ""))
+    if unreadable:
+        errors.setdefault(f"stages[{i}].holders", []).extend(unreadable)
+    if mode and not others and not unreadable:
+        errors.setdefault(f"stages[{i}].holders", []).append(_("会签或或签须在此填写至少一个其他签署方"))
+    if others and not mode:
+        errors.setdefault(f"stages[{i}].mode", []).append(_("填写了其他签署方时，请选择会签或或签"))
+    if mode and others:
+        first = {"role": stage["role"]}
+        if stage.get("signer_org"):
+            first["signer_org"] = stage["signer_org"]
+        stage["holders"] = [first, *others]
+        stage["mode"] = mode
+    else:
+        stage.pop("holders", None)
+        stage.pop("mode", None)
 
 
 # --- form fields -------------------------------------------------------------------------------
@@ -356,6 +468,7 @@ def definition_from_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 # --- errors back onto the rows -----------------------------------------------------------------
 
+_HOLDER_KEY = re.compile(r"^\[(\d+)\]")
 _ROW_KEY = re.compile(r"^(?P<prefix>.+?)\[(?P<index>\d+)\](?:\.(?P<column>[a-z_]+))?")
 
 
@@ -370,6 +483,9 @@ def place_errors(editor: Editor, errors: Mapping[str, list[str]], prefix: str, c
             column = by_key.get(match.group("column") or "", "")
             if column == "time_limit_days" and editor.rows[index].get("limit") == LIMIT_DATE:
                 column = "due_date"
+            holder = _HOLDER_KEY.match(key[match.end() :])
+            if column == "holders" and holder and int(holder.group(1)) > 0:  # holder j is the j-th line
+                messages = [_("第 {n} 行：{m}").format(n=holder.group(1), m=m) for m in messages]
             editor.errors.setdefault(index, {}).setdefault(column or "__row__", []).extend(messages)
         else:
             editor.general.extend(messages)

@@ -153,6 +153,65 @@ def test_a_refused_stage_is_shown_next_to_its_input_with_what_was_typed(tree, ad
     assert not AuditEvent.objects.filter(action="campaign.updated").exists()
 
 
+def test_the_stage_editor_saves_a_cosign_stage_and_shows_its_holders_back(tree, admin):
+    client = _client(admin)
+    campaign = _create_from_seed(client, tree)
+    data = _stage_post(
+        campaign, **{"s-2-mode": "all", "s-2-holders": "组委会成员 @ 主办方 / 评审组\n市民政局审核人 @ 所在市"}
+    )
+
+    saved = client.post(f"/campaign-setup/{campaign.pk}/stages", {**data, "op": "save"})
+
+    assert saved.status_code == 302, saved.content.decode()
+    stage = campaign.stages.get(key="committee_review")
+    assert stage.mode == "all"
+    assert stage.holders == [
+        {"role": "committee", "signer_org": "host", "department": ""},
+        {"role": "committee", "signer_org": "host", "department": "评审组"},
+        {"role": "city_reviewer", "signer_org": "city", "department": ""},
+    ]
+    assert campaign.stages.get(key="unit_opinion").holders == []
+    assert AuditEvent.objects.filter(action="campaign.updated", object_id=str(campaign.pk)).exists()
+    page = client.get(f"/campaign-setup/{campaign.pk}/stages").content.decode()
+    assert '<option value="all" selected>会签（全部同意）</option>' in page
+    assert re.search(
+        r'<textarea id="s-2-holders"[^>]*>组委会成员 @ 主办方（组委会） / 评审组\n市民政局审核人 @ 所在市<', page
+    )
+    # Saved again unchanged (as a browser posts it back), the stage keeps its holders.
+    again = client.post(f"/campaign-setup/{campaign.pk}/stages", {**_stage_post(campaign), "op": "save"})
+    assert again.status_code == 302
+    assert campaign.stages.get(key="committee_review").holders == stage.holders
+
+
+def test_a_refused_cosign_stage_shows_why_next_to_the_mode_and_the_holders(tree, admin):
+    client = _client(admin)
+    campaign = _create_from_seed(client, tree)
+    # The party stage seals with the unit's seal and may be signed by the unit's leader: not with 或签;
+    # the last stage names one holder twice and one unreadable line.
+    data = _stage_post(
+        campaign,
+        **{"s-1-mode": "any", "s-1-holders": "单位负责人 @ 申报单位",
+           "s-2-mode": "all", "s-2-holders": "市民政局审核人\n市民政局审核人"},
+    )  # fmt: skip
+
+    response = client.post(f"/campaign-setup/{campaign.pk}/stages", {**data, "op": "save"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'id="s-1-seal_org-err">[^<]*不能指定盖章组织', page)
+    assert re.search(r'id="s-1-same_signer_as_previous-err">[^<]*不能设置一肩挑', page)
+    assert re.search(r'id="s-2-holders-err">[^<]*第 2 行：签署方重复', page)
+    assert re.search(r'<textarea id="s-2-holders"[^>]*>市民政局审核人\n市民政局审核人<', page)
+    assert all(s.holders == [] and s.mode == "" for s in campaign.stages.all())
+    assert not AuditEvent.objects.filter(action="campaign.updated").exists()
+
+    unreadable = _stage_post(campaign, **{"s-2-mode": "", "s-2-holders": "市民政局审核人\n主任 @ 村"})
+    response = client.post(f"/campaign-setup/{campaign.pk}/stages", {**unreadable, "op": "save"})
+    page = response.content.decode()
+    assert re.search(r'id="s-2-holders-err">第 2 行：未知的签署角色“主任”', page)
+    assert re.search(r'id="s-2-mode-err">填写了其他签署方时，请选择会签或或签', page)
+
+
 def test_the_form_editor_previews_without_saving_and_saves_a_changed_field(tree, admin):
     client = _client(admin)
     campaign = _create_from_seed(client, tree, seed="000")

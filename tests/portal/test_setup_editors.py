@@ -25,18 +25,79 @@ def test_a_stage_row_round_trips_and_keeps_what_the_editor_does_not_show():
 
 
 def test_a_new_stage_option_needs_only_its_column(monkeypatch):
-    mode = ed.Column("mode", "会签或或签", "select", (("all", "会签"), ("any", "或签")))
-    monkeypatch.setattr(ed, "STAGE_COLUMNS", (*ed.STAGE_COLUMNS, mode))
-    stored = {"key": "joint", "name": "区民政局和社工部会签", "role": "district_reviewer", "seal": False,
-              "mode": "any"}  # fmt: skip
+    urgency = ed.Column("urgency", "紧急程度", "select", (("normal", "一般"), ("urgent", "加急")))
+    monkeypatch.setattr(ed, "STAGE_COLUMNS", (*ed.STAGE_COLUMNS, urgency))
+    stored = {"key": "joint", "name": "区民政局审核", "role": "district_reviewer", "seal": False,
+              "urgency": "urgent"}  # fmt: skip
 
     rows = ed.stage_rows([stored])
-    assert rows[0]["mode"] == "any"
-    assert "mode" not in rows[0]["extra"]
-    rows[0]["mode"] = "all"
+    assert rows[0]["urgency"] == "urgent"
+    assert "urgency" not in rows[0]["extra"]
+    rows[0]["urgency"] = "normal"
     stages, _errors = ed.stages_from_rows(rows)
 
-    assert stages[0]["mode"] == "all"
+    assert stages[0]["urgency"] == "normal"
+
+
+COSIGN = {"key": "joint", "name": "区民政局和社工部会签", "role": "district_reviewer", "signer_org": "district",
+          "seal": True, "seal_org": "", "same_signer_as_previous": False, "time_limit_days": None, "due_date": None,
+          "holders": [{"role": "district_reviewer", "signer_org": "district"},
+                      {"role": "district_reviewer", "signer_org": "district", "department": "社工部"},
+                      {"role": "city_reviewer"}],
+          "mode": "all"}  # fmt: skip
+
+
+def test_a_cosign_stage_shows_its_other_holders_one_per_line_and_round_trips():
+    rows = ed.stage_rows([COSIGN])
+
+    assert rows[0]["mode"] == "all"
+    assert rows[0]["holders"] == "区（县）民政局审核人 @ 所在区（县） / 社工部\n市民政局审核人"
+    assert "holders" not in rows[0]["extra"]
+    stages, errors = ed.stages_from_rows(rows)
+    assert errors == {}
+    assert stages == [COSIGN]
+
+
+def test_holder_lines_take_values_short_names_and_full_width_marks():
+    holders, errors = ed.parse_holders("区民政局审核人 ＠ 区 ／ 社工部\n\ncity_reviewer@city\n组委会成员 @ 主办方")
+
+    assert errors == []
+    assert holders == [
+        {"role": "district_reviewer", "signer_org": "district", "department": "社工部"},
+        {"role": "city_reviewer", "signer_org": "city"},
+        {"role": "committee", "signer_org": "host"},
+    ]
+
+
+def test_unreadable_holder_lines_and_a_mode_without_holders_are_refused_next_to_their_input():
+    rows = ed.stage_rows(
+        [{"key": "a", "name": "甲", "role": "committee"}, {"key": "b", "name": "乙", "role": "committee"}]
+    )
+    rows[0] |= {"mode": "any", "holders": "组委会成员 @ 主办方\n村委会主任 @ 村\n市民政局审核人 @ 火星"}
+    rows[1] |= {"mode": "all"}
+
+    stages, errors = ed.stages_from_rows(rows)
+
+    assert errors == {
+        "stages[0].holders": ["第 2 行：未知的签署角色“村委会主任”", "第 3 行：未知的签署组织“火星”"],
+        "stages[1].holders": ["会签或或签须在此填写至少一个其他签署方"],
+    }
+    rows[0] |= {"mode": "", "holders": "组委会成员"}
+    rows[1] |= {"mode": ""}
+    stages, errors = ed.stages_from_rows(rows)
+    assert errors == {"stages[0].mode": ["填写了其他签署方时，请选择会签或或签"]}
+    # A single signer's stage stores neither holders nor a mode.
+    assert "holders" not in stages[1]
+    assert "mode" not in stages[1]
+
+
+def test_a_holder_error_of_the_definition_names_its_line():
+    editor = ed.Editor(ed.stage_rows([COSIGN]))
+
+    ed.place_errors(editor, {"stages[0].holders[2]": ["签署方重复"], "stages[0].mode": ["须选择"]}, "stages",
+                    ed.STAGE_COLUMNS)  # fmt: skip
+
+    assert editor.errors == {0: {"holders": ["第 2 行：签署方重复"], "mode": ["须选择"]}}
 
 
 def test_moving_rows_and_unreadable_days():
