@@ -180,7 +180,11 @@ def stage_rows(stages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 text = "" if value is None else str(value)
                 row[column.name] = bool(value) if column.widget == "checkbox" else text
         owned = {k for c in STAGE_COLUMNS for k in c.owned}
-        row["extra"] = _extra(stage, owned)
+        holders = stage.get("holders")
+        first = holders[0] if isinstance(holders, list) and holders and isinstance(holders[0], Mapping) else {}
+        # The first holder is the stage's own signer, not a line; a department of it travels in ``extra``.
+        kept = {**stage, "holders": [dict(first)]} if str(first.get("department") or "").strip() else stage
+        row["extra"] = _extra(kept, owned - {"holders"} if kept is not stage else owned)
         rows.append(row)
     return rows
 
@@ -384,10 +388,13 @@ def _stage_holders(stage: dict[str, Any], row: dict[str, Any], i: int, errors: d
         errors.setdefault(f"stages[{i}].holders", []).append(_("会签或或签须在此填写至少一个其他签署方"))
     if others and not mode:
         errors.setdefault(f"stages[{i}].mode", []).append(_("填写了其他签署方时，请选择会签或或签"))
+    kept = stage.get("holders")
     if mode and others:
         first = {"role": stage["role"]}
         if stage.get("signer_org"):
             first["signer_org"] = stage["signer_org"]
+        if isinstance(kept, list) and kept and isinstance(kept[0], dict) and kept[0].get("department"):
+            first["department"] = str(kept[0]["department"])
         stage["holders"] = [first, *others]
         stage["mode"] = mode
     else:

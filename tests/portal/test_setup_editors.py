@@ -58,6 +58,20 @@ def test_a_cosign_stage_shows_its_other_holders_one_per_line_and_round_trips():
     assert stages == [COSIGN]
 
 
+def test_a_department_of_the_stage_s_own_holder_is_kept_though_no_line_shows_it():
+    office = {**COSIGN, "holders": [{**COSIGN["holders"][0], "department": "办公室"}, *COSIGN["holders"][1:]]}
+
+    rows = ed.stage_rows([office])
+    assert rows[0]["holders"] == "区（县）民政局审核人 @ 所在区（县） / 社工部\n市民政局审核人"
+    stages, errors = ed.stages_from_rows(rows)
+
+    assert errors == {}
+    assert stages == [office]
+    rows[0] |= {"mode": "", "holders": ""}  # back to a single signer: nothing of the holders is left
+    stages, _errors = ed.stages_from_rows(rows)
+    assert "holders" not in stages[0]
+
+
 def test_holder_lines_take_values_short_names_and_full_width_marks():
     holders, errors = ed.parse_holders("区民政局审核人 ＠ 区 ／ 社工部\n\ncity_reviewer@city\n组委会成员 @ 主办方")
 
