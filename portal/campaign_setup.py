@@ -262,6 +262,8 @@ def _stage_view(stage: Stage) -> dict[str, Any]:
         "seal": _seal_text(stage),
         "limit": limit,
         "same_signer": stage.same_signer_as_previous,
+        "holders": "；".join(ed.holder_line(h) for h in stage.holders) if stage.mode else "",
+        "mode": stage.get_mode_display() if stage.mode else "",
     }
 
 

@@ -208,25 +208,23 @@ def _names(choices: tuple[tuple[str, Any], ...]) -> dict[str, str]:
     return names
 
 
+def holder_line(holder: Mapping[str, Any]) -> str:
+    """One holder as the editor writes it: "角色 @ 所在组织 / 部门"."""
+    role = str(holder.get("role") or "")
+    org = str(holder.get("signer_org") or "")
+    line = str(dict(Role.choices).get(role, role))
+    if org:
+        line += f" @ {dict(Stage.SignerOrg.choices).get(org, org)}"
+    if str(holder.get("department") or "").strip():
+        line += f" / {str(holder['department']).strip()}"
+    return line
+
+
 def holders_text(holders: Any) -> str:
     """The stored holders after the first (the stage's own signer) as editor lines."""
     if not isinstance(holders, list):
         return ""
-    roles = dict(Role.choices)
-    orgs = dict(Stage.SignerOrg.choices)
-    lines = []
-    for holder in holders[1:]:
-        if not isinstance(holder, Mapping):
-            continue
-        role = str(holder.get("role") or "")
-        org = str(holder.get("signer_org") or "")
-        line = str(roles.get(role, role))
-        if org:
-            line += f" @ {orgs.get(org, org)}"
-        if str(holder.get("department") or "").strip():
-            line += f" / {str(holder['department']).strip()}"
-        lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(holder_line(h) for h in holders[1:] if isinstance(h, Mapping))
 
 
 def parse_holders(text: str) -> tuple[list[dict[str, str]], list[str]]:
