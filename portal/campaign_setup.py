@@ -366,7 +366,7 @@ def _save(request: HttpRequest, user: User, campaign: Campaign, changes: dict[st
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup_stages(request: HttpRequest, pk: int) -> HttpResponse:
-    """The stage editor: order, name, role, where the signer sits, seal, time limit or date."""
+    """The stage editor: order, name, role, where the signer sits, seal, time limit or date, 会签 / 或签."""
     user, campaign = _managed_campaign(request, pk)
     if (redirect := _not_draft(request, campaign)) is not None:
         return redirect
