@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import Role
 from workflows import admin_preview, eligibility, forms
 from workflows.models import Stage
-from workflows.specs import SIGNING_ROLES
+from workflows.specs import SIGNING_ROLES, signer_org_of
 
 # How many rows an editor accepts in one post (a spec holds far fewer).
 MAX_ROWS = 200
@@ -391,8 +391,9 @@ def _stage_holders(stage: dict[str, Any], row: dict[str, Any], i: int, errors: d
         first = {"role": stage["role"]}
         if stage.get("signer_org"):
             first["signer_org"] = stage["signer_org"]
-        if isinstance(kept, list) and kept and isinstance(kept[0], dict) and kept[0].get("department"):
-            first["department"] = str(kept[0]["department"])
+        old = kept[0] if isinstance(kept, list) and kept and isinstance(kept[0], dict) else {}
+        if old.get("department") and old.get("role") == first["role"] and signer_org_of(old) == signer_org_of(first):
+            first["department"] = str(old["department"])  # the same signer as before keeps its department
         stage["holders"] = [first, *others]
         stage["mode"] = mode
     else:

@@ -67,6 +67,8 @@ def test_a_department_of_the_stage_s_own_holder_is_kept_though_no_line_shows_it(
 
     assert errors == {}
     assert stages == [office]
+    rows[0]["signer_org"] = "city"  # another signer of the stage: the department was the old one's
+    assert ed.stages_from_rows(rows)[0][0]["holders"][0] == {"role": "district_reviewer", "signer_org": "city"}
     rows[0] |= {"mode": "", "holders": ""}  # back to a single signer: nothing of the holders is left
     stages, _errors = ed.stages_from_rows(rows)
     assert "holders" not in stages[0]
