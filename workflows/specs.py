@@ -155,7 +155,7 @@ def check_holders(stages: list[dict[str, Any]]) -> dict[str, list[str]]:
             add(f"stages[{i}].holders", _("签署方必须是列表，每项包含角色和签署组织"))
             continue
         if mode not in ("all", "any"):
-            add(f"stages[{i}].mode", _("多个签署方的环节须选择会签（all）或或签（any）"))
+            add(f"stages[{i}].mode", _("多个签署方的环节须选择会签（全部同意）或或签（任一同意）"))
         if not 2 <= len(holders) <= MAX_HOLDERS:
             add(f"stages[{i}].holders", _("会签/或签环节须有 2 到 {n} 个签署方").format(n=MAX_HOLDERS))
         seen: set[tuple[str, str, str]] = set()
