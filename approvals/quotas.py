@@ -174,6 +174,12 @@ def binds_at(stage: Stage) -> Q:
     return named | Q(stage="") if is_quota_stage(stage) else named
 
 
+def bind_at(campaign_id: int, stage: Stage) -> bool:
+    """Whether any quota of the campaign binds at ``stage`` (the district's sealing stage binds
+    the quotas that name no stage, and the campaign total, without asking)."""
+    return is_quota_stage(stage) or Quota.objects.filter(campaign_id=campaign_id, stage=stage.key).exists()
+
+
 def check_quotas_at_stage(nomination: Nomination, stage: Stage) -> None:
     """Every quota binding at ``stage`` over the nomination's unit (and, at the district's sealing
     stage, the campaign total) has a place left; called on an approval at ``stage``.

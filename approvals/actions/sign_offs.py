@@ -279,14 +279,14 @@ def _approve_all(nominations: list[Nomination], *, actor: User, opinion: str) ->
     update for the nominations, one lock statement, head read and insert for the audit chains,
     one update and one insert for the outbox; viewflow still moves each task (its activation on
     the task read here). A stage where the quota binds (it counts the batch's own approvals as
-    they are made), that copies its decisions (抄送) or where 会签 / 加签 seats take part
+    they are made; `quotas.bind_at`), that copies its decisions (抄送) or where 会签 / 加签 seats take part
     (``_seated_near``) is decided one by one, and so is a batch
     with a refusal, so that the refusal is the one, and names the task, that ``_decide`` gives.
     """
     stages = _stages(nominations[0])
     index = next(i for i, s in enumerate(stages) if s.key == nominations[0].stage)
     stage = stages[index]
-    if quotas.is_quota_stage(stage) or stage.cc_roles or _seated_near(nominations, stages, index):
+    if stage.cc_roles or _seated_near(nominations, stages, index) or quotas.bind_at(nominations[0].campaign_id, stage):
         return _decide_each(nominations, actor=actor, opinion=opinion)
     task_ids = [n.task_id for n in nominations if n.task_id is not None]
     assert len(task_ids) == len(nominations), "the batch's nominations are matched to their open tasks"
@@ -694,8 +694,8 @@ def _decide_seat(
     opened = _open_after(seat, others) if decision == SignOff.Decision.APPROVE else []
     decides = decision != SignOff.Decision.APPROVE or _stage_decided(stage, seat, others)
     others = [s for s in others if s.status in _LIVE_SEATS]
-    if decision == SignOff.Decision.APPROVE and decides and quotas.is_quota_stage(stage):
-        quotas.check_quotas_at_seal(nomination, stage)
+    if decision == SignOff.Decision.APPROVE and decides:
+        quotas.check_quotas_at_stage(nomination, stage)
     now = timezone.now()
     seal = None
     if stage.seal and decision == SignOff.Decision.APPROVE:
