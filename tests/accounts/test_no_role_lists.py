@@ -15,6 +15,8 @@ ALLOWED = {
     "workflows/demo.py": "demo data: the stages of the demonstration campaigns",
     "workflows/specs.py": "workflow specification: which organisation signs for a stage's role",
     "notifications/events.py": "recipients: who is told of an event, not who may act",
+    "portal/campaign_setup.py": "campaign data: the starter stage a new campaign's chain begins with",
+    "portal/setup_editors.py": "campaign data: the role a stage editor row writes into the chain",
 }
 
 
