@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "config.staticfiles.SealflowStaticFilesConfig",  # django.contrib.staticfiles, without viewflow's front end
+    "django.contrib.staticfiles",
     "csp",
     "rest_framework",
     "knox",
