@@ -31,8 +31,9 @@ def fill_form(page: Any, values: dict[str, Any]) -> None:
             field.fill(str(value))
 
 
-def new_collective_nomination(s: Any, title: str) -> str:
-    """As ljz_submitter: start a collective nomination, fill it, wait for the autosave; its edit URL."""
+def new_collective_nomination(s: Any, title: str, **answers: Any) -> str:
+    """As ljz_submitter: start a collective nomination, fill it (the seed sample, ``answers`` over it),
+    wait for the autosave; its edit URL."""
     page = s.page
     s.goto("/campaigns/")
     page.get_by_role("row").filter(has_text=CAMPAIGN).get_by_role("link", name="申报").click()
@@ -41,7 +42,7 @@ def new_collective_nomination(s: Any, title: str) -> str:
     page.get_by_role("button", name="创建草稿并填写申报表").click()
     page.wait_for_url(re.compile(r".*/nominations/\d+/edit$"))
     with page.expect_response(lambda r: r.url.endswith("/autosave") and r.request.method == "POST") as saved:
-        fill_form(page, SEED_SAMPLES["002"]["collective"])
+        fill_form(page, {**SEED_SAMPLES["002"]["collective"], **answers})
     assert saved.value.ok, saved.value.text()
     assert re.fullmatch(r"\d\d:\d\d", saved.value.json()["saved_at"])
     page.locator("[data-autosave-status]").filter(has_text=re.compile(r"已保存 \d\d:\d\d")).wait_for()
