@@ -3,7 +3,8 @@ revision window for a chosen nomination, the unit submits a revised version, and
 the versions with the changed field marked. The sealed original still verifies.
 
 Runs before test_publicity_path.py (file order): that closes the Shanghai campaign [002], which
-the submission here needs open.
+the submission here needs open. 花木 submits, in the open 区运管团队组: 陆家嘴's three nominations
+(the campaign's per-unit limit) belong to the other paths.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ def _fits(s: Any) -> None:
 def test_the_committee_opens_a_window_the_unit_revises_and_the_difference_shows(sessions: Any) -> None:
     # Unique per run: a second run against the same running app finds its own nomination.
     title = f"修改完善测试集体申报（浏览器{datetime.now(SHANGHAI):%H%M%S}）"
-    unit = sessions("ljz_submitter")
-    new_collective_nomination(unit, title)
+    unit = sessions("hm_submitter")
+    new_collective_nomination(unit, title, group="区运管团队组")
     unit.page.get_by_role("button", name="提交申报").click()
     unit.page.wait_for_url(re.compile(r".*/nominations/\d+/$"))
     nomination_url = unit.page.url
@@ -58,7 +59,7 @@ def test_the_committee_opens_a_window_the_unit_revises_and_the_difference_shows(
     committee.shot("revision17-windows-desktop", full_page=True)
 
     for name, args in (("desktop", DESKTOP), ("phone", PHONE)):
-        submitter = sessions("ljz_submitter", **args)
+        submitter = sessions("hm_submitter", **args)
         submitter.page.goto(nomination_url)
         assert "修改完善期至" in submitter.page.inner_text("#revision")
         submitter.page.get_by_role("link", name="提交修改稿").click()
