@@ -4,6 +4,7 @@ option is one more column, and limits follow the field's type."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -39,7 +40,8 @@ def test_a_new_stage_option_needs_only_its_column(monkeypatch):
     assert stages[0]["urgency"] == "normal"
 
 
-COSIGN = {"key": "joint", "name": "区民政局和社工部会签", "role": "district_reviewer", "signer_org": "district",
+COSIGN: dict[str, Any] = {
+          "key": "joint", "name": "区民政局和社工部会签", "role": "district_reviewer", "signer_org": "district",
           "seal": True, "seal_org": "", "same_signer_as_previous": False, "time_limit_days": None, "due_date": None,
           "holders": [{"role": "district_reviewer", "signer_org": "district"},
                       {"role": "district_reviewer", "signer_org": "district", "department": "社工部"},
