@@ -361,6 +361,38 @@ def _approve_all(nominations: list[Nomination], *, actor: User, opinion: str) ->
     return signoffs
 
 
+def _move_on(
+    nomination: Nomination,
+    task: Task,
+    actor: User,
+    decision: SignOff.Decision,
+    stages: list[Stage],
+    index: int,
+    back_to: Stage | None,
+    data: dict[str, object],
+) -> str:
+    """After the decision that decides a stage: on to the next stage, back to an earlier one
+    (退回到指定环节: its task opens again in the same process and round), or to the chain's end.
+    Notes the stage moved to in ``data``; returns the audit event of the decision."""
+    if decision == SignOff.Decision.APPROVE and index + 1 < len(stages):
+        next_task = _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
+        assert next_task is not None
+        _enter_stage(nomination, stages[index + 1], next_task)
+        data["next_stage"] = nomination.stage
+        return audit_events.NOMINATION_SIGNED_OFF
+    if back_to is not None:
+        next_task = _drive(task, actor, flows.RETURNED_TO_STAGE, back_to.key)
+        assert next_task is not None
+        _enter_stage(nomination, back_to, next_task)
+        data["to_stage"] = back_to.key
+        return audit_events.NOMINATION_RETURNED_TO_STAGE
+    outcome, status, action = _ENDINGS[decision]
+    _drive(task, actor, outcome)
+    _leave_stage(nomination)
+    nomination.status = status
+    return action
+
+
 def _seated_near(nominations: list[Nomination], stages: list[Stage], index: int) -> bool:
     """Whether 会签 / 或签 or 加签 seats take part: at this stage (several holders, or a signer added
     to one), at the previous one (whose signers this one may not repeat) or at the next one (whose
@@ -543,24 +575,7 @@ def _decide(
             "round": nomination.round, "seal": seal.seal_hash if seal else None}  # fmt: skip
     if delegation is not None:
         data.update(on_behalf_of=delegation.principal_id, delegation=delegation.pk)
-    if decision == SignOff.Decision.APPROVE and index + 1 < len(stages):
-        next_task = _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
-        assert next_task is not None
-        _enter_stage(nomination, stages[index + 1], next_task)
-        action = audit_events.NOMINATION_SIGNED_OFF
-        data["next_stage"] = nomination.stage
-    elif back_to is not None:
-        # 退回到指定环节: the earlier stage's task opens again in the same process and round.
-        next_task = _drive(task, actor, flows.RETURNED_TO_STAGE, back_to.key)
-        assert next_task is not None
-        _enter_stage(nomination, back_to, next_task)
-        action = audit_events.NOMINATION_RETURNED_TO_STAGE
-        data["to_stage"] = back_to.key
-    else:
-        outcome, status, action = _ENDINGS[decision]
-        _drive(task, actor, outcome)
-        _leave_stage(nomination)
-        nomination.status = status
+    action = _move_on(nomination, task, actor, decision, stages, index, back_to, data)
     nomination.version += 1
     nomination.save(update_fields=[*_STAGE_FIELDS, "status", "version", "updated_at"])
     if seal is not None:
@@ -734,23 +749,7 @@ def _decide_seat(
                 status=StageSeat.Status.CANCELLED, decided_at=now
             )
             data["cancelled_seats"] = [o.position for o in others]
-        if decision == SignOff.Decision.APPROVE and index + 1 < len(stages):
-            next_task = _drive(task, actor, flows.NEXT_STAGE, stages[index + 1].key)
-            assert next_task is not None
-            _enter_stage(nomination, stages[index + 1], next_task)
-            action = audit_events.NOMINATION_SIGNED_OFF
-            data["next_stage"] = nomination.stage
-        elif back_to is not None:
-            next_task = _drive(task, actor, flows.RETURNED_TO_STAGE, back_to.key)
-            assert next_task is not None
-            _enter_stage(nomination, back_to, next_task)
-            action = audit_events.NOMINATION_RETURNED_TO_STAGE
-            data["to_stage"] = back_to.key
-        else:
-            outcome, status, action = _ENDINGS[decision]
-            _drive(task, actor, outcome)
-            _leave_stage(nomination)
-            nomination.status = status
+        action = _move_on(nomination, task, actor, decision, stages, index, back_to, data)
     nomination.version += 1
     nomination.save(update_fields=[*_STAGE_FIELDS, "status", "version", "updated_at"])
     events: list[EventSpec] = []
