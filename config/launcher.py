@@ -54,6 +54,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -894,6 +895,13 @@ def _connection_args() -> list[str]:
     return ["--host", os.environ[embedded.PG_HOST_ENV], "--username", "postgres", "--dbname", name]
 
 
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mode = 0o600
+    archive.addfile(info, io.BytesIO(data))
+
+
 def backup(target: Path | None) -> int:
     """One archive (tar.gz, mode 0600): ``database.dump`` (pg_dump's custom format, a consistent
     snapshot even while the product runs), the uploads (``media/``) and the key files of the
@@ -901,8 +909,16 @@ def backup(target: Path | None) -> int:
     import tarfile
     import tempfile
 
+    from config import backup_keys
+
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = target or embedded.DATA_DIR / "backups" / f"sealflow-{stamp}.tar.gz"
+    keys = [name for name in BACKUP_KEY_FILES if (embedded.DATA_DIR / name).exists()]
+    try:
+        secret = backup_keys.passphrase(confirm=True) if keys else ""
+    except backup_keys.PassphraseError as exc:
+        warn(f"backup: {exc}")
+        return 2
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with tempfile.TemporaryDirectory() as work:
@@ -915,26 +931,40 @@ def backup(target: Path | None) -> int:
             if result.returncode != 0:
                 warn(f"pg_dump failed: {_one_line(result.stderr)}")
                 return 1
-            keys = [name for name in BACKUP_KEY_FILES if (embedded.DATA_DIR / name).exists()]
             partial = target.with_name(f".{target.name}.part")
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w:gz") as archive:
                 archive.add(dump, arcname="database.dump")
-                for name in keys:
-                    archive.add(embedded.DATA_DIR / name, arcname=f"keys/{name}")
+                if keys:
+                    sealed = backup_keys.encrypt_keys({name: (embedded.DATA_DIR / name).read_bytes() for name in keys},
+                                                      secret)  # fmt: skip
+                    _add_bytes(archive, "keys.enc", sealed)
                 if _media_root().is_dir():
                     archive.add(_media_root(), arcname="media")
-                manifest = {"made": stamp, "keys": keys, "media": _media_root().is_dir()}
-                data = json.dumps(manifest, indent=2).encode()
-                info = tarfile.TarInfo("manifest.json")
-                info.size = len(data)
-                archive.addfile(info, io.BytesIO(data))
+                manifest = {"made": stamp, "keys": keys, "keys_format": backup_keys.FORMAT,
+                            "media": _media_root().is_dir()}  # fmt: skip
+                _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
             partial.replace(target)
     finally:
         for note in embedded.stop_servers():
             warn(note)
-    say(f"backup written to {target} (database, uploads, keys: keep it as safe as the keys themselves)")
+    say(f"backup written to {target} (database, uploads, and the keys encrypted with your passphrase)")
     return 0
+
+
+def _backup_key_files(unpacked: Path) -> dict[str, bytes]:
+    """The key files of an unpacked archive: ``keys.enc`` opened with the passphrase, or the
+    clear ``keys/`` folder of an archive made before the keys were encrypted. Only the known
+    key file names are taken."""
+    from config import backup_keys
+
+    if (unpacked / "keys.enc").is_file():
+        files = backup_keys.decrypt_keys((unpacked / "keys.enc").read_bytes(), backup_keys.passphrase(confirm=False))
+    elif (unpacked / "keys").is_dir():
+        files = {key.name: key.read_bytes() for key in (unpacked / "keys").iterdir() if key.is_file()}
+    else:
+        files = {}
+    return {name: data for name, data in files.items() if name in BACKUP_KEY_FILES}
 
 
 def restore(source: Path) -> int:
@@ -943,6 +973,8 @@ def restore(source: Path) -> int:
     import shutil
     import tarfile
     import tempfile
+
+    from config import backup_keys
 
     if not source.is_file():
         warn(f"no backup file {source}")
@@ -962,6 +994,11 @@ def restore(source: Path) -> int:
             if not (unpacked / "database.dump").exists():
                 warn(f"{source} is not a sealflow backup (no database.dump)")
                 return 2
+            try:
+                key_files = _backup_key_files(unpacked)
+            except backup_keys.PassphraseError as exc:
+                warn(f"restore: {exc}; nothing was restored")
+                return 2
             connection = _connection_args()
             import psycopg
 
@@ -979,7 +1016,7 @@ def restore(source: Path) -> int:
                 )
                 return 2
             existing = [name for name in BACKUP_KEY_FILES if (embedded.DATA_DIR / name).exists()]
-            if existing and any((unpacked / "keys" / name).exists() for name in existing):
+            if existing and any(name in key_files for name in existing):
                 warn(f"the data folder already has keys ({', '.join(existing)}); restore into a fresh data folder")
                 return 2
             result = subprocess.run(
@@ -996,9 +1033,11 @@ def restore(source: Path) -> int:
             if result.returncode != 0:
                 warn(f"pg_restore failed: {_one_line(result.stderr)}")
                 return 1
-            for key in sorted((unpacked / "keys").glob("*")) if (unpacked / "keys").is_dir() else []:
-                destination = embedded.DATA_DIR / key.name
-                shutil.copyfile(key, destination)
+            for name, data in sorted(key_files.items()):
+                destination = embedded.DATA_DIR / name
+                fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
                 destination.chmod(0o600)
             if (unpacked / "media").is_dir():
                 shutil.copytree(unpacked / "media", _media_root(), dirs_exist_ok=True)
