@@ -36,6 +36,7 @@ from accounts.roles import Role
 from approvals import filestore, selectors
 from approvals.models import Attachment, Nomination, SignOff, StageSeat
 from config import pdf_fonts
+from config.dates import official_time
 from config.documents import docx_text, pdf_text, plain
 from config.masking import mask_text
 from workflows import forms
@@ -318,7 +319,7 @@ def build(nomination: Nomination, *, reveal: bool, verify_url: str) -> FormDocum
         history=[_opinion(s, stage_names) for s in signoffs if s.pk not in standing],
         code=nomination.verification_code or "",
         verify_url=verify_url,
-        printed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        printed_at=official_time(timezone.now()),
         revoked_on=_date(revocation.revoked_at) if revocation else "",
         revoked_reason=selectors.reason_summary(revocation.reason) if revocation else "",
         name=rows[0].text,

@@ -28,6 +28,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
+from config.dates import official_time
 from notifications import links
 from notifications.models import Notification, OutboxMessage
 from notifications.nudge import nudge_after_commit
@@ -204,7 +205,7 @@ def _task_notice(kind: str, nomination: Nomination, *, key: str = "", **extra: A
 def _local(value: datetime | None) -> str:
     if value is None:
         return ""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return official_time(value)
 
 
 # --- the sign-off chain -------------------------------------------------------------------------

@@ -186,3 +186,16 @@ def test_a_message_whose_template_breaks_is_set_aside_and_the_others_go_through(
     broken.refresh_from_db()
     assert broken.attempts == 5
     assert broken.processed_at is not None
+
+
+def test_a_deadline_in_a_message_is_written_as_officials_write_it(submitted, people):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    submitted.stage_deadline = datetime(2026, 12, 13, 17, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+    raise_task_arrived(submitted)
+    drain_outbox()
+
+    body = Notification.objects.get().body
+    assert "办理时限：2026年12月13日17时5分" in body
+    assert "2026-12-13" not in body
