@@ -23,6 +23,8 @@ from typing import Any
 
 from locust import HttpUser, between, task
 from PIL import Image
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 PASSWORD = os.environ.get("SEALFLOW_LOAD_PASSWORD", "Sealflow@2026")
 CONTEXT: dict[str, Any] = json.loads(open(os.environ["SEALFLOW_LOAD_CONTEXT"], encoding="utf-8").read())  # noqa: SIM115
@@ -46,6 +48,19 @@ def _jpeg(colour: tuple[int, int, int]) -> bytes:
 
 PICTURES = [_jpeg((200, 60, 40)), _jpeg((40, 140, 200)), _jpeg((90, 180, 90))]
 
+# A GET sent on a kept-alive connection at the moment the server closes it as idle (gunicorn's
+# --keep-alive 5 s) is reset; browsers send such an idempotent request again on a new
+# connection (RFC 9110 §9.2.2), so the simulated users do too, once. Writes are never retried:
+# a reset write is still a failure here.
+BROWSER_RETRY = Retry(total=1, connect=1, read=1, status=0, other=0, redirect=0, allowed_methods=frozenset({"GET"}),
+                      raise_on_status=False)  # fmt: skip
+
+
+def like_a_browser(user: HttpUser) -> None:
+    adapter = HTTPAdapter(max_retries=BROWSER_RETRY)
+    user.client.mount("http://", adapter)
+    user.client.mount("https://", adapter)
+
 
 class SignedIn(HttpUser):
     """A person with an account: signs in on the login page, then keeps the session."""
@@ -54,6 +69,7 @@ class SignedIn(HttpUser):
     usernames: tuple[str, ...] = ()
 
     def on_start(self) -> None:
+        like_a_browser(self)
         self.username = random.choice(self.usernames)
         page = self.client.get("/login/", name="page /login/")
         match = CSRF_INPUT.search(page.text or "")
@@ -274,6 +290,9 @@ class Public(HttpUser):
 
     weight = 4
     wait_time = between(0.5, 2)
+
+    def on_start(self) -> None:
+        like_a_browser(self)
 
     @task(10)
     def publicity_page(self) -> None:
