@@ -30,7 +30,7 @@ from awards.documents import chinese_date, kind_label
 from awards.exceptions import NoResultNotice
 from awards.models import Award, CaseBook
 from config.documents import plain
-from config.errors import InvalidInput, SealflowError
+from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError
 from config.masking import mask_text
 from config.request_context import request_user
 from config.web.errors import or_404, report
@@ -282,8 +282,40 @@ def _awards_url(campaign: Campaign, problem: str = "") -> str:
     return f"{url}?problem={problem}" if problem in NEXT_STEPS else url
 
 
+def _field_labels(campaign: Campaign) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for definition in (campaign.forms or {}).values():
+        for field in (definition or {}).get("fields") or [] if isinstance(definition, dict) else []:
+            if isinstance(field, dict) and field.get("key") and field.get("label"):
+                labels.setdefault(str(field["key"]), str(field["label"]))
+    return labels
+
+
+def _plain(campaign: Campaign, text: str) -> str:
+    """An allocation note or a refusal as the committee reads it: kinds by their Chinese name, form
+    fields by their label, round keys by the round's name, no setting keys (``tie_order``, ``tier_floors[i]``)."""
+    text = re.sub(r"\s*tier_floors\[\d+\]", "", text).replace("（tie_order）", "")
+    kinds = {kind: kind_label(kind) for kind in [*campaign.kinds, *(campaign.tiers or {})]}
+    if kinds:
+        either = "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True))
+        text = re.sub(rf"(^|（)({either})：", lambda m: f"{m.group(1)}{kinds[m.group(2)]}：", text)
+        text = re.sub(rf"“({either})”", lambda m: f"“{kinds[m.group(1)]}”", text)
+    labels = _field_labels(campaign)
+    text = re.sub(r"“([^”]+)”为", lambda m: f"“{labels.get(m.group(1), m.group(1))}”为", text)
+    rounds = [r for r in campaign.rounds or [] if isinstance(r, dict)]
+    names = {str(r.get("key")): str(r.get("name") or r.get("key")) for r in rounds}
+    return re.sub(
+        r"(评审轮次尚未全部结束：)(.+)$",
+        lambda m: m.group(1) + "、".join(f"“{names.get(k, k)}”" for k in m.group(2).split("、")),
+        text,
+    )
+
+
 def _refused(request: HttpRequest, exc: SealflowError, campaign: Campaign) -> HttpResponse:
-    report(request, exc)
+    if isinstance(exc, (NotVisible, NotPermitted, InvalidInput)):
+        report(request, exc)
+    else:
+        messages.error(request, _plain(campaign, str(exc.detail)))
     return HttpResponseRedirect(_awards_url(campaign, exc.code))
 
 
@@ -348,6 +380,7 @@ def awards_page(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(
             proposal=documents.awards_by_tier(campaign, proposal),
             proposal_count=len(proposal),
+            notes=[_plain(campaign, str(note)) for note in (allocation.notes if allocation else [])],
             ties=[{**g, "kind_label": kind_label(g["kind"])} for g in selectors.tie_groups(campaign, allocation)],
             left_out=selectors.left_without_award(campaign) if allocation else 0,
         )

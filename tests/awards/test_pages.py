@@ -91,7 +91,7 @@ def test_rounds_still_open_say_so_in_chinese_and_lead_to_judging(tree, submitter
 
     page = text(response)
     assert response.redirect_chain[-1][0] == f"{url}?problem=rounds_open"
-    assert "评审轮次尚未全部结束" in page
+    assert "类别“案例”的评审轮次尚未全部结束：“评审”" in page  # names, not the keys case / score
     assert "请先在评审页面结束该类别的全部评审轮次" in page
     assert f'href="/campaigns/{scene.campaign.pk}/judging/"' in page
     assert not Award.objects.exists()
@@ -111,7 +111,8 @@ def test_the_floor_notes_say_who_moved_and_an_unreachable_floor_is_explained(tre
         categories=[FRONT, "后台", "后台", "后台"],
     )  # fmt: skip
     refused = text(web(short.committee).post(f"/campaigns/{short.campaign.pk}/awards/allocate", follow=True))
-    assert "无法满足等次比例下限" in refused
+    assert "无法满足等次比例下限（案例：“category”为一线的不少于60%）" in refused
+    assert "tier_floors" not in refused
     assert "请与活动管理员核对活动设置中的等次比例下限" in refused
     assert not Award.objects.filter(campaign=short.campaign).exists()
 
@@ -126,6 +127,7 @@ def test_a_tie_is_ordered_on_the_page_before_confirming(tree, submitter):
     assert f'name="order-{e[1].pk}"' in page
     assert f'name="order-{e[2].pk}"' in page
     assert "仍有并列须裁定先后" in page
+    assert "案例：第2名并列（“案例1”、“案例2”）跨越奖项分界，须由组委会裁定先后</li>" in page
 
     refused = client.post(f"{url}confirm", follow=True)
     assert refused.redirect_chain[-1][0] == f"{url}?problem=tie_unresolved"
