@@ -574,7 +574,10 @@ def result_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def prize_ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
     """奖金台账: each confirmed award's prize, paid (when, by whom) or recovered; 标记已发放; the Excel."""
     campaign = _committee_campaign(request, pk)
-    awards = ledger.ledger_awards(campaign)
+    # the ledger's awards (every award since confirmation, as its Excel file lists them), read with
+    # their fate's rows at once (顺延给 is a reverse one-to-one: one query per row otherwise)
+    found = selectors.committee_awards(campaign).filter(confirmed_at__isnull=False)
+    awards = [a for _heading, members in documents.awards_by_tier(campaign, found) for a in members]
     rows = [
         {"award": a, "fate": _fate(a),
          "may_pay": a.status == Award.Status.CONFIRMED and bool(a.prize) and a.paid_at is None}

@@ -289,3 +289,26 @@ def test_others_get_404_and_change_nothing(ranked, tree):
     assert Award.objects.get(pk=award).paid_at is None
     assert not ResultNotice.objects.exists()
     assert Client().get(f"/campaigns/{pk}/awards/").status_code == 302  # to the login page
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_pages_read_a_fixed_number_of_queries_whatever_the_number_of_awards(tree, submitter):
+    counts = []
+    for n in (3, 9):
+        scene = make_ranked(
+            tree, submitter, list(range(90, 90 - 2 * (n + 2), -2)), levels=tiers(1, n - 1, prizes=(2, 1))
+        )
+        awards = confirmed(scene)
+        actions.decline_award(awards[-1].pk, actor=scene.committee, reason="放弃")  # a 顺延 pair in the lists
+        client = web(scene.committee)
+        base = f"/campaigns/{scene.campaign.pk}/awards"
+        counts.append([_queries(client, f"{base}/"), _queries(client, f"{base}/ledger/")])
+    assert counts[0] == counts[1]
