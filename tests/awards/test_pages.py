@@ -22,6 +22,7 @@ from awards import actions
 from awards.actions import revoke_award_of
 from awards.models import Allocation, Award, ResultNotice
 from tests.awards.conftest import FLOOR, FRONT, Ranked, make_ranked, tiers
+from tests.campaigns import CASE_FORM
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -102,9 +103,11 @@ def test_the_floor_notes_say_who_moved_and_an_unreachable_floor_is_explained(tre
         tree, submitter, [90, 80, 70, 60, 50], levels=tiers(1, 2), floors=[FLOOR],
         categories=[FRONT, "后台", "后台", FRONT, "后台"],
     )  # fmt: skip
+    scene.campaign.forms = {"case": {"fields": [*CASE_FORM["fields"], {"key": "category", "label": "岗位类别"}]}}
+    scene.campaign.save(update_fields=["forms"])
     client = web(scene.committee)
     page = text(client.post(f"/campaigns/{scene.campaign.pk}/awards/allocate", follow=True))
-    assert "“案例2”（第3名）让位于“案例3”（第4名）" in page
+    assert "案例：“案例2”（第3名）让位于“案例3”（第4名），以满足等次比例下限“岗位类别”为一线的不少于60%" in page
 
     short = make_ranked(
         tree, submitter, [90, 80, 70, 60], levels=tiers(1, 2), floors=[FLOOR],
