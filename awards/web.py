@@ -579,7 +579,7 @@ def prize_ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.committee_awards(campaign).filter(confirmed_at__isnull=False)
     awards = [a for _heading, members in documents.awards_by_tier(campaign, found) for a in members]
     rows = [
-        {"award": a, "fate": _fate(a),
+        {"award": a, "fate": _fate(a), "tier": f"{kind_label(a.kind)} {a.tier_name}",
          "may_pay": a.status == Award.Status.CONFIRMED and bool(a.prize) and a.paid_at is None}
         for a in awards
     ]  # fmt: skip
