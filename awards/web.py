@@ -363,7 +363,8 @@ def awards_page(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _committee_campaign(request, pk)
     allocation = selectors.get_allocation(campaign)
     confirmed = allocation is not None and allocation.confirmed_at is not None
-    problem = request.GET.get("problem", "")
+    # a next step belongs to the proposal: after confirmation (e.g. a second 确认 press) none is shown
+    problem = "" if confirmed else request.GET.get("problem", "")
     context: dict[str, Any] = {
         "campaign": campaign,
         "allocation": allocation,

@@ -81,6 +81,10 @@ def test_allocate_then_read_the_proposal_by_tier_and_confirm(ranked):
     assert "有效" in done
     assert "记录放弃并顺延" in done
     assert "下载全部证书（ZIP，每个奖项一个 PDF）" in done
+    twice = text(client.post(f"{url}confirm", follow=True))  # a second press, e.g. from another tab
+    assert "没有待确认的奖项分配" in twice
+    assert 'id="next-step"' not in twice
+    assert Award.objects.filter(campaign=ranked.campaign, status="confirmed").count() == 3
 
 
 def test_rounds_still_open_say_so_in_chinese_and_lead_to_judging(tree, submitter):
