@@ -146,3 +146,42 @@ def latest_done_casebook(campaign: Campaign) -> CaseBook | None:
         .order_by("-requested_at", "-id")
         .first()
     )
+
+
+# --- the committee's awards pages (awards/web.py) -----------------------------------------------
+
+
+def proposed_awards(campaign: Campaign) -> QuerySet[Award]:
+    """The unconfirmed proposal's awards with their nomination and unit (the 奖项评定 page)."""
+    return awards_of(campaign, proposed=True).select_related("nomination__unit")
+
+
+def committee_awards(campaign: Campaign) -> QuerySet[Award]:
+    """Every award since confirmation with its fate: nomination and unit, the award it took the place
+    of (顺延自), the award that took its place (顺延给), the payer and the certificate."""
+    return awards_of(campaign).select_related(
+        "nomination__unit", "passed_from__nomination", "passed_to__nomination", "paid_by", "certificate"
+    )
+
+
+def tie_groups(campaign: Campaign, allocation: Allocation | None) -> list[dict[str, Any]]:
+    """The boundary ties the committee must order, per kind: the tied nominations (with their unit)."""
+    ties: dict[str, list[list[int]]] = (allocation.ties if allocation else None) or {}
+    ids = [i for groups in ties.values() for group in groups for i in group]
+    found = {n.pk: n for n in Nomination.objects.filter(campaign=campaign, pk__in=ids).select_related("unit")}
+    return [
+        {"kind": kind, "members": [found[i] for i in group if i in found]}
+        for kind, groups in ties.items()
+        for group in groups
+    ]
+
+
+def left_without_award(campaign: Campaign) -> int:
+    """How many approved nominations of an awarded kind the proposal leaves out: confirming makes
+    them 未入选 (``not_selected``) and tells their units."""
+    kinds = [k for k, levels in (campaign.tiers or {}).items() if levels]
+    return (
+        Nomination.objects.filter(campaign=campaign, kind__in=kinds, status=Nomination.Status.APPROVED)
+        .exclude(pk__in=Award.objects.filter(campaign=campaign, status=Award.Status.PROPOSED).values("nomination_id"))
+        .count()
+    )
