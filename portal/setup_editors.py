@@ -994,7 +994,7 @@ def tiers_reading(
     """Each kind's levels in words, and each floor as a sentence."""
     levels = []
     for kind, items in (tiers or {}).items() if isinstance(tiers, Mapping) else []:
-        items = [i for i in items or [] if isinstance(i, Mapping)]
+        items = [i for i in items or [] if isinstance(i, Mapping) and i.get("name")]
         parts = [
             _("{name} {count} 名").format(name=i.get("name"), count=i.get("count"))
             + (_("（奖金 {prize} 元）").format(prize=i["prize"]) if i.get("prize") not in (None, "") else "")

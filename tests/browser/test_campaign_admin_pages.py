@@ -1,6 +1,7 @@
 """Issue 17's campaign pages in a real browser at 1366 px and on a 390 px phone: Dehua's campaign
 administrator creates a campaign from the [000] notice, adds a stage and moves it up, renames a
-form field and previews the form as a submitter will see it, opens the campaign and reads why its
+form field and previews the form as a submitter will see it, adds a judging round after a refused
+weight, changes the award tiers after a refused count, opens the campaign and reads why its
 definition is now fixed. Screenshots go to ``SEALFLOW_SCREENSHOTS``.
 
 Each run adds one open campaign of its own title under the Dehua host; no other browser test
@@ -99,6 +100,53 @@ def test_the_campaign_admin_sets_up_a_campaign_from_a_seed_and_opens_it(sessions
     assert "最多 40 字" in page.locator("#forms-h + .table-wrap").inner_text()
     s.shot(f"17-setup-draft-{size}", full_page=True)
 
+    # The round editor: a weight that does not add up is refused in words; a second round fixes it.
+    page.get_by_role("link", name="修改评审轮次").click()
+    assert page.input_value("#r-0-criteria").startswith("服务过程 20 process")
+    page.fill("#r-0-weight", "60")
+    page.get_by_role("button", name="保存评审轮次").click()
+    assert "类别“案例”各轮权重之和必须为100（现为60）" in page.locator(".alert").inner_text()
+    assert page.input_value("#r-0-weight") == "60"
+    s.shot(f"17-setup-rounds-refused-{size}")
+    page.get_by_role("button", name="添加轮次").click()
+    page.fill("#r-1-name", "群众满意度测评")
+    page.fill("#r-1-key", "satisfaction")
+    page.select_option("#r-1-method", "import")
+    page.fill("#r-1-weight", "40")
+    page.get_by_role("button", name="添加轮次").click()  # shows the reading of what is typed
+    page.get_by_role("button", name="删除轮次 3").click()
+    reading = page.locator("#rounds-reading").inner_text()
+    assert "权重合计 100%" in reading
+    assert "群众满意度测评：导入成绩" in reading.replace("\n", "")
+    _no_english(s)
+    _fits(s)
+    s.shot(f"17-setup-rounds-{size}", full_page=True)
+    page.get_by_role("button", name="保存评审轮次").click()
+    page.wait_for_url(overview)
+    assert "评审轮次已保存" in page.locator(".messages").inner_text()
+    assert "群众满意度测评" in page.locator("#rounds-section").inner_text()
+
+    # The tier editor: a count of 0 is refused next to it; 3 with a prize is saved.
+    page.get_by_role("link", name="修改奖项等次").click()
+    page.fill("#t-0-count", "0")
+    page.get_by_role("button", name="保存奖项等次").click()
+    assert "名额必须是正整数" in page.locator("#t-0-count-err").inner_text()
+    page.fill("#t-0-count", "3")
+    page.fill("#t-0-prize", "3000")
+    page.get_by_role("button", name="添加等次").click()
+    page.fill("#t-4-name", "鼓励奖")
+    page.fill("#t-4-key", "encouragement")
+    page.fill("#t-4-count", "6")
+    assert "一等奖 3 名（奖金 3000 元）" in page.locator("#tiers-reading").inner_text()
+    _no_english(s)
+    _fits(s)
+    s.shot(f"17-setup-tiers-{size}", full_page=True)
+    page.get_by_role("button", name="保存奖项等次").click()
+    page.wait_for_url(overview)
+    tiers = page.locator("#tiers-section").inner_text()
+    assert "一等奖 3 名（奖金 3000 元）" in tiers
+    assert "鼓励奖 6 名" in tiers
+
     # Open: the definition is fixed from now on, and the page says why.
     panel = page.locator("#status-panel")
     assert "审批环节、申报表、申报条件、名额和基本信息都不能再修改" in panel.inner_text()
@@ -110,6 +158,8 @@ def test_the_campaign_admin_sets_up_a_campaign_from_a_seed_and_opens_it(sessions
     assert "以下设置不能再修改" in locked.inner_text()
     assert "已签署的意见和印章对不上环节" in locked.inner_text()
     assert page.get_by_role("link", name="修改审批环节").count() == 0
+    assert page.get_by_role("link", name="修改评审轮次").count() == 0
+    assert "已按通知公布评审办法和奖项名额" in locked.inner_text()
     assert panel.get_by_role("button", name="截止征集").is_enabled()
     _no_english(s)
     _fits(s)
