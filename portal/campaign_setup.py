@@ -675,6 +675,14 @@ def _basics_changes(
         changes["forms"] = {k: spec["forms"].get(k, {"fields": [dict(STARTER_FIELD)]}) for k in kinds}
         changes["eligibility"] = {k: v for k, v in spec["eligibility"].items() if k in kinds}
         changes["quotas"] = [q for q in spec["quotas"] if not q["kind"] or q["kind"] in kinds]
+        # Judging follows: a dropped kind leaves its rounds (a round of no kind left goes), tiers and floors.
+        rounds = [{**r, "kinds": [k for k in r.get("kinds") or [] if k in kinds]} for r in spec.get("rounds") or []]
+        judging = {
+            "rounds": [r for r in rounds if r["kinds"]],
+            "tiers": {k: v for k, v in (spec.get("tiers") or {}).items() if k in kinds},
+            "tier_floors": [f for f in spec.get("tier_floors") or [] if f.get("kind") in kinds],
+        }
+        changes.update({k: v for k, v in judging.items() if v != spec.get(k)})
     return changes, values, errors
 
 

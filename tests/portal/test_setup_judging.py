@@ -4,6 +4,9 @@ refused one names the input in Chinese and saves nothing, and a campaign out of 
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from audit.models import AuditEvent
@@ -181,3 +184,20 @@ def test_the_new_editors_are_read_only_once_intake_opens(tree, admin):
         assert response["Location"] == f"/campaign-setup/{campaign.pk}/"
     assert _updates(campaign) == []
     assert not EntrantList.objects.filter(campaign=campaign).exists()
+
+
+def test_dropping_a_kind_in_the_basics_drops_its_rounds_tiers_and_floors(tree, admin):
+    client = _client(admin)
+    campaign = _create_from_seed(client, tree, seed="002")
+    page = client.get(f"/campaign-setup/{campaign.pk}/basics").content.decode()
+    inputs = re.findall(r'name="(\w+)" type="[^"]+"[^>]*? value="([^"]*)"', page)
+    data = {name: html.unescape(value) for name, value in inputs}
+
+    response = client.post(f"/campaign-setup/{campaign.pk}/basics", {**data, "kinds": ["collective"]})
+
+    assert response.status_code == 302, response.content.decode()
+    campaign.refresh_from_db()
+    assert [r["key"] for r in campaign.rounds] == ["service_data", "collective_presentation"]
+    assert list(campaign.tiers) == ["collective"]
+    assert [f["kind"] for f in campaign.tier_floors] == ["collective"]
+    assert {"rounds", "tiers", "tier_floors"} <= set(_updates(campaign)[0])
