@@ -269,7 +269,7 @@ def _stage_view(stage: Stage) -> dict[str, Any]:
         "limit": limit,
         "same_signer": stage.same_signer_as_previous,
         "holders": "；".join(ed.holder_line(h) for h in stage.holders) if stage.mode else "",
-        "mode": stage.get_mode_display() if stage.mode else "",
+        "mode": str(dict(ed.MODE_CHOICES).get(stage.mode, stage.get_mode_display())) if stage.mode else "",
     }
 
 

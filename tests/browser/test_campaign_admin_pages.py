@@ -81,7 +81,17 @@ def test_the_campaign_admin_sets_up_a_campaign_from_a_seed_and_opens_it(sessions
     page.get_by_role("button", name="保存审批环节").click()
     assert "环节标识“county_check”重复" in page.locator("#s-1-key-err").inner_text()
     assert page.input_value("#s-1-key") == "county_check"
-    page.get_by_role("link", name="不保存，返回活动设置").click()
+    # 会签: a mode without other holders is refused under the holders; with one line it is saved.
+    page.fill("#s-1-key", "host_audit")
+    page.select_option("#s-0-mode", "all")
+    page.get_by_role("button", name="保存审批环节").click()
+    assert "会签或或签须在此填写至少一个其他签署方" in page.locator("#s-0-holders-err").inner_text()
+    page.fill("#s-0-holders", "区（县）民政局审核人 @ 所在区（县） / 社工部")
+    page.get_by_role("button", name="保存审批环节").click()
+    page.wait_for_url(overview)
+    first = page.locator("#stages-table tbody tr").nth(0).inner_text()
+    assert "会签（全部同意）" in first
+    assert "社工部" in first
 
     # The form editor: rename the first field, preview as the submitter will see it, save.
     page.get_by_role("link", name="修改“案例”申报表并预览").click()
@@ -146,6 +156,21 @@ def test_the_campaign_admin_sets_up_a_campaign_from_a_seed_and_opens_it(sessions
     tiers = page.locator("#tiers-section").inner_text()
     assert "一等奖 3 名（奖金 3000 元）" in tiers
     assert "鼓励奖 6 名" in tiers
+
+    # The entrant list: an unknown unit is named by its line; the ranked list is saved.
+    page.get_by_role("link", name="设置参赛名单").click()
+    page.fill("#places", "1")
+    page.fill("#units", "德化县致和社工事务所\n德化县不存在的中心")
+    page.get_by_role("button", name="保存参赛名单").click()
+    assert "第 2 行：没有名为“德化县不存在的中心”的申报单位" in page.locator("#units-err").inner_text()
+    assert page.input_value("#places") == "1"
+    _no_english(s)
+    _fits(s)
+    s.shot(f"17-setup-entrants-{size}", full_page=True)
+    page.fill("#units", "德化县致和社工事务所\n德化县社会工作专业人才基地")
+    page.get_by_role("button", name="保存参赛名单").click()
+    page.wait_for_url(overview)
+    assert "名单 2 个单位，前 1 个持有名额" in page.locator("#entrants-section").inner_text()
 
     # Open: the definition is fixed from now on, and the page says why.
     panel = page.locator("#status-panel")
