@@ -38,6 +38,7 @@ from config.errors import InvalidInput, NotVisible, SealflowError
 from config.request_context import request_user
 from config.web.errors import report
 from portal import setup_editors as ed
+from portal import setup_judging_rows as jr
 from workflows import actions, admin_preview, forms
 from workflows import selectors as campaign_selectors
 from workflows.api.serializers import end_of_day
@@ -305,9 +306,9 @@ def setup_overview(request: HttpRequest, pk: int) -> HttpResponse:
         "quotas": quotas.quota_usage(campaign),
         "status_changes": _status_changes(user, campaign),
         "locked_parts": LOCKED_PARTS,
-        "rounds": ed.rounds_reading(campaign.rounds, dict(kinds)),
-        "tiers": ed.tiers_reading(campaign.tiers, campaign.tier_floors, dict(kinds), campaign.forms),
-        "supplements": ed.supplements_reading(campaign.supplements),
+        "rounds": jr.rounds_reading(campaign.rounds, dict(kinds)),
+        "tiers": jr.tiers_reading(campaign.tiers, campaign.tier_floors, dict(kinds), campaign.forms),
+        "supplements": jr.supplements_reading(campaign.supplements),
         "entrant_lists": [
             {
                 "kind": k,

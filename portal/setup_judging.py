@@ -27,6 +27,7 @@ from accounts.roles import OrgKind
 from approvals import actions as approval_actions
 from config.errors import InvalidInput, SealflowError
 from portal import setup_editors as ed
+from portal import setup_judging_rows as jr
 from portal.campaign_setup import _cells, _kind_label, _managed_campaign, _not_draft, _overview_url, _save
 from workflows import rounds
 from workflows import selectors as campaign_selectors
@@ -76,14 +77,14 @@ def setup_rounds(request: HttpRequest, pk: int) -> HttpResponse:
     if (redirect := _not_draft(request, campaign)) is not None:
         return redirect
     kinds = list(campaign.kinds)
-    columns = ed.round_columns(_kinds(campaign))
+    columns = jr.round_columns(_kinds(campaign))
     if request.method == "POST":
         editor = ed.Editor(ed.posted_rows(request.POST, "r", columns))
         _prefix, op = _split_op(request.POST.get("op", "save"))
-        if ed.apply_row_op(editor.rows, op, ed.blank_round_row(kinds)):
+        if ed.apply_row_op(editor.rows, op, jr.blank_round_row(kinds)):
             messages.info(request, _("轮次已调整，尚未保存：确认后请点击“保存评审轮次”。"))
         else:
-            rounds, errors = ed.rounds_from_rows(editor.rows, kinds)
+            rounds, errors = jr.rounds_from_rows(editor.rows, kinds)
             if not errors:
                 errors = _save(request, user, campaign, {"rounds": rounds})
             if not errors:
@@ -92,15 +93,15 @@ def setup_rounds(request: HttpRequest, pk: int) -> HttpResponse:
             ed.place_errors(editor, errors, "rounds", columns)
             editor.general = _plain(editor.general, _kinds(campaign))
     else:
-        editor = ed.Editor(ed.round_rows(campaign.rounds, kinds))
-    typed, _unreadable = ed.rounds_from_rows(editor.rows, kinds)
+        editor = ed.Editor(jr.round_rows(campaign.rounds, kinds))
+    typed, _unreadable = jr.rounds_from_rows(editor.rows, kinds)
     context = {
         "campaign": campaign,
         "rows": _cells(editor, "r", columns),
         "general_errors": editor.general,
         "prefix": "r",
         "row_name": _("轮次"),
-        "reading": ed.rounds_reading(typed, dict(_kinds(campaign))),
+        "reading": jr.rounds_reading(typed, dict(_kinds(campaign))),
         "weights": _weight_sums(typed, campaign),
     }
     return render(request, "portal/setup_rounds.html", context)
@@ -125,8 +126,8 @@ def setup_tiers(request: HttpRequest, pk: int) -> HttpResponse:
     if (redirect := _not_draft(request, campaign)) is not None:
         return redirect
     kinds = _kinds(campaign)
-    tier_cols = ed.tier_columns(kinds)
-    floor_cols = ed.floor_columns(kinds, _floor_fields(campaign))
+    tier_cols = jr.tier_columns(kinds)
+    floor_cols = jr.floor_columns(kinds, _floor_fields(campaign))
     if request.method == "POST":
         tiers_ed = ed.Editor(ed.posted_rows(request.POST, "t", tier_cols))
         floors_ed = ed.Editor(ed.posted_rows(request.POST, "g", floor_cols))
@@ -140,8 +141,8 @@ def setup_tiers(request: HttpRequest, pk: int) -> HttpResponse:
         if moved:
             messages.info(request, _("等次已调整，尚未保存：确认后请点击“保存奖项等次”。"))
         else:
-            tiers, where = ed.tiers_from_rows(tiers_ed.rows)
-            floors, errors = ed.floors_from_rows(floors_ed.rows)
+            tiers, where = jr.tiers_from_rows(tiers_ed.rows)
+            floors, errors = jr.floors_from_rows(floors_ed.rows)
             if errors:  # the levels are checked too, so that every wrong input is named at once
                 errors.update(rounds.check_tiers(tiers, list(campaign.kinds)))
             else:
@@ -161,16 +162,16 @@ def setup_tiers(request: HttpRequest, pk: int) -> HttpResponse:
             ed.place_errors(floors_ed, floor_errors, "tier_floors", floor_cols)
             tiers_ed.general = _plain(tiers_ed.general + floors_ed.general, kinds)
     else:
-        tiers_ed = ed.Editor(ed.tier_rows(campaign.tiers, list(campaign.kinds)))
-        floors_ed = ed.Editor(ed.floor_rows(campaign.tier_floors))
-    typed_tiers, _where = ed.tiers_from_rows(tiers_ed.rows)
-    typed_floors, _errors = ed.floors_from_rows(floors_ed.rows)
+        tiers_ed = ed.Editor(jr.tier_rows(campaign.tiers, list(campaign.kinds)))
+        floors_ed = ed.Editor(jr.floor_rows(campaign.tier_floors))
+    typed_tiers, _where = jr.tiers_from_rows(tiers_ed.rows)
+    typed_floors, _errors = jr.floors_from_rows(floors_ed.rows)
     context = {
         "campaign": campaign,
         "tier_rows": _cells(tiers_ed, "t", tier_cols),
         "floor_rows": _cells(floors_ed, "g", floor_cols),
         "general_errors": tiers_ed.general,
-        "reading": ed.tiers_reading(typed_tiers, typed_floors, dict(_kinds(campaign)), campaign.forms),
+        "reading": jr.tiers_reading(typed_tiers, typed_floors, dict(_kinds(campaign)), campaign.forms),
     }
     return render(request, "portal/setup_tiers.html", context)
 
@@ -185,27 +186,27 @@ def setup_supplements(request: HttpRequest, pk: int) -> HttpResponse:
     user, campaign = _managed_campaign(request, pk)
     if (redirect := _not_draft(request, campaign)) is not None:
         return redirect
-    columns = ed.SUPPLEMENT_COLUMNS
+    columns = jr.SUPPLEMENT_COLUMNS
     if request.method == "POST":
         editor = ed.Editor(ed.posted_rows(request.POST, "m", columns))
         _prefix, op = _split_op(request.POST.get("op", "save"))
-        if ed.apply_row_op(editor.rows, op, ed.blank_supplement_row()):
+        if ed.apply_row_op(editor.rows, op, jr.blank_supplement_row()):
             messages.info(request, _("补充材料已调整，尚未保存：确认后请点击“保存补充材料”。"))
         else:
-            errors = _save(request, user, campaign, {"supplements": ed.supplements_from_rows(editor.rows)})
+            errors = _save(request, user, campaign, {"supplements": jr.supplements_from_rows(editor.rows)})
             if not errors:
                 messages.success(request, _("补充材料已保存。"))
                 return HttpResponseRedirect(_overview_url(campaign))
             ed.place_errors(editor, errors, "supplements", columns)
     else:
-        editor = ed.Editor(ed.supplement_rows(campaign.supplements))
+        editor = ed.Editor(jr.supplement_rows(campaign.supplements))
     context = {
         "campaign": campaign,
         "rows": _cells(editor, "m", columns),
         "general_errors": editor.general,
         "prefix": "m",
         "row_name": _("补充材料"),
-        "reading": ed.supplements_reading(ed.supplements_from_rows(editor.rows)),
+        "reading": jr.supplements_reading(jr.supplements_from_rows(editor.rows)),
     }
     return render(request, "portal/setup_supplements.html", context)
 

@@ -172,6 +172,24 @@ def test_the_campaign_admin_sets_up_a_campaign_from_a_seed_and_opens_it(sessions
     page.wait_for_url(overview)
     assert "名单 2 个单位，前 1 个持有名额" in page.locator("#entrants-section").inner_text()
 
+    # Supplements: a summary to hand in after submission, as files.
+    page.get_by_role("link", name="修改补充材料").click()
+    page.get_by_role("button", name="添加补充材料").click()
+    page.fill("#m-0-label", "项目总结材料")
+    page.fill("#m-0-key", "summary")
+    page.select_option("#m-0-type", "files")
+    page.fill("#m-0-deadline", "2027-12-30")
+    page.fill("#m-0-max_count", "3")
+    page.get_by_role("button", name="添加补充材料").click()  # the reading of what is typed
+    page.get_by_role("button", name="删除补充材料 2").click()
+    assert "“项目总结材料”：文件（pdf），最多 3 个" in page.locator("#supplements-reading").inner_text()
+    _no_english(s)
+    _fits(s)
+    s.shot(f"17-setup-supplements-{size}", full_page=True)
+    page.get_by_role("button", name="保存补充材料").click()
+    page.wait_for_url(overview)
+    assert "2027年12月30日前补交" in page.locator("#supplements-section").inner_text()
+
     # Open: the definition is fixed from now on, and the page says why.
     panel = page.locator("#status-panel")
     assert "审批环节、申报表、申报条件、名额和基本信息都不能再修改" in panel.inner_text()

@@ -134,6 +134,8 @@ def test_the_supplement_editor_saves_and_refuses_a_bad_key(tree, admin):
     assert campaign.supplements[0] | {} == {"key": "summary", "label": "项目（案例）总结材料", "type": "long_text",
                                           "max_length": 3000, "deadline": "2027-12-30"}  # fmt: skip
     assert _updates(campaign) == [["supplements"]]
+    overview = client.get(f"/campaign-setup/{campaign.pk}/").content.decode()
+    assert "“项目（案例）总结材料”：长文本，不超过 3000 字，2027年12月30日前补交" in overview
 
     refused = client.post(f"/campaign-setup/{campaign.pk}/supplements", {**data, "m-0-key": "Summary", "op": "save"})
     assert refused.status_code == 200
