@@ -12,6 +12,7 @@ what the typed definition will mean once saved.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -58,13 +59,14 @@ def _split_op(raw: str) -> tuple[str, str]:
 # --- rounds --------------------------------------------------------------------------------------
 
 
-def _weight_sums(rounds: list[dict[str, Any]], campaign: Campaign) -> list[dict[str, Any]]:
+def _weight_sums(typed: list[dict[str, Any]], campaign: Campaign) -> list[dict[str, Any]]:
+    """Each kind's rounds and their weights added up, exactly as ``workflows.rounds`` adds them."""
     sums = []
     for kind, label in _kinds(campaign):
-        mine = [r for r in rounds if kind in (r.get("kinds") or [])]
+        mine = [r for r in typed if kind in (r.get("kinds") or [])]
         if not mine:
             continue
-        total = sum((w for r in mine if not isinstance(w := r.get("weight", 0), str)), 0)
+        total = sum((rounds.decimal_of(r.get("weight", 0)) or Decimal(0) for r in mine), Decimal(0))
         sums.append({"label": label, "total": total, "ok": total == 100, "names": "、".join(r["name"] for r in mine)})
     return sums
 

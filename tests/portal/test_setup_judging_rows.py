@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from portal import setup_judging_rows as jr
+from portal.setup_judging import _weight_sums
 from workflows.demo import SEED_JUDGING
+from workflows.models import Campaign
 
 
 @pytest.mark.parametrize("seed", sorted(SEED_JUDGING))
@@ -46,3 +48,11 @@ def test_a_supplement_keeps_only_the_limits_of_its_type():
 
     assert item == {"key": "files", "label": "附件", "type": "long_text", "deadline": "2027-12-30", "max_length": 800}
     assert jr.official_day("2027-12-30") == "2027年12月30日"
+
+
+def test_decimal_weights_add_up_as_the_definition_check_adds_them():
+    campaign = Campaign(kinds=["case"])
+    rounds = [{"name": n, "kinds": ["case"], "weight": w} for n, w in (("甲", 33.3), ("乙", 33.3), ("丙", 33.4))]
+    (case,) = _weight_sums(rounds, campaign)
+    assert case["ok"]
+    assert str(case["total"]) == "100.0"
