@@ -38,6 +38,7 @@ from config.errors import InvalidInput, NotVisible, SealflowError
 from config.request_context import request_user
 from config.web.errors import report
 from portal import setup_editors as ed
+from portal import setup_judging_rows as jr
 from workflows import actions, admin_preview, forms
 from workflows import selectors as campaign_selectors
 from workflows.api.serializers import end_of_day
@@ -60,6 +61,12 @@ LOCKED_PARTS = (
         "已提交的申报已按这些条件核对；中途改动条件，先后提交的单位就不是按同一标准申报。")),
     (gettext_lazy("名额"), gettext_lazy(
         "各单位已按公布的名额报送，名额的使用已经计入；改动名额会使已报送的申报超额或失去名额。")),
+    (gettext_lazy("评审轮次和奖项等次"), gettext_lazy(
+        "已按通知公布评审办法和奖项名额，各单位据此申报；中途改动会使先后申报的单位不是按同一办法评审。")),
+    (gettext_lazy("补充材料"), gettext_lazy(
+        "各单位按公布的补充材料和截止日期准备、补交并加盖印章；改动会使已补交的材料与要求不一致。")),
+    (gettext_lazy("参赛名单"), gettext_lazy(
+        "名单中的单位已按排名持有名额或候补，放弃时依次顺延；改动名单会使已申报或已放弃的单位失去依据。")),
     (gettext_lazy("征集时间、公示天数等基本信息"), gettext_lazy(
         "已按通知公布；征集可以截止或重新开放（见下方“活动状态”），但通知中公布的规则不能改。")),
 )  # fmt: skip
@@ -263,7 +270,7 @@ def _stage_view(stage: Stage) -> dict[str, Any]:
         "limit": limit,
         "same_signer": stage.same_signer_as_previous,
         "holders": "；".join(ed.holder_line(h) for h in stage.holders) if stage.mode else "",
-        "mode": stage.get_mode_display() if stage.mode else "",
+        "mode": str(dict(ed.MODE_CHOICES).get(stage.mode, stage.get_mode_display())) if stage.mode else "",
     }
 
 
@@ -287,16 +294,30 @@ def setup_overview(request: HttpRequest, pk: int) -> HttpResponse:
     user, campaign = _managed_campaign(request, pk)
     is_draft = campaign.status == Campaign.Status.DRAFT
     overview = {} if is_draft else approval_selectors.campaign_overview(user, campaign)
+    entrant_lists = {lst.kind: lst for lst in campaign.entrant_lists.all()}
+    kinds = [(k, _kind_label(k)) for k in campaign.kinds]
     context = {
         "campaign": campaign,
         "is_draft": is_draft,
-        "kinds": [(k, _kind_label(k)) for k in campaign.kinds],
+        "kinds": kinds,
         "stages": [_stage_view(s) for s in campaign.stages.order_by("position")],
         "forms_html": admin_preview.forms_html(campaign.forms),
         "eligibility_html": admin_preview.eligibility_html(campaign.eligibility),
         "quotas": quotas.quota_usage(campaign),
         "status_changes": _status_changes(user, campaign),
         "locked_parts": LOCKED_PARTS,
+        "rounds": jr.rounds_reading(campaign.rounds, dict(kinds)),
+        "tiers": jr.tiers_reading(campaign.tiers, campaign.tier_floors, dict(kinds), campaign.forms),
+        "supplements": jr.supplements_reading(campaign.supplements),
+        "entrant_lists": [
+            {
+                "kind": k,
+                "label": _kind_label(k),
+                "list": entrant_lists.get(k),
+                "units": entrant_lists[k].entries.count() if k in entrant_lists else 0,
+            }
+            for k in campaign.kinds
+        ],  # fmt: skip
         "nominations_total": overview.get("total", 0),
         "by_status": overview.get("by_status", []),
     }
@@ -655,6 +676,14 @@ def _basics_changes(
         changes["forms"] = {k: spec["forms"].get(k, {"fields": [dict(STARTER_FIELD)]}) for k in kinds}
         changes["eligibility"] = {k: v for k, v in spec["eligibility"].items() if k in kinds}
         changes["quotas"] = [q for q in spec["quotas"] if not q["kind"] or q["kind"] in kinds]
+        # Judging follows: a dropped kind leaves its rounds (a round of no kind left goes), tiers and floors.
+        rounds = [{**r, "kinds": [k for k in r.get("kinds") or [] if k in kinds]} for r in spec.get("rounds") or []]
+        judging = {
+            "rounds": [r for r in rounds if r["kinds"]],
+            "tiers": {k: v for k, v in (spec.get("tiers") or {}).items() if k in kinds},
+            "tier_floors": [f for f in spec.get("tier_floors") or [] if f.get("kind") in kinds],
+        }
+        changes.update({k: v for k, v in judging.items() if v != spec.get(k)})
     return changes, values, errors
 
 

@@ -55,6 +55,11 @@ def _role_choices() -> tuple[tuple[str, Any], ...]:
 
 
 LIMIT_NONE, LIMIT_DAYS, LIMIT_DATE = "none", "days", "date"
+MODE_CHOICES: tuple[tuple[str, Any], ...] = (
+    ("", gettext_lazy("单人签署")),
+    ("all", gettext_lazy("会签（全部同意）")),
+    ("any", gettext_lazy("或签（任一同意）")),
+)
 
 STAGE_COLUMNS: tuple[Column, ...] = (
     Column("name", gettext_lazy("环节名称")),
@@ -87,16 +92,7 @@ STAGE_COLUMNS: tuple[Column, ...] = (
     Column("time_limit_days", gettext_lazy("天数"), "number", keys=("time_limit_days",)),
     Column("due_date", gettext_lazy("截止日期"), "date", keys=("due_date",)),
     Column("same_signer_as_previous", gettext_lazy("可与上一环节同一人签署（一肩挑）"), "checkbox"),
-    Column(
-        "mode",
-        gettext_lazy("签署方式"),
-        "select",
-        (
-            ("", gettext_lazy("单人签署")),
-            ("all", gettext_lazy("会签（全部同意）")),
-            ("any", gettext_lazy("或签（任一同意）")),
-        ),
-    ),
+    Column("mode", gettext_lazy("签署方式"), "select", MODE_CHOICES),
     Column(
         "holders",
         gettext_lazy("其他签署方（会签或或签时填写，每行一个）"),
@@ -492,6 +488,8 @@ def place_errors(editor: Editor, errors: Mapping[str, list[str]], prefix: str, c
             holder = _HOLDER_KEY.match(key[match.end() :])
             if column == "holders" and holder and int(holder.group(1)) > 0:  # holder j is the j-th line
                 messages = [_("第 {n} 行：{m}").format(n=holder.group(1), m=m) for m in messages]
+            elif column == "criteria" and holder:  # criterion j is the (j + 1)-th line
+                messages = [_("第 {n} 行：{m}").format(n=int(holder.group(1)) + 1, m=m) for m in messages]
             editor.errors.setdefault(index, {}).setdefault(column or "__row__", []).extend(messages)
         else:
             editor.general.extend(messages)

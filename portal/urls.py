@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal import campaign_setup, views
+from portal import campaign_setup, setup_judging, views
 
 app_name = "portal"
 
@@ -20,6 +20,14 @@ urlpatterns = [
         "campaign-setup/<id:pk>/rules/<slug:kind>",
         campaign_setup.setup_eligibility,
         name="campaign-setup-eligibility",
+    ),
+    path("campaign-setup/<id:pk>/rounds", setup_judging.setup_rounds, name="campaign-setup-rounds"),
+    path("campaign-setup/<id:pk>/tiers", setup_judging.setup_tiers, name="campaign-setup-tiers"),
+    path("campaign-setup/<id:pk>/supplements", setup_judging.setup_supplements, name="campaign-setup-supplements"),
+    path(
+        "campaign-setup/<id:pk>/entrants/<slug:kind>",
+        setup_judging.setup_entrants,
+        name="campaign-setup-entrants",
     ),
     path("campaign-setup/<id:pk>/status", campaign_setup.setup_status, name="campaign-setup-status"),
 ]

@@ -1,6 +1,7 @@
 """Issue 17's campaign pages in a real browser at 1366 px and on a 390 px phone: Dehua's campaign
 administrator creates a campaign from the [000] notice, adds a stage and moves it up, renames a
-form field and previews the form as a submitter will see it, opens the campaign and reads why its
+form field and previews the form as a submitter will see it, adds a judging round after a refused
+weight, changes the award tiers after a refused count, opens the campaign and reads why its
 definition is now fixed. Screenshots go to ``SEALFLOW_SCREENSHOTS``.
 
 Each run adds one open campaign of its own title under the Dehua host; no other browser test
@@ -80,7 +81,17 @@ def test_the_campaign_admin_sets_up_a_campaign_from_a_seed_and_opens_it(sessions
     page.get_by_role("button", name="保存审批环节").click()
     assert "环节标识“county_check”重复" in page.locator("#s-1-key-err").inner_text()
     assert page.input_value("#s-1-key") == "county_check"
-    page.get_by_role("link", name="不保存，返回活动设置").click()
+    # 会签: a mode without other holders is refused under the holders; with one line it is saved.
+    page.fill("#s-1-key", "host_audit")
+    page.select_option("#s-0-mode", "all")
+    page.get_by_role("button", name="保存审批环节").click()
+    assert "会签或或签须在此填写至少一个其他签署方" in page.locator("#s-0-holders-err").inner_text()
+    page.fill("#s-0-holders", "区（县）民政局审核人 @ 所在区（县） / 社工部")
+    page.get_by_role("button", name="保存审批环节").click()
+    page.wait_for_url(overview)
+    first = page.locator("#stages-table tbody tr").nth(0).inner_text()
+    assert "会签（全部同意）" in first
+    assert "社工部" in first
 
     # The form editor: rename the first field, preview as the submitter will see it, save.
     page.get_by_role("link", name="修改“案例”申报表并预览").click()
@@ -99,6 +110,86 @@ def test_the_campaign_admin_sets_up_a_campaign_from_a_seed_and_opens_it(sessions
     assert "最多 40 字" in page.locator("#forms-h + .table-wrap").inner_text()
     s.shot(f"17-setup-draft-{size}", full_page=True)
 
+    # The round editor: a weight that does not add up is refused in words; a second round fixes it.
+    page.get_by_role("link", name="修改评审轮次").click()
+    assert page.input_value("#r-0-criteria").startswith("服务过程 20 process")
+    page.fill("#r-0-weight", "60")
+    page.get_by_role("button", name="保存评审轮次").click()
+    assert "类别“案例”各轮权重之和必须为100（现为60）" in page.locator(".alert").inner_text()
+    assert page.input_value("#r-0-weight") == "60"
+    s.shot(f"17-setup-rounds-refused-{size}")
+    page.get_by_role("button", name="添加轮次").click()
+    page.fill("#r-1-name", "群众满意度测评")
+    page.fill("#r-1-key", "satisfaction")
+    page.select_option("#r-1-method", "import")
+    page.fill("#r-1-weight", "40")
+    page.get_by_role("button", name="添加轮次").click()  # shows the reading of what is typed
+    page.get_by_role("button", name="删除轮次 3").click()
+    reading = page.locator("#rounds-reading").inner_text()
+    assert "权重合计 100%" in reading
+    assert "群众满意度测评：导入成绩" in reading.replace("\n", "")
+    _no_english(s)
+    _fits(s)
+    s.shot(f"17-setup-rounds-{size}", full_page=True)
+    page.get_by_role("button", name="保存评审轮次").click()
+    page.wait_for_url(overview)
+    assert "评审轮次已保存" in page.locator(".messages").inner_text()
+    assert "群众满意度测评" in page.locator("#rounds-section").inner_text()
+
+    # The tier editor: a count of 0 is refused next to it; 3 with a prize is saved.
+    page.get_by_role("link", name="修改奖项等次").click()
+    page.fill("#t-0-count", "0")
+    page.get_by_role("button", name="保存奖项等次").click()
+    assert "名额必须是正整数" in page.locator("#t-0-count-err").inner_text()
+    page.fill("#t-0-count", "3")
+    page.fill("#t-0-prize", "3000")
+    page.get_by_role("button", name="添加等次").click()
+    page.fill("#t-4-name", "鼓励奖")
+    page.fill("#t-4-key", "encouragement")
+    page.fill("#t-4-count", "6")
+    assert "一等奖 3 名（奖金 3000 元）" in page.locator("#tiers-reading").inner_text()
+    _no_english(s)
+    _fits(s)
+    s.shot(f"17-setup-tiers-{size}", full_page=True)
+    page.get_by_role("button", name="保存奖项等次").click()
+    page.wait_for_url(overview)
+    tiers = page.locator("#tiers-section").inner_text()
+    assert "一等奖 3 名（奖金 3000 元）" in tiers
+    assert "鼓励奖 6 名" in tiers
+
+    # The entrant list: an unknown unit is named by its line; the ranked list is saved.
+    page.get_by_role("link", name="设置参赛名单").click()
+    page.fill("#places", "1")
+    page.fill("#units", "德化县致和社工事务所\n德化县不存在的中心")
+    page.get_by_role("button", name="保存参赛名单").click()
+    assert "第 2 行：没有名为“德化县不存在的中心”的申报单位" in page.locator("#units-err").inner_text()
+    assert page.input_value("#places") == "1"
+    _no_english(s)
+    _fits(s)
+    s.shot(f"17-setup-entrants-{size}", full_page=True)
+    page.fill("#units", "德化县致和社工事务所\n德化县社会工作专业人才基地")
+    page.get_by_role("button", name="保存参赛名单").click()
+    page.wait_for_url(overview)
+    assert "名单 2 个单位，前 1 个持有名额" in page.locator("#entrants-section").inner_text()
+
+    # Supplements: a summary to hand in after submission, as files.
+    page.get_by_role("link", name="修改补充材料").click()
+    page.get_by_role("button", name="添加补充材料").click()
+    page.fill("#m-0-label", "项目总结材料")
+    page.fill("#m-0-key", "summary")
+    page.select_option("#m-0-type", "files")
+    page.fill("#m-0-deadline", "2027-12-30")
+    page.fill("#m-0-max_count", "3")
+    page.get_by_role("button", name="添加补充材料").click()  # the reading of what is typed
+    page.get_by_role("button", name="删除补充材料 2").click()
+    assert "“项目总结材料”：文件（pdf），最多 3 个" in page.locator("#supplements-reading").inner_text()
+    _no_english(s)
+    _fits(s)
+    s.shot(f"17-setup-supplements-{size}", full_page=True)
+    page.get_by_role("button", name="保存补充材料").click()
+    page.wait_for_url(overview)
+    assert "2027年12月30日前补交" in page.locator("#supplements-section").inner_text()
+
     # Open: the definition is fixed from now on, and the page says why.
     panel = page.locator("#status-panel")
     assert "审批环节、申报表、申报条件、名额和基本信息都不能再修改" in panel.inner_text()
@@ -110,6 +201,8 @@ def test_the_campaign_admin_sets_up_a_campaign_from_a_seed_and_opens_it(sessions
     assert "以下设置不能再修改" in locked.inner_text()
     assert "已签署的意见和印章对不上环节" in locked.inner_text()
     assert page.get_by_role("link", name="修改审批环节").count() == 0
+    assert page.get_by_role("link", name="修改评审轮次").count() == 0
+    assert "已按通知公布评审办法和奖项名额" in locked.inner_text()
     assert panel.get_by_role("button", name="截止征集").is_enabled()
     _no_english(s)
     _fits(s)

@@ -179,8 +179,8 @@ def test_the_stage_editor_saves_a_cosign_stage_and_shows_its_holders_back(tree, 
     )
     overview = client.get(f"/campaign-setup/{campaign.pk}/").content.decode()
     assert (
-        "会签：组委会成员 @ 主办方（组委会）；组委会成员 @ 主办方（组委会） / 评审组；市民政局审核人 @ 所在市"
-        in overview
+        "会签（全部同意）：组委会成员 @ 主办方（组委会）；"
+        "组委会成员 @ 主办方（组委会） / 评审组；市民政局审核人 @ 所在市" in overview
     )
     # Saved again unchanged (as a browser posts it back), the stage keeps its holders.
     again = client.post(f"/campaign-setup/{campaign.pk}/stages", {**_stage_post(campaign), "op": "save"})
