@@ -10,9 +10,11 @@ from awards.models import Award
 
 def publicity_labels(campaign_id: int, nomination_ids: Sequence[int]) -> dict[int, str]:
     """A confirmed award's tier name for each nomination on a 公示 list, grouped by kind and tier
-    (in the campaign's tier order), best rank first."""
+    (in the campaign's tier order), best rank first; the main prize list's awards (not 网络点赞奖)."""
     awards = list(
-        Award.objects.filter(campaign_id=campaign_id, nomination_id__in=nomination_ids, status=Award.Status.CONFIRMED)
+        Award.objects.filter(
+            campaign_id=campaign_id, nomination_id__in=nomination_ids, status=Award.Status.CONFIRMED, round_key=""
+        )
         .select_related("campaign")
         .order_by("kind", "rank", "nomination_id")
     )
