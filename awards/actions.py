@@ -119,9 +119,15 @@ def _prize_text(levels: Sequence[dict[str, Any]], tier: str) -> str:
     return prize.strip()[:100] if isinstance(prize, str) and decimal_of(prize) is None else ""
 
 
+# The entries the main list ranks: approved, or listed in a 公示 over a subset before the awards
+# (the 入围 of [001], in 公示 or final after it).
+RANKED_STATUSES = (Nomination.Status.APPROVED, Nomination.Status.IN_PUBLICITY, Nomination.Status.FINAL)
+
+
 def final_ranking(campaign: Campaign, kind: str) -> list[allocation.Entry]:
     """The kind's final rank: its last round's results, every round of the kind closed, its
-    advance ties resolved (409 ``rounds_open`` otherwise); approved nominations only."""
+    advance ties resolved (409 ``rounds_open`` otherwise); approved nominations, and those a
+    公示 over a subset listed (``RANKED_STATUSES``)."""
     definitions = ranking_rounds(campaign, kind)
     keys = [d["key"] for d in definitions]
     rounds = {r.key: r for r in Round.objects.filter(campaign=campaign, key__in=keys)}
@@ -135,7 +141,7 @@ def final_ranking(campaign: Campaign, kind: str) -> list[allocation.Entry]:
             target=_campaign_target(campaign),
         )
     results = (
-        RoundResult.objects.filter(round=rounds[keys[-1]], kind=kind, nomination__status=Nomination.Status.APPROVED)
+        RoundResult.objects.filter(round=rounds[keys[-1]], kind=kind, nomination__status__in=RANKED_STATUSES)
         .select_related("nomination")
         .order_by("rank", "nomination_id")
     )
