@@ -64,6 +64,9 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         # 修改完善期 (issue 17): the committee opens revision windows for chosen nominations.
         "may_open_revisions": runs_publicity,
         "may_run_judging": bool(campaign.rounds) and permissions.can_run_judging(user, campaign),
+        # 网络点赞管理: a campaign with a vote round, for its host's committee
+        "may_run_voting": any(isinstance(r, dict) and r.get("method") == "vote" for r in campaign.rounds or [])
+        and permissions.can_run_voting(user, campaign),
         "may_see_statistics": permissions.can_see_campaign_statistics(user, campaign),
         "may_print_certificates": permissions.can_allocate_awards(user, campaign),
         # 案例集: the awarded cases compiled (awards/casebook.py), for the committee of a campaign with cases
