@@ -173,7 +173,9 @@ class ConfirmView(APIView):
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         campaign = _committee_campaign(request, pk)
-        data = validated(ConfirmIn, request.data or {})
+        # the body was never read before: only ``round`` is, whatever else a client sends
+        body = request.data if isinstance(request.data, dict) else {}
+        data = validated(ConfirmIn, {"round": body["round"]} if "round" in body else {})
         awards = actions.confirm_awards(campaign.pk, actor=request_user(request), round_key=data.get("round", ""))
         return Response(AwardOut(awards, many=True).data)
 
