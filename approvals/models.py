@@ -432,6 +432,9 @@ class PublicityRound(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     window_end_noticed_at = models.DateTimeField(null=True, blank=True)
+    # A round over a subset (the 入围, later the 十佳): {"tiers": [...], "nominations": [...]} as
+    # the committee chose; empty for a round over every approved nomination.
+    selection: models.JSONField[Any, Any] = models.JSONField(_("公示范围"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("公示")

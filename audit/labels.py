@@ -134,6 +134,8 @@ FIELD_LABELS = {
     "paid_at": gettext_lazy("发放时间"),
     "parent": gettext_lazy("上级组织"),
     "partial": gettext_lazy("部分"),
+    "selection": gettext_lazy("公示范围"),
+    "tiers": gettext_lazy("奖项等次"),
     "pages": gettext_lazy("页数"),
     "path": gettext_lazy("路径"),
     "payload": gettext_lazy("内容"),

@@ -44,6 +44,7 @@ from awards.models import Allocation, Award, CaseBook, Certificate, ResultNotice
 from config.errors import InvalidInput, NotPermitted, NotVisible
 from judging.models import Round, RoundResult
 from workflows.models import Campaign
+from workflows.rounds import decimal_of
 
 
 def _campaign_target(campaign: Campaign) -> tuple[str, str]:
@@ -69,9 +70,64 @@ def ranking_rounds(campaign: Campaign, kind: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+# The entries a vote round's own prize list (网络点赞奖) ranks: those listed for the public's likes,
+# whether or not they won a place on the main list.
+VOTE_LIST_STATUSES = (
+    Nomination.Status.APPROVED, Nomination.Status.IN_PUBLICITY, Nomination.Status.FINAL,
+    Nomination.Status.NOT_SELECTED,
+)  # fmt: skip
+
+
+def prize_list_rounds(campaign: Campaign) -> list[dict[str, Any]]:
+    """The ``vote`` rounds of weight 0 that carry their own tiers: each a prize list (网络点赞奖)."""
+    return [
+        r for r in campaign.rounds or []
+        if isinstance(r, dict) and r.get("method") == "vote" and not r.get("weight") and r.get("tiers")
+    ]  # fmt: skip
+
+
+def prize_list_round(campaign: Campaign, round_key: str) -> dict[str, Any]:
+    """The vote round ``round_key`` with its own tiers; 400 on ``round`` otherwise."""
+    for definition in prize_list_rounds(campaign):
+        if definition.get("key") == round_key:
+            return definition
+    raise InvalidInput.for_field("round", _("“{key}”不是单独设奖的网络点赞轮次").format(key=round_key))
+
+
+def vote_ranking(campaign: Campaign, definition: dict[str, Any], kind: str) -> list[allocation.Entry]:
+    """A kind's rank by votes in a closed vote round (409 ``rounds_open`` before ``close_voting``)."""
+    current = Round.objects.filter(campaign=campaign, key=definition["key"]).first()
+    if current is None or current.status != Round.Status.CLOSED:
+        raise RoundsOpen(
+            _("网络点赞轮次“{round}”尚未结束统计").format(round=definition.get("name") or definition["key"]),
+            target=_campaign_target(campaign),
+        )
+    results = (
+        RoundResult.objects.filter(round=current, kind=kind, nomination__status__in=VOTE_LIST_STATUSES)
+        .select_related("nomination")
+        .order_by("rank", "nomination_id")
+    )
+    return [
+        allocation.Entry(r.nomination_id, r.nomination.title, r.rank, r.score, r.nomination.form or {})
+        for r in results
+    ]
+
+
+def _prize_text(levels: Sequence[dict[str, Any]], tier: str) -> str:
+    """A tier's prize when it is a text (a gift, 礼品), else empty."""
+    prize = next((t.get("prize") for t in levels if t.get("key") == tier), None)
+    return prize.strip()[:100] if isinstance(prize, str) and decimal_of(prize) is None else ""
+
+
+# The entries the main list ranks: approved, or listed in a 公示 over a subset before the awards
+# (the 入围 of [001], in 公示 or final after it).
+RANKED_STATUSES = (Nomination.Status.APPROVED, Nomination.Status.IN_PUBLICITY, Nomination.Status.FINAL)
+
+
 def final_ranking(campaign: Campaign, kind: str) -> list[allocation.Entry]:
     """The kind's final rank: its last round's results, every round of the kind closed, its
-    advance ties resolved (409 ``rounds_open`` otherwise); approved nominations only."""
+    advance ties resolved (409 ``rounds_open`` otherwise); approved nominations, and those a
+    公示 over a subset listed (``RANKED_STATUSES``)."""
     definitions = ranking_rounds(campaign, kind)
     keys = [d["key"] for d in definitions]
     rounds = {r.key: r for r in Round.objects.filter(campaign=campaign, key__in=keys)}
@@ -85,7 +141,7 @@ def final_ranking(campaign: Campaign, kind: str) -> list[allocation.Entry]:
             target=_campaign_target(campaign),
         )
     results = (
-        RoundResult.objects.filter(round=rounds[keys[-1]], kind=kind, nomination__status=Nomination.Status.APPROVED)
+        RoundResult.objects.filter(round=rounds[keys[-1]], kind=kind, nomination__status__in=RANKED_STATUSES)
         .select_related("nomination")
         .order_by("rank", "nomination_id")
     )
@@ -105,28 +161,36 @@ def _kinds(campaign: Campaign) -> list[str]:
 
 
 @transaction.atomic(durable=True)
-def allocate_awards(campaign_id: int, *, actor: User, tie_order: Sequence[int] = ()) -> Allocation:
+def allocate_awards(
+    campaign_id: int, *, actor: User, tie_order: Sequence[int] = (), round_key: str = ""
+) -> Allocation:
     """Propose the campaign's awards by final rank, meeting the tier counts and floors.
 
     Replaces an unconfirmed proposal; 409 ``awards_confirmed`` after confirmation,
     ``rounds_open`` while a round of a kind is not closed, ``floor_unreachable`` naming the
     floor. ``tie_order`` is the committee's order of entries tied on a boundary.
+    ``round_key`` names a vote round's own prize list (网络点赞奖: by votes, its own tiers, no
+    floors); empty (default) is the campaign's main list.
     """
     campaign = _locked_campaign(campaign_id, actor)
     target = _campaign_target(campaign)
-    kinds = _kinds(campaign)
+    if round_key:
+        definition = prize_list_round(campaign, round_key)
+        tiers: dict[str, Any] = definition["tiers"]
+        kinds = [k for k in definition.get("kinds") or [] if tiers.get(k)]
+    else:
+        definition, tiers, kinds = {}, campaign.tiers or {}, _kinds(campaign)
     if not kinds:
         raise NoTiers(target=target)
-    current = Allocation.objects.select_for_update().filter(campaign=campaign).first()
+    current = Allocation.objects.select_for_update().filter(campaign=campaign, round_key=round_key).first()
     if current is not None and current.confirmed_at is not None:
         raise AwardsConfirmed(target=target)
     results: list[allocation.KindAllocation] = []
     for kind in kinds:
-        ranked = final_ranking(campaign, kind)
+        ranked = vote_ranking(campaign, definition, kind) if round_key else final_ranking(campaign, kind)
+        floors = [] if round_key else _floors(campaign, kind)
         try:
-            results.append(
-                allocation.allocate_kind(kind, campaign.tiers[kind], ranked, _floors(campaign, kind), tie_order)
-            )
+            results.append(allocation.allocate_kind(kind, tiers[kind], ranked, floors, tie_order))
         except allocation.FloorUnreachable as e:
             raise FloorUnreachable(
                 _(
@@ -138,12 +202,12 @@ def allocate_awards(campaign_id: int, *, actor: User, tie_order: Sequence[int] =
                 target=target,
             ) from None  # fmt: skip
     now = timezone.now()
-    Award.objects.filter(campaign=campaign, status=Award.Status.PROPOSED).delete()
+    Award.objects.filter(campaign=campaign, status=Award.Status.PROPOSED, round_key=round_key).delete()
     notes = [note for r in results for note in r.notes]
     ties = {r.kind: r.ties for r in results if r.ties}
     if current is None:
         current = Allocation.objects.create(
-            campaign=campaign, notes=notes, ties=ties, proposed_by=actor, proposed_at=now
+            campaign=campaign, round_key=round_key, notes=notes, ties=ties, proposed_by=actor, proposed_at=now
         )
     else:
         current.notes, current.ties, current.proposed_by, current.proposed_at = notes, ties, actor, now
@@ -151,63 +215,64 @@ def allocate_awards(campaign_id: int, *, actor: User, tie_order: Sequence[int] =
     Award.objects.bulk_create(
         Award(
             campaign=campaign, nomination_id=p.entry.nomination, kind=r.kind, tier=p.tier, tier_name=p.tier_name,
-            rank=p.entry.rank, score=p.entry.score, prize=p.prize, tied=p.tied,
+            rank=p.entry.rank, score=p.entry.score, prize=p.prize, tied=p.tied, round_key=round_key,
+            prize_text=_prize_text(tiers[r.kind], p.tier),
         )
         for r in results
         for p in r.placed
     )  # fmt: skip
-    record_event(
-        audit_events.AWARDS_ALLOCATED,
-        actor=actor,
-        target=campaign,
-        data={
-            "awards": [[p.entry.nomination, r.kind, p.tier] for r in results for p in r.placed],
-            "notes": notes, "ties": ties, "tie_order": list(tie_order),
-        },
-    )  # fmt: skip
+    data: dict[str, Any] = {
+        "awards": [[p.entry.nomination, r.kind, p.tier] for r in results for p in r.placed],
+        "notes": notes, "ties": ties, "tie_order": list(tie_order),
+    }  # fmt: skip
+    if round_key:
+        data["round"] = round_key
+    record_event(audit_events.AWARDS_ALLOCATED, actor=actor, target=campaign, data=data)
     return current
 
 
 @transaction.atomic(durable=True)
-def confirm_awards(campaign_id: int, *, actor: User) -> list[Award]:
+def confirm_awards(campaign_id: int, *, actor: User, round_key: str = "") -> list[Award]:
     """Confirm the proposal (who and when are recorded); the approved nominations of an awarded
     kind that received nothing become ``not_selected`` and their unit is told.
 
     409 ``no_proposal`` without an unconfirmed proposal, ``tie_unresolved`` while a boundary tie
-    waits for the committee's order.
+    waits for the committee's order. ``round_key``: a vote round's own prize list (网络点赞奖),
+    whose confirmation changes no nomination's status (the main list decides who is selected).
     """
     campaign = _locked_campaign(campaign_id, actor)
     target = _campaign_target(campaign)
-    current = Allocation.objects.select_for_update().filter(campaign=campaign).first()
+    if round_key:
+        prize_list_round(campaign, round_key)
+    current = Allocation.objects.select_for_update().filter(campaign=campaign, round_key=round_key).first()
     if current is None or current.confirmed_at is not None:
         raise NothingToConfirm(target=target)
     if current.ties:
         raise TieUnresolved(target=target)
     now = timezone.now()
-    awarded = set(
-        Award.objects.filter(campaign=campaign, status=Award.Status.PROPOSED).values_list("nomination_id", flat=True)
+    proposed = Award.objects.filter(campaign=campaign, status=Award.Status.PROPOSED, round_key=round_key)
+    awarded = set(proposed.values_list("nomination_id", flat=True))
+    losers = (
+        []
+        if round_key
+        else list(
+            Nomination.objects.select_for_update(of=("self",))
+            .select_related("campaign", "unit")
+            .filter(campaign=campaign, kind__in=_kinds(campaign), status=Nomination.Status.APPROVED)
+            .exclude(pk__in=awarded)
+            .order_by("pk")
+        )
     )
-    losers = list(
-        Nomination.objects.select_for_update(of=("self",))
-        .select_related("campaign", "unit")
-        .filter(campaign=campaign, kind__in=_kinds(campaign), status=Nomination.Status.APPROVED)
-        .exclude(pk__in=awarded)
-        .order_by("pk")
-    )
-    awards = list(
-        Award.objects.select_for_update().filter(campaign=campaign, status=Award.Status.PROPOSED).order_by("pk")
-    )
+    awards = list(proposed.select_for_update().order_by("pk"))
     Award.objects.filter(pk__in=[a.pk for a in awards]).update(
         status=Award.Status.CONFIRMED, confirmed_by=actor, confirmed_at=now
     )
     current.confirmed_by, current.confirmed_at = actor, now
     current.save(update_fields=["confirmed_by", "confirmed_at"])
-    record_event(
-        audit_events.AWARDS_CONFIRMED,
-        actor=actor,
-        target=campaign,
-        data={"awards": [a.pk for a in awards], "not_selected": [n.pk for n in losers]},
-    )
+    confirmed: dict[str, Any] = {"awards": [a.pk for a in awards], "not_selected": [n.pk for n in losers]}
+    if round_key:
+        confirmed["round"] = round_key
+    record_event(audit_events.AWARDS_CONFIRMED, actor=actor, target=campaign, data=confirmed)
     _not_selected(losers, actor=actor)
     return list(Award.objects.filter(pk__in=[a.pk for a in awards]).order_by("kind", "rank", "pk"))
 
@@ -252,13 +317,17 @@ def _pass_down(campaign: Campaign, award: Award, *, actor: User) -> Award:
     assert transaction.get_connection().in_atomic_block
     if Award.objects.filter(passed_from=award).exists():
         raise AwardNotActive(_("该奖项已顺延"), target=("awards.award", str(award.pk)))
-    ever = set(Award.objects.filter(campaign=campaign, kind=award.kind).values_list("nomination_id", flat=True))
+    if award.round_key:
+        return _pass_down_by_votes(campaign, award, actor=actor)
+    ever = set(
+        Award.objects.filter(campaign=campaign, kind=award.kind, round_key="").values_list("nomination_id", flat=True)
+    )
     ranking = [e for e in _ranking_of_not_selected(campaign, award.kind) if e.nomination not in ever]
     if not ranking:
         raise NoSuccessor(target=("awards.award", str(award.pk)))
     holders = [
         allocation.Entry(a.nomination_id, a.nomination.title, a.rank, a.score, a.nomination.form or {})
-        for a in Award.objects.filter(campaign=campaign, kind=award.kind, status=Award.Status.CONFIRMED)
+        for a in Award.objects.filter(campaign=campaign, kind=award.kind, status=Award.Status.CONFIRMED, round_key="")
         .exclude(pk=award.pk)
         .select_related("nomination")
     ]
@@ -281,6 +350,33 @@ def _pass_down(campaign: Campaign, award: Award, *, actor: User) -> Award:
     nomination.save(update_fields=["status", "version", "updated_at"])
     data = {"from": award.pk, "from_nomination": award.nomination_id, "award": new.pk,
             "nomination": nomination.pk, "tier": new.tier, "rank": new.rank}  # fmt: skip
+    record_event(audit_events.AWARD_PASSED_DOWN, actor=actor, target=campaign, data=data)
+    record_event(audit_events.AWARD_PASSED_DOWN, actor=actor, target=nomination, data=data)
+    return new
+
+
+def _pass_down_by_votes(campaign: Campaign, award: Award, *, actor: User) -> Award:
+    """顺延 on a vote round's own list: the next by votes that never held an award of that list;
+    no nomination changes status (the list is apart from the main one)."""
+    definition = prize_list_round(campaign, award.round_key)
+    ever = set(
+        Award.objects.filter(campaign=campaign, kind=award.kind, round_key=award.round_key).values_list(
+            "nomination_id", flat=True
+        )
+    )
+    ranking = [e for e in vote_ranking(campaign, definition, award.kind) if e.nomination not in ever]
+    if not ranking:
+        raise NoSuccessor(target=("awards.award", str(award.pk)))
+    successor = ranking[0]
+    nomination = Nomination.objects.select_for_update(of=("self",)).get(pk=successor.nomination)
+    new = Award.objects.create(
+        campaign=campaign, nomination=nomination, kind=award.kind, tier=award.tier, tier_name=award.tier_name,
+        rank=successor.rank, score=successor.score, prize=award.prize, prize_text=award.prize_text,
+        round_key=award.round_key, status=Award.Status.CONFIRMED, confirmed_by=actor, confirmed_at=timezone.now(),
+        passed_from=award,
+    )  # fmt: skip
+    data = {"from": award.pk, "from_nomination": award.nomination_id, "award": new.pk,
+            "nomination": nomination.pk, "tier": new.tier, "rank": new.rank, "round": award.round_key}  # fmt: skip
     record_event(audit_events.AWARD_PASSED_DOWN, actor=actor, target=campaign, data=data)
     record_event(audit_events.AWARD_PASSED_DOWN, actor=actor, target=nomination, data=data)
     return new
@@ -333,7 +429,7 @@ def decline_award(award_id: int, *, actor: User, reason: str) -> Award:
     award.save(update_fields=["status", "declined_reason", "ended_at"])
     nomination = award.nomination
     old = nomination.status
-    if old in (Nomination.Status.APPROVED, Nomination.Status.IN_PUBLICITY):
+    if not award.round_key and old in (Nomination.Status.APPROVED, Nomination.Status.IN_PUBLICITY):
         nomination.status = Nomination.Status.NOT_SELECTED
         nomination.version += 1
         nomination.save(update_fields=["status", "version", "updated_at"])
@@ -369,9 +465,15 @@ def revoke_award_of(nomination: Nomination, *, actor: User) -> Award | None:
     simply dropped from the proposal.
     """
     assert transaction.get_connection().in_atomic_block
-    award = Award.objects.select_for_update().filter(nomination=nomination, status__in=Award.LIVE).first()
-    if award is None:
-        return None
+    live = list(
+        Award.objects.select_for_update().filter(nomination=nomination, status__in=Award.LIVE).order_by("round_key")
+    )
+    revoked = [_revoke(award, nomination, actor=actor) for award in live]
+    return next((a for a in revoked if a is not None and not a.round_key), None)
+
+
+def _revoke(award: Award, nomination: Nomination, *, actor: User) -> Award | None:
+    """One live award of a revoked nomination (its main-list award or a vote list's)."""
     if award.status == Award.Status.PROPOSED:
         award.delete()
         return None
@@ -422,7 +524,13 @@ def issue_certificates(campaign_id: int, *, actor: User, award_id: int | None = 
     kinds = _kinds(campaign)
     confirmed = sorted(
         Award.objects.filter(campaign=campaign, status=Award.Status.CONFIRMED).select_related("certificate"),
-        key=lambda a: (kinds.index(a.kind) if a.kind in kinds else len(kinds), a.rank, a.pk),
+        key=lambda a: (
+            a.round_key != "",
+            a.round_key,
+            kinds.index(a.kind) if a.kind in kinds else len(kinds),
+            a.rank,
+            a.pk,
+        ),
     )
     numbered = Certificate.objects.filter(campaign=campaign).count()
     now = timezone.now()

@@ -31,8 +31,16 @@ from workflows.models import Campaign
 # --- serializers ---------------------------------------------------------------------------
 
 
+ROUND_HELP = "奖项名单：省略为活动的主奖项；网络点赞轮次的标识为其单独设奖（网络点赞奖）"
+
+
 class AllocateIn(StrictSerializer):
     tie_order = serializers.ListField(child=IdField(), required=False, max_length=1000)
+    round = serializers.CharField(max_length=40, required=False, allow_blank=True, default="", help_text=ROUND_HELP)
+
+
+class ConfirmIn(StrictSerializer):
+    round = serializers.CharField(max_length=40, required=False, allow_blank=True, default="", help_text=ROUND_HELP)
 
 
 class DeclineIn(StrictSerializer):
@@ -43,12 +51,16 @@ class AwardOut(serializers.ModelSerializer):
     prize = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False)
     score = serializers.DecimalField(max_digits=9, decimal_places=4, coerce_to_string=False)
     title = serializers.CharField(source="nomination.title", read_only=True)
+    round = serializers.CharField(
+        source="round_key", read_only=True, help_text="奖项名单：空为主奖项，否则为网络点赞轮次的标识"
+    )
 
     class Meta:
         model = Award
         fields = [
             "id", "nomination", "title", "kind", "tier", "tier_name", "rank", "score", "prize", "status", "tied",
-            "confirmed_by", "confirmed_at", "declined_reason", "ended_at", "passed_from", "recovered",
+            "confirmed_by", "confirmed_at", "declined_reason", "ended_at", "passed_from", "recovered", "round",
+            "prize_text",
         ]  # fmt: skip
 
 
@@ -85,6 +97,7 @@ class ProposalOut(serializers.Serializer):
     )
     confirmed_at = serializers.DateTimeField(allow_null=True)
     intake = IntakeOut()
+    round = serializers.CharField()
 
 
 def _committee_campaign(request: Request, pk: int) -> Campaign:
@@ -107,8 +120,9 @@ def _committee_award(request: Request, pk: int) -> Award:
     return award
 
 
-def _proposal(campaign: Campaign, allocation: Allocation | None, awards: Any) -> dict[str, Any]:
+def _proposal(campaign: Campaign, allocation: Allocation | None, awards: Any, round_key: str = "") -> dict[str, Any]:
     return {
+        "round": round_key,
         "awards": AwardOut(awards.order_by("kind", "rank", "nomination_id"), many=True).data,
         "notes": allocation.notes if allocation else [],
         "ties": allocation.ties if allocation else {},
@@ -130,35 +144,48 @@ class AllocateView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         campaign = _committee_campaign(request, pk)
         data = validated(AllocateIn, request.data or {})
+        round_key = data.get("round", "")
         allocation = actions.allocate_awards(
-            campaign.pk, actor=request_user(request), tie_order=data.get("tie_order", [])
+            campaign.pk, actor=request_user(request), tie_order=data.get("tie_order", []), round_key=round_key
         )
-        return Response(_proposal(campaign, allocation, selectors.awards_of(campaign, proposed=True)))
+        awards = selectors.awards_of(campaign, proposed=True, round_key=round_key)
+        return Response(_proposal(campaign, allocation, awards, round_key))
 
 
 class ProposalView(APIView):
-    @extend_schema(responses={200: ProposalOut}, summary="当前的奖项分配（拟定或已确认）及说明（组委会）")
+    @extend_schema(
+        parameters=[OpenApiParameter("round", str, required=False, description=ROUND_HELP)],
+        responses={200: ProposalOut}, summary="当前的奖项分配（拟定或已确认）及说明（组委会）",
+    )  # fmt: skip
     def get(self, request: Request, pk: int) -> Response:
         campaign = _committee_campaign(request, pk)
-        allocation = selectors.get_allocation(campaign)
+        round_key = request.query_params.get("round", "")[:40]
+        allocation = selectors.get_allocation(campaign, round_key)
         confirmed = allocation is not None and allocation.confirmed_at is not None
-        return Response(_proposal(campaign, allocation, selectors.awards_of(campaign, proposed=not confirmed)))
+        awards = selectors.awards_of(campaign, proposed=not confirmed, round_key=round_key)
+        return Response(_proposal(campaign, allocation, awards, round_key))
 
 
 class ConfirmView(APIView):
     @extend_schema(
-        request=None, responses={200: AwardOut(many=True)},
-        summary="确认奖项分配（组委会，记录确认人）；未获奖的申报成为 not_selected 并通知申报单位",
+        request=ConfirmIn, responses={200: AwardOut(many=True)},
+        summary="确认奖项分配（组委会，记录确认人）；未获奖的申报成为 not_selected 并通知申报单位（网络点赞奖除外）",
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         campaign = _committee_campaign(request, pk)
-        awards = actions.confirm_awards(campaign.pk, actor=request_user(request))
+        # the body was never read before: only ``round`` is, whatever else a client sends
+        body = request.data if isinstance(request.data, dict) else {}
+        data = validated(ConfirmIn, {"round": body["round"]} if "round" in body else {})
+        awards = actions.confirm_awards(campaign.pk, actor=request_user(request), round_key=data.get("round", ""))
         return Response(AwardOut(awards, many=True).data)
 
 
 class AwardListView(PaginatedListMixin, APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("kind", str, required=False), OpenApiParameter("status", str, required=False)],
+        parameters=[
+            OpenApiParameter("kind", str, required=False), OpenApiParameter("status", str, required=False),
+            OpenApiParameter("round", str, required=False, description=ROUND_HELP + "；省略为全部名单"),
+        ],
         responses={200: AwardOut(many=True)},
         summary="已确认的奖项及其去向（放弃、撤销、顺延）（组委会）",
     )  # fmt: skip
@@ -169,6 +196,8 @@ class AwardListView(PaginatedListMixin, APIView):
             awards = awards.filter(kind=kind)
         if status := request.query_params.get("status"):
             awards = awards.filter(status=status)
+        if "round" in request.query_params:
+            awards = awards.filter(round_key=request.query_params["round"][:40])
         return self.paginated(request, awards, AwardOut)
 
 

@@ -13,6 +13,7 @@ class AwardsConfig(AppConfig):
         from awards import hooks as award_hooks
 
         hooks.register_publicity_labeller(award_hooks.publicity_labels)
+        hooks.register_publicity_tier_reader(award_hooks.publicity_tiers)
         hooks.nomination_revoked.connect(award_hooks.on_nomination_revoked, dispatch_uid="awards.revoked")
         from workflows.signals import intake_closed
 

@@ -10,9 +10,11 @@ from awards.models import Award
 
 def publicity_labels(campaign_id: int, nomination_ids: Sequence[int]) -> dict[int, str]:
     """A confirmed award's tier name for each nomination on a 公示 list, grouped by kind and tier
-    (in the campaign's tier order), best rank first."""
+    (in the campaign's tier order), best rank first; the main prize list's awards (not 网络点赞奖)."""
     awards = list(
-        Award.objects.filter(campaign_id=campaign_id, nomination_id__in=nomination_ids, status=Award.Status.CONFIRMED)
+        Award.objects.filter(
+            campaign_id=campaign_id, nomination_id__in=nomination_ids, status=Award.Status.CONFIRMED, round_key=""
+        )
         .select_related("campaign")
         .order_by("kind", "rank", "nomination_id")
     )
@@ -30,6 +32,16 @@ def publicity_labels(campaign_id: int, nomination_ids: Sequence[int]) -> dict[in
         )
     )
     return {a.nomination_id: a.tier_name for a in awards}
+
+
+def publicity_tiers(campaign_id: int, nomination_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The tiers (keys and names) of each nomination's confirmed awards, of every prize list."""
+    held: dict[int, set[str]] = {}
+    for nomination_id, tier, name in Award.objects.filter(
+        campaign_id=campaign_id, nomination_id__in=nomination_ids, status=Award.Status.CONFIRMED
+    ).values_list("nomination_id", "tier", "tier_name"):
+        held.setdefault(nomination_id, set()).update((tier, name))
+    return held
 
 
 def on_nomination_revoked(sender: Any, *, nomination: Any, actor: Any, **kwargs: Any) -> None:

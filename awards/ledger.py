@@ -37,14 +37,20 @@ def render_ledger_xlsx(campaign: Campaign) -> bytes:
     )  # fmt: skip
     sheet.append([xlsx_cell(sheet, str(h)) for h in headers])
     for i, a in enumerate(ledger_awards(campaign), 1):
+        prize = a.prize if a.prize is not None or not a.prize_text else a.prize_text  # a gift: its text
         paid_at = timezone.localtime(a.paid_at).strftime("%Y-%m-%d %H:%M") if a.paid_at else ""
         row = (
             i, numbers.get(a.pk, ""), kind_label(a.kind), a.tier_name, a.nomination.title, a.nomination.unit.name,
-            a.prize, str(a.get_status_display()), paid_at, str(a.paid_by) if a.paid_by else "",
+            prize, str(a.get_status_display()), paid_at, str(a.paid_by) if a.paid_by else "",
             str(_("是")) if a.recovered else "",
         )  # fmt: skip
         sheet.append(
-            [xlsx_cell(sheet, value, "0.00" if j == 6 and value is not None else None) for j, value in enumerate(row)]
+            [
+                xlsx_cell(
+                    sheet, value, "0.00" if j == 6 and value is not None and not isinstance(value, str) else None
+                )
+                for j, value in enumerate(row)
+            ]
         )
     buffer = io.BytesIO()
     workbook.save(buffer)

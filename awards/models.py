@@ -16,9 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Allocation(models.Model):
-    """A campaign's allocation: its notes (who moved and why, ties) and its confirmation."""
+    """A campaign's allocation of one prize list: its notes (who moved and why, ties) and its confirmation.
 
-    campaign = models.OneToOneField("workflows.Campaign", on_delete=models.PROTECT, related_name="allocation")
+    ``round_key`` is empty for the campaign's main list; a ``vote`` round of weight 0 with its own
+    tiers (网络点赞奖) has a list of its own, keyed by the round's key."""
+
+    campaign = models.ForeignKey("workflows.Campaign", on_delete=models.PROTECT, related_name="allocations")
+    round_key = models.CharField(_("奖项名单（轮次）"), max_length=40, blank=True, default="")
     notes: models.JSONField[Any, Any] = models.JSONField(default=list, blank=True)
     # kind → groups of tied nominations at a boundary that the committee must order
     ties: models.JSONField[Any, Any] = models.JSONField(default=dict, blank=True)
@@ -32,6 +36,7 @@ class Allocation(models.Model):
     class Meta:
         verbose_name = _("奖项分配")
         verbose_name_plural = _("奖项分配")
+        constraints = [models.UniqueConstraint(fields=["campaign", "round_key"], name="allocation_one_per_list")]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}"
@@ -51,9 +56,13 @@ class Award(models.Model):
     kind = models.CharField(_("类别"), max_length=16)
     tier = models.CharField(_("等次标识"), max_length=64)
     tier_name = models.CharField(_("奖项等次"), max_length=100)
+    # the prize list: empty for the campaign's main list, else the key of the vote round (网络点赞奖)
+    round_key = models.CharField(_("奖项名单（轮次）"), max_length=40, blank=True, default="")
     rank = models.PositiveIntegerField(_("名次"))
     score = models.DecimalField(_("得分"), max_digits=9, decimal_places=4)
     prize = models.DecimalField(_("奖金"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # a prize that is not money (a gift, 礼品), as the tier names it
+    prize_text = models.CharField(_("奖品"), max_length=100, blank=True, default="")
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
     tied = models.BooleanField(default=False)
     confirmed_by = models.ForeignKey(
@@ -79,7 +88,9 @@ class Award(models.Model):
         ordering = ["campaign", "kind", "rank", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["nomination"], condition=Q(status__in=["proposed", "confirmed"]), name="award_one_live"
+                fields=["nomination", "round_key"],
+                condition=Q(status__in=["proposed", "confirmed"]),
+                name="award_one_live_per_list",
             ),
         ]
 

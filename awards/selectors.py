@@ -18,16 +18,21 @@ from workflows.models import Campaign, NominationKind
 ENTERED = (*Nomination.HOLDS_PLACE, Nomination.Status.NOT_SELECTED)
 
 
-def awards_of(campaign: Campaign, *, proposed: bool = False) -> QuerySet[Award]:
-    """The campaign's awards: the proposal, or (default) every award since confirmation, with its fate."""
+def awards_of(campaign: Campaign, *, proposed: bool = False, round_key: str | None = None) -> QuerySet[Award]:
+    """The campaign's awards: the proposal, or (default) every award since confirmation, with its fate.
+
+    ``round_key``: one prize list ("" the main list, a vote round's key its 网络点赞奖); None every list."""
     awards = Award.objects.filter(campaign=campaign).select_related("nomination")
+    if round_key is not None:
+        awards = awards.filter(round_key=round_key)
     if proposed:
         return awards.filter(status=Award.Status.PROPOSED)
     return awards.exclude(status=Award.Status.PROPOSED)
 
 
-def get_allocation(campaign: Campaign) -> Allocation | None:
-    return Allocation.objects.filter(campaign=campaign).first()
+def get_allocation(campaign: Campaign, round_key: str = "") -> Allocation | None:
+    """The allocation of one prize list: the main one (default) or a vote round's (网络点赞奖)."""
+    return Allocation.objects.filter(campaign=campaign, round_key=round_key).first()
 
 
 def get_award(pk: int) -> Award | None:
@@ -126,7 +131,7 @@ def valid_awards(campaign: Campaign) -> QuerySet[Award]:
 
 def casebook_awards(campaign: Campaign) -> QuerySet[Award]:
     """The awards a case book compiles: the campaign's confirmed awards of cases, with their nomination and unit."""
-    return valid_awards(campaign).filter(kind=NominationKind.CASE)
+    return valid_awards(campaign).filter(kind=NominationKind.CASE, round_key="")
 
 
 def latest_casebook(campaign: Campaign) -> CaseBook | None:

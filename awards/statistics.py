@@ -70,8 +70,9 @@ def submitted_nominations(campaign: Campaign) -> QuerySet[Nomination]:
 
 
 def standing_awards(campaign: Campaign) -> QuerySet[Award]:
-    """The awards the statistics count: confirmed and standing (not declined, not revoked)."""
-    return Award.objects.filter(campaign=campaign, status=Award.Status.CONFIRMED)
+    """The awards the statistics count: confirmed and standing (not declined, not revoked), of the
+    main prize list (a vote round's 网络点赞奖 are gifts apart from the planned tiers)."""
+    return Award.objects.filter(campaign=campaign, status=Award.Status.CONFIRMED, round_key="")
 
 
 def _names(ids: set[Any]) -> dict[int, str]:

@@ -14,7 +14,7 @@ from accounts import permissions
 from accounts import selectors as account_selectors
 from approvals import publicity_selectors, quotas
 from approvals import selectors as approval_selectors
-from approvals.actions.publicity import PUBLICITY_FROM, rule_end_or_none
+from approvals.actions.publicity import PUBLICITY_FROM, campaign_tier_names, rule_end_or_none
 from awards.selectors import intake_report
 from config.request_context import request_user
 from config.web.errors import or_404
@@ -59,9 +59,14 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         # The end the campaign's rule gives a 公示 started now: an explicit end before it needs a reason.
         "publicity_rule_end": rule_end_or_none(campaign, timezone.now()) if runs_publicity else None,
         "may_finalize": runs_publicity and campaign.status == Campaign.Status.PUBLICITY,
+        # 公示 over a subset: the tiers (keys → names) the committee may choose by
+        "publicity_tiers": list(campaign_tier_names(campaign).items()) if runs_publicity else [],
         # 修改完善期 (issue 17): the committee opens revision windows for chosen nominations.
         "may_open_revisions": runs_publicity,
         "may_run_judging": bool(campaign.rounds) and permissions.can_run_judging(user, campaign),
+        # 网络点赞管理: a campaign with a vote round, for its host's committee
+        "may_run_voting": any(isinstance(r, dict) and r.get("method") == "vote" for r in campaign.rounds or [])
+        and permissions.can_run_voting(user, campaign),
         "may_see_statistics": permissions.can_see_campaign_statistics(user, campaign),
         "may_print_certificates": permissions.can_allocate_awards(user, campaign),
         # 案例集: the awarded cases compiled (awards/casebook.py), for the committee of a campaign with cases

@@ -65,12 +65,15 @@ def _import(key: str, name: str, kinds: list[str], weight: int) -> dict[str, Any
     return {"key": key, "name": name, "kinds": kinds, "method": "import", "weight": weight, "criteria": []}
 
 
-def _tiers(*levels: tuple[str, str, int, int | None]) -> list[dict[str, Any]]:
+def _tiers(*levels: tuple[str, str, int, int | str | None]) -> list[dict[str, Any]]:
     return [
         {"key": key, "name": name, "count": count, **({"prize": prize} if prize is not None else {})}
         for key, name, count, prize in levels
     ]
 
+
+# A gift whose content is still to be decided [000] (a vote round's prize may be a text).
+GIFT = "微服务点赞礼品（具体内容待定）"
 
 # The judging of each seed (issue 14): its rounds, in order, and its award tiers per kind.
 SEED_JUDGING: dict[str, dict[str, Any]] = {
@@ -86,6 +89,21 @@ SEED_JUDGING: dict[str, dict[str, Any]] = {
                 publish_every=5,
                 tiebreak="effect",
             ),
+            # 网络点赞 after the roadshow [000]: its own prize list by votes, gifts to be decided.
+            {
+                "key": "likes",
+                "name": "网络点赞",
+                "kinds": ["case"],
+                "method": "vote",
+                "weight": 0,
+                "tiers": {
+                    "case": _tiers(
+                        ("like_first", "网络点赞一等奖", 2, GIFT),
+                        ("like_second", "网络点赞二等奖", 3, GIFT),
+                        ("like_third", "网络点赞三等奖", 5, GIFT),
+                    )
+                },
+            },
         ],  # fmt: skip
         "tiers": {
             "case": _tiers(

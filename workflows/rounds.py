@@ -2,7 +2,9 @@
 
 Shapes (api.md, Judging, awards and results): ``rounds`` is a list, in order, of
 ``{"key", "name", "kinds", "method", "weight", "criteria", "step", "trim", "normalize"?,
-"order"?, "publish_every"?, "advance"?, "tiebreak"?, "deadline"?}``; ``tiers`` maps a kind to
+"order"?, "publish_every"?, "advance"?, "tiebreak"?, "deadline"?, "tiers"?}`` (``tiers`` only on a
+``vote`` round of weight 0: its own prize list by votes, 网络点赞奖, shaped like the campaign's,
+where a prize may also be a text such as a gift); ``tiers`` maps a kind to
 ``[{"key", "name", "count", "prize"?}]``; ``tier_floors`` is ``[{"kind", "field", "values",
 "min_share"}]``. Numbers are read as decimals (exact), so a step of 0.5 divides a max of 20.
 """
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 METHODS = ("panel", "import", "vote")
 ROUND_KEYS = frozenset(
     {"key", "name", "kinds", "method", "weight", "criteria", "step", "trim", "normalize", "order",
-     "publish_every", "advance", "tiebreak", "deadline"}
+     "publish_every", "advance", "tiebreak", "deadline", "tiers"}
 )  # fmt: skip
 CRITERION_KEYS = frozenset({"key", "name", "max"})
 TIER_KEYS = frozenset({"key", "name", "count", "prize"})
@@ -122,6 +124,12 @@ def check_rounds(rounds: object, kinds: list[str]) -> Errors:
             isinstance(deadline, str) and (parse_datetime(deadline) or _safe_date(deadline))
         ):
             add(f"{at}.deadline", _("请使用日期（2024-09-18）或带时区的时间（2024-09-18T17:00:00+08:00）"))
+        if "tiers" in definition:
+            if method != "vote" or weight != 0:
+                add(f"{at}.tiers", _("只有权重为0的网络点赞（vote）轮次可以单独设奖"))
+            own_kinds = [k for k in round_kinds if isinstance(k, str)]
+            for path, messages in check_tiers(definition["tiers"], own_kinds, text_prize=True).items():
+                errors.setdefault(f"{at}.{path}", []).extend(messages)
     for kind, total in weights.items():
         if total != 100:
             add("rounds", _("类别“{kind}”各轮权重之和必须为100（现为{total}）").format(kind=kind, total=total))
@@ -164,7 +172,9 @@ def _check_criteria(criteria: object, step: Decimal | None, at: str, add: Any) -
     return keys
 
 
-def check_tiers(tiers: object, kinds: list[str]) -> Errors:
+def check_tiers(tiers: object, kinds: list[str], *, text_prize: bool = False) -> Errors:
+    """Every problem of ``tiers`` (kind → levels), keyed ``tiers.<kind>[i].field``; ``text_prize``
+    (a vote round's own list): a prize may also be a short text (a gift, 礼品)."""
     errors: Errors = {}
     if not isinstance(tiers, dict):
         return {"tiers": [_("奖项等次必须是对象（类别 → 等次列表）")]}
@@ -195,7 +205,10 @@ def check_tiers(tiers: object, kinds: list[str]) -> Errors:
             if not _positive_int(level.get("count")):
                 errors.setdefault(f"{here}.count", []).append(_("名额必须是正整数"))
             prize = level.get("prize")
-            if prize is not None and ((amount := decimal_of(prize)) is None or amount < 0):
+            if text_prize and isinstance(prize, str) and decimal_of(prize) is None:
+                if not prize.strip() or len(prize) > 100:
+                    errors.setdefault(f"{here}.prize", []).append(_("奖品说明须为1到100个字符"))
+            elif prize is not None and ((amount := decimal_of(prize)) is None or amount < 0):
                 errors.setdefault(f"{here}.prize", []).append(_("奖金不能为负数"))
     return errors
 

@@ -9,7 +9,9 @@ rows in the same transaction). Objections are ``approvals.actions.objections``, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -63,6 +65,51 @@ def invalidate_public_list(campaign_id: int) -> None:
 # --- 公示 ---------------------------------------------------------------------------------
 
 PUBLICITY_FROM = (Campaign.Status.CLOSED, Campaign.Status.REVIEWING, Campaign.Status.PUBLICITY)
+# A round over a subset may list approved nominations and those an earlier round listed (in 公示
+# or final), e.g. the 入围 20 of a first round that a later round lists again as the 十佳.
+SUBSET_FROM = (Nomination.Status.APPROVED, Nomination.Status.IN_PUBLICITY, Nomination.Status.FINAL)
+SELECTION_INVALID = "publicity_selection_invalid"
+
+
+def campaign_tier_names(campaign: Campaign) -> dict[str, str]:
+    """Every tier a 公示 may be chosen by: key → name, of the campaign's tiers and of its vote
+    rounds' own lists (网络点赞奖), in the definition's order."""
+    found: dict[str, str] = {}
+    lists = [campaign.tiers or {}] + [r.get("tiers") or {} for r in campaign.rounds or [] if isinstance(r, dict)]
+    for tiers in lists:
+        for levels in tiers.values() if isinstance(tiers, dict) else []:
+            for level in levels if isinstance(levels, list) else []:
+                if isinstance(level, dict) and level.get("key"):
+                    found.setdefault(str(level["key"]), str(level.get("name") or level["key"]))
+    return found
+
+
+def _selected_ids(campaign: Campaign, tiers: Sequence[str], nominations: Sequence[int]) -> list[int]:
+    """The nominations a round over a subset lists: the ids given, and those holding one of the
+    tiers (keys or names, through approvals/hooks.py). 400 ``publicity_selection_invalid`` for an
+    unknown tier, or an id that is not the campaign's or cannot be listed."""
+    known = campaign_tier_names(campaign)
+    unknown = [t for t in tiers if t not in known and t not in known.values()]
+    if unknown:
+        raise InvalidInput.for_field(
+            "tiers", _("本活动没有以下奖项等次：{tiers}").format(tiers="、".join(unknown)), code=SELECTION_INVALID
+        )
+    eligible = Nomination.objects.filter(campaign=campaign, status__in=SUBSET_FROM)
+    wanted = set(nominations)
+    found = set(eligible.filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - found:
+        raise InvalidInput.for_field(
+            "nominations",
+            _("以下申报不属于本活动或不能公示（须为审批通过或已公示的申报）：{ids}").format(
+                ids="、".join(f"#{i}" for i in sorted(wanted - found))
+            ),
+            code=SELECTION_INVALID,
+        )
+    if tiers:
+        candidates = list(eligible.values_list("pk", flat=True))
+        held = hooks.publicity_tiers(campaign.pk, candidates)
+        found |= {pk for pk, names in held.items() if names & set(tiers)}
+    return sorted(found)
 
 
 @transaction.atomic(durable=True)
@@ -75,8 +122,14 @@ def start_publicity(
     title: str = "",
     how_to_object: str = "",
     short_reason: str = "",
+    tiers: Sequence[str] = (),
+    nominations: Sequence[int] = (),
 ) -> PublicityRound:
     """Put every ``approved`` nomination of the campaign on public announcement (公示).
+
+    Or a subset (rounds over subsets: the 入围 20, later the 十佳): ``nominations`` (ids) and the
+    holders of ``tiers`` (award tier keys or names), approved or listed before (in 公示, final);
+    the others stay as they are.
 
     The window is ``starts_at`` (default now) to ``ends_at``, or, without ``ends_at``, the end
     computed once from the campaign's settings on the working-day calendar (409
@@ -100,12 +153,17 @@ def start_publicity(
         raise InvalidInput.for_field("ends_at", _("公示结束时间应晚于开始时间"), code="invalid_window")
     short_reason = short_reason.strip()[:2000]
     shortened = _check_shortened(campaign, starts_at, ends_at, short_reason) if not computed else None
-    nominations = list(
-        Nomination.objects.select_for_update(of=("self",))
-        .filter(campaign=campaign, status=Nomination.Status.APPROVED)
-        .order_by("pk")
-    )
-    if not nominations:
+    selection: dict[str, list[Any]] = {}
+    if tiers or nominations:
+        chosen_tiers, chosen_ids = list(dict.fromkeys(tiers)), sorted(set(nominations))
+        selection = {"tiers": chosen_tiers, "nominations": chosen_ids}
+        chosen = Nomination.objects.filter(
+            pk__in=_selected_ids(campaign, chosen_tiers, chosen_ids), status__in=SUBSET_FROM
+        )
+    else:
+        chosen = Nomination.objects.filter(campaign=campaign, status=Nomination.Status.APPROVED)
+    listed = list(chosen.select_for_update(of=("self",)).order_by("pk"))
+    if not listed:
         raise NothingToPublicise(target=target)
     number = (PublicityRound.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
     publicity_round = PublicityRound.objects.create(
@@ -117,18 +175,19 @@ def start_publicity(
         starts_at=starts_at,
         ends_at=ends_at,
         started_by=actor,
+        selection=selection,
     )
     # After the awards are confirmed only the awarded nominations are still approved; each
     # entry carries its tier (approvals/hooks.py), grouped in the labellers' order.
-    labels = hooks.publicity_labels(campaign.pk, [n.pk for n in nominations])
+    labels = hooks.publicity_labels(campaign.pk, [n.pk for n in listed])
     position = {nomination_id: i for i, nomination_id in enumerate(labels, 1)}
     PublicityEntry.objects.bulk_create(
         PublicityEntry(
             round=publicity_round, nomination=n, label=labels.get(n.pk, "")[:100], position=position.get(n.pk, 0)
         )
-        for n in sorted(nominations, key=lambda n: (position.get(n.pk, 0), n.pk))
+        for n in sorted(listed, key=lambda n: (position.get(n.pk, 0), n.pk))
     )
-    Nomination.objects.filter(pk__in=[n.pk for n in nominations]).update(
+    Nomination.objects.filter(pk__in=[n.pk for n in listed]).update(
         status=Nomination.Status.IN_PUBLICITY, version=F("version") + 1, updated_at=timezone.now()
     )
     old_status = campaign.status
@@ -143,11 +202,12 @@ def start_publicity(
         actor=actor,
         target=campaign,
         data={**window, "computed": computed, "days": campaign.publicity_days,
-              "working_days": campaign.publicity_working_days, "nominations": [n.pk for n in nominations],
+              "working_days": campaign.publicity_working_days, "nominations": [n.pk for n in listed],
+              **({"selection": selection} if selection else {}),
               "old": {"status": old_status}, "new": {"status": campaign.status},
               **({"shortened": {"rule_ends_at": shortened, "reason": short_reason}} if shortened else {})},
     )  # fmt: skip
-    for nomination in nominations:
+    for nomination in listed:
         record_event(audit_events.PUBLICITY_STARTED, actor=actor, target=nomination, data=window)
     invalidate_public_list(campaign.pk)
     publicity_events.publicity_started(publicity_round)
@@ -209,6 +269,9 @@ def window_is_open(publicity_round: PublicityRound, now: datetime) -> bool:
 def finalize_campaign(campaign_id: int, *, actor: User) -> list[int]:
     """Make every nomination still ``in_publicity`` final (the host's committee).
 
+    The campaign is finished, unless its latest 公示 was over a subset and approved nominations
+    remain outside it (rounds over subsets: a later round lists the 十佳): then it stays in 公示
+    and the committee starts the next round, and finalises again after it.
     409 ``publicity_running`` while a window runs, ``objections_open`` while any objection of
     the campaign is undecided, ``publicity_not_allowed`` without a 公示. Returns the ids.
     """
@@ -234,15 +297,22 @@ def finalize_campaign(campaign_id: int, *, actor: User) -> list[int]:
     Nomination.objects.filter(pk__in=ids).update(
         status=Nomination.Status.FINAL, version=F("version") + 1, updated_at=now
     )
-    campaign.status = Campaign.Status.FINISHED
+    latest = rounds.order_by("-number").first()
+    partial = bool(latest and latest.selection) and (
+        Nomination.objects.filter(campaign=campaign, status=Nomination.Status.APPROVED).exists()
+    )
+    if not partial:
+        campaign.status = Campaign.Status.FINISHED
     campaign.version += 1
     campaign.save(update_fields=["status", "version", "updated_at"])
-    record_event(
-        audit_events.CAMPAIGN_FINALIZED,
-        actor=actor,
-        target=campaign,
-        data={"final": ids, "old": {"status": Campaign.Status.PUBLICITY}, "new": {"status": campaign.status}},
-    )
+    finalized: dict[str, Any] = {
+        "final": ids,
+        "old": {"status": Campaign.Status.PUBLICITY},
+        "new": {"status": campaign.status},
+    }
+    if partial:
+        finalized["partial"] = True
+    record_event(audit_events.CAMPAIGN_FINALIZED, actor=actor, target=campaign, data=finalized)
     for nomination in nominations:
         record_event(audit_events.CAMPAIGN_FINALIZED, actor=actor, target=nomination, data={"status": "final"})
     invalidate_public_list(campaign.pk)

@@ -43,6 +43,17 @@ class PublicityIn(StrictSerializer):
     # Why an explicit ``ends_at`` is shorter than the campaign's rule (400 ``publicity_too_short``
     # without it); recorded in the audit event.
     short_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    # A round over a subset (the 入围, later the 十佳): award tiers (keys or names) and/or ids;
+    # omitted, every approved nomination. 400 ``publicity_selection_invalid`` for unknown ones.
+    tiers = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=50,
+        help_text="按奖项等次（标识或名称）公示",
+    )
+    nominations = serializers.ListField(
+        child=IdField(), required=False, max_length=5000, help_text="按申报编号公示（如入围名单）"
+    )
 
 
 class ObjectionIn(StrictSerializer):
@@ -118,7 +129,9 @@ class RevokeIn(StrictSerializer):
 
 class CampaignPublicityView(APIView):
     @extend_schema(
-        request=PublicityIn, responses={200: dict}, summary="开始公示（组委会）：审批通过的申报全部进入公示"
+        request=PublicityIn,
+        responses={200: dict},
+        summary="开始公示（组委会）：审批通过的申报全部进入公示，或按奖项等次、申报编号分轮公示其中一部分",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
@@ -127,6 +140,7 @@ class CampaignPublicityView(APIView):
         publicity_round = publicity_actions.start_publicity(
             campaign.pk, actor=user, starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
             title=data["title"], how_to_object=data["how_to_object"], short_reason=data["short_reason"],
+            tiers=data.get("tiers", []), nominations=data.get("nominations", []),
         )  # fmt: skip
         return Response(
             {
@@ -135,6 +149,7 @@ class CampaignPublicityView(APIView):
                 "title": publicity_round.title,
                 "starts_at": DeadlineField().to_representation(publicity_round.starts_at),
                 "ends_at": DeadlineField().to_representation(publicity_round.ends_at),
+                "selection": publicity_round.selection or None,
                 "nominations": list(
                     publicity_round.entries.order_by("nomination_id").values_list("nomination_id", flat=True)
                 ),

@@ -10,6 +10,7 @@ user may see). The objector's identity is shown only in the response to the audi
 from __future__ import annotations
 
 import gzip
+import re
 import secrets
 import time
 from datetime import datetime
@@ -282,6 +283,14 @@ def _parse_local(value: str) -> datetime | None:
     return parsed
 
 
+def _id_list(text: str) -> list[int]:
+    """Nomination ids typed as 12, 13、14 (a leading # allowed); 400 on ``nominations`` otherwise."""
+    parts = [p.lstrip("#＃") for p in re.split(r"[\s,，、;；]+", text.strip()) if p]
+    if not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
+        raise InvalidInput.for_field("nominations", _("申报编号须为数字，用逗号或顿号分隔"))
+    return [int(p) for p in parts[:5000]]
+
+
 @login_required
 @require_POST
 def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
@@ -292,11 +301,13 @@ def start_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         starts_at = _parse_local(request.POST.get("starts_at", ""))
         ends_at = _parse_local(request.POST.get("ends_at", "")) if request.POST.get("window") == "explicit" else None
+        nominations = _id_list(request.POST.get("nominations", ""))
         publicity_round = publicity_actions.start_publicity(
             campaign.pk, actor=user, starts_at=starts_at, ends_at=ends_at,
             title=request.POST.get("title", "").strip()[:200],
             how_to_object=request.POST.get("how_to_object", "").strip()[:2000],
             short_reason=request.POST.get("short_reason", "").strip()[:2000],
+            tiers=[t[:100] for t in request.POST.getlist("tiers")[:50]], nominations=nominations,
         )  # fmt: skip
     except SealflowError as exc:
         report(request, exc)
