@@ -200,7 +200,10 @@ def rounds_from_rows(
         criteria, unreadable = parse_criteria(row["criteria"])
         if unreadable:
             errors[f"rounds[{i}].criteria"] = unreadable
-        item["criteria"] = criteria
+        if criteria or item.get("method") != "vote":
+            item["criteria"] = criteria
+        else:  # a vote round scores no rubric: no empty list where the definition had none
+            item.pop("criteria", None)
         for name in ("advance", "publish_every"):
             text = row[name].strip()
             if not text:

@@ -46,7 +46,9 @@ def test_the_round_editor_shows_a_seed_round_and_saves_a_changed_rubric(tree, ad
 
     assert saved.status_code == 302, saved.content.decode()
     campaign.refresh_from_db()
-    (only,) = campaign.rounds
+    only, *others = campaign.rounds
+    # [000]'s 网络点赞 round is kept as it was, its own prize list (tiers) included
+    assert [(r["method"], bool(r.get("tiers"))) for r in others] == [("vote", True)]
     assert only["name"] == "现场路演（决赛）"
     assert only["criteria"] == [{"key": "process", "name": "服务过程", "max": 40},
                                 {"key": "c1", "name": "服务效果", "max": 60}]  # fmt: skip
