@@ -25,7 +25,10 @@ class CampaignTemplatesView(APIView):
     @extend_schema(responses={200: CampaignTemplateOut(many=True)}, summary="活动附件模板列表")
     def get(self, request: Request, pk: int) -> Response:
         campaign = campaign_selectors.get_visible_campaign(request_user(request), pk)
-        return Response(CampaignTemplateOut(selectors.campaign_templates(campaign), many=True).data)
+        # One page holds them all (a notice has a handful), in the shape of every list of the API.
+        return Response(
+            {"results": CampaignTemplateOut(selectors.campaign_templates(campaign), many=True).data, "next": None}
+        )
 
     @extend_schema(
         request=CampaignTemplateUpload, responses={201: CampaignTemplateOut}, summary="上传活动附件模板（multipart）"

@@ -63,7 +63,7 @@ def test_the_admin_uploads_a_template_that_everyone_lists_and_downloads(tree, ca
     event = AuditEvent.objects.get(action="campaign_template.added")
     assert event.data["template"] == data["id"]
     assert event.actor_id == admin.pk
-    listed = client_for(submitter).get(f"/api/v1/campaigns/{campaign.pk}/templates").json()
+    listed = client_for(submitter).get(f"/api/v1/campaigns/{campaign.pk}/templates").json()["results"]
     assert [t["title"] for t in listed] == ["附件2 名额分配表"]
     download = client_for(submitter).get(listed[0]["download"])
     assert download.status_code == 200
@@ -99,7 +99,7 @@ def test_a_removed_template_is_gone_from_the_list_and_audited(tree, campaign, su
 
     assert client.delete(f"/api/v1/campaigns/{campaign.pk}/templates/{template_id}").status_code == 204
 
-    assert client_for(submitter).get(f"/api/v1/campaigns/{campaign.pk}/templates").json() == []
+    assert client_for(submitter).get(f"/api/v1/campaigns/{campaign.pk}/templates").json() == {"results": [], "next": None}
     assert client_for(submitter).get(f"/api/v1/campaigns/{campaign.pk}/templates/{template_id}").status_code == 404
     assert AuditEvent.objects.filter(action="campaign_template.removed").count() == 1
 
