@@ -1,0 +1,71 @@
+"""The decider's lock statement, compiled once (``sign_offs._LockStatement``), reads what the ORM query reads."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts.roles import Role
+from approvals.actions import create_nomination, sign_off, submit_nomination
+from approvals.actions.sign_offs import _lock_with_facts, _locking
+from approvals.models import Nomination
+from tests.campaigns import make_campaign, valid_case_form
+from tests.factories import user_with_role
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seal_key_file")]
+
+_RELATED = ("campaign", "unit", "district", "stage_org")
+_FACTS = ("decider_holds_role", "decider_authored", "previous_signer", "previous_principal", "previous_to_stage")
+
+
+@pytest.fixture
+def at_district(tree, submitter):
+    """A nomination past its unit's stage, waiting at the district's sealing stage."""
+    leader = user_with_role(Role.UNIT_LEADER, tree.unit, username="leader")
+    nomination = create_nomination(
+        actor=submitter, campaign=make_campaign(tree.committee), unit=tree.unit, kind="case", title="助老服务案例",
+        form=valid_case_form(),
+    )  # fmt: skip
+    nomination = submit_nomination(nomination.pk, actor=submitter)
+    sign_off(nomination.task_id, actor=leader, decision="approve", opinion="同意")
+    nomination.refresh_from_db()
+    return nomination, leader
+
+
+def _seen(nomination: Nomination | None) -> dict[str, object]:
+    assert nomination is not None
+    fields = {f.attname: getattr(nomination, f.attname) for f in Nomination._meta.concrete_fields}
+    related = {name: getattr(nomination, name).pk for name in _RELATED}
+    related["host"] = nomination.campaign.host_org.pk
+    cached = {name: Nomination._meta.get_field(name).is_cached(nomination) for name in _RELATED}
+    return {"fields": fields, "related": related, "cached": cached, **{k: getattr(nomination, k) for k in _FACTS}}
+
+
+@pytest.mark.parametrize("who", ["district", "leader", "submitter", "other_district"])
+def test_the_compiled_lock_reads_what_the_orm_query_reads(at_district, tree, submitter, who):
+    nomination, leader = at_district
+    people = {
+        "district": user_with_role(Role.DISTRICT_REVIEWER, tree.district, username="district"),
+        "other_district": user_with_role(Role.DISTRICT_REVIEWER, tree.other_district, username="other"),
+        "leader": leader,
+        "submitter": submitter,
+    }
+    decider = people[who]
+    with transaction.atomic():
+        expected = _seen(_locking(decider).filter(task_id=nomination.task_id).first())
+        with CaptureQueriesContext(connection) as queries:
+            compiled = _seen(_lock_with_facts(nomination.task_id, decider))
+    assert compiled == expected
+    assert len(queries) == 1
+    assert "FOR UPDATE OF" in queries[0]["sql"]
+    # The facts differ by decider: the statement is not stuck with the first decider's values.
+    assert expected["decider_holds_role"] is (who == "district")
+    assert expected["decider_authored"] is (who == "submitter")
+    assert expected["previous_signer"] == leader.pk
+
+
+def test_a_task_that_is_no_ones_open_task_finds_nothing(at_district, tree):
+    nomination, leader = at_district
+    with transaction.atomic():
+        assert _lock_with_facts(nomination.task_id + 10_000, leader) is None
