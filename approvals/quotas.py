@@ -189,7 +189,10 @@ def check_quotas_at_stage(nomination: Nomination, stage: Stage) -> None:
     """
     target = ("approvals.nomination", str(nomination.pk))
     at_district = is_quota_stage(stage)
-    holding = holding_district_approval(nomination.campaign_id).exclude(pk=nomination.pk)
+
+    def holding() -> QuerySet[Nomination]:  # built only where a quota needs it (it is costly to build)
+        return holding_district_approval(nomination.campaign_id).exclude(pk=nomination.pk)
+
     quotas = (
         Quota.objects.filter(campaign_id=nomination.campaign_id, kind__in=["", nomination.kind])
         .filter(binds_at(stage))
@@ -211,7 +214,7 @@ def check_quotas_at_stage(nomination: Nomination, stage: Stage) -> None:
             )
             used = used.exclude(pk=nomination.pk).filter(unit__path__startswith=quota.org.path)
         else:
-            used = holding.filter(unit__path__startswith=quota.org.path)
+            used = holding().filter(unit__path__startswith=quota.org.path)
         if quota.kind:
             used = used.filter(kind=quota.kind)
         if quota.field:
@@ -222,5 +225,5 @@ def check_quotas_at_stage(nomination: Nomination, stage: Stage) -> None:
     total = nomination.campaign.total_max
     if at_district and total is not None:
         advisory_xact_lock("quota-seal-total", nomination.campaign_id)
-        if holding.count() >= total:
+        if holding().count() >= total:
             raise QuotaExceeded(_("本活动名额已满（共 {n} 个）").format(n=total), target=target)
