@@ -9,12 +9,13 @@ transaction, so the process state and our records commit together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, connections, router, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, QuerySet, Subquery
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
@@ -87,7 +88,15 @@ def stage_deadline(stage: Stage, entered_at: datetime) -> datetime | None:
 
 
 def _stages(nomination: Nomination) -> list[Stage]:
-    return list(nomination.campaign.stages.order_by("position"))
+    """The campaign's stages in order (``campaign.stages.order_by("position")``, compiled once)."""
+    stages = _run_compiled(
+        "stages", lambda: Stage.objects.filter(campaign_id=_CAMPAIGN_MARK).order_by("position"), Stage,
+        {_CAMPAIGN_MARK: nomination.campaign_id},
+    )  # fmt: skip
+    campaign = nomination.campaign
+    for stage in stages:  # as the related manager does
+        Stage.campaign.field.set_cached_value(stage, campaign)
+    return stages
 
 
 def _enter_stage(nomination: Nomination, stage: Stage, task: Task, org: Organization | None = None) -> None:
@@ -491,37 +500,39 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
     )
 
 
-# Stand-ins for the task and the decider in the compiled lock statement, replaced per call.
+# Stand-ins for the values of a compiled statement (``_Compiled``), replaced per call.
 _TASK_MARK = -7_919_101
 _DECIDER_MARK = -7_919_103
+_CAMPAIGN_MARK = -7_919_107
 
 
 @dataclass(frozen=True)
-class _LockStatement:
-    """``_locking(decider).filter(task_id=...).first()`` compiled once: its SQL, its parameters
-    with the two stand-ins, and what Django's ``ModelIterable`` needs to turn the row into a
-    nomination with its related objects and the decider's facts (the same objects, built from
-    the same columns). Building and compiling that five-table join with its four subqueries cost
-    about a fifth of an approval's CPU when done per call (bench/README.md, issue 19)."""
+class _Compiled:
+    """A queryset compiled once: its SQL, its parameters with stand-ins for the values that vary
+    per call, and what Django's ``ModelIterable`` needs to turn its rows into model instances
+    with their related objects and annotations (the same objects, built from the same columns).
+
+    An approval's hot reads use it: building and compiling the ORM query per call was most of
+    their cost (the decider's lock statement, a five-table join with four subqueries, alone was
+    about a fifth of an approval's CPU; bench/README.md, issue 19).
+    """
 
     sql: str
     params: tuple[object, ...]
     compiler: SQLCompiler
     converters: dict[int, tuple[list[Any], Any]]
+    model: type[Model]
     init_list: list[str]
     model_slice: slice
     populators: list[Any]  # django.db.models.query.RelatedPopulator
     annotations: dict[str, int]
 
     @classmethod
-    def compile(cls, alias: str) -> _LockStatement:
-        marker = User(pk=_DECIDER_MARK)
-        queryset = _locking(marker).filter(task_id=_TASK_MARK)
-        queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]  # as ``.first()``
+    def of(cls, queryset: QuerySet[Any], alias: str, marks: tuple[int, ...]) -> _Compiled:
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        assert params.count(_TASK_MARK) == 1, "the task's stand-in is a parameter"
-        assert _DECIDER_MARK in params, "the decider's stand-in is a parameter"
+        for mark in marks:
+            assert mark in params, "each stand-in is a parameter of the statement"
         info = compiler.klass_info
         assert info is not None
         fields = info["select_fields"]
@@ -529,38 +540,63 @@ class _LockStatement:
         return cls(
             sql=sql, params=tuple(params), compiler=compiler,
             converters=compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]]),
-            init_list=[f[0].target.attname for f in compiler.select[model_slice]], model_slice=model_slice,
-            populators=get_related_populators(info, compiler.select, alias),
+            model=info["model"], init_list=[f[0].target.attname for f in compiler.select[model_slice]],
+            model_slice=model_slice, populators=get_related_populators(info, compiler.select, alias),
             annotations=dict(compiler.annotation_col_map or {}),
         )  # fmt: skip
 
-    def run(self, alias: str, task_id: int, decider: User) -> Nomination | None:
-        """The nomination whose open task is ``task_id``, locked, with ``decider``'s facts; or None."""
-        marks = {_TASK_MARK: task_id, _DECIDER_MARK: decider.pk}
-        params: list[Any] = [marks.get(p, p) if type(p) is int else p for p in self.params]
+    def run(self, alias: str, values: dict[int, object]) -> list[Any]:
+        """The statement's objects, with ``values`` (by stand-in) in place of the stand-ins."""
+        params: list[Any] = [values.get(p, p) if type(p) is int else p for p in self.params]
         with connections[alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        if not rows:
-            return None
-        row = next(iter(self.compiler.apply_converters(rows, self.converters))) if self.converters else rows[0]
-        nomination = Nomination.from_db(alias, self.init_list, row[self.model_slice])
-        for populator in self.populators:
-            populator.populate(row, nomination)
-        for name, position in self.annotations.items():
-            setattr(nomination, name, row[position])
-        return nomination
+        if rows and self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        found = []
+        for row in rows:
+            obj = self.model.from_db(alias, self.init_list, row[self.model_slice])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations.items():
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
 
 
-_lock_statements: dict[str, _LockStatement] = {}
+_compiled_statements: dict[tuple[str, str], _Compiled] = {}
+
+
+def _run_compiled(
+    name: str, build: Callable[[], QuerySet[Any]], model: type[Model], values: dict[int, object]
+) -> list[Any]:
+    """Run the statement ``build()`` compiles (once per database) with ``values`` for its stand-ins."""
+    alias = router.db_for_write(model)
+    statement = _compiled_statements.get((name, alias))
+    if statement is None:
+        statement = _compiled_statements[(name, alias)] = _Compiled.of(build(), alias, tuple(values))
+    return statement.run(alias, values)
+
+
+def _lock_query() -> QuerySet[Nomination]:
+    queryset = _locking(User(pk=_DECIDER_MARK)).filter(task_id=_TASK_MARK)
+    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]  # as ``.first()``
 
 
 def _lock_with_facts(task_id: int, decider: User) -> Nomination | None:
-    alias = router.db_for_write(Nomination)
-    statement = _lock_statements.get(alias)
-    if statement is None:
-        statement = _lock_statements[alias] = _LockStatement.compile(alias)
-    return statement.run(alias, task_id, decider)
+    """``_locking(decider).filter(task_id=task_id).first()``, compiled once."""
+    found = _run_compiled("lock", _lock_query, Nomination, {_TASK_MARK: task_id, _DECIDER_MARK: decider.pk})
+    return found[0] if found else None
+
+
+def _task_with_process(task_id: int) -> Task:
+    """``Task.objects.select_related("process").get(pk=task_id)``, compiled once."""
+    found = _run_compiled(
+        "task", lambda: Task.objects.select_related("process").filter(pk=_TASK_MARK), Task, {_TASK_MARK: task_id}
+    )
+    if len(found) != 1:
+        raise Task.DoesNotExist("Task matching query does not exist.")
+    return found[0]
 
 
 def _lock_nomination_of_task(task_id: int, decider: User | None = None) -> Nomination:
@@ -618,7 +654,7 @@ def _decide(
         raise NotPermitted(target=target)
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
         raise TaskAlreadyDecided(target=target)
-    task = Task.objects.select_related("process").get(pk=task_id)
+    task = _task_with_process(task_id)
     if task.status not in OPEN_TASK:
         raise TaskAlreadyDecided(target=target)
     decider_id = delegation.principal_id if delegation is not None else actor.pk

@@ -1,14 +1,15 @@
-"""The decider's lock statement, compiled once (``sign_offs._LockStatement``), reads what the ORM query reads."""
+"""The approval's hot reads, compiled once (``sign_offs._Compiled``), read what their ORM queries read."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from viewflow.workflow.models import Task
 
 from accounts.roles import Role
 from approvals.actions import create_nomination, sign_off, submit_nomination
-from approvals.actions.sign_offs import _lock_with_facts, _locking
+from approvals.actions.sign_offs import _lock_with_facts, _locking, _stages, _task_with_process
 from approvals.models import Nomination
 from tests.campaigns import make_campaign, valid_case_form
 from tests.factories import user_with_role
@@ -69,3 +70,31 @@ def test_a_task_that_is_no_ones_open_task_finds_nothing(at_district, tree):
     nomination, leader = at_district
     with transaction.atomic():
         assert _lock_with_facts(nomination.task_id + 10_000, leader) is None
+
+
+def test_the_compiled_stage_list_is_the_campaigns_stages_in_order(at_district):
+    nomination, _leader = at_district
+    expected = list(nomination.campaign.stages.order_by("position"))
+    with CaptureQueriesContext(connection) as queries:
+        stages = _stages(nomination)
+    assert [(s.pk, s.key, s.position, s.role, s.seal, s.holders) for s in stages] == [
+        (s.pk, s.key, s.position, s.role, s.seal, s.holders) for s in expected
+    ]
+    assert len(stages) >= 2
+    assert len(queries) == 1
+    assert all(s.campaign is nomination.campaign for s in stages)  # cached, as the related manager does
+
+
+def test_the_compiled_task_read_is_the_task_with_its_process(at_district):
+    nomination, _leader = at_district
+    expected = Task.objects.select_related("process").get(pk=nomination.task_id)
+    with CaptureQueriesContext(connection) as queries:
+        task = _task_with_process(nomination.task_id)
+    assert len(queries) == 1
+    assert (task.pk, task.status, task.flow_task, task.process_id) == (
+        expected.pk, expected.status, expected.flow_task, expected.process_id,
+    )  # fmt: skip
+    assert task.process.data == expected.process.data
+    assert task.process.data["nomination"] == nomination.pk
+    with pytest.raises(Task.DoesNotExist):
+        _task_with_process(nomination.task_id + 10_000)
