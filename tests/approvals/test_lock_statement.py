@@ -29,6 +29,7 @@ def at_district(tree, submitter):
         form=valid_case_form(),
     )  # fmt: skip
     nomination = submit_nomination(nomination.pk, actor=submitter)
+    assert nomination.task_id is not None
     sign_off(nomination.task_id, actor=leader, decision="approve", opinion="同意")
     nomination.refresh_from_db()
     return nomination, leader
@@ -39,7 +40,7 @@ def _seen(nomination: Nomination | None) -> dict[str, object]:
     fields = {f.attname: getattr(nomination, f.attname) for f in Nomination._meta.concrete_fields}
     related = {name: getattr(nomination, name).pk for name in _RELATED}
     related["host"] = nomination.campaign.host_org.pk
-    cached = {name: Nomination._meta.get_field(name).is_cached(nomination) for name in _RELATED}
+    cached = {name: name in nomination._state.fields_cache for name in _RELATED}
     return {"fields": fields, "related": related, "cached": cached, **{k: getattr(nomination, k) for k in _FACTS}}
 
 
