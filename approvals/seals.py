@@ -147,14 +147,14 @@ def create_seals(
             key = ensure_key(org)
             keys[org.pk] = (key, private_key_of(key))
     heads: dict[int, tuple[int, str]] = {}
-    rows = (
-        Seal.objects.filter(nomination_id__in=[n.pk for n, _org in items])
-        .order_by("nomination_id", "-sequence")
-        .distinct("nomination_id")
-        .values_list("nomination_id", "sequence", "seal_hash")
-    )
-    for nomination_id, sequence, seal_hash in rows:
-        heads[nomination_id] = (sequence, seal_hash)
+    with connection.cursor() as cursor:  # every chain's head in one statement (as SQL: it runs per approval)
+        cursor.execute(
+            f"SELECT DISTINCT ON (nomination_id) nomination_id, sequence, seal_hash FROM {Seal._meta.db_table} "  # noqa: S608
+            "WHERE nomination_id = ANY(%s) ORDER BY nomination_id, sequence DESC",
+            [[n.pk for n, _org in items]],
+        )
+        for nomination_id, sequence, seal_hash in cursor.fetchall():
+            heads[nomination_id] = (sequence, seal_hash)
     seals = [
         _signed_seal(
             nomination,
