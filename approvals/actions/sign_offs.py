@@ -9,15 +9,10 @@ transaction, so the process state and our records commit together.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from django.db import connection, connections, router, transaction
-from django.db.models import Exists, Model, OuterRef, QuerySet, Subquery
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
-from django.db.models.sql.compiler import SQLCompiler
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -39,6 +34,7 @@ from approvals.exceptions import (
 )
 from approvals.models import CarbonCopy, Delegation, Nomination, NominationAuthor, Seal, SignOff, StageSeat
 from audit.trail import EventSpec, record_event, record_events, record_events_of_many
+from config.compiled import run_compiled
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
 from workflows import flows
@@ -89,7 +85,7 @@ def stage_deadline(stage: Stage, entered_at: datetime) -> datetime | None:
 
 def _stages(nomination: Nomination) -> list[Stage]:
     """The campaign's stages in order (``campaign.stages.order_by("position")``, compiled once)."""
-    stages = _run_compiled(
+    stages = run_compiled(
         "stages", lambda: Stage.objects.filter(campaign_id=_CAMPAIGN_MARK).order_by("position"), Stage,
         {_CAMPAIGN_MARK: nomination.campaign_id},
     )  # fmt: skip
@@ -500,82 +496,10 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
     )
 
 
-# Stand-ins for the values of a compiled statement (``_Compiled``), replaced per call.
+# Stand-ins for the values of the compiled statements (``config.compiled``), replaced per call.
 _TASK_MARK = -7_919_101
 _DECIDER_MARK = -7_919_103
 _CAMPAIGN_MARK = -7_919_107
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    """A queryset compiled once: its SQL, its parameters with stand-ins for the values that vary
-    per call, and what Django's ``ModelIterable`` needs to turn its rows into model instances
-    with their related objects and annotations (the same objects, built from the same columns).
-
-    An approval's hot reads use it: building and compiling the ORM query per call was most of
-    their cost (the decider's lock statement, a five-table join with four subqueries, alone was
-    about a fifth of an approval's CPU; bench/README.md, issue 19).
-    """
-
-    sql: str
-    params: tuple[object, ...]
-    compiler: SQLCompiler
-    converters: dict[int, tuple[list[Any], Any]]
-    model: type[Model]
-    init_list: list[str]
-    model_slice: slice
-    populators: list[Any]  # django.db.models.query.RelatedPopulator
-    annotations: dict[str, int]
-
-    @classmethod
-    def of(cls, queryset: QuerySet[Any], alias: str, marks: tuple[int, ...]) -> _Compiled:
-        compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        for mark in marks:
-            assert mark in params, "each stand-in is a parameter of the statement"
-        info = compiler.klass_info
-        assert info is not None
-        fields = info["select_fields"]
-        model_slice = slice(fields[0], fields[-1] + 1)
-        return cls(
-            sql=sql, params=tuple(params), compiler=compiler,
-            converters=compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]]),
-            model=info["model"], init_list=[f[0].target.attname for f in compiler.select[model_slice]],
-            model_slice=model_slice, populators=get_related_populators(info, compiler.select, alias),
-            annotations=dict(compiler.annotation_col_map or {}),
-        )  # fmt: skip
-
-    def run(self, alias: str, values: dict[int, object]) -> list[Any]:
-        """The statement's objects, with ``values`` (by stand-in) in place of the stand-ins."""
-        params: list[Any] = [values.get(p, p) if type(p) is int else p for p in self.params]
-        with connections[alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        if rows and self.converters:
-            rows = list(self.compiler.apply_converters(rows, self.converters))
-        found = []
-        for row in rows:
-            obj = self.model.from_db(alias, self.init_list, row[self.model_slice])
-            for populator in self.populators:
-                populator.populate(row, obj)
-            for name, position in self.annotations.items():
-                setattr(obj, name, row[position])
-            found.append(obj)
-        return found
-
-
-_compiled_statements: dict[tuple[str, str], _Compiled] = {}
-
-
-def _run_compiled(
-    name: str, build: Callable[[], QuerySet[Any]], model: type[Model], values: dict[int, object]
-) -> list[Any]:
-    """Run the statement ``build()`` compiles (once per database) with ``values`` for its stand-ins."""
-    alias = router.db_for_write(model)
-    statement = _compiled_statements.get((name, alias))
-    if statement is None:
-        statement = _compiled_statements[(name, alias)] = _Compiled.of(build(), alias, tuple(values))
-    return statement.run(alias, values)
 
 
 def _lock_query() -> QuerySet[Nomination]:
@@ -585,13 +509,13 @@ def _lock_query() -> QuerySet[Nomination]:
 
 def _lock_with_facts(task_id: int, decider: User) -> Nomination | None:
     """``_locking(decider).filter(task_id=task_id).first()``, compiled once."""
-    found = _run_compiled("lock", _lock_query, Nomination, {_TASK_MARK: task_id, _DECIDER_MARK: decider.pk})
+    found = run_compiled("lock", _lock_query, Nomination, {_TASK_MARK: task_id, _DECIDER_MARK: decider.pk})
     return found[0] if found else None
 
 
 def _task_with_process(task_id: int) -> Task:
     """``Task.objects.select_related("process").get(pk=task_id)``, compiled once."""
-    found = _run_compiled(
+    found = run_compiled(
         "task", lambda: Task.objects.select_related("process").filter(pk=_TASK_MARK), Task, {_TASK_MARK: task_id}
     )
     if len(found) != 1:
