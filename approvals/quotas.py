@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from approvals.models import Nomination, SignOff, StageSeat
+from config.compiled import run_compiled
 from config.db import advisory_xact_lock
 from workflows.exceptions import QuotaExceeded
 from workflows.models import Campaign, NominationKind, Quota, Stage
@@ -170,8 +171,29 @@ def quota_usage(campaign: Campaign) -> list[QuotaUsage]:
 def binds_at(stage: Stage) -> Q:
     """The quotas that bind at ``stage``: those naming it, and at the district's sealing stage
     those naming no stage."""
-    named = Q(stage=stage.key)
-    return named | Q(stage="") if is_quota_stage(stage) else named
+    return _binds_at_key(stage.key, is_quota_stage(stage))
+
+
+def _binds_at_key(key: str, at_district: bool) -> Q:
+    named = Q(stage=key)
+    return named | Q(stage="") if at_district else named
+
+
+# Stand-ins for the values of the compiled quota list (``config.compiled``), replaced per call.
+_CAMPAIGN_MARK = -7_919_109
+_KIND_MARK = "<kind stand-in>"
+_STAGE_MARK = "<stage stand-in>"
+
+
+def _binding_quotas(campaign_id: int, kind: str, stage_key: str, at_district: bool) -> QuerySet[Quota]:
+    """The quotas of the campaign over ``kind`` (or over every kind) that bind at the stage
+    ``stage_key`` (``binds_at``), with their organisations, in id order (the order they are locked)."""
+    return (
+        Quota.objects.filter(campaign_id=campaign_id, kind__in=["", kind])
+        .filter(_binds_at_key(stage_key, at_district))
+        .select_related("org")
+        .order_by("pk")
+    )
 
 
 def bind_at(campaign_id: int, stage: Stage) -> bool:
@@ -189,12 +211,15 @@ def check_quotas_at_stage(nomination: Nomination, stage: Stage) -> None:
     """
     target = ("approvals.nomination", str(nomination.pk))
     at_district = is_quota_stage(stage)
-    holding = holding_district_approval(nomination.campaign_id).exclude(pk=nomination.pk)
-    quotas = (
-        Quota.objects.filter(campaign_id=nomination.campaign_id, kind__in=["", nomination.kind])
-        .filter(binds_at(stage))
-        .select_related("org")
-        .order_by("pk")
+
+    def holding() -> QuerySet[Nomination]:  # built only where a quota needs it (it is costly to build)
+        return holding_district_approval(nomination.campaign_id).exclude(pk=nomination.pk)
+
+    quotas = run_compiled(  # it runs on every approval: compiled once (config.compiled)
+        "quotas-at-district" if at_district else "quotas-at-stage",
+        lambda: _binding_quotas(_CAMPAIGN_MARK, _KIND_MARK, _STAGE_MARK, at_district),
+        Quota,
+        {_CAMPAIGN_MARK: nomination.campaign_id, _KIND_MARK: nomination.kind, _STAGE_MARK: stage.key},
     )
     for quota in quotas:
         if not nomination.unit.path.startswith(quota.org.path):
@@ -211,7 +236,7 @@ def check_quotas_at_stage(nomination: Nomination, stage: Stage) -> None:
             )
             used = used.exclude(pk=nomination.pk).filter(unit__path__startswith=quota.org.path)
         else:
-            used = holding.filter(unit__path__startswith=quota.org.path)
+            used = holding().filter(unit__path__startswith=quota.org.path)
         if quota.kind:
             used = used.filter(kind=quota.kind)
         if quota.field:
@@ -222,5 +247,5 @@ def check_quotas_at_stage(nomination: Nomination, stage: Stage) -> None:
     total = nomination.campaign.total_max
     if at_district and total is not None:
         advisory_xact_lock("quota-seal-total", nomination.campaign_id)
-        if holding.count() >= total:
+        if holding().count() >= total:
             raise QuotaExceeded(_("本活动名额已满（共 {n} 个）").format(n=total), target=target)

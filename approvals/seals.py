@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,18 +111,12 @@ def create_seal(
     Must run inside the caller's (sign-off's) transaction, which holds the nomination's row lock,
     so two seals of one nomination never share a place in the chain. The caller records
     ``seal.created`` (``seal_event``) with its own event, in one write to the audit chain.
+    ``create_seals`` with one nomination: the same key lookup, head read and insert.
     """
-    assert connection.in_atomic_block, "seals are created inside the sign-off's transaction"
-    key = ensure_key(org)
-    head = (
-        Seal.objects.filter(nomination=nomination).order_by("-sequence").values_list("sequence", "seal_hash").first()
-    )
-    seal = _signed_seal(
-        nomination, head, stage=stage, decision=decision, opinion=opinion, signer=signer, org=org,
-        content_hash=content_hash, key=key, private_key=private_key_of(key), signoff_id=signoff_id,
-    )  # fmt: skip
-    seal.save(force_insert=True)
-    return seal
+    return create_seals(
+        [(nomination, org)], stage=stage, decision=decision, opinion=opinion, signer=signer,
+        content_hashes=[content_hash], signoff_ids=[signoff_id],
+    )[0]  # fmt: skip
 
 
 def create_seals(
@@ -131,28 +126,35 @@ def create_seals(
     decision: str,
     opinion: str,
     signer: User,
+    content_hashes: Sequence[str] | None = None,
+    signoff_ids: Sequence[int | None] | None = None,
 ) -> list[Seal]:
-    """``create_seal`` for many nominations at once (a batch approval), one seal each, in order.
+    """Seal a decision on each nomination of ``items`` with its organisation's active key, one
+    seal each, in order, appended to each nomination's chain (a batch approval; ``create_seal``).
 
-    The same seals as one ``create_seal`` per nomination (each signed and checked on its own),
-    with each organisation's key read and decrypted once, every chain head read in one query
-    and one insert. The caller holds every nomination's row lock in its transaction.
+    Each seal is signed and checked on its own; each organisation's key is read and decrypted
+    once, every chain head read in one query, and one insert writes them. A seal signs the
+    nomination's content hash, or the one ``content_hashes`` gives at its place (a revision's, a
+    supplement's). The caller holds every nomination's row lock in its transaction.
     """
     assert connection.in_atomic_block, "seals are created inside the sign-off's transaction"
+    hashes = list(content_hashes) if content_hashes is not None else [n.content_hash for n, _org in items]
+    signoffs = list(signoff_ids) if signoff_ids is not None else [None] * len(items)
+    assert len(hashes) == len(signoffs) == len(items), "one content hash and sign-off per seal"
     keys: dict[int, tuple[SealKey, bytes]] = {}
     for _nomination, org in items:
         if org.pk not in keys:
             key = ensure_key(org)
             keys[org.pk] = (key, private_key_of(key))
     heads: dict[int, tuple[int, str]] = {}
-    rows = (
-        Seal.objects.filter(nomination_id__in=[n.pk for n, _org in items])
-        .order_by("nomination_id", "-sequence")
-        .distinct("nomination_id")
-        .values_list("nomination_id", "sequence", "seal_hash")
-    )
-    for nomination_id, sequence, seal_hash in rows:
-        heads[nomination_id] = (sequence, seal_hash)
+    with connection.cursor() as cursor:  # every chain's head in one statement (as SQL: it runs per approval)
+        cursor.execute(
+            f"SELECT DISTINCT ON (nomination_id) nomination_id, sequence, seal_hash FROM {Seal._meta.db_table} "  # noqa: S608
+            "WHERE nomination_id = ANY(%s) ORDER BY nomination_id, sequence DESC",
+            [[n.pk for n, _org in items]],
+        )
+        for nomination_id, sequence, seal_hash in cursor.fetchall():
+            heads[nomination_id] = (sequence, seal_hash)
     seals = [
         _signed_seal(
             nomination,
@@ -162,11 +164,12 @@ def create_seals(
             opinion=opinion,
             signer=signer,
             org=org,
-            content_hash=nomination.content_hash,
+            content_hash=content_hash,
             key=keys[org.pk][0],
             private_key=keys[org.pk][1],
+            signoff_id=signoff_id,
         )  # fmt: skip
-        for nomination, org in items
+        for (nomination, org), content_hash, signoff_id in zip(items, hashes, signoffs, strict=True)
     ]
     return Seal.objects.bulk_create(seals)
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from audit import audit_events, hashing
 from audit.models import AuditEvent
 from audit.registry import is_registered
-from config.db import advisory_xact_lock
 from config.request_context import current_request_context
 
 if TYPE_CHECKING:
@@ -53,46 +52,10 @@ def record_events(
 
     One chain lock and one head read whatever their number (a sealing approval writes
     ``seal.created`` and ``nomination.signed_off``); must run inside the caller's transaction.
+    ``record_events_of_many`` with one object: the same statements, lock, hashes and rows.
     """
-    assert connection.in_atomic_block, "audit events are written inside the action's transaction"
     assert events, "no events to record"
-    for action, _data in events:
-        assert is_registered(action), f"unregistered audit action {action!r}"
-    object_type, object_id = target if isinstance(target, tuple) else object_ref(target)
-    # One chain per object: lock it for this transaction, then read its head.
-    advisory_xact_lock("audit", object_type, object_id)
-    head = (
-        AuditEvent.objects.filter(object_type=object_type, object_id=object_id)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
-    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, hashing.GENESIS_HASH)
-    context = current_request_context()
-    occurred_at = timezone.now()
-    written = []
-    for action, data in events:
-        event = AuditEvent(
-            occurred_at=occurred_at,
-            action=str(action),
-            actor=actor,
-            actor_label=actor.label if actor is not None else SYSTEM_LABEL,
-            object_type=object_type,
-            object_id=object_id,
-            seq=seq,
-            data=hashing.normalise_data(data),
-            request_id=context.request_id,
-            ip_address=context.ip_address,
-            prev_hash=prev_hash,
-        )
-        event.hash = _hash_of(event)
-        written.append(event)
-        seq, prev_hash = seq + 1, event.hash
-    if len(written) == 1:
-        written[0].save(force_insert=True)
-    else:
-        AuditEvent.objects.bulk_create(written)
-    return written
+    return record_events_of_many([(target, events)], actor=actor)
 
 
 def record_events_of_many(

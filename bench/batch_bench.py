@@ -15,8 +15,6 @@ import json
 import os
 import statistics
 import time
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from knox.models import AuthToken
@@ -77,7 +75,7 @@ def approve_batch_vs_raw_sql(*, batches: int) -> dict[str, dict[str, object]]:
     seconds = {"action": 0.0, "http": 0.0, "raw_a": 0.0, "raw_h": 0.0}
     try:
         with signoff_bench._raw_connect() as conn:
-            postgres = _postgres_of(conn)
+            postgres = signoff_bench.postgres_of(conn)
             me = os.getpid()
             cpu_before = signoff_bench._cpu_seconds([me]), signoff_bench._cpu_seconds(postgres())
             for chunk in in_process:
@@ -130,14 +128,3 @@ def approve_batch_vs_raw_sql(*, batches: int) -> dict[str, dict[str, object]]:
             f"{per('http')} vs raw {per('raw_h')} per approval (gunicorn, 2 workers, 1 client)",
         ),
     }
-
-
-def _postgres_of(conn: Any) -> Callable[[], list[int]]:
-    """The processes of the PostgreSQL server ``conn`` talks to (its postmaster's children), not
-    every ``postgres`` on a machine that other servers share."""
-    row_ = conn.execute("SELECT pg_backend_pid()").fetchone()
-    assert row_ is not None
-    stat = signoff_bench._proc_stat(int(row_[0]))
-    assert stat is not None
-    postmaster = int(stat[1][1])
-    return partial(signoff_bench._processes, parent=postmaster)

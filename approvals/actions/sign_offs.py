@@ -34,6 +34,7 @@ from approvals.exceptions import (
 )
 from approvals.models import CarbonCopy, Delegation, Nomination, NominationAuthor, Seal, SignOff, StageSeat
 from audit.trail import EventSpec, record_event, record_events, record_events_of_many
+from config.compiled import run_compiled
 from config.errors import InvalidInput, NotPermitted, NotVisible, SealflowError, StateConflict
 from notifications import events as notification_events
 from workflows import flows
@@ -83,7 +84,15 @@ def stage_deadline(stage: Stage, entered_at: datetime) -> datetime | None:
 
 
 def _stages(nomination: Nomination) -> list[Stage]:
-    return list(nomination.campaign.stages.order_by("position"))
+    """The campaign's stages in order (``campaign.stages.order_by("position")``, compiled once)."""
+    stages = run_compiled(
+        "stages", lambda: Stage.objects.filter(campaign_id=_CAMPAIGN_MARK).order_by("position"), Stage,
+        {_CAMPAIGN_MARK: nomination.campaign_id},
+    )  # fmt: skip
+    campaign = nomination.campaign
+    for stage in stages:  # as the related manager does
+        Stage.campaign.field.set_cached_value(stage, campaign)
+    return stages
 
 
 def _enter_stage(nomination: Nomination, stage: Stage, task: Task, org: Organization | None = None) -> None:
@@ -487,13 +496,43 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
     )
 
 
+# Stand-ins for the values of the compiled statements (``config.compiled``), replaced per call.
+_TASK_MARK = -7_919_101
+_DECIDER_MARK = -7_919_103
+_CAMPAIGN_MARK = -7_919_107
+
+
+def _lock_query() -> QuerySet[Nomination]:
+    queryset = _locking(User(pk=_DECIDER_MARK)).filter(task_id=_TASK_MARK)
+    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]  # as ``.first()``
+
+
+def _lock_with_facts(task_id: int, decider: User) -> Nomination | None:
+    """``_locking(decider).filter(task_id=task_id).first()``, compiled once."""
+    found = run_compiled("lock", _lock_query, Nomination, {_TASK_MARK: task_id, _DECIDER_MARK: decider.pk})
+    return found[0] if found else None
+
+
+def _task_with_process(task_id: int) -> Task:
+    """``Task.objects.select_related("process").get(pk=task_id)``, compiled once."""
+    found = run_compiled(
+        "task", lambda: Task.objects.select_related("process").filter(pk=_TASK_MARK), Task, {_TASK_MARK: task_id}
+    )
+    if len(found) != 1:
+        raise Task.DoesNotExist("Task matching query does not exist.")
+    return found[0]
+
+
 def _lock_nomination_of_task(task_id: int, decider: User | None = None) -> Nomination:
     """Lock the nomination whose open task this is; for a decided task, the one it belonged to.
 
     Locked by the task in one statement: a decider that waited for the lock re-reads the row,
     finds the task moved on, and falls back to the decided task's nomination (then 409).
     """
-    nomination = _locking(decider).filter(task_id=task_id).first()
+    if decider is not None:
+        nomination = _lock_with_facts(task_id, decider)
+    else:
+        nomination = _locking().filter(task_id=task_id).first()
     if nomination is None:
         # The task was decided: the answer is 409 or 404, for which the decider's facts are not
         # needed (``_decide`` asks for the role itself then), so the plain lock is enough.
@@ -539,7 +578,7 @@ def _decide(
         raise NotPermitted(target=target)
     if nomination.status != Nomination.Status.IN_REVIEW or nomination.task_id != task_id:
         raise TaskAlreadyDecided(target=target)
-    task = Task.objects.select_related("process").get(pk=task_id)
+    task = _task_with_process(task_id)
     if task.status not in OPEN_TASK:
         raise TaskAlreadyDecided(target=target)
     decider_id = delegation.principal_id if delegation is not None else actor.pk

@@ -13,7 +13,6 @@ import gzip
 import re
 import secrets
 import time
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, cast
 
@@ -24,8 +23,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,6 +34,8 @@ from approvals.actions import publicity as publicity_actions
 from approvals.actions import revocations as revocation_actions
 from approvals.exceptions import AnonymousObjection
 from approvals.models import Nomination, Objection
+from approvals.web.common import hosted_campaign as _hosted_campaign
+from approvals.web.common import parse_local as _parse_local
 from config.api.models import IdempotencyRecord
 from config.dates import official_time
 from config.errors import InvalidInput, NotVisible, SealflowError
@@ -45,7 +44,6 @@ from config.request_context import request_user
 from config.web.errors import report
 from config.web.pagination import PAGE, keyset_page
 from workflows import selectors as campaign_selectors
-from workflows.models import Campaign
 
 RECEIPT_MAX = 32
 
@@ -257,30 +255,6 @@ def receipt_page(request: HttpRequest, receipt: str) -> HttpResponse:
 
 
 # --- committee ------------------------------------------------------------------------------
-
-
-def _hosted_campaign(user: User, pk: int) -> Campaign:
-    """A campaign the user sees and whose host the user serves (committee, campaign admin); else 404."""
-    try:
-        campaign = campaign_selectors.get_visible_campaign(user, pk)
-    except NotVisible as exc:
-        raise Http404() from exc
-    if not permissions.can_see_campaign_dashboard(user, campaign):
-        raise Http404()
-    return campaign
-
-
-def _parse_local(value: str) -> datetime | None:
-    """A ``datetime-local`` field (``2026-11-23T10:00``) in the server's time zone."""
-    value = value.strip()
-    if not value:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise InvalidInput.for_field("ends_at", _("时间格式不正确"), code="invalid_datetime")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
 
 
 def _id_list(text: str) -> list[int]:

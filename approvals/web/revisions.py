@@ -22,7 +22,7 @@ from accounts import permissions
 from approvals import actions, documents, revisions, selectors
 from approvals.models import Nomination, RevisionWindow
 from approvals.web import formdefs
-from approvals.web.publicity import _hosted_campaign, _parse_local
+from approvals.web.common import hosted_campaign, parse_local
 from config.errors import InvalidInput, NotVisible, SealflowError
 from config.request_context import request_user
 from config.web.errors import report
@@ -53,7 +53,7 @@ def _field_choices(campaign: Campaign) -> list[tuple[str, str]]:
 def campaign_windows(request: HttpRequest, pk: int) -> HttpResponse:
     """修改完善期 of a campaign: its windows, and (for its committee) a form to open one."""
     user = request_user(request)
-    campaign = _hosted_campaign(user, pk)
+    campaign = hosted_campaign(user, pk)
     may_open = permissions.can_run_publicity(user, campaign)
     chosen = list(
         Nomination.objects.filter(campaign=campaign, status__in=revisions.REVISABLE)
@@ -63,13 +63,13 @@ def campaign_windows(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("approvals:revision-windows", args=[campaign.pk])
     if request.method == "POST":
         try:
-            ends_at = _parse_local(request.POST.get("ends_at", ""))
+            ends_at = parse_local(request.POST.get("ends_at", ""))
             if ends_at is None:
                 raise InvalidInput.for_field("ends_at", _("请填写修改截止时间"), code="invalid_period")
             window = actions.open_revision_window(
                 campaign.pk, actor=user,
                 nomination_ids=[int(v) for v in request.POST.getlist("nominations") if v.isdigit()],
-                starts_at=_parse_local(request.POST.get("starts_at", "")), ends_at=ends_at,
+                starts_at=parse_local(request.POST.get("starts_at", "")), ends_at=ends_at,
                 note=request.POST.get("note", "").strip(), fields=request.POST.getlist("fields"),
             )  # fmt: skip
         except SealflowError as exc:
@@ -106,7 +106,7 @@ def close_window(request: HttpRequest, pk: int) -> HttpResponse:
     window = RevisionWindow.objects.filter(pk=pk).select_related("campaign").first()
     if window is None:
         raise Http404()
-    campaign = _hosted_campaign(user, window.campaign_id)
+    campaign = hosted_campaign(user, window.campaign_id)
     try:
         actions.close_revision_window(window.pk, actor=user)
     except SealflowError as exc:
