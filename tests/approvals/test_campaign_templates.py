@@ -99,7 +99,10 @@ def test_a_removed_template_is_gone_from_the_list_and_audited(tree, campaign, su
 
     assert client.delete(f"/api/v1/campaigns/{campaign.pk}/templates/{template_id}").status_code == 204
 
-    assert client_for(submitter).get(f"/api/v1/campaigns/{campaign.pk}/templates").json() == {"results": [], "next": None}
+    assert client_for(submitter).get(f"/api/v1/campaigns/{campaign.pk}/templates").json() == {
+        "results": [],
+        "next": None,
+    }
     assert client_for(submitter).get(f"/api/v1/campaigns/{campaign.pk}/templates/{template_id}").status_code == 404
     assert AuditEvent.objects.filter(action="campaign_template.removed").count() == 1
 
