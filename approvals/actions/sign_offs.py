@@ -1224,6 +1224,10 @@ def withdraw_nomination(nomination_id: int, *, actor: User) -> Nomination:
         raise WithdrawNotAllowed(target=target)
     task = Task.objects.select_related("process").get(pk=nomination.task_id)
     notification_events.task_closed(task.pk)
+    # 加签 before any decision: the seats of the task close with it.
+    StageSeat.objects.filter(task_id=task.pk, status__in=_LIVE_SEATS).update(
+        status=StageSeat.Status.CANCELLED, decided_at=timezone.now()
+    )
     _drive(task, actor, flows.WITHDRAWN)
     _leave_stage(nomination)
     nomination.stage = ""
