@@ -280,6 +280,19 @@ def possible_deciders(nomination: Nomination) -> QuerySet[User]:
     return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
 
 
+def holders_of_post(role: Role, org: Organization) -> QuerySet[User]:
+    """The active users who hold ``role`` at ``org`` (or above it, for the roles covering their
+    subtree): whoever decides a seat of that post (加签 of a post), as ``has_role_at`` would answer."""
+    grants = _covering(Grant.objects.filter(role=role), org)
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
+def party_secretary_grants_of_unit(unit_id: int) -> QuerySet[Grant]:
+    """The active grants of the secretaries of the unit's party organisation (who read the unit's
+    submitted nominations, ``sees_submitted_nomination``): a post a signer may add (加签)."""
+    return Grant.objects.filter(role=Role.PARTY_SECRETARY, org__parent_id=unit_id, user__is_active=True)
+
+
 def can_reveal_personal_data(user: User, nomination: Nomination) -> bool:
     """Unmasked ID numbers and phones (``?reveal=personal``, the printed form): whoever needs them.
 

@@ -248,6 +248,8 @@ FIELD_LABELS = {
     "added": gettext_lazy("加签人"),
     "opened_seats": gettext_lazy("开始办理的签署方"),
     "placement": gettext_lazy("加签方式"),
+    "added_role": gettext_lazy("加签岗位（角色）"),
+    "added_org": gettext_lazy("加签岗位（组织）"),
 }
 
 

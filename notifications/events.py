@@ -648,13 +648,23 @@ def tasks_closed(task_ids: list[int]) -> int:
     ).update(read_at=timezone.now())
 
 
-def signer_added(nomination: Nomination, *, user_id: int, actor: User, placement: str, reason: str) -> bool:
-    """加签: ``user_id`` was added to the open task, before or after its signer (once per task and person)."""
+def signer_added(
+    nomination: Nomination,
+    *,
+    user_id: int | None,
+    actor: User,
+    placement: str,
+    reason: str,
+    post: tuple[str, int] | None = None,
+) -> bool:
+    """加签: ``user_id`` (or the holders of ``post``, a role at an organisation) was added to the
+    open task, before or after its signer (once per task and person or post)."""
     assert nomination.task_id is not None
+    who = f"{user_id}" if post is None else f"post:{post[0]}:{post[1]}"
     return emit(
         Kind.SIGNER_ADDED,
-        dedupe_key=f"{Kind.SIGNER_ADDED}:task:{nomination.task_id}:{user_id}",
-        recipients=_recipients(users=[user_id]),
+        dedupe_key=f"{Kind.SIGNER_ADDED}:task:{nomination.task_id}:{who}",
+        recipients=_recipients(users=[user_id]) if post is None else _recipients(roles=[post]),
         payload=_nomination_payload(
             nomination, by=actor.label, stage=nomination.stage, before=placement == "before", reason=reason,
             task=nomination.task_id, link=links.task(nomination.task_id),

@@ -493,6 +493,7 @@ def _locking(decider: User | None = None) -> QuerySet[Nomination]:
         previous_signer=Subquery(previous.values("signer_id")[:1]),
         previous_principal=Subquery(previous.values("on_behalf_of_id")[:1]),
         previous_to_stage=Subquery(previous.values("to_stage")[:1]),
+        previous_seat=Subquery(previous.values("seat_id")[:1]),
     )
 
 
@@ -649,6 +650,10 @@ def _take_seat(nomination: Nomination, task_id: int, actor: User) -> tuple[Stage
         if actor.pk in signers:
             raise AlreadySignedStage(target=target)
         return added[0], None
+    # 加签: while their own seat waits (前加签) or is pending (后加签) a person takes no other seat
+    # (e.g. a district reviewer the 社工部's seat, which their grant covers).
+    if any(s.user_id == actor.pk and s.status in (StageSeat.Status.WAITING, StageSeat.Status.PENDING) for s in seats):
+        raise SeatNotOpenYet(target=target)
     open_seats = [seat for seat in seats if seat.status == StageSeat.Status.OPEN and seat.user_id is None]
     exact = set(
         Grant.objects.filter(
@@ -753,8 +758,10 @@ def _decide_seat(
     now = timezone.now()
     seal = None
     if stage.seal and decision == SignOff.Decision.APPROVE:
+        # 会签 / 或签: each holder's own organisation; 加签 at a stage of one holder: the stage's seal.
+        seal_org = seat.org if stage.holders else _seal_org(nomination, stage, seat.org)
         seal = seals.create_seal(
-            nomination, stage=stage.key, decision=decision, opinion=opinion, signer=actor, org=seat.org,
+            nomination, stage=stage.key, decision=decision, opinion=opinion, signer=actor, org=seal_org,
             content_hash=nomination.content_hash,
         )  # fmt: skip
     seat.decided_at = now
@@ -850,15 +857,29 @@ MAX_ADD_REASON = 500
 
 
 @transaction.atomic(durable=True)
-def add_signer(task_id: int, *, actor: User, user_id: int, position: str, reason: str) -> StageSeat:
-    """加签: a signer of the open task adds ``user_id`` before (前加签: they decide first, then the
-    task comes back to the signer) or after themselves (后加签: after the signer approves, they must
-    approve too before the stage completes).
+def add_signer(
+    task_id: int,
+    *,
+    actor: User,
+    position: str,
+    reason: str,
+    user_id: int | None = None,
+    role: str = "",
+    org_id: int | None = None,
+) -> StageSeat:
+    """加签: a signer of the open task adds a person (``user_id``) or a post (``role`` at ``org_id``:
+    whoever holds that grant decides the seat, as a 会签 holder's) before (前加签: they decide first,
+    then the task comes back to the signer) or after themselves (后加签: after the signer approves,
+    they must approve too before the stage completes).
 
     The actor must be able to decide the task now, as a holder of the stage (not as a delegate,
-    nor as an added signer: 403); the added person is someone else (400 ``invalid_added_signer``:
-    not the actor, active, reading the nomination already, not its author, without a seat of this
-    task). Recorded (``nomination.signer_added``) and the added person notified (``signer_added``).
+    nor as an added signer: 403). Exactly one of a person or a post (400 ``invalid_add_signer_target``).
+    The person added is someone else who could decide the seat (400 ``invalid_added_signer``: not
+    the actor, active, reading the nomination already, not its author nor the previous stage's
+    signer, without a seat or a decision at this task and unable to decide another seat of it); a
+    post is a signing role at an organisation, not the actor's own, not a seat of this task yet,
+    with at least one such person holding it. Recorded (``nomination.signer_added``) and the person
+    or the post's holders notified (``signer_added``).
     """
     nomination = _lock_nomination_of_task(task_id, decider=actor)
     target = ("approvals.nomination", str(nomination.pk))
@@ -896,9 +917,18 @@ def add_signer(task_id: int, *, actor: User, user_id: int, position: str, reason
             _("请填写加签理由（不超过 {n} 个字）").format(n=MAX_ADD_REASON),
             code="add_signer_reason_required",
         )
-    added = User.objects.filter(pk=user_id, is_active=True).first()
-    _check_added(nomination, task_id, actor, added)
-    assert added is not None
+    post_given = bool(role) or org_id is not None
+    if (user_id is not None) == post_given or (post_given and not (role and org_id is not None)):
+        message = _("请选择一位加签人，或选择一个加签岗位（角色和组织），二者选其一")
+        raise InvalidInput.for_field("user", message, code="invalid_add_signer_target")
+    added: User | None = None
+    post: Organization | None = None
+    checks = _AddedChecks(nomination, task_id, actor, stages, index, seat)
+    if user_id is not None:
+        added = User.objects.filter(pk=user_id, is_active=True).first()
+        checks.person(added)
+    else:
+        post = checks.post(role, org_id)
     before = position == StageSeat.Kind.BEFORE
     # The adder's seat is theirs from now on (no other holder of the role takes it over).
     seat.user = actor
@@ -908,42 +938,89 @@ def add_signer(task_id: int, *, actor: User, user_id: int, position: str, reason
     last = StageSeat.objects.filter(task_id=task_id).order_by("-position").values_list("position", flat=True).first()
     new_seat = StageSeat.objects.create(
         nomination=nomination, round=nomination.round, stage=stage.key, task_id=task_id, position=(last or 0) + 1,
-        role="", org=seat.org, kind=position, user=added, added_by=actor, added_from=seat, reason=reason,
-        status=StageSeat.Status.OPEN if before else StageSeat.Status.PENDING,
+        role=role if post is not None else "", org=post or seat.org, kind=position, user=added, added_by=actor,
+        added_from=seat, reason=reason, status=StageSeat.Status.OPEN if before else StageSeat.Status.PENDING,
     )  # fmt: skip
     nomination.seated_stage = True
     nomination.version += 1
     nomination.save(update_fields=["seated_stage", "version", "updated_at"])
-    record_event(
-        audit_events.SIGNER_ADDED,
-        actor=actor,
-        target=nomination,
-        data={"task": task_id, "stage": stage.key, "added": added.pk, "placement": position, "reason": reason,
-              "seat": new_seat.position},
+    data: dict[str, object] = {"task": task_id, "stage": stage.key, "placement": position, "reason": reason,
+                               "seat": new_seat.position}  # fmt: skip
+    if added is not None:
+        data["added"] = added.pk
+    else:
+        assert post is not None
+        data.update(added_role=role, added_org=post.pk)
+    record_event(audit_events.SIGNER_ADDED, actor=actor, target=nomination, data=data)
+    notification_events.signer_added(
+        nomination, user_id=added.pk if added else None, post=(role, post.pk) if post else None, actor=actor,
+        placement=position, reason=reason,
     )  # fmt: skip
-    notification_events.signer_added(nomination, user_id=added.pk, actor=actor, placement=position, reason=reason)
     return new_seat
 
 
-def _check_added(nomination: Nomination, task_id: int, actor: User, added: User | None) -> None:
-    """The person added (加签) is someone else who already reads the nomination, did not write it,
-    and has no seat (nor a decision) at this task; else 400 ``invalid_added_signer``."""
+class _AddedChecks:
+    """Whom a signer may add (加签), checked under the lock: else 400 ``invalid_added_signer``."""
 
-    def refuse(message: str) -> None:
-        raise InvalidInput.for_field("user", message, code="invalid_added_signer")
+    def __init__(
+        self, nomination: Nomination, task_id: int, actor: User, stages: list[Stage], index: int, own: StageSeat
+    ) -> None:
+        self.nomination, self.task_id, self.actor = nomination, task_id, actor
+        self.stage = stages[index]
+        # Who may not sign this stage: its authors, and the previous stage's signers (unless allowed).
+        self.authors = set(
+            NominationAuthor.objects.filter(nomination_id=nomination.pk).values_list("user_id", flat=True)
+        ) | {pk for pk in (nomination.submitted_by_id, nomination.created_by_id) if pk is not None}
+        self.previous = set() if self.stage.same_signer_as_previous else _previous_signers(nomination, stages, index)
+        self.seats = list(StageSeat.objects.filter(task_id=task_id).select_related("org"))
+        signed = SignOff.objects.filter(task_id=task_id, seat__isnull=False)
+        self.signed = {pk for pair in signed.values_list("signer_id", "on_behalf_of_id") for pk in pair if pk}
+        # The other holders' seats still to decide that nobody has taken as their own (会签 / 或签).
+        free = [s for s in self.seats if s.user_id is None and s.status in _LIVE_SEATS and s.pk != own.pk]
+        self.free = {(s.role, s.org_id) for s in free}
 
-    if added is None or added.pk == actor.pk:
-        refuse(_("不能给自己加签，请选择其他人员"))
-    assert added is not None
-    if not _sees(added, nomination):
-        refuse(_("只能加签有权查看本申报的人员"))
-    authored = NominationAuthor.objects.filter(nomination_id=nomination.pk, user_id=added.pk).exists()
-    if authored or added.pk in (nomination.submitted_by_id, nomination.created_by_id):
-        refuse(_("不能加签本申报的填报人或提交人"))
-    seated = StageSeat.objects.filter(task_id=task_id, user_id=added.pk).exists()
-    signed = SignOff.objects.filter(task_id=task_id, seat__isnull=False, signer_id=added.pk).exists()
-    if seated or signed:
-        refuse(_("该人员已是本环节的签署人"))
+    def refuse(self, message: str, field: str = "user") -> None:
+        raise InvalidInput.for_field(field, message, code="invalid_added_signer")
+
+    def eligible(self, user: User) -> str:
+        """Why ``user`` could not decide an added seat of this task; empty when they could."""
+        if user.pk == self.actor.pk:
+            return _("不能给自己加签，请选择其他人员")
+        if not _sees(user, self.nomination):
+            return _("只能加签有权查看本申报的人员")
+        if user.pk in self.authors:
+            return _("不能加签本申报的填报人或提交人")
+        if user.pk in self.previous:
+            return _("不能加签上一环节的签署人（同一人不能连续签署两个环节）")
+        if user.pk in self.signed or any(s.user_id == user.pk for s in self.seats):
+            return _("该人员已是本环节的签署人")
+        # A holder of another seat's own grant would be asked to decide twice (and could not).
+        if self.free and self.free & set(Grant.objects.filter(user_id=user.pk).values_list("role", "org_id")):
+            return _("该人员已是本环节的会签签署方，请其直接办理")
+        return ""
+
+    def person(self, added: User | None) -> None:
+        if added is None:
+            self.refuse(_("请选择有效的加签人"))
+        assert added is not None
+        problem = self.eligible(added)
+        if problem:
+            self.refuse(problem)
+
+    def post(self, role: str, org_id: int | None) -> Organization:
+        org = Organization.objects.filter(pk=org_id or 0).first()
+        if role not in SIGNING_ROLES or org is None:
+            self.refuse(_("请选择一个有审批职责的岗位（角色和组织）"), "role")
+        assert org is not None
+        post = Role(role)
+        if permissions.has_role_at(self.actor, post, org):
+            self.refuse(_("不能加签本人所在的岗位，请选择其他岗位"), "role")
+        if any(s.role == role and s.org_id == org.pk and s.status in _LIVE_SEATS for s in self.seats):
+            self.refuse(_("该岗位已是本环节的签署方"), "role")
+        holders = permissions.holders_of_post(post, org).exclude(pk__in=[self.actor.pk, *self.authors])
+        if not any(not self.eligible(user) for user in holders.order_by("id")[:50]):
+            self.refuse(_("该岗位没有可以签署本申报的人员，请选择其他岗位或人员"), "role")
+        return org
 
 
 MAX_CC = 20
@@ -1052,7 +1129,10 @@ def _previous_signers(nomination: Nomination, stages: list[Stage], index: int) -
     """
     if index == 0:
         return set()
-    several = bool(stages[index].holders or stages[index - 1].holders)
+    # 加签 makes a visit of a stage of one holder take several decisions too: this stage's (the
+    # round's last sign-off may be one of its seats') or the previous one's (its last was a seat's).
+    seated = nomination.seated_stage or getattr(nomination, "previous_seat", None) is not None
+    several = bool(stages[index].holders or stages[index - 1].holders or seated)
     if not nomination.previous_to_stage and not several:  # type: ignore[attr-defined]
         found = [nomination.previous_signer, nomination.previous_principal]  # type: ignore[attr-defined]
     else:
@@ -1183,6 +1263,10 @@ def withdraw_nomination(nomination_id: int, *, actor: User) -> Nomination:
         raise WithdrawNotAllowed(target=target)
     task = Task.objects.select_related("process").get(pk=nomination.task_id)
     notification_events.task_closed(task.pk)
+    # 加签 before any decision: the seats of the task close with it.
+    StageSeat.objects.filter(task_id=task.pk, status__in=_LIVE_SEATS).update(
+        status=StageSeat.Status.CANCELLED, decided_at=timezone.now()
+    )
     _drive(task, actor, flows.WITHDRAWN)
     _leave_stage(nomination)
     nomination.stage = ""

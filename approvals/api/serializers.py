@@ -189,7 +189,11 @@ class TransferIn(StrictSerializer):
 
 
 class AddSignerIn(StrictSerializer):
-    user = IdField()
+    # Exactly one of a person (``user``) or a post (``role`` at ``org``); the action checks the
+    # combination (400 ``invalid_add_signer_target``) and gives the stable code.
+    user = IdField(required=False, allow_null=True, default=None)
+    role = serializers.CharField(max_length=32, allow_blank=True, required=False, default="")
+    org = IdField(required=False, allow_null=True, default=None)
     position = serializers.ChoiceField(choices=[("before", "前加签"), ("after", "后加签")])
     # Required by the action (400 ``add_signer_reason_required``), which gives the stable code.
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")

@@ -135,15 +135,16 @@ class TaskAddSignerView(APIView):
     @extend_schema(
         request=AddSignerIn,
         responses={201: SeatOut},
-        summary="加签：在本人之前（前加签）或之后（后加签）增加一位签署人",
+        summary="加签：在本人之前（前加签）或之后（后加签）增加一位签署人（user）或一个岗位（role + org）",
     )
     def post(self, request: Request, pk: int) -> Response:
         serializer = AddSignerIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         seat = actions.add_signer(
-            pk, actor=request_user(request), user_id=data["user"], position=data["position"], reason=data["reason"]
-        )
+            pk, actor=request_user(request), user_id=data["user"], role=data["role"], org_id=data["org"],
+            position=data["position"], reason=data["reason"],
+        )  # fmt: skip
         return Response(SeatOut(seat).data, status=201)
 
 

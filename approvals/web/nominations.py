@@ -497,6 +497,8 @@ def timeline(nomination: Nomination) -> list[dict[str, Any]]:
         waiting = [
             f"{documents.name_from_label(seat.user.label)}（{seat.get_kind_display()}）"
             if seat.user is not None
+            else f"{seat.org.name}（{documents.post_of(seat.role)}，{seat.get_kind_display()}）"
+            if seat.kind != StageSeat.Kind.HOLDER  # 加签 of a post
             else f"{seat.org.name}（{documents.post_of(seat.role)}）"
             for seat in StageSeat.objects.filter(task_id=nomination.task_id or 0, status=StageSeat.Status.OPEN)
             .select_related("org", "user")
@@ -582,6 +584,23 @@ def _add_signer_candidates(nomination: Nomination, actor_id: int) -> list[Any]:
     return list(people.exclude(pk__in=excluded).order_by("username")[:MAX_ADD_CANDIDATES])
 
 
+def _add_signer_posts(nomination: Nomination, user: User) -> list[dict[str, Any]]:
+    """The posts a signer may add (加签 of a post: whoever holds it decides the seat), as 抄送 offers
+    them: the signing roles at the nomination's unit, above it and at the host, less the signer's own."""
+    own = set(Grant.objects.filter(user_id=user.pk).values_list("role", "org_id"))
+    posts = selectors.cc_candidates(nomination, exclude_user_id=user.pk)
+    # The unit's party organisation too (its secretary reads the unit's nominations).
+    party = permissions.party_secretary_grants_of_unit(nomination.unit_id).select_related("org", "user")
+    for grant in party.exclude(user_id=user.pk).order_by("org_id", "user__username"):
+        org = grant.org
+        assert org is not None  # a party organisation's grant
+        if not posts or posts[-1]["key"] != f"{grant.role}@{org.pk}":
+            posts.append({"role": grant.role, "org": org, "key": f"{grant.role}@{org.pk}",
+                          "label": f"{org.name} · {grant.get_role_display()}", "users": []})  # fmt: skip
+        posts[-1]["users"].append(grant.user)
+    return [g for g in posts if (g["role"], g["org"].pk) not in own]
+
+
 @login_required
 @require_GET
 def nomination_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -641,6 +660,7 @@ def render_nomination_page(
         # 抄送 picker on the decision form: people, or a whole post (every holder of a role there).
         "cc_groups": selectors.cc_candidates(nomination, exclude_user_id=user.pk) if in_inbox else [],
         "add_signer_to": _add_signer_candidates(nomination, user.pk) if in_inbox else [],
+        "add_signer_posts": _add_signer_posts(nomination, user) if in_inbox else [],
         "can_edit": is_submitter and nomination.status in Nomination.EDITABLE,
         "can_delete": is_submitter and nomination.status == Nomination.Status.DRAFT and nomination.round == 0,
         "can_withdraw": is_submitter and nomination.status == Nomination.Status.IN_REVIEW and not decided_this_round,

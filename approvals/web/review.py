@@ -216,27 +216,31 @@ def transfer(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_signer(request: HttpRequest, task_id: int) -> HttpResponse:
-    """加签: add a signer before or after oneself on the open task (the action checks everything)."""
+    """加签: add a person (``user``) or a post (``post`` = "<role>@<org id>") before or after oneself
+    on the open task (the action checks everything, the choice of exactly one included)."""
     nomination_id = _int(request.POST.get("nomination"))
     user_id = _int(request.POST.get("user"))
+    role, _at, org = (request.POST.get("post") or "").partition("@")
+    org_id = _int(org)
     if nomination_id is None:
         raise Http404()
     back = reverse("approvals:nomination", args=[nomination_id])
-    if user_id is None:
-        messages.error(request, _("请选择加签人"))
+    if user_id is None and not (role and org_id):
+        messages.error(request, _("请选择加签人员或加签岗位"))
         return HttpResponseRedirect(back)
     try:
         seat = actions.add_signer(
             task_id,
             actor=request_user(request),
             user_id=user_id,
+            role=role if org_id else "",
+            org_id=org_id if role else None,
             position=request.POST.get("position", ""),
             reason=request.POST.get("reason", ""),
         )
     except SealflowError as exc:
         report(request, exc)
         return HttpResponseRedirect(back)
-    messages.success(
-        request, _("已{kind}：{user}").format(kind=seat.get_kind_display(), user=seat.user.label if seat.user else "")
-    )
+    added = seat.user.label if seat.user else f"{seat.org.name} · {seat.get_role_display()}"
+    messages.success(request, _("已{kind}：{user}").format(kind=seat.get_kind_display(), user=added))
     return HttpResponseRedirect(back)

@@ -58,6 +58,7 @@ from accounts.models import Grant, Organization
 from accounts.roles import OrgKind, Role
 from approvals import audit_events, seals
 from approvals.actions import (
+    add_signer,
     create_nomination,
     sign_off,
     sign_offs,
@@ -73,6 +74,7 @@ from approvals.exceptions import (
     NominationNotEditable,
     NotEligible,
     OpinionRequired,
+    SeatNotOpenYet,
     SelfApprovalForbidden,
     TaskAlreadyDecided,
     WithdrawNotAllowed,
@@ -158,6 +160,16 @@ COSIGN_STAGE = "district_review"
 COSIGN_HOLDERS = {"unit": {"district_rev": "district", "social_rev": "social"},
                   "other_unit": {"other_rev": "other_district", "other_social_rev": "other_social"}}  # fmt: skip
 
+# 加签: whom a signer adds. The nomination's readers (those who see it without a seat of it) can be;
+# the others are refused (400 invalid_added_signer), as are its authors, the previous stage's
+# signers (unless the stage allows them, 一肩挑), anyone with a seat or a decision at the visit
+# already, and the holder of another holder's seat still to decide (会签 / 或签).
+ADDABLE = ("sub1", "leader1", "leader2", "party_sec", "district_rev", "committee", "other_leader", "other_rev",
+           "deputy", "auditor")  # fmt: skip
+READERS = {"unit": {"sub1", "sub2", "leader1", "leader2", "party_sec", "district_rev", "committee"},
+           "other_unit": {"other_sub", "other_leader", "other_party_sec", "other_rev", "committee"}}  # fmt: skip
+PLAIN = "*"  # the one holder's group of a stage of one holder, once someone added to it
+
 # Why an action may be refused, and the errors that say so.
 UNAUTHORISED = "unauthorised"
 SELF_APPROVAL = "self_approval"
@@ -172,7 +184,10 @@ CONSECUTIVE = "consecutive"
 BAD_RECEIVER = "bad_receiver"
 BAD_TO_STAGE = "bad_to_stage"
 ALREADY_SIGNED = "already_signed"
+NOT_OPEN = "not_open_yet"
+BAD_ADDED = "bad_added"
 ERRORS: dict[str, type[SealflowError]] = {
+    NOT_OPEN: SeatNotOpenYet,
     ALREADY_SIGNED: AlreadySignedStage,
     SELF_APPROVAL: SelfApprovalForbidden,
     TASK_DECIDED: TaskAlreadyDecided,
@@ -195,6 +210,8 @@ def _refuses_for(error: SealflowError, reason: str) -> bool:
         return isinstance(error, InvalidInput) and error.code == "invalid_transfer_target"
     if reason == BAD_TO_STAGE:
         return isinstance(error, InvalidInput) and error.code == "invalid_to_stage"
+    if reason == BAD_ADDED:
+        return isinstance(error, InvalidInput) and error.code == "invalid_added_signer"
     return type(error) is ERRORS[reason]
 
 
@@ -254,6 +271,20 @@ class Expected:
     # The approvals that stand for each stage in this round (its signers and the holders they
     # signed for): set when an approval decides the stage, dropped when a return reruns it.
     standing: dict[str, set[str]] = field(default_factory=dict)
+    # 加签 at the open visit: the holders' groups someone took as their own by adding (group →
+    # owner: the holder's name at the cosign stage, PLAIN at another), the groups whose owner waits
+    # for a 前加签, and the seats added: [kind, person, status, group].
+    owners: dict[str, str] = field(default_factory=dict)
+    waiting: set[str] = field(default_factory=set)
+    added: list[list[str]] = field(default_factory=list)
+
+    def visit_people(self) -> set[str]:
+        """Who decided a seat of the open visit (and whom they signed for)."""
+        holders = {p for pair in self.seated.items() for p in pair if p != PLAIN}
+        return holders | {who for _kind, who, status, _g in self.added if status not in ("open", "pending")}
+
+    def new_visit(self) -> None:
+        self.seated, self.owners, self.waiting, self.added = {}, {}, set(), []
 
     def previous_signers(self) -> set[str]:
         """Who signed the stage before the current one in this round (nobody signs two in a row):
@@ -456,7 +487,8 @@ class SignOffMachine(RuleBasedStateMachine):
         n.version += 1
         n.submitters[n.round] = actor
         n.authors.add(actor)
-        n.standing, n.seated = {}, {}
+        n.standing = {}
+        n.new_visit()
         self._expect_events([(NOMINATION, pk, audit_events.NOMINATION_SUBMITTED, actor)])
 
     def _leave_task(self, n: Expected) -> None:
@@ -464,6 +496,7 @@ class SignOffMachine(RuleBasedStateMachine):
         self.decided_tasks.append((n.task_id, n.pk, n.stage))
         n.task_id = None
         n.assignee = None
+        n.new_visit()
 
     # --- rules -----------------------------------------------------------------------------
 
@@ -480,18 +513,26 @@ class SignOffMachine(RuleBasedStateMachine):
             max_size=4,
         ),
         signed=st.lists(st.integers(min_value=0, max_value=3), min_size=4, max_size=4),
+        adds=st.lists(st.sampled_from(["", "", "before", "after"]), min_size=4, max_size=4),
     )
-    def start_with_nominations(self, drafts: list[tuple[tuple[str, str], bool]], signed: list[int]) -> Any:
+    def start_with_nominations(
+        self, drafts: list[tuple[tuple[str, str], bool]], signed: list[int], adds: list[str]
+    ) -> Any:
         """A few drafts, some already submitted and signed through the first stages by their usual
-        signers, so that 20 steps reach the end of the chain and returns to earlier stages."""
+        signers, so that 20 steps reach the end of the chain and returns to earlier stages; at
+        some of them the open stage's signer added someone before or after themselves (加签)."""
         created = []
-        for ((actor, unit), submitted), stages in zip(drafts, signed, strict=False):
+        for ((actor, unit), submitted), stages, add in zip(drafts, signed, adds, strict=False):
             pk = self._create(actor, unit, "助老服务案例", "valid")
             assert pk is not None
+            n = self.model[pk]
             if submitted:
                 self._submit(pk, actor)
-                for stage in STAGE_KEYS[:stages] if self.model[pk].status == Status.IN_REVIEW else []:
-                    self._sign(self.model[pk], USUAL_SIGNER[(stage, unit)], SignOff.Decision.APPROVE, "同意推荐")
+                for stage in STAGE_KEYS[:stages] if n.status == Status.IN_REVIEW else []:
+                    self._sign(n, USUAL_SIGNER[(stage, unit)], SignOff.Decision.APPROVE, "同意推荐")
+                if add and n.status == Status.IN_REVIEW:
+                    adder = USUAL_SIGNER.get((n.stage, unit), "committee")
+                    self._add(n, adder, self._likely_added(n, adder)[0], add)
             created.append(pk)
         return multiple(*created)
 
@@ -576,7 +617,12 @@ class SignOffMachine(RuleBasedStateMachine):
             # return (to the unit) too, unless the rule asks for a stage.
             stages = st.sampled_from(earlier) | st.sampled_from([*STAGE_KEYS[len(earlier) :], "nowhere"])
             back = data.draw(stages if to_stage else st.just("") | stages, label="to_stage")
-        actor = data.draw(self._actor(self.signers[(n.stage, n.unit)] | {"deputy"}), label="actor")
+        plausible = self.signers[(n.stage, n.unit)] | {"deputy"}
+        # 加签: mostly whoever's seat is open now (the person added first, 前加签, or the adder).
+        now = [a[1] for a in n.added if a[2] == "open"]
+        now += [owner for g, owner in n.owners.items() if g not in n.waiting and g not in n.seated]
+        pick = st.sampled_from(sorted(now)) | self._actor(plausible | set(now)) if now else self._actor(plausible)
+        actor = data.draw(pick, label="actor")
         self._sign(n, actor, decision, opinion, back)
 
     def _sign(self, n: Expected, actor: str, decision: SignOff.Decision, opinion: str, back: str = "") -> None:
@@ -601,6 +647,20 @@ class SignOffMachine(RuleBasedStateMachine):
         # 会签 / 或签: one decision per holder (and per person) in a visit of the stage.
         if cosign and {actor, principal} & (set(n.seated) | set(n.seated.values())):
             reasons.add(ALREADY_SIGNED)
+        seat: tuple[str, Any, str] | None = None
+        if n.owners:  # 加签 at this visit: the seats say who decides now
+            reasons -= {UNAUTHORISED, ALREADY_SIGNED, CONSECUTIVE, SELF_APPROVAL}
+            found = self._seat_for(n, actor)
+            if isinstance(found, set):
+                reasons |= found
+                principal = ""
+            else:
+                seat, principal = found, found[2]
+                decider = principal or actor
+            if {actor, principal} & n.authors:
+                reasons.add(SELF_APPROVAL)
+            if {actor, principal} & n.previous_signers() and n.stage not in SAME_SIGNER_ALLOWED:
+                reasons.add(CONSECUTIVE)
         assert n.task_id is not None
         task_id = n.task_id
         ok, signoff = self._attempt(
@@ -617,23 +677,36 @@ class SignOffMachine(RuleBasedStateMachine):
         n.version += 1
         expected: list[tuple[str, int, str, str | None]] = []
         holders = COSIGN_HOLDERS[n.unit]
+        # The holder's group decided in: an added seat's adder's, or the holder's own.
+        group = (n.added[seat[1]][3] if seat[0] == "added" else seat[1]) if seat else decider if cosign else PLAIN
         if sealed:
-            # At the cosign stage each holder seals with its own organisation's seal.
-            seal_org = holders[decider] if cosign else SEAL_ORG[(stage, n.unit)]
+            # At the cosign stage each holder (and whom they added) seals with its own organisation's seal.
+            seal_org = holders[group] if cosign else SEAL_ORG[(stage, n.unit)]
             if seal_org not in self.keyed_orgs:  # the organisation's first seal makes its key
                 self.keyed_orgs.add(seal_org)
                 expected.append((ORGANIZATION, self.orgs[seal_org].pk, audit_events.SEAL_KEY_CREATED, None))
             expected.append((NOMINATION, n.pk, audit_events.SEAL_CREATED, actor))
             n.seals.append((stage, seal_org))
-        if cosign and decision == SignOff.Decision.APPROVE:
-            n.seated[decider] = actor
-            if self.COSIGN_MODE == "all" and set(n.seated) != set(holders):
-                # 会签: the stage waits for the other holder; the task stays open.
+        if decision == SignOff.Decision.APPROVE:
+            if seat is not None and seat[0] == "added":
+                mine = n.added[seat[1]]
+                mine[2] = "approved"
+                befores = [a for a in n.added if a[3] == group and a[0] == "before"]
+                if mine[0] == "before" and all(a[2] == "approved" for a in befores):
+                    n.waiting.discard(group)  # 前加签 done: the task comes back to the adder
+            else:
+                n.seated[group] = actor
+                for a in n.added:  # 后加签: open once the adder approved
+                    if a[3] == group and a[2] == "pending":
+                        a[2] = "open"
+            if not self._stage_decided(n, group):
+                # 会签, or seats added (加签) still to sign: the stage waits; the task stays open.
                 expected.append((NOMINATION, n.pk, audit_events.NOMINATION_COSIGNED, actor))
                 self._expect_events(expected)
                 return
         if decision == SignOff.Decision.APPROVE:
-            n.standing[stage] = (set(n.seated) | set(n.seated.values())) if cosign else {actor, principal} - {""}
+            # Everyone who approved this visit signed the stage (nobody signs the next one after them).
+            n.standing[stage] = n.visit_people() | {actor, principal} - {""}
         elif back:
             for rerun in STAGE_KEYS[STAGE_KEYS.index(back) : STAGE_KEYS.index(stage) + 1]:
                 n.standing.pop(rerun, None)
@@ -659,6 +732,121 @@ class SignOffMachine(RuleBasedStateMachine):
             n.seals_when_rejected = len(n.seals)
             expected.append((NOMINATION, n.pk, audit_events.NOMINATION_REJECTED, actor))
         self._expect_events(expected)
+
+    def _stage_decided(self, n: Expected, group: str) -> bool:
+        """After an approval in ``group``: is the stage decided? A holder's group (its seat and the
+        seats added to it) is approved when all of them are; 或签 needs one group, else every one."""
+        cosign = self._cosign(n)
+
+        def done(g: str) -> bool:
+            return g in n.seated and all(a[2] == "approved" for a in n.added if a[3] == g)
+
+        if cosign and self.COSIGN_MODE == "any":
+            return done(group)
+        return all(done(g) for g in (COSIGN_HOLDERS[n.unit] if cosign else [PLAIN]))
+
+    def _seat_for(self, n: Expected, actor: str) -> tuple[str, Any, str] | set[str]:
+        """At a visit with seats: the seat ``actor`` decides now, ("added", index, "") or ("holder",
+        group, principal), or why they may not. Their own open seat first; none while their own
+        seat waits (前加签) or is pending (后加签); then a holder's seat nobody took, in person or as
+        a proxy (代签); one decision per person (and per principal) in a visit."""
+        people = n.visit_people()
+        mine = [i for i, a in enumerate(n.added) if a[1] == actor and a[2] == "open"]
+        if mine:
+            return ("added", mine[0], "")
+        owned = [g for g, owner in n.owners.items() if owner == actor and g not in n.seated]
+        if owned and owned[0] not in n.waiting:
+            return ("holder", owned[0], "")
+        if owned or any(a[1] == actor and a[2] == "pending" for a in n.added):
+            return {NOT_OPEN}
+        reasons = {UNAUTHORISED}
+        if self._cosign(n):
+            free = [h for h in COSIGN_HOLDERS[n.unit] if h not in n.owners and h not in n.seated]
+            if actor in free:
+                return {ALREADY_SIGNED} if actor in people else ("holder", actor, "")
+            principal = PRINCIPAL.get(actor, "") if (n.stage, n.unit) in DELEGATED else ""
+            if principal in free:
+                return {ALREADY_SIGNED} if {actor, principal} & people else ("holder", principal, principal)
+            if principal and principal not in n.owners and principal in people:
+                reasons.add(ALREADY_SIGNED)
+        if actor in people:
+            reasons.add(ALREADY_SIGNED)
+        return reasons
+
+    @precondition(lambda self: any(n.status == Status.IN_REVIEW for n in self.model.values()))
+    @rule(data=st.data())
+    def add_a_signer_before(self, data: st.DataObject) -> None:
+        """前加签: someone adds a person before themselves."""
+        self._add_drawn(data, "before")
+
+    @precondition(lambda self: any(n.status == Status.IN_REVIEW for n in self.model.values()))
+    @rule(data=st.data())
+    def add_a_signer_after(self, data: st.DataObject) -> None:
+        """后加签: someone adds a person after themselves."""
+        self._add_drawn(data, "after")
+
+    def _add_drawn(self, data: st.DataObject, position: str) -> None:
+        in_review = sorted((n for n in self.model.values() if n.status == Status.IN_REVIEW), key=lambda n: n.pk)
+        n = data.draw(st.sampled_from(in_review), label="nomination")
+        plausible = sorted(self.signers[(n.stage, n.unit)] | set(n.owners.values()))
+        actor = data.draw(st.sampled_from(plausible) | self._actor(set(plausible)), label="actor")
+        added = data.draw(st.sampled_from(self._likely_added(n, actor)) | st.sampled_from(ADDABLE), label="added")
+        self._add(n, actor, added, position)
+
+    def _likely_added(self, n: Expected, actor: str) -> list[str]:
+        """Mostly someone who may be added, so that the seats added get decided."""
+        return sorted(READERS[n.unit] - n.authors - n.previous_signers() - {actor} - n.visit_people()) or list(ADDABLE)
+
+    def _add(self, n: Expected, actor: str, added: str, position: str) -> None:
+        """``actor`` adds ``added`` before or after themselves at ``n``'s open task (加签)."""
+        signers = self.signers[(n.stage, n.unit)]
+        cosign = self._cosign(n)
+        reasons: set[str] = set()
+        group = ""
+        if not n.owners and not cosign:
+            # A stage of one holder: its holder adds (not a proxy), and after a transfer only the assignee.
+            if actor not in signers or (n.assignee is not None and actor != n.assignee):
+                reasons.add(UNAUTHORISED)
+            group = PLAIN
+        else:
+            found = self._seat_for(n, actor)
+            if isinstance(found, set):
+                reasons |= found
+            elif found[0] == "added" or found[2]:  # added signers and proxies add nobody
+                reasons.add(UNAUTHORISED)
+            else:
+                group = found[1]
+        if actor in n.authors:
+            reasons.add(SELF_APPROVAL)
+        previous = n.previous_signers() if n.stage not in SAME_SIGNER_ALLOWED else set()
+        if actor in previous:
+            reasons.add(CONSECUTIVE)
+        # Nobody who could not then sign the seat (or would be asked to sign twice) is added.
+        seated = set(n.owners.values()) | {a[1] for a in n.added} | n.visit_people()
+        free = {h for h in COSIGN_HOLDERS[n.unit] if h not in n.owners and h not in n.seated and h != group}
+        if (
+            added == actor
+            or added not in READERS[n.unit]
+            or added in n.authors | previous | seated
+            or (cosign and added in free)
+        ):
+            reasons.add(BAD_ADDED)
+        assert n.task_id is not None
+        task_id = n.task_id
+        ok, _seat = self._attempt(
+            f"add_signer {position} at {n.stage}",
+            reasons,
+            lambda: add_signer(task_id, actor=self.users[actor], user_id=self.users[added].pk, position=position,
+                               reason="请协助把关"),
+        )  # fmt: skip
+        if not ok:
+            return
+        n.owners.setdefault(group, actor)
+        if position == "before":
+            n.waiting.add(group)
+        n.added.append([position, added, "open" if position == "before" else "pending", group])
+        n.version += 1
+        self._expect_events([(NOMINATION, n.pk, audit_events.SIGNER_ADDED, actor)])
 
     @precondition(lambda self: bool(self.decided_tasks))
     @rule(data=st.data(), decision=DECISIONS, opinion=OPINIONS)
@@ -690,7 +878,8 @@ class SignOffMachine(RuleBasedStateMachine):
         reasons = set()
         if actor not in signers or (n.assignee is not None and actor != n.assignee):
             reasons.add(UNAUTHORISED)
-        if receiver not in signers or receiver == actor or self._cosign(n):  # 会签: each holder signs in person
+        # 会签, 加签: each holder signs in person
+        if receiver not in signers or receiver == actor or self._cosign(n) or n.owners:
             reasons.add(BAD_RECEIVER)
         if receiver in n.authors:
             reasons.add(SELF_APPROVAL)
@@ -832,71 +1021,112 @@ class SignOffMachine(RuleBasedStateMachine):
             SignOff.objects.filter(nomination__in=list(self.model))
             .order_by("id")
             .values_list("id", "nomination_id", "round", "stage", "decision", "opinion", "signer_id", "org_id",
-                         "seal_id", "to_stage", "on_behalf_of_id")
+                         "seal_id", "to_stage", "on_behalf_of_id", "task_id", "seat_id")
         )  # fmt: skip
         # Earlier opinions are never lost or changed: what was seen before is still there, as it was.
         now = {row[0]: row[1:] for row in rows}
         for pk, seen in self.seen_signoffs.items():
             assert now.get(pk) == seen, f"sign-off {pk} changed or vanished"
         self.seen_signoffs = now
-        by_round: dict[tuple[int, int], list[tuple[str, str, str, set[str | None]]]] = {}
-        for _id, nomination_id, round_, stage, decision, opinion, signer_id, org_id, seal_id, back, for_id in rows:
+        # pk → (kind, user, the holder's seat it belongs to, organisation, status, task)
+        seats = {
+            pk: (kind, user, added_from or pk, org, status, task)
+            for pk, kind, user, added_from, org, status, task in StageSeat.objects.filter(
+                nomination__in=list(self.model)
+            ).values_list("pk", "kind", "user_id", "added_from_id", "org_id", "status", "task_id")
+        }
+        holder_orgs = {self.orgs[w].pk for h in COSIGN_HOLDERS.values() for w in h.values() if w in self.orgs}
+        by_round: dict[tuple[int, int], list[tuple[str, str, str, set[str | None], int, int | None]]] = {}
+        for (_id, nomination_id, round_, stage, decision, opinion, signer_id, org_id, seal_id, back, for_id, task,
+             seat_id) in rows:  # fmt: skip
             n = self.model[nomination_id]
             signer, principal = self.names.get(signer_id), self.names.get(for_id) if for_id else None
-            by_round.setdefault((nomination_id, round_), []).append((stage, decision, back, {signer, principal}))
+            by_round.setdefault((nomination_id, round_), []).append(
+                (stage, decision, back, {signer, principal}, task, seat_id)
+            )
             cosign = bool(self.COSIGN_MODE) and stage == COSIGN_STAGE
             holder = principal or signer or ""
-            # Nobody without the stage's role at the stage's organisation signs, nor the author;
-            # a proxy never exceeds its principal: it signs only what the principal could.
-            if principal is None:
-                assert signer in self.signers[(stage, n.unit)], (nomination_id, stage, signer)
+            seat = seats.get(seat_id) if seat_id else None
+            if seat is not None and seat[0] != StageSeat.Kind.HOLDER:
+                # 加签: the person added decides their seat in person, at the organisation of the
+                # holder who added them.
+                assert (seat[1], principal) == (signer_id, None), (nomination_id, stage, signer)
+                assert org_id == seats[seat[2]][3], (nomination_id, stage, org_id)
+                assert org_id in holder_orgs if cosign else org_id == self.orgs[SIGNER_ORG[(stage, n.unit)]].pk
             else:
-                assert PRINCIPAL.get(signer or "") == principal, (nomination_id, stage, signer, principal)
-                assert (stage, n.unit) in DELEGATED, (nomination_id, stage, signer, principal)
-                assert principal in self.signers[(stage, n.unit)], (nomination_id, stage, signer, principal)
+                # Nobody without the stage's role at the stage's organisation signs, nor the author;
+                # a proxy never exceeds its principal: it signs only what the principal could.
+                if principal is None:
+                    assert signer in self.signers[(stage, n.unit)], (nomination_id, stage, signer)
+                else:
+                    assert PRINCIPAL.get(signer or "") == principal, (nomination_id, stage, signer, principal)
+                    assert (stage, n.unit) in DELEGATED, (nomination_id, stage, signer, principal)
+                    assert principal in self.signers[(stage, n.unit)], (nomination_id, stage, signer, principal)
+                # At the cosign stage each holder signs at its own organisation.
+                where = COSIGN_HOLDERS[n.unit][holder] if cosign else SIGNER_ORG[(stage, n.unit)]
+                assert org_id == self.orgs[where].pk, (nomination_id, stage, org_id)
             for who in (signer, principal):
                 assert who not in (n.created_by, n.submitters[round_]), (nomination_id, stage, who)
-            # At the cosign stage each holder signs at its own organisation.
-            where = COSIGN_HOLDERS[n.unit][holder] if cosign else SIGNER_ORG[(stage, n.unit)]
-            assert org_id == self.orgs[where].pk, (nomination_id, stage, org_id)
             sealed = stage in SEALING and decision == SignOff.Decision.APPROVE
             assert (seal_id is not None) == sealed, (nomination_id, stage, decision)
             assert opinion or decision == SignOff.Decision.APPROVE, (nomination_id, stage, decision)
+        current = dict(
+            Nomination.objects.filter(pk__in=list(self.model), status=Status.IN_REVIEW).values_list("pk", "task_id")
+        )
+        live = (StageSeat.Status.OPEN, StageSeat.Status.WAITING, StageSeat.Status.PENDING)
         for key, decided in by_round.items():
-            # No stage skipped: each round walks the chain from its first stage, one decision per
-            # visit of a stage; an approval moves to the next stage, a return to an earlier stage
-            # goes back there (and the stages from it run again), any other decision ends the round.
-            # One person signs two stages in a row only where the later stage allows it (一肩挑):
-            # the standing approval of the stage before is checked at every decision.
-            # At the cosign stage a visit takes one decision per holder, by different people, until
-            # every holder approved (会签) or one did (或签), or a return or rejection ends it.
+            # No stage skipped: each round walks the chain from its first stage, one visit of a stage
+            # after the other; an approval moves to the next stage, a return to an earlier stage goes
+            # back there (and the stages from it run again), any other decision ends the round.
+            # A visit takes one decision, or, with seats (会签 / 或签, 加签), one per seat, by
+            # different people, approvals until the one that decides it: every seat approved (会签,
+            # and a stage of one holder with the people added to it) or one holder's group (或签),
+            # or a return or rejection. No seat of a decided visit is still to sign (an added seat
+            # is decided before the stage moves on). One person signs two stages in a row only where
+            # the later stage allows it (一肩挑): every approval of the stage before counts.
             at: int | None = 0
             standing: dict[str, set[str | None]] = {}
-            visit: dict[str, set[str | None]] = {}
-            holders = COSIGN_HOLDERS[self.model[key[0]].unit]
-            for stage, decision, back, signers in decided:
+            visits: list[tuple[int, list[tuple[str, str, str, set[str | None], int, int | None]]]] = []
+            for row in decided:
+                if visits and visits[-1][0] == row[4]:
+                    visits[-1][1].append(row)
+                else:
+                    visits.append((row[4], [row]))
+            for task, visit in visits:
                 assert at is not None, (key, decided)
-                assert stage == STAGE_KEYS[at], (key, decided)
-                if at > 0:
-                    before = standing.get(STAGE_KEYS[at - 1], set()) - {None}
-                    assert not before & signers or stage in SAME_SIGNER_ALLOWED, (key, decided)
-                if self.COSIGN_MODE and stage == COSIGN_STAGE:
-                    signed_before = set().union(*visit.values()) - {None}
-                    assert not signed_before & signers, (key, decided)  # one decision per person per visit
-                    holder = next(iter(h for h in holders if h in signers))
-                    assert holder not in visit, (key, decided)
-                    visit[holder] = signers
-                    if (
-                        decision == SignOff.Decision.APPROVE
-                        and self.COSIGN_MODE == "all"
-                        and set(visit) != set(holders)
-                    ):
-                        continue  # 会签: the visit waits for the other holder
-                    if decision == SignOff.Decision.APPROVE:
-                        signers = set().union(*visit.values())
-                    visit = {}
+                stage = visit[0][0]
+                assert {row[0] for row in visit} == {STAGE_KEYS[at]}, (key, decided)
+                people: set[str | None] = set()
+                for _stage, _decision, _back, signers, _task, _seat in visit:
+                    assert not (people - {None}) & signers, (key, decided)  # one decision per person per visit
+                    people |= signers
+                    if at > 0:
+                        before = standing.get(STAGE_KEYS[at - 1], set()) - {None}
+                        assert not before & signers or stage in SAME_SIGNER_ALLOWED, (key, decided)
+                assert all(row[1] == SignOff.Decision.APPROVE for row in visit[:-1]), (key, decided)
+                seat_ids = [row[5] for row in visit if row[5] is not None]
+                assert len(seat_ids) == len(set(seat_ids)), (key, decided)  # each seat decided once
+                mine = [seat for seat in seats.values() if seat[5] == task]
+                if current.get(key[0]) == task:  # the open visit: approvals that left it waiting
+                    assert visit[-1][1] == SignOff.Decision.APPROVE, (key, decided)
+                    assert mine, (key, decided)
+                    break
+                assert not [seat for seat in mine if seat[4] in live], (key, task, mine)
+                _stage, decision, back, _signers, _task, last_seat = visit[-1]
+                assert mine or len(visit) == 1, (key, decided)
+                if mine and decision == SignOff.Decision.APPROVE:
+                    roots = {seat[2] for seat in mine}
+
+                    def approved(root: int, mine: list[Any] = mine) -> bool:
+                        return all(seat[4] == StageSeat.Status.APPROVED for seat in mine if seat[2] == root)
+
+                    if self.COSIGN_MODE == "any" and stage == COSIGN_STAGE:
+                        assert last_seat is not None, (key, decided)
+                        assert approved(seats[last_seat][2]), (key, decided)
+                    else:
+                        assert all(approved(root) for root in roots), (key, decided)
                 if decision == SignOff.Decision.APPROVE:
-                    standing[stage] = signers
+                    standing[stage] = people
                     at = at + 1 if at + 1 < len(STAGE_KEYS) else None
                 elif back:
                     assert decision == SignOff.Decision.RETURN, (key, decided)
@@ -907,9 +1137,40 @@ class SignOffMachine(RuleBasedStateMachine):
                 else:
                     at = None
         for pk, n in self.model.items():
-            mine = [(r[2], r[3], r[4], r[5], self.names.get(r[6]), r[9], self.names.get(r[10]) if r[10] else "")
-                    for r in rows if r[1] == pk]  # fmt: skip
-            assert mine == n.signoffs, pk
+            mine_ = [(r[2], r[3], r[4], r[5], self.names.get(r[6]), r[9], self.names.get(r[10]) if r[10] else "")
+                     for r in rows if r[1] == pk]  # fmt: skip
+            assert mine_ == n.signoffs, pk
+
+    @invariant()
+    def seats_are_as_the_model_says(self) -> None:
+        # 加签: the seats added at each open visit, and the holders waiting for a 前加签; no seat
+        # is still to sign at a task that is no longer open (decided or withdrawn).
+        by_org = {
+            self.orgs[where].pk: holder
+            for holders in COSIGN_HOLDERS.values()
+            for holder, where in holders.items()
+            if where in self.orgs
+        }
+        open_tasks = {n.task_id: n for n in self.model.values() if n.status == Status.IN_REVIEW}
+        added: dict[int, list[tuple[str, str, str]]] = {}
+        waiting: dict[int, set[str]] = {}
+        for kind, user, status, org, task in (
+            StageSeat.objects.filter(nomination__in=list(self.model))
+            .order_by("task_id", "position")
+            .values_list("kind", "user_id", "status", "org_id", "task_id")
+        ):
+            n = open_tasks.get(task)
+            if n is None:
+                assert status not in (StageSeat.Status.OPEN, StageSeat.Status.WAITING, StageSeat.Status.PENDING), task
+                continue
+            if kind != StageSeat.Kind.HOLDER:
+                added.setdefault(task, []).append((kind, self.names[user], status))
+            elif status == StageSeat.Status.WAITING:
+                waiting.setdefault(task, set()).add(by_org[org] if self._cosign(n) else PLAIN)
+        for open_task, n in open_tasks.items():
+            task = open_task or 0
+            assert added.get(task, []) == [(a[0], a[1], a[2]) for a in n.added], n.pk
+            assert waiting.get(task, set()) == n.waiting, n.pk
 
 
 HYPOTHESIS_SETTINGS = settings(

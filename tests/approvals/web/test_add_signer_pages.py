@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.roles import Role
+from approvals import documents
 from approvals.models import StageSeat
 from tests.approvals.web.test_nomination_pages import campaign, decide, login, people, submitted  # noqa: F401
+from tests.factories import user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seal_key_file")]
 
@@ -47,4 +50,42 @@ def test_a_refused_addition_is_said_on_the_page(submitted, people):  # noqa: F81
         follow=True,
     )
     assert "不能给自己加签" in response.content.decode()
+    assert not StageSeat.objects.filter(task_id=submitted.task_id).exists()
+
+
+def test_a_reviewer_adds_a_post_from_the_task_page_and_its_holder_decides(submitted, people, tree):  # noqa: F811
+    secretary = user_with_role(Role.PARTY_SECRETARY, tree.party, username="page_secretary")
+    decide(people["leader"], submitted)
+    submitted.refresh_from_db()
+    page = login(people["district"]).get(f"/nominations/{submitted.pk}/").content.decode()
+    assert 'id="add-post"' in page
+    assert f'<option value="party_secretary@{tree.party.pk}">' in page
+    assert f'<option value="district_reviewer@{tree.district.pk}">' not in page  # the reviewer's own post
+
+    response = login(people["district"]).post(
+        f"/tasks/{submitted.task_id}/add-signer",
+        {"nomination": submitted.pk, "user": "", "post": f"party_secretary@{tree.party.pk}", "position": "before",
+         "reason": "请党组织把关"},
+        follow=True,
+    )  # fmt: skip
+    assert "已前加签" in response.content.decode()
+    seat = StageSeat.objects.get(task_id=submitted.task_id, kind="before")
+    assert (seat.user_id, seat.role, seat.org_id) == (None, "party_secretary", tree.party.pk)
+    detail = login(secretary).get(f"/nominations/{submitted.pk}/").content.decode()
+    assert f"{tree.party.name}（{documents.post_of('party_secretary')}，前加签）" in detail  # still to sign
+    assert decide(secretary, submitted, opinion="党组织同意").status_code == 302
+    assert decide(people["district"], submitted).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.stage == "committee_review"
+
+
+def test_choosing_neither_a_person_nor_a_post_is_said_on_the_page(submitted, people):  # noqa: F811
+    decide(people["leader"], submitted)
+    submitted.refresh_from_db()
+    response = login(people["district"]).post(
+        f"/tasks/{submitted.task_id}/add-signer",
+        {"nomination": submitted.pk, "user": "", "post": "", "position": "before", "reason": "请把关"},
+        follow=True,
+    )
+    assert "请选择加签人员或加签岗位" in response.content.decode()
     assert not StageSeat.objects.filter(task_id=submitted.task_id).exists()
