@@ -118,13 +118,13 @@ def test_the_campaign_admin_sets_up_a_campaign_from_a_seed_and_opens_it(sessions
     assert "类别“案例”各轮权重之和必须为100（现为60）" in page.locator(".alert").inner_text()
     assert page.input_value("#r-0-weight") == "60"
     s.shot(f"17-setup-rounds-refused-{size}")
-    page.get_by_role("button", name="添加轮次").click()
-    page.fill("#r-1-name", "群众满意度测评")
-    page.fill("#r-1-key", "satisfaction")
-    page.select_option("#r-1-method", "import")
-    page.fill("#r-1-weight", "40")
+    page.get_by_role("button", name="添加轮次").click()  # [000] has two: the roadshow and 网络点赞 (weight 0)
+    page.fill("#r-2-name", "群众满意度测评")
+    page.fill("#r-2-key", "satisfaction")
+    page.select_option("#r-2-method", "import")
+    page.fill("#r-2-weight", "40")
     page.get_by_role("button", name="添加轮次").click()  # shows the reading of what is typed
-    page.get_by_role("button", name="删除轮次 3").click()
+    page.get_by_role("button", name="删除轮次 4").click()
     reading = page.locator("#rounds-reading").inner_text()
     assert "权重合计 100%" in reading
     assert "群众满意度测评：导入成绩" in reading.replace("\n", "")
