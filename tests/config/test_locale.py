@@ -35,7 +35,9 @@ def parse_po(text: str) -> dict[tuple[str | None, str], str]:
             key, _, value = line.partition(" ")
             current = key
             fields[key] = ast.literal_eval(value)
-        if "msgid" in fields and fields["msgid"] and fields.get("msgstr"):
+        if "msgid_plural" in fields and fields.get("msgstr[0]"):  # one form in Chinese (nplurals=1)
+            entries[(fields.get("msgctxt"), (fields["msgid"], 0))] = fields["msgstr[0]"]  # type: ignore[index]
+        elif "msgid" in fields and fields["msgid"] and fields.get("msgstr"):
             entries[(fields.get("msgctxt"), fields["msgid"])] = fields["msgstr"]
     return entries
 
