@@ -100,6 +100,16 @@ class Session:
         self.context.close()
 
 
+@pytest.fixture(scope="session")
+def orm_beside_playwright(browser: Any) -> Iterator[Any]:
+    """The browser, with the ORM allowed in this thread, for tests on Django's live server:
+    Playwright's sync API keeps an event loop running here from now on, and Django would take every
+    plain query for one from async code."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield browser
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
 @pytest.fixture
 def sessions(browser: Any, base_url: str) -> Iterator[Any]:
     """``sessions(username=None, **context_args)`` opens a context; at the end none may have gone off the server."""

@@ -8,46 +8,15 @@ the test, as test_casebook_page.py does), so no other browser test's demo state 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from awards.models import Award, ResultNotice
 from tests.awards.conftest import make_ranked, tiers
-from tests.browser.conftest import SCREENSHOTS
-
-
-@pytest.fixture(scope="session")
-def orm_beside_playwright(browser: Any) -> Iterator[Any]:
-    """The browser, with the ORM allowed in this thread (Playwright's sync API keeps an event loop
-    running here, and Django would take every plain query for one from async code)."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield browser
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def _page(browser: Any, live_server: Any, session: str, width: int, height: int) -> Any:
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": height}
-    )
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # the 确定…？ confirmations
-    page.set_default_timeout(20_000)
-    return page
-
-
-def _shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def _fits(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+from tests.browser.live_server import fits as _fits
+from tests.browser.live_server import page_for
+from tests.browser.live_server import shot as _shot
 
 
 @pytest.mark.slow
@@ -65,7 +34,7 @@ def test_the_committee_allocates_confirms_and_follows_up_the_awards(
     base = live_server.url
     awards_url = f"{base}/campaigns/{scene.campaign.pk}/awards/"
 
-    desk = _page(browser, live_server, session, 1366, 900)
+    desk = page_for(browser, live_server, session, 1366, 900, accept_dialogs=True)
     desk.goto(f"{base}/campaigns/{scene.campaign.pk}/dashboard")
     desk.get_by_role("link", name="奖项", exact=True).click()
     desk.wait_for_url(awards_url)
@@ -77,7 +46,7 @@ def test_the_committee_allocates_confirms_and_follows_up_the_awards(
     _shot(desk, "15-awards-tie-1366")
     _fits(desk, 1366)
 
-    phone = _page(browser, live_server, session, 390, 844)
+    phone = page_for(browser, live_server, session, 390, 844, accept_dialogs=True)
     phone.goto(awards_url)
     assert phone.get_by_role("heading", name="并列裁定").is_visible()
     _fits(phone, 390)

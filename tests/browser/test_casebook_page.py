@@ -6,10 +6,6 @@ pictures, is made by the test; the build runs in the test process, as the worker
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -17,40 +13,14 @@ from django.test import Client
 from awards.casebook import build_casebook
 from awards.models import CaseBook
 from tests.awards.test_casebook import awarded
-from tests.browser.conftest import SCREENSHOTS
-
-
-@pytest.fixture(scope="session")
-def orm_beside_playwright(browser: Any) -> Iterator[Any]:
-    """The browser, with the ORM allowed in this thread: Playwright's sync API keeps an event loop
-    running here from now on, and Django would take every plain query for one from async code."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield browser
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+from tests.browser.live_server import fits as _fits
+from tests.browser.live_server import page_for
+from tests.browser.live_server import shot as _shot
 
 
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def _page(browser: Any, live_server: Any, session: str, width: int, height: int) -> Any:
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": height}
-    )
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    return page
-
-
-def _shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def _fits(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.mark.slow
@@ -65,7 +35,7 @@ def test_the_committee_builds_and_downloads_the_casebook(
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     path = f"{live_server.url}/campaigns/{ranked.campaign.pk}/casebook/"
 
-    desk = _page(browser, live_server, session, 1366, 900)
+    desk = page_for(browser, live_server, session, 1366, 900)
     desk.goto(f"{live_server.url}/campaigns/{ranked.campaign.pk}/dashboard")
     desk.get_by_role("link", name="案例集").click()
     desk.wait_for_url(path)
@@ -88,7 +58,7 @@ def test_the_committee_builds_and_downloads_the_casebook(
     assert download.value.suggested_filename.endswith("案例集.docx")
     _shot(desk, "casebook-done-1366")
 
-    phone = _page(browser, live_server, session, 390, 844)
+    phone = page_for(browser, live_server, session, 390, 844)
     phone.goto(path)
     assert phone.get_by_role("link", name="下载案例集（PDF）").is_visible()
     assert phone.get_by_role("button", name="重新生成案例集").is_visible()
