@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
+from approvals.web.common import parse_local
 from config.errors import InvalidInput, NotVisible, SealflowError, ServiceUnavailable
 from config.request_context import request_user
 from config.web.errors import or_404, report
@@ -106,11 +107,11 @@ def _vote_rounds(campaign: Campaign) -> list[dict[str, Any]]:
 
 
 def _local_input(value: str, field: str) -> datetime:
-    """A ``datetime-local`` field (Beijing time); 400 on the field when empty or malformed."""
-    parsed = parse_datetime(value.strip()) if value.strip() else None
+    """A required ``datetime-local`` field (Beijing time); 400 on the field when empty or malformed."""
+    parsed = parse_local(value, field)
     if parsed is None:
         raise InvalidInput.for_field(field, _("请填写正确的日期和时间"))
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    return parsed
 
 
 def _window_of(campaign: Campaign, window_id: int) -> VotingWindow:

@@ -27,14 +27,15 @@ def hosted_campaign(user: User, pk: int) -> Campaign:
     return campaign
 
 
-def parse_local(value: str) -> datetime | None:
-    """A ``datetime-local`` field (``2026-11-23T10:00``) in the server's time zone."""
+def parse_local(value: str, field: str = "ends_at") -> datetime | None:
+    """A ``datetime-local`` field (``2026-11-23T10:00``) in the server's time zone; None when
+    empty, 400 on ``field`` when malformed."""
     value = value.strip()
     if not value:
         return None
     parsed = parse_datetime(value)
     if parsed is None:
-        raise InvalidInput.for_field("ends_at", _("时间格式不正确"), code="invalid_datetime")
+        raise InvalidInput.for_field(field, _("时间格式不正确"), code="invalid_datetime")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
