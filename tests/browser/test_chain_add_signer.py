@@ -9,21 +9,17 @@ Named to sort before test_publicity_path.py (which changes the demo campaigns' s
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.test_live_path import Api
+from tests.browser.chain_api import campaign_with_a_submission
 
 pytestmark = pytest.mark.slow
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 TITLE = "加签测试案例（浏览器）"
-FORM = {"fields": [{"key": "summary", "label": "案例简介", "type": "long_text", "required": True, "min_length": 10,
-                    "max_length": 500}]}  # fmt: skip
 STAGES = [
     {"key": "unit_opinion", "name": "单位意见", "role": "unit_leader"},
     {"key": "district_review", "name": "区民政局审核", "role": "district_reviewer", "seal": True},
@@ -32,25 +28,7 @@ ASCII_WORDS = re.compile(r"\b[A-Za-z]{4,}\b")  # English words on a page meant f
 
 
 def _campaign_with_a_submission(s: Any) -> None:
-    admin, submitter, leader = Api(s, "campaign_admin"), Api(s, "ljz_submitter"), Api(s, "ljz_leader")
-    host = next(c["host_org"] for c in admin.get("/api/v1/campaigns")["results"])
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    campaign = admin.post(
-        "/api/v1/campaigns",
-        {"title": "加签测试活动（浏览器）", "host_org": host, "forms": {"case": FORM}, "stages": STAGES,
-         "opens_at": (today - timedelta(days=1)).isoformat(),
-         "submission_deadline": (today + timedelta(days=30)).isoformat()},
-    )  # fmt: skip
-    admin.post(f"/api/v1/campaigns/{campaign['id']}/open")
-    unit = submitter.get("/api/v1/me")["org"]
-    created = submitter.post(
-        "/api/v1/nominations",
-        {"campaign": campaign["id"], "unit": unit, "kind": "case", "title": TITLE,
-         "form": {"summary": "社区助老服务案例，覆盖三个小区。"}},
-    )  # fmt: skip
-    submitter.post(f"/api/v1/nominations/{created['id']}/submit")
-    task = next(t for t in leader.get("/api/v1/tasks")["results"] if t["title"] == TITLE)
-    leader.post(f"/api/v1/tasks/{task['id']}/approve", {"opinion": "同意"})
+    campaign_with_a_submission(s, campaign_title="加签测试活动（浏览器）", title=TITLE, stages=STAGES)
 
 
 def _fits(s: Any, width: int) -> None:
