@@ -44,7 +44,7 @@ from awards.models import Allocation, Award, CaseBook, Certificate, ResultNotice
 from config.errors import InvalidInput, NotPermitted, NotVisible
 from judging.models import Round, RoundResult
 from workflows.models import Campaign
-from workflows.rounds import decimal_of
+from workflows.rounds import decimal_of, is_likes_round
 
 
 def _campaign_target(campaign: Campaign) -> tuple[str, str]:
@@ -66,7 +66,7 @@ def ranking_rounds(campaign: Campaign, kind: str) -> list[dict[str, Any]]:
     """The rounds that rank a kind, in order (a ``vote`` round of weight 0 is a prize list of its own)."""
     return [
         r for r in campaign.rounds or []
-        if kind in (r.get("kinds") or []) and not (r.get("method") == "vote" and not r.get("weight"))
+        if kind in (r.get("kinds") or []) and not is_likes_round(r)
     ]  # fmt: skip
 
 
@@ -82,7 +82,7 @@ def prize_list_rounds(campaign: Campaign) -> list[dict[str, Any]]:
     """The ``vote`` rounds of weight 0 that carry their own tiers: each a prize list (网络点赞奖)."""
     return [
         r for r in campaign.rounds or []
-        if isinstance(r, dict) and r.get("method") == "vote" and not r.get("weight") and r.get("tiers")
+        if is_likes_round(r) and r.get("tiers")
     ]  # fmt: skip
 
 

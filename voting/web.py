@@ -32,7 +32,7 @@ from voting import actions, selectors
 from voting.models import Vote, VotingWindow
 from workflows import selectors as campaign_selectors
 from workflows.models import Campaign
-from workflows.rounds import decimal_of
+from workflows.rounds import is_likes_round
 
 
 def official_date(value: datetime) -> str:
@@ -100,10 +100,7 @@ def _committee_campaign(request: HttpRequest, pk: int) -> Campaign:
 
 def _vote_rounds(campaign: Campaign) -> list[dict[str, Any]]:
     """The campaign's ``vote`` rounds of weight 0 (a public likes round each)."""
-    return [
-        r for r in campaign.rounds or []
-        if isinstance(r, dict) and r.get("method") == "vote" and decimal_of(r.get("weight", 0)) == 0
-    ]  # fmt: skip
+    return [r for r in campaign.rounds or [] if is_likes_round(r)]
 
 
 def _local_input(value: str, field: str) -> datetime:

@@ -41,6 +41,16 @@ def decimal_of(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def is_likes_round(definition: object) -> bool:
+    """A ``vote`` round of weight 0 (a number or a numeric string, "0.00" included): the public's
+    likes, ranked apart from the main list and, with ``tiers``, a prize list of its own."""
+    return (
+        isinstance(definition, dict)
+        and definition.get("method") == "vote"
+        and decimal_of(definition.get("weight", 0)) == 0
+    )
+
+
 def _positive_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 

@@ -171,3 +171,14 @@ def test_the_api_takes_an_optional_round(tree, submitter, client_for):
     only = client.get(base, {"round": "likes"}).json()
     only_rows = only["results"] if isinstance(only, dict) else only
     assert {a["round"] for a in only_rows} == {"likes"}
+
+
+def test_a_likes_round_weighted_as_a_decimal_string_is_its_own_prize_list_and_ranks_nothing():
+    # The rounds' check reads "0.00" as 0 (workflows.rounds.decimal_of); so does every reader.
+    written = {**LIKES, "weight": "0.00"}
+    assert check_rounds([SCORE_ROUND, written], ["case"]) == {}
+    campaign = Campaign(rounds=[SCORE_ROUND, written])
+    assert [r["key"] for r in actions.prize_list_rounds(campaign)] == ["likes"]
+    assert [r["key"] for r in actions.ranking_rounds(campaign, "case")] == ["score"]
+    weighted = Campaign(rounds=[SCORE_ROUND, {**LIKES, "weight": "10"}])
+    assert actions.prize_list_rounds(weighted) == []
